@@ -1,0 +1,78 @@
+//! The command line: parses arguments, calls the library, prints. The only place that
+//! reads argv or prints.
+
+mod run;
+mod scenarios;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for bad input: a bad scenario, a bad flag, an existing result.
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code for a failure while running or writing.
+pub const EXIT_FAILURE: u8 = 1;
+
+/// catchup: an agent-based simulation of catch-up industrialization.
+///
+/// Private firms, state-owned enterprises and research institutes in industries that
+/// are catching up, running in parallel or leading, under policy levers.
+#[derive(Debug, Parser)]
+#[command(name = "catchup", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write its result (series.csv, firms.csv, scenario.toml, manifest.json).
+    Run(run::RunArgs),
+    /// List the built-in scenarios, or print one as TOML.
+    Scenarios(scenarios::ScenariosArgs),
+}
+
+/// An error with the exit code it deserves.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    pub fn bad_input(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: EXIT_BAD_INPUT,
+            error: error.into(),
+        }
+    }
+    pub fn runtime(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: EXIT_FAILURE,
+            error: error.into(),
+        }
+    }
+}
+
+/// Parses the command line, runs it, and turns the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Run(args) => run::execute(args),
+        Command::Scenarios(args) => scenarios::execute(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}

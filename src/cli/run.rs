@@ -1,0 +1,113 @@
+//! `catchup run`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::Failure;
+use crate::output::{OutputError, check_target};
+use crate::runner::{self, RunOptions};
+use crate::scenario;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A scenario file, or the name of a built-in scenario (see `catchup scenarios`).
+    /// Without it, the built-in baseline runs.
+    pub scenario: Option<String>,
+    /// Master seed of the run (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of periods (overrides the scenario's `periods`).
+    #[arg(long)]
+    pub periods: Option<u32>,
+    /// Worker threads; the output does not depend on it. Default: all cores.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Result directory. Default: output/<scenario name>/.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override any scenario key by its dotted path, validated like the file:
+    /// `--set policy.tariff=0.3`, `--set sector.leading.policy.tolerance=6`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Replace an existing result in the output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn execute(args: RunArgs) -> Result<(), Failure> {
+    let mut sets = args.sets.clone();
+    if let Some(seed) = args.seed {
+        sets.push(format!("seed={seed}"));
+    }
+    if let Some(periods) = args.periods {
+        sets.push(format!("periods={periods}"));
+    }
+    let scenario = scenario::load(args.scenario.as_deref(), &sets).map_err(Failure::bad_input)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    check_target(&out, args.force).map_err(Failure::bad_input)?;
+    let threads = match args.threads {
+        Some(0) => return Err(Failure::bad_input(anyhow::anyhow!("--threads must be at least 1"))),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")
+        .map_err(Failure::runtime)?;
+
+    let bar = progress_bar(u64::from(scenario.periods), args.quiet);
+    let mut on_period = |t: u32| bar.set_position(u64::from(t));
+    let result = pool.install(|| {
+        runner::run(
+            &scenario,
+            RunOptions {
+                out: &out,
+                force: args.force,
+                threads,
+                on_period: &mut on_period,
+            },
+        )
+    });
+    bar.finish_and_clear();
+    let (path, manifest) = result.map_err(|e| match e {
+        OutputError::Exists(_) => Failure::bad_input(e),
+        other => Failure::runtime(other),
+    })?;
+    if !args.quiet {
+        println!(
+            "{}: {} periods, {} sectors, {} firms at the end; {:.2} s ({:.1} M firm-periods/s)",
+            path.display(),
+            manifest.periods,
+            manifest.sectors,
+            manifest.firms_final,
+            manifest.wall_seconds,
+            manifest.firm_steps_per_second / 1e6
+        );
+    }
+    Ok(())
+}
+
+/// A progress bar on standard error, hidden when that is not a terminal.
+fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} period {pos}/{len} [{bar:40}] {elapsed_precise} (eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}

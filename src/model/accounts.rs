@@ -1,0 +1,285 @@
+//! Steps 7-10 for one chunk of firms: market shares (replicator), output, accounts,
+//! investment orders, bailouts and exit decisions; plus the sums the period records.
+
+use super::firms::FirmChunk;
+use super::levers::Levers;
+use super::pricing::{Pricing, replicator};
+use super::rng::{Phase, stream, uniform};
+use crate::scenario::ModelParams;
+
+/// Bins of the productivity histogram, over `ln(a / F)` in [`HIST_LOW`, `HIST_HIGH`):
+/// 0.5% resolution, enough for percentile ratios without sorting a million firms.
+pub const HIST_BINS: usize = 1600;
+pub const HIST_LOW: f64 = -7.0;
+pub const HIST_HIGH: f64 = 1.0;
+
+/// Histogram bin of a productivity relative to the frontier.
+#[inline]
+pub fn hist_bin(relative: f64) -> usize {
+    let x = relative.max(1e-300).ln();
+    let b = ((x - HIST_LOW) / (HIST_HIGH - HIST_LOW) * HIST_BINS as f64).floor();
+    b.clamp(0.0, (HIST_BINS - 1) as f64) as usize
+}
+
+/// The `q`-quantile of a histogram, as a productivity relative to the frontier
+/// (interpolated within the bin).
+pub fn hist_quantile(hist: &[u32], q: f64) -> Option<f64> {
+    let total: u64 = hist.iter().map(|&c| u64::from(c)).sum();
+    if total == 0 {
+        return None;
+    }
+    let target = q * total as f64;
+    let width = (HIST_HIGH - HIST_LOW) / HIST_BINS as f64;
+    let mut seen = 0.0;
+    for (b, &c) in hist.iter().enumerate() {
+        let c = f64::from(c);
+        if c > 0.0 && seen + c >= target {
+            let within = ((target - seen) / c).clamp(0.0, 1.0);
+            return Some((HIST_LOW + (b as f64 + within) * width).exp());
+        }
+        seen += c;
+    }
+    Some(HIST_HIGH.exp())
+}
+
+/// Step 7, second half: the replicator update of one chunk's shares. Returns their sum.
+pub fn update_shares(c: FirmChunk<'_>, pricing: &Pricing, selection: f64, mean_price: f64) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..c.id.len() {
+        if !c.alive[i] {
+            continue;
+        }
+        let p = pricing.compared_price(c.a[i], c.soe[i], c.vintage[i]);
+        c.share[i] *= replicator(selection, p, mean_price);
+        sum += c.share[i];
+    }
+    sum
+}
+
+/// What the accounts pass needs from the sector, fixed for the period.
+pub struct AccountsContext<'a> {
+    pub seed: u64,
+    pub sector: u32,
+    pub period: u32,
+    pub model: &'a ModelParams,
+    pub levers: &'a Levers,
+    pub pricing: Pricing,
+    /// Sum of all shares after the replicator (domestic and imports): shares are divided by it.
+    pub share_total: f64,
+    pub demand: f64,
+    pub demand_growth: f64,
+    pub capital_price: f64,
+    /// Exit threshold for private firms, as a normalised share.
+    pub exit_share: f64,
+    /// SOE over-capacity drive: how far above demand SOEs plan capacity.
+    pub soe_drive: f64,
+    /// Frontier used for the productivity histogram.
+    pub frontier_eff: f64,
+}
+
+/// Sums over a chunk; index 0 private, 1 SOE where split by ownership.
+#[derive(Debug, Clone)]
+pub struct AccountsTally {
+    pub firms: [u64; 2],
+    pub capacity: [f64; 2],
+    pub output: [f64; 2],
+    /// Sum of `a_eff * q`, for output-weighted mean productivity.
+    pub productivity_output: [f64; 2],
+    /// Output and productivity-output of current-paradigm firms only.
+    pub current_output: f64,
+    pub current_productivity_output: f64,
+    pub output_squared: f64,
+    pub revenue: f64,
+    pub unmet: f64,
+    pub profit: f64,
+    pub capital_value: f64,
+    pub rd_own: f64,
+    pub rd_subsidy: f64,
+    pub production_subsidy: f64,
+    pub bailouts: u64,
+    pub bailout_spending: f64,
+    pub investment: f64,
+    pub best: f64,
+    pub share: f64,
+    pub hist: Vec<u32>,
+    /// Slots of firms that exit, in ascending order.
+    pub exits: Vec<u32>,
+    pub exits_soe: u64,
+}
+
+impl Default for AccountsTally {
+    fn default() -> Self {
+        AccountsTally {
+            firms: [0; 2],
+            capacity: [0.0; 2],
+            output: [0.0; 2],
+            productivity_output: [0.0; 2],
+            current_output: 0.0,
+            current_productivity_output: 0.0,
+            output_squared: 0.0,
+            revenue: 0.0,
+            unmet: 0.0,
+            profit: 0.0,
+            capital_value: 0.0,
+            rd_own: 0.0,
+            rd_subsidy: 0.0,
+            production_subsidy: 0.0,
+            bailouts: 0,
+            bailout_spending: 0.0,
+            investment: 0.0,
+            best: 0.0,
+            share: 0.0,
+            hist: vec![0; HIST_BINS],
+            exits: Vec::new(),
+            exits_soe: 0,
+        }
+    }
+}
+
+impl AccountsTally {
+    pub fn add(&mut self, o: &AccountsTally) {
+        for k in 0..2 {
+            self.firms[k] += o.firms[k];
+            self.capacity[k] += o.capacity[k];
+            self.output[k] += o.output[k];
+            self.productivity_output[k] += o.productivity_output[k];
+        }
+        self.current_output += o.current_output;
+        self.current_productivity_output += o.current_productivity_output;
+        self.output_squared += o.output_squared;
+        self.revenue += o.revenue;
+        self.unmet += o.unmet;
+        self.profit += o.profit;
+        self.capital_value += o.capital_value;
+        self.rd_own += o.rd_own;
+        self.rd_subsidy += o.rd_subsidy;
+        self.production_subsidy += o.production_subsidy;
+        self.bailouts += o.bailouts;
+        self.bailout_spending += o.bailout_spending;
+        self.investment += o.investment;
+        self.best = self.best.max(o.best);
+        self.share += o.share;
+        for (a, b) in self.hist.iter_mut().zip(&o.hist) {
+            *a += b;
+        }
+        self.exits.extend_from_slice(&o.exits);
+        self.exits_soe += o.exits_soe;
+    }
+}
+
+/// Runs the accounts pass over one chunk.
+pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
+    let m = x.model;
+    let lv = x.levers;
+    let mut rng = stream(x.seed, x.sector, x.period, Phase::Accounts, c.index as u64);
+    let mut t = AccountsTally::default();
+    let base = c.index * super::firms::CHUNK;
+    let cp = x.capital_price;
+    for i in 0..c.id.len() {
+        if !c.alive[i] {
+            continue;
+        }
+        let soe = c.soe[i];
+        let o = usize::from(soe);
+        let owner = &lv.by_owner[o];
+
+        // Market: demand by share, output up to capacity; the rest goes to imports.
+        let share = c.share[i] / x.share_total;
+        c.share[i] = share;
+        let wanted = share * x.demand;
+        let k = c.capacity[i];
+        let q = wanted.min(k);
+        let a_eff = x.pricing.effective(c.a[i], c.vintage[i]);
+        let cost = x.pricing.unit_cost(a_eff, soe);
+        let price = (1.0 + x.pricing.markup) * cost;
+
+        // Accounts.
+        let revenue = price * q;
+        let rd_own = m.rd_share * c.revenue[i];
+        let production_subsidy = owner.production_subsidy * revenue;
+        let value = cp * k;
+        let profit = revenue - cost * q + production_subsidy
+            - rd_own
+            - m.depreciation * value
+            - m.interest_rate * c.debt[i];
+        c.net_worth[i] += profit;
+
+        // Investment toward expected demand; SOEs plan above it by their drive.
+        let drive = if soe { x.soe_drive } else { 0.0 };
+        let target = wanted * (1.0 + x.demand_growth) / m.target_utilization * (1.0 + drive);
+        let kept = k * (1.0 - m.depreciation);
+        let mut order = (target - kept).clamp(0.0, m.max_investment_rate * k);
+        let soft = if soe { lv.soe_credit * value } else { 0.0 };
+        let debt_limit = m.leverage * c.net_worth[i].max(0.0) + soft;
+        let internal = (profit + m.depreciation * value).max(0.0);
+        let room = (debt_limit - c.debt[i] + internal).max(0.0);
+        order = order.min(room / cp);
+        c.debt[i] = (c.debt[i] + cp * order - internal).max(0.0);
+        c.pending[i] = order;
+        c.revenue[i] = revenue;
+        c.output[i] = q;
+        c.age[i] = c.age[i].saturating_add(1);
+
+        // Exit, or a bailout for an SOE under a soft budget.
+        let mut exits = false;
+        if soe {
+            if c.net_worth[i] < 0.0 {
+                if uniform(&mut rng) < lv.bailout {
+                    let rescue = -c.net_worth[i] + m.bailout_cushion * value;
+                    c.net_worth[i] += rescue;
+                    c.debt[i] = (c.debt[i] - rescue).max(0.0);
+                    t.bailouts += 1;
+                    t.bailout_spending += rescue;
+                } else {
+                    exits = true;
+                    t.exits_soe += 1;
+                }
+            }
+        } else if c.net_worth[i] < 0.0 || share < x.exit_share {
+            exits = true;
+        }
+        if exits {
+            t.exits.push((base + i) as u32);
+        }
+
+        t.firms[o] += 1;
+        t.capacity[o] += k;
+        t.output[o] += q;
+        t.productivity_output[o] += a_eff * q;
+        if c.vintage[i] == x.pricing.paradigm {
+            t.current_output += q;
+            t.current_productivity_output += a_eff * q;
+            t.best = t.best.max(a_eff);
+        }
+        t.output_squared += q * q;
+        t.revenue += revenue;
+        t.unmet += wanted - q;
+        t.profit += profit;
+        t.capital_value += value;
+        t.rd_own += rd_own;
+        t.rd_subsidy += owner.rd_subsidy * rd_own;
+        t.production_subsidy += production_subsidy;
+        t.investment += order;
+        t.share += share;
+        t.hist[hist_bin(a_eff / x.frontier_eff)] += 1;
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_quantiles_recover_known_ratios() {
+        let mut h = vec![0u32; HIST_BINS];
+        for r in [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4] {
+            h[hist_bin(r)] += 1;
+        }
+        let p10 = hist_quantile(&h, 0.1).unwrap();
+        let p90 = hist_quantile(&h, 0.9).unwrap();
+        assert!((p10 - 0.5).abs() < 0.01, "{p10}");
+        assert!((p90 - 1.3).abs() < 0.02, "{p90}");
+        assert_eq!(hist_quantile(&vec![0; HIST_BINS], 0.5), None);
+    }
+}

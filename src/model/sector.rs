@@ -1,0 +1,418 @@
+//! A sector: its frontier, demand, paradigm, paths, firms and institutes, and the
+//! period step in the order of `docs/ODD.md` ("Process overview and scheduling").
+
+use rand_distr::{Beta, Distribution, Poisson};
+use rayon::prelude::*;
+
+use super::accounts::{AccountsContext, AccountsTally, settle, update_shares};
+use super::firms::{CHUNK, Firm, Firms};
+use super::innovation::{InnovationContext, InnovationTally, innovate};
+use super::institutes::Institutes;
+use super::levers::Levers;
+use super::pricing::{Pricing, replicator};
+use super::record::SectorRecord;
+use super::rng::{Phase, stream, uniform};
+use super::technology::Paths;
+use crate::scenario::{ModelParams, Regime, SectorSpec, Structure};
+
+/// The frontier a sector starts from; productivity is measured in its units.
+const INITIAL_FRONTIER: f64 = 1.0;
+/// Periods over which the extra growth of a new paradigm's frontier fades (e-folding).
+const PARADIGM_BOOST_FADE: f64 = 10.0;
+/// Initial productivity dispersion: uniform within this share around the mean.
+const INITIAL_SPREAD: f64 = 0.1;
+
+/// A sector of the economy and everything in it.
+#[derive(Debug, Clone)]
+pub struct Sector {
+    pub index: u32,
+    pub name: String,
+    pub regime: Regime,
+    pub structure: Structure,
+    /// Periods of scheduled paradigm shifts.
+    shifts: Vec<u32>,
+    /// Foreign frontier `F` of the current paradigm.
+    pub frontier: f64,
+    /// Best current-paradigm domestic productivity last period.
+    pub domestic_best: f64,
+    /// Domestic demand `D`.
+    pub demand: f64,
+    pub paradigm: u16,
+    shift_start: Option<u32>,
+    pub paths: Paths,
+    /// Foreign producers' market share (a replicator competitor like any firm).
+    pub import_share: f64,
+    /// Foreign unit labour cost `w_f`, set so that imports start at `import_price_ratio`
+    /// times the domestic price.
+    foreign_wage: f64,
+    pub firms: Firms,
+    pub institutes: Institutes,
+    next_id: u64,
+    /// Price of a unit of capacity: `kappa` times the sector's mean unit cost.
+    pub capital_price: f64,
+    /// Output-weighted mean productivity of current-paradigm firms last period.
+    pub mean_productivity: f64,
+    /// Firms decided last period to exit and to enter, applied at the start of this one.
+    exits: Vec<u32>,
+    entrants: Vec<Firm>,
+    /// Last period's domestic revenue, the base of institute funding.
+    revenue: f64,
+}
+
+/// Everything from outside a sector that its step needs.
+pub struct StepInput<'a> {
+    pub seed: u64,
+    pub period: u32,
+    pub model: &'a ModelParams,
+    pub levers: Levers,
+}
+
+impl Sector {
+    /// Sets up a sector at period 0.
+    pub fn new(index: u32, spec: &SectorSpec, m: &ModelParams, seed: u64, consortium: bool) -> Sector {
+        let st = Structure::of_sector(spec);
+        let mut rng = stream(seed, index, 0, Phase::Init, u64::MAX);
+        let paths = Paths::draw(&st, m.dead_end_promise, &mut rng);
+        let n_soe = spec.firms_soe as usize;
+        let n = n_soe + spec.firms_private as usize;
+        let a0 = st.initial_productivity * INITIAL_FRONTIER;
+        let demand = spec.demand_per_firm * n as f64;
+        let capital_price = m.capital_output_ratio * m.wage / a0;
+        let weight_total = spec.firms_private as f64 + m.soe_size * n_soe as f64;
+        let domestic = 1.0 - st.initial_import_share;
+        let mut firms = Firms::default();
+        let mut chunk_rng = stream(seed, index, 0, Phase::Init, 0);
+        for i in 0..n {
+            if i % CHUNK == 0 {
+                chunk_rng = stream(seed, index, 0, Phase::Init, (i / CHUNK) as u64);
+            }
+            let soe = i < n_soe;
+            let weight = if soe { m.soe_size } else { 1.0 };
+            let share = domestic * weight / weight_total;
+            let a = a0 * (1.0 + INITIAL_SPREAD * (2.0 * uniform(&mut chunk_rng) - 1.0));
+            let output = share * demand;
+            let capacity = output / m.initial_utilization;
+            let ineff = if soe { m.soe_inefficiency } else { 0.0 };
+            let price = (1.0 + m.markup) * m.wage / a * (1.0 + ineff);
+            let u_path = uniform(&mut chunk_rng);
+            let path = if consortium {
+                i % paths.len()
+            } else {
+                ((u_path * paths.len() as f64) as usize).min(paths.len() - 1)
+            };
+            firms.add(Firm {
+                id: i as u64,
+                soe,
+                age: 0,
+                productivity: a,
+                capacity,
+                net_worth: m.equity_ratio * capital_price * capacity,
+                debt: (1.0 - m.equity_ratio) * capital_price * capacity,
+                share,
+                revenue: price * output,
+                output,
+                pending: 0.0,
+                rd_stock: m.rd_stock_half as f32,
+                path: path as u16,
+                streak: 0,
+                experience: 0,
+                vintage: 0,
+            });
+        }
+        let foreign_wage = st.import_price_ratio * m.wage / st.initial_productivity;
+        Sector {
+            index,
+            name: spec.name.clone(),
+            regime: spec.regime,
+            structure: st,
+            shifts: spec.paradigm_shifts.clone(),
+            frontier: INITIAL_FRONTIER,
+            domestic_best: a0,
+            demand,
+            paradigm: 0,
+            shift_start: None,
+            paths,
+            import_share: st.initial_import_share,
+            foreign_wage,
+            firms,
+            institutes: Institutes::new(spec.institutes as usize, st.institute_knowledge * INITIAL_FRONTIER),
+            next_id: n as u64,
+            capital_price,
+            mean_productivity: a0,
+            exits: Vec::new(),
+            entrants: Vec::new(),
+            revenue: 0.0,
+        }
+    }
+
+    /// The frontier firms absorb from and are measured against: the foreign frontier,
+    /// or in the leading regime the best domestic firm when it is ahead.
+    pub fn effective_frontier(&self) -> f64 {
+        match self.regime {
+            Regime::Leading => self.frontier.max(self.domestic_best),
+            _ => self.frontier,
+        }
+    }
+
+    /// Share of demand that has moved to the current paradigm.
+    fn demand_moved(&self, period: u32, m: &ModelParams) -> f64 {
+        match self.shift_start {
+            Some(s) => (f64::from(period - s + 1) / f64::from(m.paradigm_transition)).min(1.0),
+            None => 1.0,
+        }
+    }
+
+    /// One period; returns what happened in it.
+    pub fn step(&mut self, input: &StepInput<'_>) -> SectorRecord {
+        let m = input.model;
+        let lv = &input.levers;
+        let t = input.period;
+        let st = self.structure;
+        let mut rng = stream(input.seed, self.index, t, Phase::Sector, 0);
+
+        // 0. Exits and entries decided at the end of last period.
+        let exits = std::mem::take(&mut self.exits);
+        self.firms.remove(&exits);
+        for f in std::mem::take(&mut self.entrants) {
+            self.firms.add(f);
+        }
+
+        // 2-3. Frontier, demand, paradigm.
+        let shift = self.shifts.contains(&t) || uniform(&mut rng) < st.shift_probability;
+        if shift {
+            self.paradigm = self.paradigm.wrapping_add(1);
+            self.frontier *= m.paradigm_drop;
+            self.shift_start = Some(t);
+            self.paths = Paths::draw(&st, m.dead_end_promise, &mut rng);
+            self.institutes.rescale(m.paradigm_drop);
+            self.domestic_best = 0.0;
+        } else {
+            let boost = match self.shift_start {
+                Some(s) => m.paradigm_growth_boost * (-f64::from(t - s) / PARADIGM_BOOST_FADE).exp(),
+                None => 0.0,
+            };
+            self.frontier *= 1.0 + st.frontier_growth * (1.0 + boost);
+        }
+        self.demand *= 1.0 + st.demand_growth;
+        let phi = self.demand_moved(t, m);
+        let frontier_eff = self.effective_frontier();
+
+        // 5. Institutes (before firms, so transfer uses this period's knowledge).
+        let breakthrough = (self.regime == Regime::Leading && st.innovation_high > 0.0)
+            .then(|| Beta::new(m.innovation_alpha, m.innovation_beta).ok().map(|b| (b, st.innovation_high)))
+            .flatten();
+        let inst = self.institutes.step(m, frontier_eff, lv.researcher_incentive, breakthrough, &mut rng);
+
+        let pricing = Pricing {
+            wage: m.wage,
+            markup: m.markup,
+            soe_inefficiency: m.soe_inefficiency,
+            soe_preference: lv.soe_preference,
+            paradigm: self.paradigm,
+            old_paradigm_worth: 1.0 - phi,
+        };
+
+        // 3-6. Switching, introduction, R&D, transfer; prices for the market.
+        let innovation_draw = Beta::new(m.innovation_alpha, m.innovation_beta)
+            .expect("validated shape parameters are positive");
+        let ctx = InnovationContext {
+            seed: input.seed,
+            sector: self.index,
+            period: t,
+            model: m,
+            levers: lv,
+            pricing,
+            phi,
+            frontier: self.frontier,
+            frontier_eff,
+            capital_price: self.capital_price,
+            exploration_share: st.exploration_share,
+            equipment_level: st.equipment_level,
+            innovation_low: st.innovation_low,
+            innovation_high: st.innovation_high,
+            innovation_draw,
+            paths: &self.paths,
+            institute_knowledge: &self.institutes.knowledge,
+        };
+        let n_paths = self.paths.len();
+        let tallies: Vec<InnovationTally> = self
+            .firms
+            .chunks_mut()
+            .into_par_iter()
+            .map(|c| innovate(c, &ctx))
+            .collect();
+        let mut inno = InnovationTally::new(n_paths);
+        for tally in &tallies {
+            inno.add(tally);
+        }
+        if lv.consortium {
+            self.paths.pool(&inno.trials, &inno.successes, u64::from(m.consortium_evidence));
+        }
+
+        // 7. Market: replicator shares with imports as one competitor.
+        let import_price = pricing.import_price(self.foreign_wage, self.frontier, lv.tariff);
+        let share_sum = inno.share + self.import_share;
+        let mean_price = if share_sum > 0.0 {
+            (inno.share_price + self.import_share * import_price) / share_sum
+        } else {
+            import_price
+        };
+        let sums: Vec<f64> = self
+            .firms
+            .chunks_mut()
+            .into_par_iter()
+            .map(|c| update_shares(c, &pricing, m.selection, mean_price))
+            .collect();
+        let domestic_sum: f64 = sums.iter().sum();
+        self.import_share *= replicator(m.selection, import_price, mean_price);
+        let mut share_total = domestic_sum + self.import_share;
+        if share_total <= 0.0 {
+            // Nobody left with a share (an empty sector): foreigners serve the market.
+            self.import_share = 1.0;
+            share_total = 1.0;
+        }
+        self.import_share /= share_total;
+        let living = self.firms.living().max(1) as f64;
+
+        // 8-10. Output, accounts, investment, bailouts, exit decisions.
+        let soe_owner = &lv.by_owner[1];
+        let protection = lv.tariff + lv.soe_preference + soe_owner.production_subsidy;
+        let soe_drive = (m.soe_drive * protection * lv.soe_credit * lv.bailout).min(m.soe_drive_cap);
+        let actx = AccountsContext {
+            seed: input.seed,
+            sector: self.index,
+            period: t,
+            model: m,
+            levers: lv,
+            pricing,
+            share_total,
+            demand: self.demand,
+            demand_growth: st.demand_growth,
+            capital_price: self.capital_price,
+            exit_share: m.exit_share * (1.0 - self.import_share) / living,
+            soe_drive,
+            frontier_eff,
+        };
+        let tallies: Vec<AccountsTally> = self
+            .firms
+            .chunks_mut()
+            .into_par_iter()
+            .map(|c| settle(c, &actx))
+            .collect();
+        let mut acc = AccountsTally::default();
+        for tally in &tallies {
+            acc.add(tally);
+        }
+
+        // Imports: the foreigners' share plus demand domestic capacity could not serve.
+        let imports = self.import_share * self.demand + acc.unmet;
+        let tariff_revenue = lv.tariff * import_price / (1.0 + lv.tariff) * imports;
+        let institute_spending = m.institute_cost * self.institutes.total_staff() * self.revenue;
+        self.revenue = acc.revenue;
+        if acc.current_output > 0.0 {
+            self.mean_productivity = acc.current_productivity_output / acc.current_output;
+        }
+        self.capital_price = m.capital_output_ratio * m.wage / self.mean_productivity.max(1e-12);
+        self.domestic_best = acc.best;
+        let profit_rate = if acc.capital_value > 0.0 {
+            acc.profit / acc.capital_value
+        } else {
+            0.0
+        };
+
+        // 10. Entry: more with profits, fewer behind the barrier; spin-offs near institute knowledge.
+        let living_after = (acc.firms[0] + acc.firms[1]).saturating_sub(acc.exits.len() as u64);
+        let rate = m.entry_rate
+            * (1.0 - lv.entry_barrier)
+            * (m.entry_sensitivity * profit_rate).clamp(-5.0, 3.0).exp()
+            * (living_after.max(1)) as f64;
+        let mut erng = stream(input.seed, self.index, t, Phase::Entry, 0);
+        let n_entrants = if rate > 0.0 {
+            Poisson::new(rate).map(|p| p.sample(&mut erng) as u64).unwrap_or(0)
+        } else {
+            0
+        };
+        let n_firms = (acc.firms[0] + acc.firms[1]).max(1) as f64;
+        let mean_capacity = (acc.capacity[0] + acc.capacity[1]) / n_firms;
+        let mean_share = (1.0 - self.import_share) / n_firms;
+        let entrant_draw = Beta::new(m.entrant_alpha, m.entrant_beta).expect("validated shape parameters are positive");
+        let reference = if acc.current_output > 0.0 {
+            self.mean_productivity
+        } else {
+            self.frontier * m.switch_level
+        };
+        let mut founded: Vec<f64> = (0..n_entrants)
+            .map(|_| reference * (1.0 + m.entrant_low + (m.entrant_high - m.entrant_low) * entrant_draw.sample(&mut erng)))
+            .collect();
+        let n_spinoffs = inst.spinoffs.len() as u64;
+        founded.extend(inst.spinoffs.iter().copied());
+        for a in founded {
+            let capacity = m.entrant_size * mean_capacity.max(1e-9);
+            let path = ((uniform(&mut erng) * n_paths as f64) as usize).min(n_paths - 1);
+            self.entrants.push(Firm {
+                id: self.next_id,
+                soe: false,
+                age: 0,
+                productivity: a,
+                capacity,
+                net_worth: m.equity_ratio * self.capital_price * capacity,
+                debt: (1.0 - m.equity_ratio) * self.capital_price * capacity,
+                share: m.entrant_size * mean_share,
+                revenue: 0.0,
+                output: 0.0,
+                pending: 0.0,
+                rd_stock: 0.0,
+                path: path as u16,
+                streak: 0,
+                experience: 0,
+                vintage: self.paradigm,
+            });
+            self.next_id += 1;
+        }
+        self.exits = acc.exits;
+
+        SectorRecord {
+            period: t,
+            paradigm: self.paradigm,
+            firms: acc.firms,
+            capacity: acc.capacity,
+            output: acc.output,
+            productivity_output: acc.productivity_output,
+            demand: self.demand,
+            imports,
+            output_squared: acc.output_squared,
+            entries: self.entrants.len() as u64,
+            exits: self.exits.len() as u64,
+            bailouts: acc.bailouts,
+            spinoffs: n_spinoffs,
+            switches: inno.switches,
+            innovations: inno.innovations,
+            absorptions: inno.absorptions,
+            transfers: inno.transfers,
+            paths_abandoned: inno.paths_abandoned,
+            breakthroughs: inst.breakthroughs,
+            gain_introduction: inno.gain_introduction,
+            gain_absorption: inno.gain_absorption,
+            gain_innovation: inno.gain_innovation,
+            gain_transfer: inno.gain_transfer,
+            rd_own: acc.rd_own,
+            rd_subsidy: acc.rd_subsidy,
+            production_subsidy: acc.production_subsidy,
+            bailout_spending: acc.bailout_spending,
+            institute_spending,
+            tariff_revenue,
+            revenue: acc.revenue,
+            profit: acc.profit,
+            capital_value: acc.capital_value,
+            investment: acc.investment,
+            frontier: frontier_eff,
+            import_price,
+            mean_price,
+            institute_knowledge: self.institutes.mean_knowledge(),
+            institute_staff: self.institutes.mean_staff(),
+            tariff: lv.tariff,
+            consortium: lv.consortium,
+            hist: acc.hist,
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Observation: a period's sector records turned into the rows of `series.csv`, and
+//! the firm population into the rows of `firms.csv`. Pure.
+
+use serde::Serialize;
+
+use crate::model::accounts::{HIST_BINS, hist_quantile};
+use crate::model::{Sector, SectorRecord};
+
+/// One row of `series.csv`: a sector (or the whole economy, `all`) in one period.
+/// Empty cells mean "not defined" (no output, or not meaningful for `all`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SeriesRow {
+    pub period: u32,
+    pub sector: String,
+    pub regime: String,
+    pub paradigm: Option<u16>,
+    pub capacity: f64,
+    pub output: f64,
+    pub demand: f64,
+    pub utilization: Option<f64>,
+    pub overcapacity: Option<f64>,
+    pub import_share: f64,
+    pub soe_output_share: Option<f64>,
+    pub soe_capacity_share: Option<f64>,
+    pub firms_private: u64,
+    pub firms_soe: u64,
+    pub entries: u64,
+    pub exits: u64,
+    pub bailouts: u64,
+    pub spinoffs: u64,
+    pub paradigm_switches: u64,
+    pub productivity_mean: Option<f64>,
+    pub productivity_private: Option<f64>,
+    pub productivity_soe: Option<f64>,
+    pub productivity_p90_p10: Option<f64>,
+    pub frontier: Option<f64>,
+    pub gap: Option<f64>,
+    pub innovations: u64,
+    pub absorptions: u64,
+    pub transfers: u64,
+    pub paths_abandoned: u64,
+    pub breakthroughs: u64,
+    pub gain_introduction: Option<f64>,
+    pub gain_absorption: Option<f64>,
+    pub gain_innovation: Option<f64>,
+    pub gain_transfer: Option<f64>,
+    pub rd_spending: f64,
+    pub rd_subsidy_spending: f64,
+    pub production_subsidy_spending: f64,
+    pub subsidy_spending: f64,
+    pub bailout_spending: f64,
+    pub institute_spending: f64,
+    pub tariff_revenue: f64,
+    pub fiscal_cost: f64,
+    pub investment: f64,
+    pub profit_rate: Option<f64>,
+    pub hhi: Option<f64>,
+    pub mean_price: Option<f64>,
+    pub import_price: Option<f64>,
+    pub institute_knowledge: Option<f64>,
+    pub institute_staff: Option<f64>,
+    pub tariff: Option<f64>,
+    pub consortium: Option<u8>,
+}
+
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0 && num.is_finite()).then(|| num / den)
+}
+
+/// Fields shared by sector and economy rows, computed from summed records.
+fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRow {
+    let capacity = r.capacity[0] + r.capacity[1];
+    let output = r.output[0] + r.output[1];
+    let utilization = ratio(output, capacity);
+    let subsidy = r.rd_subsidy + r.production_subsidy;
+    let p10 = hist_quantile(&r.hist, 0.1);
+    let p90 = hist_quantile(&r.hist, 0.9);
+    SeriesRow {
+        period,
+        sector: sector.to_string(),
+        regime: regime.to_string(),
+        paradigm: None,
+        capacity,
+        output,
+        demand: r.demand,
+        utilization,
+        overcapacity: utilization.map(|u| 1.0 - u),
+        import_share: ratio(r.imports, r.demand).unwrap_or(0.0),
+        soe_output_share: ratio(r.output[1], output),
+        soe_capacity_share: ratio(r.capacity[1], capacity),
+        firms_private: r.firms[0],
+        firms_soe: r.firms[1],
+        entries: r.entries,
+        exits: r.exits,
+        bailouts: r.bailouts,
+        spinoffs: r.spinoffs,
+        paradigm_switches: r.switches,
+        productivity_mean: ratio(r.productivity_output[0] + r.productivity_output[1], output),
+        productivity_private: ratio(r.productivity_output[0], r.output[0]),
+        productivity_soe: ratio(r.productivity_output[1], r.output[1]),
+        productivity_p90_p10: p10.zip(p90).and_then(|(a, b)| ratio(b, a)),
+        frontier: None,
+        gap: None,
+        innovations: r.innovations,
+        absorptions: r.absorptions,
+        transfers: r.transfers,
+        paths_abandoned: r.paths_abandoned,
+        breakthroughs: r.breakthroughs,
+        gain_introduction: ratio(r.gain_introduction, capacity),
+        gain_absorption: ratio(r.gain_absorption, capacity),
+        gain_innovation: ratio(r.gain_innovation, capacity),
+        gain_transfer: ratio(r.gain_transfer, capacity),
+        rd_spending: r.rd_own + r.rd_subsidy,
+        rd_subsidy_spending: r.rd_subsidy,
+        production_subsidy_spending: r.production_subsidy,
+        subsidy_spending: subsidy,
+        bailout_spending: r.bailout_spending,
+        institute_spending: r.institute_spending,
+        tariff_revenue: r.tariff_revenue,
+        fiscal_cost: subsidy + r.bailout_spending + r.institute_spending - r.tariff_revenue,
+        investment: r.investment,
+        profit_rate: ratio(r.profit, r.capital_value),
+        hhi: ratio(r.output_squared, output * output),
+        mean_price: None,
+        import_price: None,
+        institute_knowledge: None,
+        institute_staff: None,
+        tariff: None,
+        consortium: None,
+    }
+}
+
+/// The row of one sector.
+pub fn sector_row(sector: &Sector, r: &SectorRecord) -> SeriesRow {
+    let mut row = common(r.period, &sector.name, sector.regime.as_str(), r);
+    row.paradigm = Some(r.paradigm);
+    row.frontier = Some(r.frontier);
+    row.gap = row.productivity_mean.and_then(|p| ratio(p, r.frontier));
+    row.mean_price = Some(r.mean_price);
+    row.import_price = Some(r.import_price);
+    row.institute_knowledge = ratio(r.institute_knowledge, r.frontier);
+    row.institute_staff = Some(r.institute_staff);
+    row.tariff = Some(r.tariff);
+    row.consortium = Some(u8::from(r.consortium));
+    row
+}
+
+/// The row of the whole economy (`sector = all`): sums of the sectors; productivity,
+/// frontier and gap output-weighted across sectors; dispersion pooled over firms'
+/// productivity relative to their own sector's frontier.
+pub fn economy_row(period: u32, records: &[SectorRecord]) -> SeriesRow {
+    let mut total = SectorRecord {
+        period,
+        hist: vec![0; HIST_BINS],
+        ..Default::default()
+    };
+    let mut weighted_frontier = 0.0;
+    let mut weighted_gap = 0.0;
+    let mut weight = 0.0;
+    for r in records {
+        for k in 0..2 {
+            total.firms[k] += r.firms[k];
+            total.capacity[k] += r.capacity[k];
+            total.output[k] += r.output[k];
+            total.productivity_output[k] += r.productivity_output[k];
+        }
+        total.demand += r.demand;
+        total.imports += r.imports;
+        total.output_squared += r.output_squared;
+        total.entries += r.entries;
+        total.exits += r.exits;
+        total.bailouts += r.bailouts;
+        total.spinoffs += r.spinoffs;
+        total.switches += r.switches;
+        total.innovations += r.innovations;
+        total.absorptions += r.absorptions;
+        total.transfers += r.transfers;
+        total.paths_abandoned += r.paths_abandoned;
+        total.breakthroughs += r.breakthroughs;
+        total.gain_introduction += r.gain_introduction;
+        total.gain_absorption += r.gain_absorption;
+        total.gain_innovation += r.gain_innovation;
+        total.gain_transfer += r.gain_transfer;
+        total.rd_own += r.rd_own;
+        total.rd_subsidy += r.rd_subsidy;
+        total.production_subsidy += r.production_subsidy;
+        total.bailout_spending += r.bailout_spending;
+        total.institute_spending += r.institute_spending;
+        total.tariff_revenue += r.tariff_revenue;
+        total.profit += r.profit;
+        total.capital_value += r.capital_value;
+        total.investment += r.investment;
+        for (a, b) in total.hist.iter_mut().zip(&r.hist) {
+            *a += b;
+        }
+        let out = r.output[0] + r.output[1];
+        if out > 0.0 {
+            let mean = (r.productivity_output[0] + r.productivity_output[1]) / out;
+            weighted_frontier += r.frontier * out;
+            weighted_gap += mean / r.frontier * out;
+            weight += out;
+        }
+    }
+    let mut row = common(period, "all", "all", &total);
+    row.frontier = ratio(weighted_frontier, weight);
+    row.gap = ratio(weighted_gap, weight);
+    row
+}
+
+/// One row of `firms.csv`: a living firm at the end of a recorded period.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FirmRow<'a> {
+    pub period: u32,
+    pub sector: &'a str,
+    pub id: u64,
+    pub ownership: &'static str,
+    pub age: u32,
+    pub productivity: f64,
+    pub capacity: f64,
+    pub output: f64,
+    pub net_worth: f64,
+    pub debt: f64,
+    pub market_share: f64,
+    pub paradigm: u16,
+}
+
+/// The living firms of a sector, ordered by id.
+pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = FirmRow<'a>> + 'a {
+    let f = &sector.firms;
+    let mut slots: Vec<u32> = (0..f.slots() as u32).filter(|&i| f.alive[i as usize]).collect();
+    slots.sort_unstable_by_key(|&i| f.id[i as usize]);
+    slots.into_iter().map(move |i| {
+        let i = i as usize;
+        FirmRow {
+            period,
+            sector: &sector.name,
+            id: f.id[i],
+            ownership: if f.soe[i] { "soe" } else { "private" },
+            age: f.age[i],
+            productivity: f.a[i],
+            capacity: f.capacity[i],
+            output: f.output[i],
+            net_worth: f.net_worth[i],
+            debt: f.debt[i],
+            market_share: f.share[i],
+            paradigm: f.vintage[i],
+        }
+    })
+}

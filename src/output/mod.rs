@@ -1,0 +1,201 @@
+//! Writing results: the only place that writes files.
+//!
+//! A result directory is written whole or not at all: files go into a hidden
+//! temporary directory beside the target, which is renamed into place only when
+//! everything is written and flushed. An existing result is replaced only when the
+//! caller says so (`--force`), and then the old one is moved aside before the new one
+//! takes its name.
+
+pub mod manifest;
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+pub use manifest::Manifest;
+
+/// Errors while writing results.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{0} already exists; pass --force to replace it, or choose another --out")]
+    Exists(PathBuf),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Csv {
+        path: PathBuf,
+        #[source]
+        source: csv::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Fails if a result already exists at `target` and `force` is not given.
+pub fn check_target(target: &Path, force: bool) -> Result<(), OutputError> {
+    if target.exists() && !force {
+        return Err(OutputError::Exists(target.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// A result directory being written. Dropped without [`ResultDir::commit`], it
+/// removes its temporary files, leaving no trace.
+pub struct ResultDir {
+    target: PathBuf,
+    temp: PathBuf,
+    force: bool,
+    committed: bool,
+}
+
+impl ResultDir {
+    /// Starts a result at `target`.
+    pub fn create(target: &Path, force: bool) -> Result<ResultDir, OutputError> {
+        check_target(target, force)?;
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "result".into());
+        let temp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if temp.exists() {
+            fs::remove_dir_all(&temp).map_err(io(&temp))?;
+        }
+        fs::create_dir(&temp).map_err(io(&temp))?;
+        Ok(ResultDir {
+            target: target.to_path_buf(),
+            temp,
+            force,
+            committed: false,
+        })
+    }
+
+    /// Path of a file inside the (temporary) result.
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.temp.join(file)
+    }
+
+    /// A CSV writer for a file of the result.
+    pub fn csv(&self, file: &str) -> Result<CsvFile, OutputError> {
+        let path = self.path(file);
+        let f = File::create(&path).map_err(io(&path))?;
+        Ok(CsvFile {
+            writer: csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f)),
+            path,
+        })
+    }
+
+    /// Writes a whole text file of the result.
+    pub fn write_text(&self, file: &str, text: &str) -> Result<(), OutputError> {
+        let path = self.path(file);
+        let mut f = File::create(&path).map_err(io(&path))?;
+        f.write_all(text.as_bytes()).map_err(io(&path))?;
+        f.sync_all().map_err(io(&path))
+    }
+
+    /// Moves the finished result into place.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+        if self.target.exists() {
+            if !self.force {
+                return Err(OutputError::Exists(self.target.clone()));
+            }
+            let aside = self.temp.with_extension("old");
+            fs::rename(&self.target, &aside).map_err(io(&self.target))?;
+            fs::rename(&self.temp, &self.target).map_err(io(&self.target))?;
+            // The new result is in place; losing the old copy now loses nothing asked for.
+            let _ = fs::remove_dir_all(&aside);
+        } else {
+            fs::rename(&self.temp, &self.target).map_err(io(&self.target))?;
+        }
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for ResultDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+/// A CSV file of a result, flushed and synced on [`CsvFile::finish`].
+pub struct CsvFile {
+    writer: csv::Writer<BufWriter<File>>,
+    path: PathBuf,
+}
+
+impl CsvFile {
+    pub fn row<T: serde::Serialize>(&mut self, row: &T) -> Result<(), OutputError> {
+        self.writer.serialize(row).map_err(|source| OutputError::Csv {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Writes a header alone, for a file that may get no rows.
+    pub fn header(&mut self, names: &[&str]) -> Result<(), OutputError> {
+        self.writer.write_record(names).map_err(|source| OutputError::Csv {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    pub fn finish(self) -> Result<(), OutputError> {
+        let path = self.path.clone();
+        let buf = self.writer.into_inner().map_err(|e| OutputError::Io {
+            path: path.clone(),
+            source: e.into_error(),
+        })?;
+        let file = buf.into_inner().map_err(|e| OutputError::Io {
+            path: path.clone(),
+            source: e.into_error(),
+        })?;
+        file.sync_all().map_err(io(&path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_appears_only_on_commit_and_never_over_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        let r = ResultDir::create(&target, false).unwrap();
+        r.write_text("a.txt", "hello").unwrap();
+        assert!(!target.exists());
+        r.commit().unwrap();
+        assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "hello");
+        assert!(matches!(ResultDir::create(&target, false), Err(OutputError::Exists(_))));
+
+        // Abandoned: no trace left, old result untouched.
+        let r = ResultDir::create(&target, true).unwrap();
+        r.write_text("a.txt", "new").unwrap();
+        drop(r);
+        assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "hello");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        // Forced: replaced.
+        let r = ResultDir::create(&target, true).unwrap();
+        r.write_text("a.txt", "new").unwrap();
+        r.commit().unwrap();
+        assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "new");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

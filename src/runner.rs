@@ -1,0 +1,114 @@
+//! One run from a validated scenario to a result directory: the world is stepped and
+//! each period's rows are streamed to the result as they are produced.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::engine::World;
+use crate::observe::{economy_row, firm_rows, sector_row};
+use crate::output::{Manifest, OutputError, ResultDir};
+use crate::scenario::Scenario;
+
+/// The files of a run's result.
+pub const SERIES_FILE: &str = "series.csv";
+pub const FIRMS_FILE: &str = "firms.csv";
+pub const SCENARIO_FILE: &str = "scenario.toml";
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// How to run: where to write and what to tell the caller.
+pub struct RunOptions<'a> {
+    pub out: &'a Path,
+    pub force: bool,
+    pub threads: usize,
+    /// Called after each period with the period number.
+    pub on_period: &'a mut dyn FnMut(u32),
+}
+
+/// Runs the scenario and writes its result whole. Returns the result's path and manifest.
+pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manifest), OutputError> {
+    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let clock = Instant::now();
+    let dir = ResultDir::create(opts.out, opts.force)?;
+    let mut series = dir.csv(SERIES_FILE)?;
+    let mut firms = dir.csv(FIRMS_FILE)?;
+    let mut firms_written = false;
+
+    let mut sim_seconds = 0.0;
+    let sim_clock = Instant::now();
+    let mut world = World::new(scenario);
+    let firms_initial = world.firms();
+    sim_seconds += sim_clock.elapsed().as_secs_f64();
+    let mut firm_steps: u64 = 0;
+    for _ in 0..scenario.periods {
+        let sim_clock = Instant::now();
+        firm_steps += world.firms();
+        let records = world.step();
+        sim_seconds += sim_clock.elapsed().as_secs_f64();
+        let t = world.period();
+        for (sector, record) in world.sectors().iter().zip(&records) {
+            series.row(&sector_row(sector, record))?;
+        }
+        series.row(&economy_row(t, &records))?;
+        if t == scenario.periods || scenario.firm_snapshots.contains(&t) {
+            for sector in world.sectors() {
+                for row in firm_rows(t, sector) {
+                    firms.row(&row)?;
+                    firms_written = true;
+                }
+            }
+        }
+        (opts.on_period)(t);
+    }
+    if !firms_written {
+        firms.header(&[
+            "period", "sector", "id", "ownership", "age", "productivity", "capacity", "output",
+            "net_worth", "debt", "market_share", "paradigm",
+        ])?;
+    }
+    series.finish()?;
+    firms.finish()?;
+    dir.write_text(SCENARIO_FILE, &scenario_text(scenario))?;
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    let manifest = Manifest {
+        program: "catchup".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        threads: opts.threads,
+        periods: scenario.periods,
+        sectors: scenario.sector.len(),
+        firms_initial,
+        firms_final: world.firms(),
+        firm_steps,
+        started_at,
+        wall_seconds,
+        simulate_seconds: sim_seconds,
+        firm_steps_per_second: if sim_seconds > 0.0 { firm_steps as f64 / sim_seconds } else { 0.0 },
+        peak_memory_bytes: peak_memory_bytes(),
+        files: [SERIES_FILE, FIRMS_FILE, SCENARIO_FILE, MANIFEST_FILE]
+            .map(String::from)
+            .to_vec(),
+    };
+    let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
+    dir.write_text(MANIFEST_FILE, &(json + "\n"))?;
+    let path = dir.commit()?;
+    Ok((path, manifest))
+}
+
+/// The scenario as saved with a run: every default filled in, so that the file alone
+/// repeats the run.
+pub fn scenario_text(scenario: &Scenario) -> String {
+    format!(
+        "# The scenario exactly as run by catchup {}; `catchup run` on this file repeats the run.\n{}",
+        env!("CARGO_PKG_VERSION"),
+        scenario.filled().to_toml()
+    )
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), if known.
+fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

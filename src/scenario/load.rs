@@ -1,0 +1,397 @@
+//! From text (a file, a built-in, `--set` overrides) to a validated [`Scenario`].
+//!
+//! Two stages, like ripgrep's low/high arguments: the text is parsed into a TOML
+//! table and deserialized into the schema (types and key names); `--set` overrides
+//! are applied to the complete scenario and it is deserialized again; finally
+//! [`validate`] checks ranges and consistency. Every problem is placed back into its
+//! origin: the file's line and column, or the `--set` argument that caused it.
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+use super::error::{Diagnostic, KeyPath, Problem, ScenarioError, Segment, line_column, near_miss};
+use super::schema::Scenario;
+use super::validate::validate;
+
+/// One `--set KEY=VALUE` override, parsed.
+#[derive(Debug, Clone)]
+struct Override {
+    /// The argument as typed, for messages.
+    text: String,
+    /// The key path with sector names resolved to indices.
+    path: KeyPath,
+    value: toml::Value,
+}
+
+/// Parses and validates a scenario from its text. `origin` names it in messages.
+pub fn parse_scenario(text: &str, origin: &str, sets: &[String]) -> Result<Scenario, ScenarioError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_column(text, s.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        ScenarioError::single(Diagnostic {
+            origin: origin.to_string(),
+            line,
+            column,
+            key: String::new(),
+            message: format!("not valid TOML: {}", e.message().trim()),
+            suggestion: None,
+        })
+    })?;
+    if !table.contains_key("version") {
+        return Err(ScenarioError::single(Diagnostic {
+            origin: origin.to_string(),
+            line: Some(1),
+            column: Some(1),
+            key: "version".into(),
+            message: format!(
+                "missing; expected `version = {}` at the top of the file",
+                super::schema::SCENARIO_VERSION
+            ),
+            suggestion: None,
+        }));
+    }
+    let locator = Locator { text, origin };
+    let scenario: Scenario = deserialize(toml::Value::Table(table))
+        .map_err(|p| ScenarioError::single(locator.place(p, &[])))?;
+
+    let overrides = sets
+        .iter()
+        .map(|s| parse_override(s, &scenario))
+        .collect::<Result<Vec<_>, _>>()?;
+    let scenario = if overrides.is_empty() {
+        scenario
+    } else {
+        let mut value = toml::Value::try_from(&scenario).map_err(|e| {
+            ScenarioError::plain(origin, format!("internal error re-encoding the scenario: {e}"), None)
+        })?;
+        for o in &overrides {
+            apply_override(&mut value, o)?;
+        }
+        deserialize(value).map_err(|p| ScenarioError::single(locator.place(p, &overrides)))?
+    };
+
+    let problems = validate(&scenario);
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError {
+            diagnostics: problems
+                .into_iter()
+                .map(|p| locator.place(p, &overrides))
+                .collect(),
+        })
+    }
+}
+
+/// Deserializes with the path of the failing key, and a near miss for unknown names.
+fn deserialize(value: toml::Value) -> Result<Scenario, Problem> {
+    serde_path_to_error::deserialize::<_, Scenario>(value).map_err(|e| {
+        let mut path = KeyPath::root();
+        for seg in e.path().iter() {
+            match seg {
+                serde_path_to_error::Segment::Seq { index } => path = path.index(*index),
+                serde_path_to_error::Segment::Map { key }
+                | serde_path_to_error::Segment::Enum { variant: key } => path = path.key(key),
+                serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        // The toml deserializer appends "\nin `table`"; the path says that better.
+        let full = e.inner().to_string();
+        let message = full.split('\n').next().unwrap_or_default().trim().to_string();
+        let mut problem = Problem::new(path, message.clone());
+        // serde words these as "unknown field `x`, expected one of `a`, `b`" (and the
+        // same for variants): the first quoted word is the typo, the rest the choices.
+        if message.starts_with("unknown field") || message.starts_with("unknown variant") {
+            let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+            if let Some((typo, choices)) = quoted.split_first() {
+                problem.suggestion = near_miss(typo, choices.iter().copied());
+                if message.starts_with("unknown field") {
+                    if problem.path.0.last() != Some(&Segment::Key(typo.to_string())) {
+                        problem.path = problem.path.clone().key(typo);
+                    }
+                    let kind = if choices.is_empty() { "no keys are allowed here".to_string() } else {
+                        format!("expected one of {}", choices.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
+                    };
+                    problem.message = format!("unknown key; {kind}");
+                }
+            }
+        }
+        problem
+    })
+}
+
+/// Places problems into the text they came from.
+struct Locator<'a> {
+    text: &'a str,
+    origin: &'a str,
+}
+
+impl Locator<'_> {
+    fn place(&self, p: Problem, overrides: &[Override]) -> Diagnostic {
+        // The last override that touches the key is the one that set it.
+        if let Some(o) = overrides
+            .iter()
+            .rev()
+            .find(|o| p.path.starts_with(&o.path) || o.path.starts_with(&p.path))
+        {
+            return Diagnostic {
+                origin: format!("--set {}", o.text),
+                line: None,
+                column: None,
+                key: p.path.to_string(),
+                message: p.message,
+                suggestion: p.suggestion,
+            };
+        }
+        let (line, column) = locate(self.text, &p.path)
+            .map(|span| line_column(self.text, span.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Diagnostic {
+            origin: self.origin.to_string(),
+            line,
+            column,
+            key: p.path.to_string(),
+            message: p.message,
+            suggestion: p.suggestion,
+        }
+    }
+}
+
+/// The span of the deepest part of `path` present in the text: the key itself when
+/// it is there, else its nearest enclosing table.
+fn locate(text: &str, path: &KeyPath) -> Option<Range<usize>> {
+    let root = DeTable::parse(text).ok()?;
+    let mut span: Option<Range<usize>> = None;
+    let mut current: Option<&DeValue<'_>> = None;
+    let mut table = Some(root.get_ref());
+    for seg in &path.0 {
+        match seg {
+            Segment::Key(k) => {
+                let t = match (table, current) {
+                    (Some(t), _) => t,
+                    (None, Some(DeValue::Table(t))) => t,
+                    _ => break,
+                };
+                let Some((key, value)) = t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+                else {
+                    break;
+                };
+                span = Some(key.span());
+                current = Some(value.get_ref());
+                table = None;
+            }
+            Segment::Index(i) => {
+                let Some(DeValue::Array(a)) = current else { break };
+                let Some(item) = a.get(*i) else { break };
+                span = Some(item.span());
+                current = Some(item.get_ref());
+                table = None;
+            }
+        }
+    }
+    span
+}
+
+/// Parses `KEY=VALUE`, resolving `sector.NAME` to the sector's index.
+fn parse_override(arg: &str, scenario: &Scenario) -> Result<Override, ScenarioError> {
+    let origin = format!("--set {arg}");
+    let Some((key, raw)) = arg.split_once('=') else {
+        return Err(ScenarioError::plain(
+            &origin,
+            "expected KEY=VALUE, such as policy.tariff=0.3 or sector.leading.policy.tolerance=5",
+            None,
+        ));
+    };
+    let key = key.trim();
+    if key.is_empty() || key.split('.').any(str::is_empty) {
+        return Err(ScenarioError::plain(
+            &origin,
+            "expected a dotted key such as policy.tariff",
+            None,
+        ));
+    }
+    let mut path = KeyPath::root();
+    let mut parts = key.split('.').peekable();
+    while let Some(part) = parts.next() {
+        path = path.key(part);
+        let is_list = matches!(part, "sector" | "schedule");
+        if !is_list {
+            continue;
+        }
+        let Some(which) = parts.next() else {
+            return Err(ScenarioError::plain(
+                &origin,
+                format!("expected `{part}.NAME.KEY` or `{part}.INDEX.KEY` (whole lists cannot be set)"),
+                None,
+            ));
+        };
+        let len = if part == "sector" { scenario.sector.len() } else { scenario.schedule.len() };
+        let by_name = (part == "sector")
+            .then(|| scenario.sector.iter().position(|s| s.name == which))
+            .flatten();
+        let index = by_name.or_else(|| which.parse::<usize>().ok().filter(|&i| i < len));
+        match index {
+            Some(i) => path = path.index(i),
+            None => {
+                let suggestion = if part == "sector" {
+                    near_miss(which, scenario.sector.iter().map(|s| s.name.as_str()))
+                } else {
+                    None
+                };
+                let names = if part == "sector" {
+                    scenario.sector.iter().map(|s| format!("`{}`", s.name)).collect::<Vec<_>>().join(", ")
+                } else {
+                    format!("indices 0 to {}", len.saturating_sub(1))
+                };
+                return Err(ScenarioError::single(Diagnostic {
+                    origin,
+                    line: None,
+                    column: None,
+                    key: key.to_string(),
+                    message: format!("no {part} `{which}`; there are {names}"),
+                    suggestion,
+                }));
+            }
+        }
+    }
+    Ok(Override {
+        text: arg.to_string(),
+        path,
+        value: parse_value(raw.trim()),
+    })
+}
+
+/// A TOML value (`0.3`, `true`, `[1, 2]`, `"x"`), or the raw text as a string, so
+/// that `regime=leading` needs no quotes.
+fn parse_value(raw: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+fn apply_override(root: &mut toml::Value, o: &Override) -> Result<(), ScenarioError> {
+    let fail = |msg: String| ScenarioError::single(Diagnostic {
+        origin: format!("--set {}", o.text),
+        line: None,
+        column: None,
+        key: o.path.to_string(),
+        message: msg,
+        suggestion: None,
+    });
+    let mut node = root;
+    let segments = &o.path.0;
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        node = match seg {
+            Segment::Key(k) => {
+                let toml::Value::Table(t) = node else {
+                    return Err(fail(format!("`{k}` is inside a value that is not a table")));
+                };
+                if last {
+                    t.insert(k.clone(), o.value.clone());
+                    return Ok(());
+                }
+                t.entry(k.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            }
+            Segment::Index(idx) => {
+                let toml::Value::Array(a) = node else {
+                    return Err(fail("expected a list here".into()));
+                };
+                let Some(item) = a.get_mut(*idx) else {
+                    return Err(fail(format!("no item {idx} in the list")));
+                };
+                if last {
+                    *item = o.value.clone();
+                    return Ok(());
+                }
+                item
+            }
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str, sets: &[&str]) -> String {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        parse_scenario(text, "s.toml", &sets).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_minimal_file_gets_every_default() {
+        let s = parse_scenario("version = 1\n", "s.toml", &[]).unwrap();
+        assert_eq!(s, Scenario::default());
+    }
+
+    #[test]
+    fn a_misspelt_key_names_line_column_and_near_miss() {
+        let e = err("version = 1\n[policy]\ntarif = 0.3\n", &[]);
+        assert_eq!(
+            e,
+            "s.toml:3:1: key `policy.tarif`: unknown key; expected one of `rd_subsidy`, `production_subsidy`, `tariff`, `entry_barrier`, `soe_preference`, `soe_credit`, `bailout`, `tolerance`, `bridge`, `researcher_incentive`, `consortium`, `private`, `soe` (did you mean `tariff`?)"
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_key() {
+        let e = err("version = 1\nperiods = \"many\"\n", &[]);
+        assert!(e.starts_with("s.toml:2:1: key `periods`: invalid type"), "{e}");
+    }
+
+    #[test]
+    fn an_out_of_range_value_in_a_sector_is_located() {
+        let text = "version = 1\n[[sector]]\nname = \"a\"\nregime = \"leading\"\n[sector.policy]\nbridge = 2.0\n";
+        let e = err(text, &[]);
+        assert_eq!(e, "s.toml:6:1: key `sector[0].policy.bridge`: expected a number from 0 to 1, found 2");
+    }
+
+    #[test]
+    fn a_misspelt_regime_suggests_the_variant() {
+        let e = err("version = 1\n[[sector]]\nname = \"a\"\nregime = \"catchup\"\n", &[]);
+        assert!(e.contains("(did you mean `catch-up`?)"), "{e}");
+        assert!(e.starts_with("s.toml:4:1: key `sector[0].regime`"), "{e}");
+    }
+
+    #[test]
+    fn missing_version_is_an_error() {
+        let e = err("periods = 3\n", &[]);
+        assert!(e.contains("key `version`: missing"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_line() {
+        let e = err("version = 1\nperiods = = 3\n", &[]);
+        assert!(e.starts_with("s.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn set_overrides_by_dotted_path_and_sector_name() {
+        let sets = vec![
+            "policy.tariff=0.3".to_string(),
+            "sector.leading.policy.tolerance=7".to_string(),
+            "sector.catch-up.regime=parallel".to_string(),
+        ];
+        let s = parse_scenario("version = 1\n", "s.toml", &sets).unwrap();
+        assert_eq!(s.policy.tariff, 0.3);
+        assert_eq!(s.sector[2].policy.tolerance, Some(7));
+        assert_eq!(s.sector[0].regime, super::super::schema::Regime::Parallel);
+    }
+
+    #[test]
+    fn set_errors_name_the_argument() {
+        let e = err("version = 1\n", &["policy.tarif=0.3"]);
+        assert!(e.starts_with("--set policy.tarif=0.3: key `policy.tarif`: unknown key"), "{e}");
+        assert!(e.ends_with("(did you mean `tariff`?)"), "{e}");
+        let e = err("version = 1\n", &["policy.bailout=1.5"]);
+        assert_eq!(e, "--set policy.bailout=1.5: key `policy.bailout`: expected a number from 0 to 1, found 1.5");
+        let e = err("version = 1\n", &["sector.leadin.policy.tariff=0"]);
+        assert!(e.contains("(did you mean `leading`?)"), "{e}");
+    }
+}
