@@ -17,8 +17,9 @@ pub const HIST_HIGH: f64 = 1.0;
 #[inline]
 pub fn hist_bin(relative: f64) -> usize {
     let x = relative.max(1e-300).ln();
-    let b = ((x - HIST_LOW) / (HIST_HIGH - HIST_LOW) * HIST_BINS as f64).floor();
-    b.clamp(0.0, (HIST_BINS - 1) as f64) as usize
+    // Truncation is the floor here, as the value is clamped to be non-negative first.
+    let b = ((x - HIST_LOW) / (HIST_HIGH - HIST_LOW) * HIST_BINS as f64).max(0.0);
+    (b as usize).min(HIST_BINS - 1)
 }
 
 /// The `q`-quantile of a histogram, as a productivity relative to the frontier
@@ -245,7 +246,8 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         t.firms[o] += 1;
         t.capacity[o] += k;
         t.output[o] += q;
-        t.productivity_output[o] += a_eff * q;
+        let labour = x.pricing.labour_productivity(a_eff, soe);
+        t.productivity_output[o] += labour * q;
         if c.vintage[i] == x.pricing.paradigm {
             t.current_output += q;
             t.current_productivity_output += a_eff * q;
@@ -261,7 +263,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         t.production_subsidy += production_subsidy;
         t.investment += order;
         t.share += share;
-        t.hist[hist_bin(a_eff / x.frontier_eff)] += 1;
+        t.hist[hist_bin(labour / x.frontier_eff)] += 1;
     }
     t
 }

@@ -2,8 +2,7 @@
 //! delivery of ordered (foreign) equipment, R&D (absorption and exploration), and
 //! uptake of institute results. It ends by pricing each firm for the market.
 
-use rand_distr::{Beta, Distribution};
-
+use super::draws::BetaTable;
 use super::firms::FirmChunk;
 use super::levers::Levers;
 use super::pricing::Pricing;
@@ -26,11 +25,13 @@ pub struct InnovationContext<'a> {
     /// The frontier firms absorb from: `F`, or the best domestic firm if better in the leading regime.
     pub frontier_eff: f64,
     pub capital_price: f64,
+    /// Cost of a unit of research effort this period.
+    pub research_cost: f64,
     pub exploration_share: f64,
     pub equipment_level: f64,
     pub innovation_low: f64,
     pub innovation_high: f64,
-    pub innovation_draw: Beta<f64>,
+    pub innovation_draw: &'a BetaTable,
     pub paths: &'a Paths,
     pub institute_knowledge: &'a [f64],
 }
@@ -146,7 +147,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         let k = c.capacity[i];
 
         if current {
-            let effort = m.rd_share * c.revenue[i] * (1.0 + owner.rd_subsidy) / m.wage;
+            let effort = m.rd_share * c.revenue[i] * (1.0 + owner.rd_subsidy) / x.research_cost;
             let stock = f64::from(c.rd_stock[i]) * (1.0 - m.rd_stock_decay) + effort;
             c.rd_stock[i] = stock as f32;
             let absorb = absorptive_capacity(absorb_base[usize::from(soe)], stock, m.rd_stock_half);
@@ -180,7 +181,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                 if u_exp < chance {
                     tally.successes[path] += 1;
                     c.streak[i] = 0;
-                    let draw = x.innovation_draw.sample(&mut rng);
+                    let draw = x.innovation_draw.quantile(uniform(&mut rng));
                     let step = x.innovation_low + (x.innovation_high - x.innovation_low) * draw;
                     if step > 0.0 {
                         let gain = c.a[i] * step;

@@ -5,6 +5,7 @@
 //! fixed chunk and combined in chunk order, so results do not depend on threads.
 
 pub mod accounts;
+pub mod draws;
 pub mod firms;
 pub mod innovation;
 pub mod institutes;

@@ -36,6 +36,13 @@ impl Pricing {
         self.wage / a_eff.max(1e-12) * (1.0 + ineff)
     }
 
+    /// Labour productivity `w / c`: productivity net of X-inefficiency, as recorded.
+    #[inline]
+    pub fn labour_productivity(&self, a_eff: f64, soe: bool) -> f64 {
+        let ineff = if soe { self.soe_inefficiency } else { 0.0 };
+        a_eff / (1.0 + ineff)
+    }
+
     /// Price `p = (1 + mu) c`.
     #[inline]
     pub fn price(&self, a_eff: f64, soe: bool) -> f64 {

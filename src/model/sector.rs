@@ -4,6 +4,7 @@
 use rand_distr::{Beta, Distribution, Poisson};
 use rayon::prelude::*;
 
+use super::draws::BetaTable;
 use super::accounts::{AccountsContext, AccountsTally, settle, update_shares};
 use super::firms::{CHUNK, Firm, Firms};
 use super::innovation::{InnovationContext, InnovationTally, innovate};
@@ -35,8 +36,12 @@ pub struct Sector {
     pub frontier: f64,
     /// Best current-paradigm domestic productivity last period.
     pub domestic_best: f64,
-    /// Domestic demand `D`.
+    /// Domestic demand `D`, and its initial value.
     pub demand: f64,
+    initial_demand: f64,
+    /// Wage index: wages (domestic and foreign) grow with the frontier's trend, so
+    /// that prices, capital values and debts keep their weight as productivity grows.
+    pub wage_index: f64,
     pub paradigm: u16,
     shift_start: Option<u32>,
     pub paths: Paths,
@@ -48,6 +53,8 @@ pub struct Sector {
     pub firms: Firms,
     pub institutes: Institutes,
     next_id: u64,
+    /// Initial number of firms: the pool of would-be entrants scales with it.
+    entry_pool: f64,
     /// Price of a unit of capacity: `kappa` times the sector's mean unit cost.
     pub capital_price: f64,
     /// Output-weighted mean productivity of current-paradigm firms last period.
@@ -55,6 +62,9 @@ pub struct Sector {
     /// Firms decided last period to exit and to enter, applied at the start of this one.
     exits: Vec<u32>,
     entrants: Vec<Firm>,
+    /// Tabulated Beta draws for innovations and entrants.
+    innovation_draw: BetaTable,
+    entrant_draw: BetaTable,
     /// Last period's domestic revenue, the base of institute funding.
     revenue: f64,
 }
@@ -129,6 +139,8 @@ impl Sector {
             frontier: INITIAL_FRONTIER,
             domestic_best: a0,
             demand,
+            initial_demand: demand,
+            wage_index: 1.0,
             paradigm: 0,
             shift_start: None,
             paths,
@@ -137,21 +149,22 @@ impl Sector {
             firms,
             institutes: Institutes::new(spec.institutes as usize, st.institute_knowledge * INITIAL_FRONTIER),
             next_id: n as u64,
+            entry_pool: n as f64,
             capital_price,
             mean_productivity: a0,
             exits: Vec::new(),
             entrants: Vec::new(),
             revenue: 0.0,
+            innovation_draw: BetaTable::new(m.innovation_alpha, m.innovation_beta),
+            entrant_draw: BetaTable::new(m.entrant_alpha, m.entrant_beta),
         }
     }
 
     /// The frontier firms absorb from and are measured against: the foreign frontier,
-    /// or in the leading regime the best domestic firm when it is ahead.
+    /// or the best domestic firm once it is ahead (in the leading regime from the
+    /// start; in the others when a domestic firm overtakes the foreigners).
     pub fn effective_frontier(&self) -> f64 {
-        match self.regime {
-            Regime::Leading => self.frontier.max(self.domestic_best),
-            _ => self.frontier,
-        }
+        self.frontier.max(self.domestic_best)
     }
 
     /// Share of demand that has moved to the current paradigm.
@@ -194,6 +207,11 @@ impl Sector {
             self.frontier *= 1.0 + st.frontier_growth * (1.0 + boost);
         }
         self.demand *= 1.0 + st.demand_growth;
+        self.wage_index *= 1.0 + st.frontier_growth;
+        let wage = m.wage * self.wage_index;
+        // Research is priced in wages and deflated by the market's growth, so that a
+        // firm of constant share faces stationary odds of success.
+        let research_cost = m.research_cost * wage * self.demand / self.initial_demand;
         let phi = self.demand_moved(t, m);
         let frontier_eff = self.effective_frontier();
 
@@ -203,18 +221,18 @@ impl Sector {
             .flatten();
         let inst = self.institutes.step(m, frontier_eff, lv.researcher_incentive, breakthrough, &mut rng);
 
+        // SOEs' over-capacity drive and slack both grow with the protection they enjoy.
+        let protection = lv.tariff + lv.soe_preference + lv.by_owner[1].production_subsidy;
         let pricing = Pricing {
-            wage: m.wage,
+            wage,
             markup: m.markup,
-            soe_inefficiency: m.soe_inefficiency,
+            soe_inefficiency: m.soe_inefficiency + m.soe_slack * protection,
             soe_preference: lv.soe_preference,
             paradigm: self.paradigm,
             old_paradigm_worth: 1.0 - phi,
         };
 
         // 3-6. Switching, introduction, R&D, transfer; prices for the market.
-        let innovation_draw = Beta::new(m.innovation_alpha, m.innovation_beta)
-            .expect("validated shape parameters are positive");
         let ctx = InnovationContext {
             seed: input.seed,
             sector: self.index,
@@ -226,11 +244,12 @@ impl Sector {
             frontier: self.frontier,
             frontier_eff,
             capital_price: self.capital_price,
+            research_cost,
             exploration_share: st.exploration_share,
             equipment_level: st.equipment_level,
             innovation_low: st.innovation_low,
             innovation_high: st.innovation_high,
-            innovation_draw,
+            innovation_draw: &self.innovation_draw,
             paths: &self.paths,
             institute_knowledge: &self.institutes.knowledge,
         };
@@ -250,7 +269,7 @@ impl Sector {
         }
 
         // 7. Market: replicator shares with imports as one competitor.
-        let import_price = pricing.import_price(self.foreign_wage, self.frontier, lv.tariff);
+        let import_price = pricing.import_price(self.foreign_wage * self.wage_index, self.frontier, lv.tariff);
         let share_sum = inno.share + self.import_share;
         let mean_price = if share_sum > 0.0 {
             (inno.share_price + self.import_share * import_price) / share_sum
@@ -275,8 +294,6 @@ impl Sector {
         let living = self.firms.living().max(1) as f64;
 
         // 8-10. Output, accounts, investment, bailouts, exit decisions.
-        let soe_owner = &lv.by_owner[1];
-        let protection = lv.tariff + lv.soe_preference + soe_owner.production_subsidy;
         let soe_drive = (m.soe_drive * protection * lv.soe_credit * lv.bailout).min(m.soe_drive_cap);
         let actx = AccountsContext {
             seed: input.seed,
@@ -312,7 +329,7 @@ impl Sector {
         if acc.current_output > 0.0 {
             self.mean_productivity = acc.current_productivity_output / acc.current_output;
         }
-        self.capital_price = m.capital_output_ratio * m.wage / self.mean_productivity.max(1e-12);
+        self.capital_price = m.capital_output_ratio * wage / self.mean_productivity.max(1e-12);
         self.domestic_best = acc.best;
         let profit_rate = if acc.capital_value > 0.0 {
             acc.profit / acc.capital_value
@@ -321,11 +338,10 @@ impl Sector {
         };
 
         // 10. Entry: more with profits, fewer behind the barrier; spin-offs near institute knowledge.
-        let living_after = (acc.firms[0] + acc.firms[1]).saturating_sub(acc.exits.len() as u64);
         let rate = m.entry_rate
             * (1.0 - lv.entry_barrier)
             * (m.entry_sensitivity * profit_rate).clamp(-5.0, 3.0).exp()
-            * (living_after.max(1)) as f64;
+            * self.entry_pool;
         let mut erng = stream(input.seed, self.index, t, Phase::Entry, 0);
         let n_entrants = if rate > 0.0 {
             Poisson::new(rate).map(|p| p.sample(&mut erng) as u64).unwrap_or(0)
@@ -335,14 +351,13 @@ impl Sector {
         let n_firms = (acc.firms[0] + acc.firms[1]).max(1) as f64;
         let mean_capacity = (acc.capacity[0] + acc.capacity[1]) / n_firms;
         let mean_share = (1.0 - self.import_share) / n_firms;
-        let entrant_draw = Beta::new(m.entrant_alpha, m.entrant_beta).expect("validated shape parameters are positive");
         let reference = if acc.current_output > 0.0 {
             self.mean_productivity
         } else {
             self.frontier * m.switch_level
         };
         let mut founded: Vec<f64> = (0..n_entrants)
-            .map(|_| reference * (1.0 + m.entrant_low + (m.entrant_high - m.entrant_low) * entrant_draw.sample(&mut erng)))
+            .map(|_| reference * (1.0 + m.entrant_low + (m.entrant_high - m.entrant_low) * self.entrant_draw.quantile(uniform(&mut erng))))
             .collect();
         let n_spinoffs = inst.spinoffs.len() as u64;
         founded.extend(inst.spinoffs.iter().copied());
@@ -405,7 +420,8 @@ impl Sector {
             profit: acc.profit,
             capital_value: acc.capital_value,
             investment: acc.investment,
-            frontier: frontier_eff,
+            // Measured against this period's best, so the gap never exceeds one.
+            frontier: frontier_eff.max(acc.best),
             import_price,
             mean_price,
             institute_knowledge: self.institutes.mean_knowledge(),

@@ -141,10 +141,14 @@ pub struct ModelParams {
     pub markup: f64,
     /// Replicator selection strength (`chi`).
     pub selection: f64,
-    /// Domestic wage (the numeraire).
+    /// Domestic wage at period 0 (the numeraire). Wages then grow with the frontier's trend.
     pub wage: f64,
-    /// SOE X-inefficiency: extra unit cost.
+    /// Cost of one unit of research effort, in wages, deflated by the market's growth.
+    pub research_cost: f64,
+    /// SOE X-inefficiency: extra unit cost without protection.
     pub soe_inefficiency: f64,
+    /// Extra SOE X-inefficiency per unit of protection enjoyed (slack under a soft budget).
+    pub soe_slack: f64,
     /// Interest rate on debt (`r`).
     pub interest_rate: f64,
     /// Capital depreciation per period (`delta`).
@@ -216,7 +220,7 @@ impl Default for ModelParams {
             zeta_innovation: 0.3,
             absorption_step: 0.1,
             absorb_private: 1.0,
-            absorb_soe: 0.6,
+            absorb_soe: 0.7,
             rd_stock_half: 5.0,
             rd_stock_decay: 0.1,
             path_learning: 0.15,
@@ -224,13 +228,15 @@ impl Default for ModelParams {
             dead_end_promise: 0.02,
             innovation_alpha: 3.0,
             innovation_beta: 3.0,
-            markup: 0.2,
-            selection: 1.0,
+            markup: 0.25,
+            selection: 0.5,
             wage: 1.0,
-            soe_inefficiency: 0.15,
+            research_cost: 0.5,
+            soe_inefficiency: 0.08,
+            soe_slack: 0.3,
             interest_rate: 0.03,
             depreciation: 0.05,
-            capital_output_ratio: 1.5,
+            capital_output_ratio: 1.2,
             target_utilization: 0.85,
             initial_utilization: 0.8,
             max_investment_rate: 0.3,
@@ -238,7 +244,7 @@ impl Default for ModelParams {
             equity_ratio: 0.6,
             soe_drive: 1.5,
             soe_drive_cap: 1.5,
-            soe_size: 3.0,
+            soe_size: 2.0,
             bailout_cushion: 0.2,
             exit_share: 0.01,
             entry_rate: 0.02,

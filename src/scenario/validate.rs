@@ -111,7 +111,9 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     c.range(p, "markup", m.markup, 0.0, 10.0);
     c.range(p, "selection", m.selection, 0.0, 10.0);
     c.above(p, "wage", m.wage, 0.0);
+    c.above(p, "research_cost", m.research_cost, 0.0);
     c.range(p, "soe_inefficiency", m.soe_inefficiency, 0.0, 10.0);
+    c.range(p, "soe_slack", m.soe_slack, 0.0, 10.0);
     c.range(p, "interest_rate", m.interest_rate, 0.0, 1.0);
     c.range(p, "depreciation", m.depreciation, 0.0, 1.0);
     c.above(p, "capital_output_ratio", m.capital_output_ratio, 0.0);
