@@ -29,6 +29,7 @@ pub struct SeriesRow {
     pub bailouts: u64,
     pub spinoffs: u64,
     pub paradigm_switches: u64,
+    pub old_paradigm_capacity_share: Option<f64>,
     pub productivity_mean: Option<f64>,
     pub productivity_private: Option<f64>,
     pub productivity_soe: Option<f64>,
@@ -39,6 +40,7 @@ pub struct SeriesRow {
     pub absorptions: u64,
     pub transfers: u64,
     pub paths_abandoned: u64,
+    pub firms_on_dead_ends: Option<f64>,
     pub breakthroughs: u64,
     pub gain_introduction: Option<f64>,
     pub gain_absorption: Option<f64>,
@@ -95,6 +97,7 @@ fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRo
         bailouts: r.bailouts,
         spinoffs: r.spinoffs,
         paradigm_switches: r.switches,
+        old_paradigm_capacity_share: ratio(r.old_capacity, capacity),
         productivity_mean: ratio(r.productivity_output[0] + r.productivity_output[1], output),
         productivity_private: ratio(r.productivity_output[0], r.output[0]),
         productivity_soe: ratio(r.productivity_output[1], r.output[1]),
@@ -105,6 +108,7 @@ fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRo
         absorptions: r.absorptions,
         transfers: r.transfers,
         paths_abandoned: r.paths_abandoned,
+        firms_on_dead_ends: ratio(r.explorers_on_dead_ends as f64, r.explorers as f64),
         breakthroughs: r.breakthroughs,
         gain_introduction: ratio(r.gain_introduction, capacity),
         gain_absorption: ratio(r.gain_absorption, capacity),
@@ -172,6 +176,9 @@ pub fn economy_row(period: u32, records: &[SectorRecord]) -> SeriesRow {
         total.bailouts += r.bailouts;
         total.spinoffs += r.spinoffs;
         total.switches += r.switches;
+        total.explorers += r.explorers;
+        total.explorers_on_dead_ends += r.explorers_on_dead_ends;
+        total.old_capacity += r.old_capacity;
         total.innovations += r.innovations;
         total.absorptions += r.absorptions;
         total.transfers += r.transfers;
@@ -227,7 +234,9 @@ pub struct FirmRow<'a> {
 /// The living firms of a sector, ordered by id.
 pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = FirmRow<'a>> + 'a {
     let f = &sector.firms;
-    let mut slots: Vec<u32> = (0..f.slots() as u32).filter(|&i| f.alive[i as usize]).collect();
+    let mut slots: Vec<u32> = (0..f.slots() as u32)
+        .filter(|&i| f.alive[i as usize])
+        .collect();
     slots.sort_unstable_by_key(|&i| f.id[i as usize]);
     slots.into_iter().map(move |i| {
         let i = i as usize;

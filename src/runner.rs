@@ -61,8 +61,18 @@ pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manife
     }
     if !firms_written {
         firms.header(&[
-            "period", "sector", "id", "ownership", "age", "productivity", "capacity", "output",
-            "net_worth", "debt", "market_share", "paradigm",
+            "period",
+            "sector",
+            "id",
+            "ownership",
+            "age",
+            "productivity",
+            "capacity",
+            "output",
+            "net_worth",
+            "debt",
+            "market_share",
+            "paradigm",
         ])?;
     }
     series.finish()?;
@@ -83,7 +93,11 @@ pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manife
         started_at,
         wall_seconds,
         simulate_seconds: sim_seconds,
-        firm_steps_per_second: if sim_seconds > 0.0 { firm_steps as f64 / sim_seconds } else { 0.0 },
+        firm_steps_per_second: if sim_seconds > 0.0 {
+            firm_steps as f64 / sim_seconds
+        } else {
+            0.0
+        },
         peak_memory_bytes: peak_memory_bytes(),
         files: [SERIES_FILE, FIRMS_FILE, SCENARIO_FILE, MANIFEST_FILE]
             .map(String::from)

@@ -56,7 +56,11 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     check_target(&out, args.force).map_err(Failure::bad_input)?;
     let threads = match args.threads {
-        Some(0) => return Err(Failure::bad_input(anyhow::anyhow!("--threads must be at least 1"))),
+        Some(0) => {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "--threads must be at least 1"
+            )));
+        }
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
@@ -105,9 +109,11 @@ fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} period {pos}/{len} [{bar:40}] {elapsed_precise} (eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} period {pos}/{len} [{bar:40}] {elapsed_precise} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar
 }

@@ -89,6 +89,8 @@ pub struct AccountsTally {
     /// Output and productivity-output of current-paradigm firms only.
     pub current_output: f64,
     pub current_productivity_output: f64,
+    /// Capacity of firms still in an old paradigm.
+    pub old_capacity: f64,
     pub output_squared: f64,
     pub revenue: f64,
     pub unmet: f64,
@@ -117,6 +119,7 @@ impl Default for AccountsTally {
             productivity_output: [0.0; 2],
             current_output: 0.0,
             current_productivity_output: 0.0,
+            old_capacity: 0.0,
             output_squared: 0.0,
             revenue: 0.0,
             unmet: 0.0,
@@ -147,6 +150,7 @@ impl AccountsTally {
         }
         self.current_output += o.current_output;
         self.current_productivity_output += o.current_productivity_output;
+        self.old_capacity += o.old_capacity;
         self.output_squared += o.output_squared;
         self.revenue += o.revenue;
         self.unmet += o.unmet;
@@ -192,7 +196,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let q = wanted.min(k);
         let a_eff = x.pricing.effective(c.a[i], c.vintage[i]);
         let cost = x.pricing.unit_cost(a_eff, soe);
-        let price = (1.0 + x.pricing.markup) * cost;
+        let price = x.pricing.price(a_eff, soe);
 
         // Accounts.
         let revenue = price * q;
@@ -203,7 +207,9 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
             - rd_own
             - m.depreciation * value
             - m.interest_rate * c.debt[i];
-        c.net_worth[i] += profit;
+        // Owners (the state, for SOEs) take a share of positive profits.
+        let retained = profit - m.payout_ratio * profit.max(0.0);
+        c.net_worth[i] += retained;
 
         // Investment toward expected demand; SOEs plan above it by their drive.
         let drive = if soe { x.soe_drive } else { 0.0 };
@@ -212,7 +218,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let mut order = (target - kept).clamp(0.0, m.max_investment_rate * k);
         let soft = if soe { lv.soe_credit * value } else { 0.0 };
         let debt_limit = m.leverage * c.net_worth[i].max(0.0) + soft;
-        let internal = (profit + m.depreciation * value).max(0.0);
+        let internal = (retained + m.depreciation * value).max(0.0);
         let room = (debt_limit - c.debt[i] + internal).max(0.0);
         order = order.min(room / cp);
         c.debt[i] = (c.debt[i] + cp * order - internal).max(0.0);
@@ -252,6 +258,8 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
             t.current_output += q;
             t.current_productivity_output += a_eff * q;
             t.best = t.best.max(a_eff);
+        } else {
+            t.old_capacity += k;
         }
         t.output_squared += q * q;
         t.revenue += revenue;

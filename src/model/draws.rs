@@ -39,7 +39,11 @@ impl BetaTable {
                 j += 1;
             }
             let (lo, hi) = (cdf[j], cdf[(j + 1).min(GRID)]);
-            let within = if hi > lo { ((target - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.0 };
+            let within = if hi > lo {
+                ((target - lo) / (hi - lo)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
             quantiles.push(((j as f64 + within) * h).clamp(0.0, 1.0));
         }
         BetaTable { quantiles }
@@ -64,7 +68,7 @@ mod tests {
         let t = BetaTable::new(3.0, 3.0);
         // Symmetric: the median is one half; the CDF of Beta(3,3) is 10x^3 - 15x^4 + 6x^5.
         assert!((t.quantile(0.5) - 0.5).abs() < 1e-3);
-        for &x in &[0.1, 0.25, 0.4, 0.7, 0.9] {
+        for &x in &[0.1_f64, 0.25, 0.4, 0.7, 0.9] {
             let p: f64 = 10.0 * x * x * x - 15.0 * x.powi(4) + 6.0 * x.powi(5);
             assert!((t.quantile(p) - x).abs() < 1e-3, "x = {x}");
         }
@@ -74,7 +78,10 @@ mod tests {
     fn the_mean_of_beta_2_4_is_one_third() {
         let t = BetaTable::new(2.0, 4.0);
         let n = 100_000;
-        let mean = (0..n).map(|i| t.quantile((i as f64 + 0.5) / n as f64)).sum::<f64>() / n as f64;
+        let mean = (0..n)
+            .map(|i| t.quantile((i as f64 + 0.5) / n as f64))
+            .sum::<f64>()
+            / n as f64;
         assert!((mean - 1.0 / 3.0).abs() < 1e-3, "{mean}");
     }
 }

@@ -320,7 +320,10 @@ mod tests {
         }
         let chunks = f.chunks_mut();
         assert_eq!(chunks.len(), 3);
-        assert_eq!(chunks.iter().map(|c| c.id.len()).sum::<usize>(), CHUNK * 2 + 7);
+        assert_eq!(
+            chunks.iter().map(|c| c.id.len()).sum::<usize>(),
+            CHUNK * 2 + 7
+        );
         assert_eq!(chunks[2].index, 2);
     }
 }

@@ -27,6 +27,8 @@ pub struct InnovationContext<'a> {
     pub capital_price: f64,
     /// Cost of a unit of research effort this period.
     pub research_cost: f64,
+    /// R&D budget of a firm of mean revenue, in units of effort.
+    pub mean_budget: f64,
     pub exploration_share: f64,
     pub equipment_level: f64,
     pub innovation_low: f64,
@@ -44,6 +46,9 @@ pub struct InnovationTally {
     pub transfers: u64,
     pub paths_abandoned: u64,
     pub switches: u64,
+    /// Firms exploring this period, and those of them on a dead-end path.
+    pub explorers: u64,
+    pub explorers_on_dead_ends: u64,
     /// Capacity-weighted productivity gains by source: sum of `delta a * K`.
     pub gain_introduction: f64,
     pub gain_absorption: f64,
@@ -72,6 +77,8 @@ impl InnovationTally {
         self.transfers += o.transfers;
         self.paths_abandoned += o.paths_abandoned;
         self.switches += o.switches;
+        self.explorers += o.explorers;
+        self.explorers_on_dead_ends += o.explorers_on_dead_ends;
         self.gain_introduction += o.gain_introduction;
         self.gain_absorption += o.gain_absorption;
         self.gain_innovation += o.gain_innovation;
@@ -97,7 +104,13 @@ pub fn absorptive_capacity(base: f64, stock: f64, half: f64) -> f64 {
 pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally {
     let m = x.model;
     let lv = x.levers;
-    let mut rng = stream(x.seed, x.sector, x.period, Phase::Innovation, c.index as u64);
+    let mut rng = stream(
+        x.seed,
+        x.sector,
+        x.period,
+        Phase::Innovation,
+        c.index as u64,
+    );
     let mut tally = InnovationTally::new(x.paths.len());
     let paradigm = x.pricing.paradigm;
     let n_paths = x.paths.len();
@@ -119,9 +132,17 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         if c.vintage[i] != paradigm {
             let (u, v) = uniform_pair(&mut rng);
             let cost = m.retool_cost * x.capital_price * kept;
-            let soft = if soe { lv.soe_credit * x.capital_price * kept } else { 0.0 };
+            let soft = if soe {
+                lv.soe_credit * x.capital_price * kept
+            } else {
+                0.0
+            };
             let means = c.net_worth[i].max(0.0) + soft;
-            let afford = if cost > 0.0 { (means / cost).min(1.0) } else { 1.0 };
+            let afford = if cost > 0.0 {
+                (means / cost).min(1.0)
+            } else {
+                1.0
+            };
             if u < (x.phi + 0.1).min(1.0) * afford {
                 c.net_worth[i] -= cost;
                 c.a[i] = x.frontier * m.switch_level * (0.9 + 0.2 * v);
@@ -135,9 +156,9 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         let current = c.vintage[i] == paradigm;
 
         // Introduction: equipment ordered last period embodies max(a, psi F).
-        if delivered > 0.0 && current {
+        let embodied = x.equipment_level * x.frontier;
+        if delivered > 0.0 && current && embodied > c.a[i] {
             let before = c.a[i];
-            let embodied = before.max(x.equipment_level * x.frontier);
             let after = (before * kept + embodied * delivered) / (kept + delivered);
             c.a[i] = after;
             tally.gain_introduction += (after - before) * (kept + delivered);
@@ -147,7 +168,14 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         let k = c.capacity[i];
 
         if current {
-            let effort = m.rd_share * c.revenue[i] * (1.0 + owner.rd_subsidy) / x.research_cost;
+            // Effort grows with the budget less than proportionally (elasticity below one):
+            // a firm ten times the mean size does not get ten times the odds.
+            let budget = m.rd_share * c.revenue[i] * (1.0 + owner.rd_subsidy) / x.research_cost;
+            let effort = if x.mean_budget > 0.0 {
+                x.mean_budget * (budget / x.mean_budget).powf(m.rd_size_elasticity)
+            } else {
+                budget
+            };
             let stock = f64::from(c.rd_stock[i]) * (1.0 - m.rd_stock_decay) + effort;
             c.rd_stock[i] = stock as f32;
             let absorb = absorptive_capacity(absorb_base[usize::from(soe)], stock, m.rd_stock_half);
@@ -175,9 +203,13 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                     c.experience[i] = 0;
                     tally.paths_abandoned += 1;
                 }
-                let learning = 1.0 + m.path_learning * f64::from(c.experience[i].min(m.path_learning_cap as u16));
-                let chance = (1.0 - (-m.zeta_innovation * e_exp * learning).exp()) * x.paths.promise[path];
+                let learning = 1.0
+                    + m.path_learning * f64::from(c.experience[i].min(m.path_learning_cap as u16));
+                let chance =
+                    (1.0 - (-m.zeta_innovation * e_exp * learning).exp()) * x.paths.promise[path];
                 tally.trials[path] += 1;
+                tally.explorers += 1;
+                tally.explorers_on_dead_ends += u64::from(x.paths.dead_end[path]);
                 if u_exp < chance {
                     tally.successes[path] += 1;
                     c.streak[i] = 0;
@@ -192,7 +224,9 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                 } else {
                     c.streak[i] = c.streak[i].saturating_add(1);
                     if u32::from(c.streak[i]) >= owner.tolerance {
-                        c.path[i] = x.paths.next_path(path as u16, lv.consortium, uniform(&mut rng));
+                        c.path[i] =
+                            x.paths
+                                .next_path(path as u16, lv.consortium, uniform(&mut rng));
                         c.streak[i] = 0;
                         c.experience[i] = 0;
                         tally.paths_abandoned += 1;

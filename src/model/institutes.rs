@@ -117,7 +117,10 @@ mod tests {
         for _ in 0..200 {
             inst.step(&m, 1.0, 0.0, None, &mut rng);
         }
-        assert!((inst.staff[0] - 0.25).abs() < 1e-3, "staff drift out at no incentive");
+        assert!(
+            (inst.staff[0] - 0.25).abs() < 1e-3,
+            "staff drift out at no incentive"
+        );
         assert!(inst.knowledge[0] <= 1.0);
     }
 }

@@ -83,7 +83,8 @@ impl PolicyState {
                 e.bailout = layer.bailout.unwrap_or(e.bailout);
                 e.tolerance = layer.tolerance.unwrap_or(e.tolerance);
                 e.bridge = layer.bridge.unwrap_or(e.bridge);
-                e.researcher_incentive = layer.researcher_incentive.unwrap_or(e.researcher_incentive);
+                e.researcher_incentive =
+                    layer.researcher_incentive.unwrap_or(e.researcher_incentive);
                 e.consortium = layer.consortium.unwrap_or(e.consortium);
                 merge_owner(&mut e.private, &layer.private);
                 merge_owner(&mut e.soe, &layer.soe);

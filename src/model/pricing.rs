@@ -6,6 +6,8 @@ pub struct Pricing {
     pub wage: f64,
     pub markup: f64,
     pub soe_inefficiency: f64,
+    /// Share of an SOE's X-inefficiency passed on in its price; the rest eats its margin.
+    pub soe_pass_through: f64,
     pub soe_preference: f64,
     /// The sector's current paradigm.
     pub paradigm: u16,
@@ -43,17 +45,29 @@ impl Pricing {
         a_eff / (1.0 + ineff)
     }
 
-    /// Price `p = (1 + mu) c`.
+    /// Price `p = (1 + mu) w / a (1 + pass_through x_ineff)`: the markup over the cost
+    /// of an efficient producer of the same productivity, plus the part of an SOE's
+    /// X-inefficiency that buyers can be made to pay. The rest eats into the SOE's
+    /// margin, which is what makes slack costly under a soft budget.
     #[inline]
     pub fn price(&self, a_eff: f64, soe: bool) -> f64 {
-        (1.0 + self.markup) * self.unit_cost(a_eff, soe)
+        let passed = if soe {
+            self.soe_pass_through * self.soe_inefficiency
+        } else {
+            0.0
+        };
+        (1.0 + self.markup) * self.unit_cost(a_eff, false) * (1.0 + passed)
     }
 
     /// The price buyers compare: an SOE's is discounted by procurement preference.
     #[inline]
     pub fn compared_price(&self, a: f64, soe: bool, vintage: u16) -> f64 {
         let p = self.price(self.effective(a, vintage), soe);
-        if soe { p * (1.0 - self.soe_preference) } else { p }
+        if soe {
+            p * (1.0 - self.soe_preference)
+        } else {
+            p
+        }
     }
 
     /// Import price `(1 + mu) w_f / F (1 + tariff)`.
@@ -78,6 +92,7 @@ mod tests {
             wage: 1.0,
             markup: 0.2,
             soe_inefficiency: 0.15,
+            soe_pass_through: 0.5,
             soe_preference: 0.05,
             paradigm: 1,
             old_paradigm_worth: 0.5,
@@ -93,10 +108,11 @@ mod tests {
     }
 
     #[test]
-    fn soes_cost_more_but_are_compared_at_a_discount() {
+    fn soes_pass_on_part_of_their_slack_and_are_compared_at_a_discount() {
         let p = pricing();
         assert!((p.unit_cost(1.0, true) - 1.15).abs() < 1e-12);
-        assert!((p.compared_price(1.0, true, 1) - 1.2 * 1.15 * 0.95).abs() < 1e-12);
+        assert!((p.price(1.0, true) - 1.2 * 1.075).abs() < 1e-12);
+        assert!((p.compared_price(1.0, true, 1) - 1.2 * 1.075 * 0.95).abs() < 1e-12);
         assert!((p.compared_price(1.0, false, 1) - 1.2).abs() < 1e-12);
     }
 

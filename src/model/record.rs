@@ -19,6 +19,10 @@ pub struct SectorRecord {
     pub bailouts: u64,
     pub spinoffs: u64,
     pub switches: u64,
+    pub explorers: u64,
+    pub explorers_on_dead_ends: u64,
+    /// Capacity still in an old paradigm.
+    pub old_capacity: f64,
     pub innovations: u64,
     pub absorptions: u64,
     pub transfers: u64,

@@ -4,8 +4,8 @@
 use rand_distr::{Beta, Distribution, Poisson};
 use rayon::prelude::*;
 
-use super::draws::BetaTable;
 use super::accounts::{AccountsContext, AccountsTally, settle, update_shares};
+use super::draws::BetaTable;
 use super::firms::{CHUNK, Firm, Firms};
 use super::innovation::{InnovationContext, InnovationTally, innovate};
 use super::institutes::Institutes;
@@ -79,7 +79,13 @@ pub struct StepInput<'a> {
 
 impl Sector {
     /// Sets up a sector at period 0.
-    pub fn new(index: u32, spec: &SectorSpec, m: &ModelParams, seed: u64, consortium: bool) -> Sector {
+    pub fn new(
+        index: u32,
+        spec: &SectorSpec,
+        m: &ModelParams,
+        seed: u64,
+        consortium: bool,
+    ) -> Sector {
         let st = Structure::of_sector(spec);
         let mut rng = stream(seed, index, 0, Phase::Init, u64::MAX);
         let paths = Paths::draw(&st, m.dead_end_promise, &mut rng);
@@ -102,8 +108,12 @@ impl Sector {
             let a = a0 * (1.0 + INITIAL_SPREAD * (2.0 * uniform(&mut chunk_rng) - 1.0));
             let output = share * demand;
             let capacity = output / m.initial_utilization;
-            let ineff = if soe { m.soe_inefficiency } else { 0.0 };
-            let price = (1.0 + m.markup) * m.wage / a * (1.0 + ineff);
+            let passed = if soe {
+                m.soe_pass_through * m.soe_inefficiency
+            } else {
+                0.0
+            };
+            let price = (1.0 + m.markup) * m.wage / a * (1.0 + passed);
             let u_path = uniform(&mut chunk_rng);
             let path = if consortium {
                 i % paths.len()
@@ -147,7 +157,10 @@ impl Sector {
             import_share: st.initial_import_share,
             foreign_wage,
             firms,
-            institutes: Institutes::new(spec.institutes as usize, st.institute_knowledge * INITIAL_FRONTIER),
+            institutes: Institutes::new(
+                spec.institutes as usize,
+                st.institute_knowledge * INITIAL_FRONTIER,
+            ),
             next_id: n as u64,
             entry_pool: n as f64,
             capital_price,
@@ -201,7 +214,9 @@ impl Sector {
             self.domestic_best = 0.0;
         } else {
             let boost = match self.shift_start {
-                Some(s) => m.paradigm_growth_boost * (-f64::from(t - s) / PARADIGM_BOOST_FADE).exp(),
+                Some(s) => {
+                    m.paradigm_growth_boost * (-f64::from(t - s) / PARADIGM_BOOST_FADE).exp()
+                }
                 None => 0.0,
             };
             self.frontier *= 1.0 + st.frontier_growth * (1.0 + boost);
@@ -217,9 +232,19 @@ impl Sector {
 
         // 5. Institutes (before firms, so transfer uses this period's knowledge).
         let breakthrough = (self.regime == Regime::Leading && st.innovation_high > 0.0)
-            .then(|| Beta::new(m.innovation_alpha, m.innovation_beta).ok().map(|b| (b, st.innovation_high)))
+            .then(|| {
+                Beta::new(m.innovation_alpha, m.innovation_beta)
+                    .ok()
+                    .map(|b| (b, st.innovation_high))
+            })
             .flatten();
-        let inst = self.institutes.step(m, frontier_eff, lv.researcher_incentive, breakthrough, &mut rng);
+        let inst = self.institutes.step(
+            m,
+            frontier_eff,
+            lv.researcher_incentive,
+            breakthrough,
+            &mut rng,
+        );
 
         // SOEs' over-capacity drive and slack both grow with the protection they enjoy.
         let protection = lv.tariff + lv.soe_preference + lv.by_owner[1].production_subsidy;
@@ -227,6 +252,7 @@ impl Sector {
             wage,
             markup: m.markup,
             soe_inefficiency: m.soe_inefficiency + m.soe_slack * protection,
+            soe_pass_through: m.soe_pass_through,
             soe_preference: lv.soe_preference,
             paradigm: self.paradigm,
             old_paradigm_worth: 1.0 - phi,
@@ -245,6 +271,9 @@ impl Sector {
             frontier_eff,
             capital_price: self.capital_price,
             research_cost,
+            mean_budget: m.rd_share * self.revenue / self.firms.living().max(1) as f64
+                * (1.0 + lv.by_owner[0].rd_subsidy)
+                / research_cost,
             exploration_share: st.exploration_share,
             equipment_level: st.equipment_level,
             innovation_low: st.innovation_low,
@@ -265,11 +294,19 @@ impl Sector {
             inno.add(tally);
         }
         if lv.consortium {
-            self.paths.pool(&inno.trials, &inno.successes, u64::from(m.consortium_evidence));
+            self.paths.pool(
+                &inno.trials,
+                &inno.successes,
+                u64::from(m.consortium_evidence),
+            );
         }
 
         // 7. Market: replicator shares with imports as one competitor.
-        let import_price = pricing.import_price(self.foreign_wage * self.wage_index, self.frontier, lv.tariff);
+        let import_price = pricing.import_price(
+            self.foreign_wage * self.wage_index,
+            self.frontier,
+            lv.tariff,
+        );
         let share_sum = inno.share + self.import_share;
         let mean_price = if share_sum > 0.0 {
             (inno.share_price + self.import_share * import_price) / share_sum
@@ -294,7 +331,8 @@ impl Sector {
         let living = self.firms.living().max(1) as f64;
 
         // 8-10. Output, accounts, investment, bailouts, exit decisions.
-        let soe_drive = (m.soe_drive * protection * lv.soe_credit * lv.bailout).min(m.soe_drive_cap);
+        let soe_drive =
+            (m.soe_drive * protection * lv.soe_credit * lv.bailout).min(m.soe_drive_cap);
         let actx = AccountsContext {
             seed: input.seed,
             sector: self.index,
@@ -344,7 +382,9 @@ impl Sector {
             * self.entry_pool;
         let mut erng = stream(input.seed, self.index, t, Phase::Entry, 0);
         let n_entrants = if rate > 0.0 {
-            Poisson::new(rate).map(|p| p.sample(&mut erng) as u64).unwrap_or(0)
+            Poisson::new(rate)
+                .map(|p| p.sample(&mut erng) as u64)
+                .unwrap_or(0)
         } else {
             0
         };
@@ -357,7 +397,13 @@ impl Sector {
             self.frontier * m.switch_level
         };
         let mut founded: Vec<f64> = (0..n_entrants)
-            .map(|_| reference * (1.0 + m.entrant_low + (m.entrant_high - m.entrant_low) * self.entrant_draw.quantile(uniform(&mut erng))))
+            .map(|_| {
+                reference
+                    * (1.0
+                        + m.entrant_low
+                        + (m.entrant_high - m.entrant_low)
+                            * self.entrant_draw.quantile(uniform(&mut erng)))
+            })
             .collect();
         let n_spinoffs = inst.spinoffs.len() as u64;
         founded.extend(inst.spinoffs.iter().copied());
@@ -401,6 +447,9 @@ impl Sector {
             bailouts: acc.bailouts,
             spinoffs: n_spinoffs,
             switches: inno.switches,
+            explorers: inno.explorers,
+            explorers_on_dead_ends: inno.explorers_on_dead_ends,
+            old_capacity: acc.old_capacity,
             innovations: inno.innovations,
             absorptions: inno.absorptions,
             transfers: inno.transfers,

@@ -16,6 +16,9 @@ pub struct Paths {
     pub successes: Vec<u64>,
     /// Paths the consortium has declared dead ends.
     pub dead: Vec<bool>,
+    /// Which paths really are dead ends: hidden from firms, used only to record
+    /// how many explorers work on one.
+    pub dead_end: Vec<bool>,
 }
 
 impl Paths {
@@ -42,6 +45,10 @@ impl Paths {
             trials: vec![0; p],
             successes: vec![0; p],
             dead: vec![false; p],
+            dead_end: promise
+                .iter()
+                .map(|&x| x <= dead_promise && dead > 0)
+                .collect(),
             promise,
         }
     }
@@ -74,7 +81,11 @@ impl Paths {
         let live_left = self.dead.iter().filter(|d| !**d).count();
         let mut live = live_left;
         for p in 0..self.len() {
-            if !self.dead[p] && self.trials[p] >= evidence && self.posterior(p) < best / 3.0 && live > 1 {
+            if !self.dead[p]
+                && self.trials[p] >= evidence
+                && self.posterior(p) < best / 3.0
+                && live > 1
+            {
                 self.dead[p] = true;
                 live -= 1;
             }
@@ -97,9 +108,11 @@ impl Paths {
             return (if r >= cur { r + 1 } else { r }) as u16;
         }
         if u < 0.5 {
-            let best = (0..n)
-                .filter(|&p| !self.dead[p])
-                .max_by(|&x, &y| self.posterior(x).total_cmp(&self.posterior(y)).then(y.cmp(&x)));
+            let best = (0..n).filter(|&p| !self.dead[p]).max_by(|&x, &y| {
+                self.posterior(x)
+                    .total_cmp(&self.posterior(y))
+                    .then(y.cmp(&x))
+            });
             if let Some(b) = best
                 && b != cur
             {
@@ -128,7 +141,11 @@ mod tests {
         let p = Paths::draw(&st, 0.02, &mut rng);
         assert_eq!(p.len(), 8);
         assert_eq!(p.promise.iter().filter(|&&x| x == 0.02).count(), 4);
-        assert!(p.promise.iter().all(|&x| x == 0.02 || (0.3..=0.9).contains(&x)));
+        assert!(
+            p.promise
+                .iter()
+                .all(|&x| x == 0.02 || (0.3..=0.9).contains(&x))
+        );
     }
 
     #[test]

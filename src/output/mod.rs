@@ -141,18 +141,22 @@ pub struct CsvFile {
 
 impl CsvFile {
     pub fn row<T: serde::Serialize>(&mut self, row: &T) -> Result<(), OutputError> {
-        self.writer.serialize(row).map_err(|source| OutputError::Csv {
-            path: self.path.clone(),
-            source,
-        })
+        self.writer
+            .serialize(row)
+            .map_err(|source| OutputError::Csv {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     /// Writes a header alone, for a file that may get no rows.
     pub fn header(&mut self, names: &[&str]) -> Result<(), OutputError> {
-        self.writer.write_record(names).map_err(|source| OutputError::Csv {
-            path: self.path.clone(),
-            source,
-        })
+        self.writer
+            .write_record(names)
+            .map_err(|source| OutputError::Csv {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     pub fn finish(self) -> Result<(), OutputError> {
@@ -182,7 +186,10 @@ mod tests {
         assert!(!target.exists());
         r.commit().unwrap();
         assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "hello");
-        assert!(matches!(ResultDir::create(&target, false), Err(OutputError::Exists(_))));
+        assert!(matches!(
+            ResultDir::create(&target, false),
+            Err(OutputError::Exists(_))
+        ));
 
         // Abandoned: no trace left, old result untouched.
         let r = ResultDir::create(&target, true).unwrap();

@@ -49,7 +49,11 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{}: {e}", b.name));
             assert_eq!(s.name, b.name);
             assert!(!s.description.is_empty(), "{} has no description", b.name);
-            assert!(!s.look_at.is_empty(), "{} says nothing of what to look at", b.name);
+            assert!(
+                !s.look_at.is_empty(),
+                "{} says nothing of what to look at",
+                b.name
+            );
         }
     }
 }

@@ -25,7 +25,11 @@ struct Override {
 }
 
 /// Parses and validates a scenario from its text. `origin` names it in messages.
-pub fn parse_scenario(text: &str, origin: &str, sets: &[String]) -> Result<Scenario, ScenarioError> {
+pub fn parse_scenario(
+    text: &str,
+    origin: &str,
+    sets: &[String],
+) -> Result<Scenario, ScenarioError> {
     let table: toml::Table = toml::from_str(text).map_err(|e| {
         let (line, column) = e
             .span()
@@ -65,7 +69,11 @@ pub fn parse_scenario(text: &str, origin: &str, sets: &[String]) -> Result<Scena
         scenario
     } else {
         let mut value = toml::Value::try_from(&scenario).map_err(|e| {
-            ScenarioError::plain(origin, format!("internal error re-encoding the scenario: {e}"), None)
+            ScenarioError::plain(
+                origin,
+                format!("internal error re-encoding the scenario: {e}"),
+                None,
+            )
         })?;
         for o in &overrides {
             apply_override(&mut value, o)?;
@@ -100,7 +108,12 @@ fn deserialize(value: toml::Value) -> Result<Scenario, Problem> {
         }
         // The toml deserializer appends "\nin `table`"; the path says that better.
         let full = e.inner().to_string();
-        let message = full.split('\n').next().unwrap_or_default().trim().to_string();
+        let message = full
+            .split('\n')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let mut problem = Problem::new(path, message.clone());
         // serde words these as "unknown field `x`, expected one of `a`, `b`" (and the
         // same for variants): the first quoted word is the typo, the rest the choices.
@@ -112,8 +125,17 @@ fn deserialize(value: toml::Value) -> Result<Scenario, Problem> {
                     if problem.path.0.last() != Some(&Segment::Key(typo.to_string())) {
                         problem.path = problem.path.clone().key(typo);
                     }
-                    let kind = if choices.is_empty() { "no keys are allowed here".to_string() } else {
-                        format!("expected one of {}", choices.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
+                    let kind = if choices.is_empty() {
+                        "no keys are allowed here".to_string()
+                    } else {
+                        format!(
+                            "expected one of {}",
+                            choices
+                                .iter()
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                     };
                     problem.message = format!("unknown key; {kind}");
                 }
@@ -175,7 +197,9 @@ fn locate(text: &str, path: &KeyPath) -> Option<Range<usize>> {
                     (None, Some(DeValue::Table(t))) => t,
                     _ => break,
                 };
-                let Some((key, value)) = t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+                let Some((key, value)) = t
+                    .iter()
+                    .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
                 else {
                     break;
                 };
@@ -184,7 +208,9 @@ fn locate(text: &str, path: &KeyPath) -> Option<Range<usize>> {
                 table = None;
             }
             Segment::Index(i) => {
-                let Some(DeValue::Array(a)) = current else { break };
+                let Some(DeValue::Array(a)) = current else {
+                    break;
+                };
                 let Some(item) = a.get(*i) else { break };
                 span = Some(item.span());
                 current = Some(item.get_ref());
@@ -224,11 +250,17 @@ fn parse_override(arg: &str, scenario: &Scenario) -> Result<Override, ScenarioEr
         let Some(which) = parts.next() else {
             return Err(ScenarioError::plain(
                 &origin,
-                format!("expected `{part}.NAME.KEY` or `{part}.INDEX.KEY` (whole lists cannot be set)"),
+                format!(
+                    "expected `{part}.NAME.KEY` or `{part}.INDEX.KEY` (whole lists cannot be set)"
+                ),
                 None,
             ));
         };
-        let len = if part == "sector" { scenario.sector.len() } else { scenario.schedule.len() };
+        let len = if part == "sector" {
+            scenario.sector.len()
+        } else {
+            scenario.schedule.len()
+        };
         let by_name = (part == "sector")
             .then(|| scenario.sector.iter().position(|s| s.name == which))
             .flatten();
@@ -242,7 +274,12 @@ fn parse_override(arg: &str, scenario: &Scenario) -> Result<Override, ScenarioEr
                     None
                 };
                 let names = if part == "sector" {
-                    scenario.sector.iter().map(|s| format!("`{}`", s.name)).collect::<Vec<_>>().join(", ")
+                    scenario
+                        .sector
+                        .iter()
+                        .map(|s| format!("`{}`", s.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 } else {
                     format!("indices 0 to {}", len.saturating_sub(1))
                 };
@@ -274,14 +311,16 @@ fn parse_value(raw: &str) -> toml::Value {
 }
 
 fn apply_override(root: &mut toml::Value, o: &Override) -> Result<(), ScenarioError> {
-    let fail = |msg: String| ScenarioError::single(Diagnostic {
-        origin: format!("--set {}", o.text),
-        line: None,
-        column: None,
-        key: o.path.to_string(),
-        message: msg,
-        suggestion: None,
-    });
+    let fail = |msg: String| {
+        ScenarioError::single(Diagnostic {
+            origin: format!("--set {}", o.text),
+            line: None,
+            column: None,
+            key: o.path.to_string(),
+            message: msg,
+            suggestion: None,
+        })
+    };
     let mut node = root;
     let segments = &o.path.0;
     for (i, seg) in segments.iter().enumerate() {
@@ -295,7 +334,8 @@ fn apply_override(root: &mut toml::Value, o: &Override) -> Result<(), ScenarioEr
                     t.insert(k.clone(), o.value.clone());
                     return Ok(());
                 }
-                t.entry(k.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                t.entry(k.clone())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
             }
             Segment::Index(idx) => {
                 let toml::Value::Array(a) = node else {
@@ -321,7 +361,9 @@ mod tests {
 
     fn err(text: &str, sets: &[&str]) -> String {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        parse_scenario(text, "s.toml", &sets).unwrap_err().to_string()
+        parse_scenario(text, "s.toml", &sets)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -342,19 +384,28 @@ mod tests {
     #[test]
     fn a_wrong_type_names_the_key() {
         let e = err("version = 1\nperiods = \"many\"\n", &[]);
-        assert!(e.starts_with("s.toml:2:1: key `periods`: invalid type"), "{e}");
+        assert!(
+            e.starts_with("s.toml:2:1: key `periods`: invalid type"),
+            "{e}"
+        );
     }
 
     #[test]
     fn an_out_of_range_value_in_a_sector_is_located() {
         let text = "version = 1\n[[sector]]\nname = \"a\"\nregime = \"leading\"\n[sector.policy]\nbridge = 2.0\n";
         let e = err(text, &[]);
-        assert_eq!(e, "s.toml:6:1: key `sector[0].policy.bridge`: expected a number from 0 to 1, found 2");
+        assert_eq!(
+            e,
+            "s.toml:6:1: key `sector[0].policy.bridge`: expected a number from 0 to 1, found 2"
+        );
     }
 
     #[test]
     fn a_misspelt_regime_suggests_the_variant() {
-        let e = err("version = 1\n[[sector]]\nname = \"a\"\nregime = \"catchup\"\n", &[]);
+        let e = err(
+            "version = 1\n[[sector]]\nname = \"a\"\nregime = \"catchup\"\n",
+            &[],
+        );
         assert!(e.contains("(did you mean `catch-up`?)"), "{e}");
         assert!(e.starts_with("s.toml:4:1: key `sector[0].regime`"), "{e}");
     }
@@ -387,10 +438,16 @@ mod tests {
     #[test]
     fn set_errors_name_the_argument() {
         let e = err("version = 1\n", &["policy.tarif=0.3"]);
-        assert!(e.starts_with("--set policy.tarif=0.3: key `policy.tarif`: unknown key"), "{e}");
+        assert!(
+            e.starts_with("--set policy.tarif=0.3: key `policy.tarif`: unknown key"),
+            "{e}"
+        );
         assert!(e.ends_with("(did you mean `tariff`?)"), "{e}");
         let e = err("version = 1\n", &["policy.bailout=1.5"]);
-        assert_eq!(e, "--set policy.bailout=1.5: key `policy.bailout`: expected a number from 0 to 1, found 1.5");
+        assert_eq!(
+            e,
+            "--set policy.bailout=1.5: key `policy.bailout`: expected a number from 0 to 1, found 1.5"
+        );
         let e = err("version = 1\n", &["sector.leadin.policy.tariff=0"]);
         assert!(e.contains("(did you mean `leading`?)"), "{e}");
     }

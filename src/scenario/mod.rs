@@ -22,7 +22,11 @@ pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Scenario, ScenarioErro
     let path = Path::new(arg);
     if path.is_file() {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::plain(&path.display().to_string(), format!("cannot read the file: {e}"), None)
+            ScenarioError::plain(
+                &path.display().to_string(),
+                format!("cannot read the file: {e}"),
+                None,
+            )
         })?;
         return parse_scenario(&text, &path.display().to_string(), sets);
     }
@@ -35,7 +39,11 @@ pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Scenario, ScenarioErro
     } else {
         format!(
             "neither a file nor a built-in scenario; the built-ins are {}",
-            builtin::ALL.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
+            builtin::ALL
+                .iter()
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     Err(ScenarioError::plain(

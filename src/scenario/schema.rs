@@ -114,6 +114,8 @@ impl Ownership {
 pub struct ModelParams {
     /// R&D spending as a share of last period's revenue (`nu`).
     pub rd_share: f64,
+    /// Elasticity of research effort to the R&D budget, relative to a firm of mean size.
+    pub rd_size_elasticity: f64,
     /// Imitation productivity of absorption effort (`zeta_im`).
     pub zeta_imitation: f64,
     /// Innovation productivity of exploration effort (`zeta_in`).
@@ -147,6 +149,8 @@ pub struct ModelParams {
     pub research_cost: f64,
     /// SOE X-inefficiency: extra unit cost without protection.
     pub soe_inefficiency: f64,
+    /// Share of SOE X-inefficiency passed on in prices (the rest lowers SOE margins).
+    pub soe_pass_through: f64,
     /// Extra SOE X-inefficiency per unit of protection enjoyed (slack under a soft budget).
     pub soe_slack: f64,
     /// Interest rate on debt (`r`).
@@ -163,6 +167,8 @@ pub struct ModelParams {
     pub max_investment_rate: f64,
     /// Credit limit of a private firm as a multiple of its net worth.
     pub leverage: f64,
+    /// Share of positive profits paid out to owners rather than retained.
+    pub payout_ratio: f64,
     /// Share of initial capital financed by net worth rather than debt.
     pub equity_ratio: f64,
     /// SOE over-capacity drive per unit of protection enjoyed.
@@ -216,9 +222,10 @@ impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
             rd_share: 0.04,
+            rd_size_elasticity: 0.3,
             zeta_imitation: 0.3,
             zeta_innovation: 0.3,
-            absorption_step: 0.1,
+            absorption_step: 0.2,
             absorb_private: 1.0,
             absorb_soe: 0.7,
             rd_stock_half: 5.0,
@@ -228,19 +235,21 @@ impl Default for ModelParams {
             dead_end_promise: 0.02,
             innovation_alpha: 3.0,
             innovation_beta: 3.0,
-            markup: 0.25,
+            markup: 0.2,
             selection: 0.5,
             wage: 1.0,
             research_cost: 0.5,
-            soe_inefficiency: 0.08,
-            soe_slack: 0.3,
+            soe_inefficiency: 0.05,
+            soe_pass_through: 0.5,
+            soe_slack: 0.2,
             interest_rate: 0.03,
             depreciation: 0.05,
-            capital_output_ratio: 1.2,
+            capital_output_ratio: 1.0,
             target_utilization: 0.85,
             initial_utilization: 0.8,
             max_investment_rate: 0.3,
             leverage: 2.0,
+            payout_ratio: 0.3,
             equity_ratio: 0.6,
             soe_drive: 1.5,
             soe_drive_cap: 1.5,
@@ -391,7 +400,6 @@ pub struct SectorSpec {
     pub paradigm_shifts: Vec<u32>,
     // Structural parameters: each defaults to the regime's value (see
     // `super::regime`); the `scenario.toml` of a run has them all filled in.
-
     /// Initial productivity relative to the frontier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_productivity: Option<f64>,

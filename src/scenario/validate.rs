@@ -6,7 +6,9 @@
 
 use super::error::{KeyPath, Problem, near_miss};
 use super::regime::Structure;
-use super::schema::{LeverOverrides, ModelParams, OwnershipLevers, Policy, SCENARIO_VERSION, Scenario};
+use super::schema::{
+    LeverOverrides, ModelParams, OwnershipLevers, Policy, SCENARIO_VERSION, Scenario,
+};
 
 /// Largest number of firms a run may start with: about 25 GiB of state, the most a
 /// large server would sensibly give one run.
@@ -83,7 +85,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         if p < 1 || p > s.periods {
             c.fail(
                 root.clone().key("firm_snapshots").index(i),
-                format!("expected a period from 1 to periods = {}, found {p}", s.periods),
+                format!(
+                    "expected a period from 1 to periods = {}, found {p}",
+                    s.periods
+                ),
             );
         }
     }
@@ -96,6 +101,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
 fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     c.range(p, "rd_share", m.rd_share, 0.0, 1.0);
+    c.range(p, "rd_size_elasticity", m.rd_size_elasticity, 0.0, 1.0);
     c.range(p, "zeta_imitation", m.zeta_imitation, 0.0, 100.0);
     c.range(p, "zeta_innovation", m.zeta_innovation, 0.0, 100.0);
     c.range(p, "absorption_step", m.absorption_step, 0.0, 1.0);
@@ -114,6 +120,7 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     c.above(p, "research_cost", m.research_cost, 0.0);
     c.range(p, "soe_inefficiency", m.soe_inefficiency, 0.0, 10.0);
     c.range(p, "soe_slack", m.soe_slack, 0.0, 10.0);
+    c.range(p, "soe_pass_through", m.soe_pass_through, 0.0, 1.0);
     c.range(p, "interest_rate", m.interest_rate, 0.0, 1.0);
     c.range(p, "depreciation", m.depreciation, 0.0, 1.0);
     c.above(p, "capital_output_ratio", m.capital_output_ratio, 0.0);
@@ -121,6 +128,7 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     c.range(p, "initial_utilization", m.initial_utilization, 0.01, 1.0);
     c.range(p, "max_investment_rate", m.max_investment_rate, 0.0, 10.0);
     c.range(p, "leverage", m.leverage, 0.0, 100.0);
+    c.range(p, "payout_ratio", m.payout_ratio, 0.0, 1.0);
     c.range(p, "equity_ratio", m.equity_ratio, 0.0, 1.0);
     c.range(p, "soe_drive", m.soe_drive, 0.0, 100.0);
     c.range(p, "soe_drive_cap", m.soe_drive_cap, 0.0, 100.0);
@@ -150,11 +158,29 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     c.range(p, "staff_drift", m.staff_drift, 0.0, 1.0);
     c.range(p, "institute_cost", m.institute_cost, 0.0, 1.0);
     c.range(p, "paradigm_drop", m.paradigm_drop, 0.01, 10.0);
-    c.range(p, "paradigm_growth_boost", m.paradigm_growth_boost, 0.0, 100.0);
-    c.int_range(p, "paradigm_transition", m.paradigm_transition.into(), 1, 1000);
+    c.range(
+        p,
+        "paradigm_growth_boost",
+        m.paradigm_growth_boost,
+        0.0,
+        100.0,
+    );
+    c.int_range(
+        p,
+        "paradigm_transition",
+        m.paradigm_transition.into(),
+        1,
+        1000,
+    );
     c.range(p, "retool_cost", m.retool_cost, 0.0, 100.0);
     c.range(p, "switch_level", m.switch_level, 0.01, 2.0);
-    c.int_range(p, "consortium_evidence", m.consortium_evidence.into(), 1, 1_000_000);
+    c.int_range(
+        p,
+        "consortium_evidence",
+        m.consortium_evidence.into(),
+        1,
+        1_000_000,
+    );
 }
 
 /// Ranges of the levers; shared by the economy, the sectors and the schedule.
@@ -279,12 +305,21 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
             if t < 1 || t > s.periods {
                 c.fail(
                     p.clone().key("paradigm_shifts").index(j),
-                    format!("expected a period from 1 to periods = {}, found {t}", s.periods),
+                    format!(
+                        "expected a period from 1 to periods = {}, found {t}",
+                        s.periods
+                    ),
                 );
             }
         }
         let st = Structure::of_sector(sec);
-        c.range(&p, "initial_productivity", st.initial_productivity, 0.01, 2.0);
+        c.range(
+            &p,
+            "initial_productivity",
+            st.initial_productivity,
+            0.01,
+            2.0,
+        );
         c.range(&p, "exploration_share", st.exploration_share, 0.0, 1.0);
         c.int_range(&p, "paths", st.paths.into(), 1, 1000);
         c.range(&p, "dead_end_share", st.dead_end_share, 0.0, 1.0);
@@ -309,7 +344,13 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
             );
         }
         c.above(&p, "import_price_ratio", st.import_price_ratio, 0.0);
-        c.range(&p, "initial_import_share", st.initial_import_share, 0.0, 0.99);
+        c.range(
+            &p,
+            "initial_import_share",
+            st.initial_import_share,
+            0.0,
+            0.99,
+        );
         c.range(&p, "innovation_low", st.innovation_low, -0.99, 10.0);
         c.range(&p, "innovation_high", st.innovation_high, -0.99, 10.0);
         if st.innovation_low >= st.innovation_high {
@@ -347,7 +388,10 @@ fn check_schedule(c: &mut Checker, s: &Scenario) {
         if e.period < 1 || e.period > s.periods {
             c.fail(
                 p.clone().key("period"),
-                format!("expected a period from 1 to periods = {}, found {}", s.periods, e.period),
+                format!(
+                    "expected a period from 1 to periods = {}, found {}",
+                    s.periods, e.period
+                ),
             );
         }
         if let Some(name) = &e.sector
@@ -368,7 +412,10 @@ fn check_schedule(c: &mut Checker, s: &Scenario) {
             c.problems.push(pr);
         }
         if e.levers == LeverOverrides::default() {
-            c.fail(p.clone().key("levers"), "expected at least one lever to change");
+            c.fail(
+                p.clone().key("levers"),
+                "expected at least one lever to change",
+            );
         }
         check_overrides(c, &p.clone().key("levers"), &e.levers);
     }
@@ -414,6 +461,10 @@ mod tests {
         let mut s = Scenario::default();
         s.sector[2].dead_end_share = Some(1.0);
         let problems = validate(&s);
-        assert!(problems.iter().any(|p| p.path.to_string() == "sector[2].dead_end_share"));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path.to_string() == "sector[2].dead_end_share")
+        );
     }
 }
