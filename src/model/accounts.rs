@@ -191,12 +191,14 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         // Market: demand by share, output up to capacity; the rest goes to imports.
         let share = c.share[i] / x.share_total;
         c.share[i] = share;
-        let wanted = share * x.demand;
+        // Buyers who have moved to a new paradigm are lost to an old-paradigm firm.
+        let wanted = share * x.demand * x.pricing.demand_kept(c.vintage[i]);
+        let lost = share * x.demand - wanted;
         let k = c.capacity[i];
         let q = wanted.min(k);
         let a_eff = x.pricing.effective(c.a[i], c.vintage[i]);
-        let cost = x.pricing.unit_cost(a_eff, soe);
-        let price = x.pricing.price(a_eff, soe);
+        let cost = x.pricing.unit_cost(c.a[i], soe);
+        let price = x.pricing.price(c.a[i], soe);
 
         // Accounts.
         let revenue = price * q;
@@ -215,7 +217,12 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let drive = if soe { x.soe_drive } else { 0.0 };
         let target = wanted * (1.0 + x.demand_growth) / m.target_utilization * (1.0 + drive);
         let kept = k * (1.0 - m.depreciation);
-        let mut order = (target - kept).clamp(0.0, m.max_investment_rate * k);
+        // Nobody adds capacity to a paradigm that demand is leaving.
+        let mut order = if c.vintage[i] == x.pricing.paradigm {
+            (target - kept).clamp(0.0, m.max_investment_rate * k)
+        } else {
+            0.0
+        };
         let soft = if soe { lv.soe_credit * value } else { 0.0 };
         let debt_limit = m.leverage * c.net_worth[i].max(0.0) + soft;
         let internal = (retained + m.depreciation * value).max(0.0);
@@ -263,7 +270,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         }
         t.output_squared += q * q;
         t.revenue += revenue;
-        t.unmet += wanted - q;
+        t.unmet += wanted - q + lost;
         t.profit += profit;
         t.capital_value += value;
         t.rd_own += rd_own;

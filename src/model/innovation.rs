@@ -128,22 +128,13 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         let kept = c.capacity[i] * (1.0 - m.depreciation);
         let delivered = c.pending[i];
 
-        // Paradigm switch: affordable re-tooling, more likely as demand moves over.
+        // Paradigm switch: as demand moves over, a firm that can pay for re-tooling its
+        // capacity out of its own net worth switches. Soft credit does not pay for it,
+        // so heavy sunk capacity locks a firm in until depreciation shrinks the bill.
         if c.vintage[i] != paradigm {
             let (u, v) = uniform_pair(&mut rng);
             let cost = m.retool_cost * x.capital_price * kept;
-            let soft = if soe {
-                lv.soe_credit * x.capital_price * kept
-            } else {
-                0.0
-            };
-            let means = c.net_worth[i].max(0.0) + soft;
-            let afford = if cost > 0.0 {
-                (means / cost).min(1.0)
-            } else {
-                1.0
-            };
-            if u < (x.phi + 0.1).min(1.0) * afford {
+            if c.net_worth[i] >= cost && u < x.phi {
                 c.net_worth[i] -= cost;
                 c.a[i] = x.frontier * m.switch_level * (0.9 + 0.2 * v);
                 c.vintage[i] = paradigm;

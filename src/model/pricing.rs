@@ -20,8 +20,9 @@ pub struct Pricing {
 const MIN_OLD_PARADIGM_WORTH: f64 = 0.02;
 
 impl Pricing {
-    /// Productivity as it counts in this period: full in the current paradigm, fading
-    /// with the demand that has moved away in an old one.
+    /// Productivity as it counts in this period, for buyers' comparisons and for the
+    /// record: full in the current paradigm, fading with the demand that has moved
+    /// away in an old one. Costs and prices use the firm's own productivity.
     #[inline]
     pub fn effective(&self, a: f64, vintage: u16) -> f64 {
         if vintage == self.paradigm {
@@ -59,10 +60,18 @@ impl Pricing {
         (1.0 + self.markup) * self.unit_cost(a_eff, false) * (1.0 + passed)
     }
 
-    /// The price buyers compare: an SOE's is discounted by procurement preference.
+    /// Share of a firm's demand that stays with its paradigm: all of it in the current
+    /// one, `1 - phi` in an old one (the rest of those buyers have moved on).
+    #[inline]
+    pub fn demand_kept(&self, vintage: u16) -> f64 {
+        if vintage == self.paradigm { 1.0 } else { self.old_paradigm_worth.max(0.0) }
+    }
+
+    /// The price buyers compare, quality-adjusted for an old paradigm's fading worth;
+    /// an SOE's is discounted by procurement preference.
     #[inline]
     pub fn compared_price(&self, a: f64, soe: bool, vintage: u16) -> f64 {
-        let p = self.price(self.effective(a, vintage), soe);
+        let p = self.price(a, soe) * a / self.effective(a, vintage);
         if soe {
             p * (1.0 - self.soe_preference)
         } else {
