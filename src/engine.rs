@@ -85,3 +85,72 @@ impl World {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::{economy_row, sector_row};
+
+    /// Every row of a short run, rendered exactly (`{:?}` prints floats round-trip).
+    fn rows(scenario: &Scenario, threads: usize) -> Vec<String> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut world = World::new(scenario);
+            let mut out = Vec::new();
+            for _ in 0..scenario.periods {
+                let records = world.step();
+                for (s, r) in world.sectors().iter().zip(&records) {
+                    out.push(format!("{:?}", sector_row(s, r)));
+                }
+                out.push(format!("{:?}", economy_row(world.period(), &records)));
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn a_run_does_not_depend_on_the_number_of_threads() {
+        let mut s = Scenario::default();
+        s.periods = 8;
+        // Several chunks per sector, so that chunks really run in parallel.
+        for sec in &mut s.sector {
+            sec.firms_private = 9000;
+            sec.firms_soe = 500;
+        }
+        s.sector[2].paradigm_shifts = vec![4];
+        s.policy.consortium = true;
+        let one = rows(&s, 1);
+        assert_eq!(one, rows(&s, 3));
+        assert_eq!(one, rows(&s, 8));
+        s.seed += 1;
+        assert_ne!(one, rows(&s, 2));
+    }
+
+    #[test]
+    fn the_schedule_changes_a_lever_from_its_period_on() {
+        let mut s = Scenario::default();
+        s.periods = 5;
+        s.schedule.push(crate::scenario::ScheduleEntry {
+            period: 3,
+            sector: Some("parallel".into()),
+            levers: crate::scenario::LeverOverrides {
+                tariff: Some(0.4),
+                ..Default::default()
+            },
+        });
+        let mut world = World::new(&s);
+        let tariffs: Vec<(f64, f64)> = (0..5)
+            .map(|_| {
+                let r = world.step();
+                (r[0].tariff, r[1].tariff)
+            })
+            .collect();
+        assert_eq!(
+            tariffs,
+            vec![(0.1, 0.1), (0.1, 0.1), (0.1, 0.4), (0.1, 0.4), (0.1, 0.4)]
+        );
+    }
+}

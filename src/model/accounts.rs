@@ -300,3 +300,105 @@ mod tests {
         assert_eq!(hist_quantile(&vec![0; HIST_BINS], 0.5), None);
     }
 }
+
+#[cfg(test)]
+mod mechanism_tests {
+    use super::*;
+    use crate::model::firms::{Firm, Firms};
+    use crate::model::levers::PolicyState;
+    use crate::scenario::Scenario;
+
+    fn soe_in_trouble() -> Firm {
+        Firm {
+            id: 7,
+            soe: true,
+            age: 10,
+            productivity: 1.0,
+            capacity: 100.0,
+            net_worth: 1.0,
+            // Interest alone on this debt wipes out the net worth.
+            debt: 1000.0,
+            share: 0.01,
+            revenue: 10.0,
+            output: 1.0,
+            pending: 0.0,
+            rd_stock: 0.0,
+            path: 0,
+            streak: 0,
+            experience: 0,
+            vintage: 0,
+        }
+    }
+
+    fn settle_one(bailout: f64) -> (Firm, AccountsTally) {
+        let model = ModelParams::default();
+        let mut levers = PolicyState::new(&Scenario::default()).resolve(0);
+        levers.bailout = bailout;
+        let ctx = AccountsContext {
+            seed: 1,
+            sector: 0,
+            period: 1,
+            model: &model,
+            levers: &levers,
+            pricing: Pricing {
+                wage: 1.0,
+                markup: 0.2,
+                soe_inefficiency: 0.1,
+                soe_pass_through: 0.5,
+                soe_preference: 0.05,
+                paradigm: 0,
+                old_paradigm_worth: 0.0,
+            },
+            share_total: 1.0,
+            demand: 100.0,
+            demand_growth: 0.0,
+            capital_price: 1.0,
+            exit_share: 0.0,
+            soe_drive: 0.0,
+            frontier_eff: 1.0,
+        };
+        let mut firms = Firms::default();
+        firms.add(soe_in_trouble());
+        let tally = settle(firms.chunks_mut().remove(0), &ctx);
+        (firms.get(0), tally)
+    }
+
+    #[test]
+    fn a_bailout_keeps_an_soe_alive_and_is_booked_as_fiscal_cost() {
+        let (after, tally) = settle_one(1.0);
+        assert!(tally.exits.is_empty());
+        assert_eq!(tally.bailouts, 1);
+        // Net worth is restored to the cushion on its capital value.
+        let cushion = ModelParams::default().bailout_cushion * 100.0;
+        assert!(
+            (after.net_worth - cushion).abs() < 1e-9,
+            "{}",
+            after.net_worth
+        );
+        assert!(tally.bailout_spending > 0.0);
+        let record = crate::model::SectorRecord {
+            bailout_spending: tally.bailout_spending,
+            hist: vec![0; HIST_BINS],
+            ..Default::default()
+        };
+        let row = crate::observe::economy_row(1, &[record]);
+        assert_eq!(row.bailout_spending, tally.bailout_spending);
+        assert_eq!(row.fiscal_cost, tally.bailout_spending);
+    }
+
+    #[test]
+    fn without_a_soft_budget_an_soe_in_the_red_exits() {
+        let (_, tally) = settle_one(0.0);
+        assert_eq!(tally.exits, vec![0]);
+        assert_eq!((tally.bailouts, tally.exits_soe), (0, 1));
+        assert_eq!(tally.bailout_spending, 0.0);
+    }
+
+    #[test]
+    fn output_is_demand_up_to_capacity_and_the_rest_is_unmet() {
+        let (after, tally) = settle_one(1.0);
+        // Share 1% of demand 100 is 1 unit, well within capacity.
+        assert!((after.output - 1.0).abs() < 1e-12);
+        assert_eq!(tally.unmet, 0.0);
+    }
+}

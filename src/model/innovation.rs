@@ -248,3 +248,194 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
     }
     tally
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::firms::{Firm, Firms};
+    use crate::model::levers::PolicyState;
+    use crate::scenario::{Regime, Scenario, Structure};
+
+    fn firm(a: f64) -> Firm {
+        Firm {
+            id: 0,
+            soe: false,
+            age: 5,
+            productivity: a,
+            capacity: 10.0,
+            net_worth: 10.0,
+            debt: 0.0,
+            share: 0.5,
+            revenue: 100.0,
+            output: 8.0,
+            pending: 0.0,
+            rd_stock: 1e9,
+            path: 0,
+            streak: 0,
+            experience: 0,
+            vintage: 0,
+        }
+    }
+
+    /// A context in which every try succeeds (huge research productivity) and only
+    /// the mechanism under test is switched on.
+    struct Setup {
+        model: ModelParams,
+        levers: Levers,
+        paths: Paths,
+        table: BetaTable,
+        knowledge: Vec<f64>,
+    }
+
+    impl Setup {
+        fn new() -> Setup {
+            let mut model = ModelParams {
+                zeta_imitation: 1e6,
+                zeta_innovation: 1e6,
+                depreciation: 0.0,
+                ..ModelParams::default()
+            };
+            model.absorb_private = 1.0;
+            let mut levers = PolicyState::new(&Scenario::default()).resolve(0);
+            levers.bridge = 0.0;
+            let st = Structure::of_regime(Regime::CatchUp);
+            let paths = Paths::draw(
+                &st,
+                model.dead_end_promise,
+                &mut stream(1, 0, 0, Phase::Init, 0),
+            );
+            Setup {
+                model,
+                levers,
+                paths,
+                table: BetaTable::new(3.0, 3.0),
+                knowledge: Vec::new(),
+            }
+        }
+
+        fn context(&self, exploration_share: f64) -> InnovationContext<'_> {
+            InnovationContext {
+                seed: 1,
+                sector: 0,
+                period: 1,
+                model: &self.model,
+                levers: &self.levers,
+                pricing: Pricing {
+                    wage: 1.0,
+                    markup: 0.2,
+                    soe_inefficiency: 0.1,
+                    soe_pass_through: 0.5,
+                    soe_preference: 0.05,
+                    paradigm: 0,
+                    old_paradigm_worth: 0.0,
+                },
+                phi: 1.0,
+                frontier: 1.0,
+                frontier_eff: 1.0,
+                capital_price: 1.0,
+                research_cost: 1.0,
+                mean_budget: 0.0,
+                exploration_share,
+                equipment_level: 0.7,
+                innovation_low: -0.1,
+                innovation_high: 0.1,
+                innovation_draw: &self.table,
+                paths: &self.paths,
+                institute_knowledge: &self.knowledge,
+            }
+        }
+    }
+
+    fn run_one(f: Firm, ctx: &InnovationContext<'_>) -> (Firm, InnovationTally) {
+        let mut firms = Firms::default();
+        firms.add(f);
+        let tally = innovate(firms.chunks_mut().remove(0), ctx);
+        (firms.get(0), tally)
+    }
+
+    #[test]
+    fn absorption_closes_the_stated_share_of_the_gap() {
+        let s = Setup::new();
+        let (after, tally) = run_one(firm(0.4), &s.context(0.0));
+        // Full R&D stock: absorptive capacity is the private base, 1.
+        let expected = 0.4 + s.model.absorption_step * 1.0 * (1.0 - 0.4);
+        assert!(
+            (after.productivity - expected).abs() < 1e-6,
+            "{}",
+            after.productivity
+        );
+        assert_eq!(tally.absorptions, 1);
+        assert!((tally.gain_absorption - (expected - 0.4) * 10.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn absorption_brings_nothing_at_the_frontier() {
+        let s = Setup::new();
+        let (after, tally) = run_one(firm(1.0), &s.context(0.0));
+        assert_eq!(after.productivity, 1.0);
+        assert_eq!(tally.absorptions, 0);
+    }
+
+    #[test]
+    fn new_equipment_lifts_productivity_to_the_capacity_weighted_mean() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        let mut f = firm(0.3);
+        f.pending = 10.0;
+        let (after, tally) = run_one(f, &s.context(0.0));
+        // Half the capacity is new and embodies 0.7 of the frontier.
+        assert!((after.productivity - 0.5).abs() < 1e-12);
+        assert_eq!(after.capacity, 20.0);
+        assert!((tally.gain_introduction - 0.2 * 20.0).abs() < 1e-9);
+        // Beyond psi F, introduction brings nothing.
+        let mut f = firm(0.8);
+        f.pending = 10.0;
+        let (after, tally) = run_one(f, &s.context(0.0));
+        assert_eq!(after.productivity, 0.8);
+        assert_eq!(tally.gain_introduction, 0.0);
+    }
+
+    #[test]
+    fn a_firm_abandons_a_dead_end_after_tolerance_failures() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        let st = Structure {
+            paths: 4,
+            dead_end_share: 0.5,
+            ..Structure::of_regime(Regime::Leading)
+        };
+        s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
+        let dead = s.paths.dead_end.iter().position(|&d| d).unwrap() as u16;
+        s.levers.by_owner[0].tolerance = 3;
+        let mut f = firm(1.0);
+        f.path = dead;
+        let ctx = s.context(1.0);
+        for period in 1..=3 {
+            let (after, tally) = run_one(f, &ctx);
+            f = after;
+            if period < 3 {
+                assert_eq!((f.path, f.streak, tally.paths_abandoned), (dead, period, 0));
+            } else {
+                assert_ne!(f.path, dead);
+                assert_eq!((f.streak, f.experience, tally.paths_abandoned), (0, 1, 1));
+            }
+        }
+    }
+
+    #[test]
+    fn transfer_closes_the_stated_share_of_the_gap_to_institute_knowledge() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        s.model.transfer_rate = 1.0;
+        s.levers.bridge = 1.0;
+        s.levers.researcher_incentive = 1.0;
+        s.knowledge = vec![0.9];
+        let (after, tally) = run_one(firm(0.5), &s.context(0.0));
+        assert!((after.productivity - (0.5 + s.model.transfer_step * 0.4)).abs() < 1e-12);
+        assert_eq!(tally.transfers, 1);
+        // No bridge, no transfer.
+        s.levers.bridge = 0.0;
+        let (after, tally) = run_one(firm(0.5), &s.context(0.0));
+        assert_eq!((after.productivity, tally.transfers), (0.5, 0));
+    }
+}

@@ -64,7 +64,11 @@ impl Pricing {
     /// one, `1 - phi` in an old one (the rest of those buyers have moved on).
     #[inline]
     pub fn demand_kept(&self, vintage: u16) -> f64 {
-        if vintage == self.paradigm { 1.0 } else { self.old_paradigm_worth.max(0.0) }
+        if vintage == self.paradigm {
+            1.0
+        } else {
+            self.old_paradigm_worth.max(0.0)
+        }
     }
 
     /// The price buyers compare, quality-adjusted for an old paradigm's fading worth;
