@@ -71,7 +71,7 @@ impl Structure {
                 initial_import_share: 0.1,
                 innovation_low: -0.12,
                 innovation_high: 0.15,
-                shift_probability: 0.01,
+                shift_probability: 0.02,
                 frontier_growth: 0.015,
                 demand_growth: 0.04,
                 equipment_level: 0.8,
