@@ -113,8 +113,10 @@ mod tests {
 
     #[test]
     fn a_run_does_not_depend_on_the_number_of_threads() {
-        let mut s = Scenario::default();
-        s.periods = 8;
+        let mut s = Scenario {
+            periods: 8,
+            ..Scenario::default()
+        };
         // Several chunks per sector, so that chunks really run in parallel.
         for sec in &mut s.sector {
             sec.firms_private = 9000;
@@ -131,8 +133,10 @@ mod tests {
 
     #[test]
     fn the_schedule_changes_a_lever_from_its_period_on() {
-        let mut s = Scenario::default();
-        s.periods = 5;
+        let mut s = Scenario {
+            periods: 5,
+            ..Scenario::default()
+        };
         s.schedule.push(crate::scenario::ScheduleEntry {
             period: 3,
             sector: Some("parallel".into()),

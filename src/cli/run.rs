@@ -17,8 +17,8 @@ pub struct RunArgs {
     /// A scenario file, or the name of a built-in scenario (see `catchup scenarios`).
     /// Without it, the built-in baseline runs.
     pub scenario: Option<String>,
-    /// Master seed of the run (overrides the scenario's `seed`).
-    #[arg(long)]
+    /// Master seed of the run, 0 to 2^63-1 (overrides the scenario's `seed`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=crate::scenario::validate::MAX_SEED))]
     pub seed: Option<u64>,
     /// Number of periods (overrides the scenario's `periods`).
     #[arg(long)]
@@ -85,7 +85,7 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
     });
     bar.finish_and_clear();
     let (path, manifest) = result.map_err(|e| match e {
-        OutputError::Exists(_) => Failure::bad_input(e),
+        OutputError::Exists(_) | OutputError::NotAResult(_) => Failure::bad_input(e),
         other => Failure::runtime(other),
     })?;
     if !args.quiet {

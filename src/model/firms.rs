@@ -220,7 +220,6 @@ impl Firms {
     /// Splits every array into chunks of [`CHUNK`] firms.
     pub fn chunks_mut(&mut self) -> Vec<FirmChunk<'_>> {
         let mut out = Vec::with_capacity(self.id.len().div_ceil(CHUNK));
-        let mut id = self.id.chunks(CHUNK);
         let mut alive = self.alive.chunks_mut(CHUNK);
         let mut soe = self.soe.chunks(CHUNK);
         let mut age = self.age.chunks_mut(CHUNK);
@@ -237,8 +236,7 @@ impl Firms {
         let mut streak = self.streak.chunks_mut(CHUNK);
         let mut experience = self.experience.chunks_mut(CHUNK);
         let mut vintage = self.vintage.chunks_mut(CHUNK);
-        let mut index = 0;
-        while let Some(id) = id.next() {
+        for (index, id) in self.id.chunks(CHUNK).enumerate() {
             // All arrays have the same length, so every iterator yields together.
             let chunk = (|| {
                 Some(FirmChunk {
@@ -266,7 +264,6 @@ impl Firms {
                 Some(c) => out.push(c),
                 None => unreachable!("firm arrays out of step"),
             }
-            index += 1;
         }
         out
     }

@@ -219,7 +219,13 @@ impl Sector {
                 }
                 None => 0.0,
             };
-            self.frontier *= 1.0 + st.frontier_growth * (1.0 + boost);
+            // The boost speeds up growth only; a declining frontier declines at its own rate.
+            let growth = if st.frontier_growth > 0.0 {
+                st.frontier_growth * (1.0 + boost)
+            } else {
+                st.frontier_growth
+            };
+            self.frontier *= 1.0 + growth;
         }
         self.demand *= 1.0 + st.demand_growth;
         self.wage_index *= 1.0 + st.frontier_growth;

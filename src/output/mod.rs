@@ -19,13 +19,18 @@ pub use manifest::Manifest;
 pub enum OutputError {
     #[error("{0} already exists; pass --force to replace it, or choose another --out")]
     Exists(PathBuf),
-    #[error("{path}: {source}")]
+    #[error(
+        "{0} exists and is not a catchup result (it has no manifest.json); \
+         refusing to replace it even with --force"
+    )]
+    NotAResult(PathBuf),
+    #[error("{path}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Csv {
         path: PathBuf,
         #[source]
@@ -40,19 +45,38 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     }
 }
 
-/// Fails if a result already exists at `target` and `force` is not given.
+/// Fails if something exists at `target`, unless `force` is given and it is a
+/// previous result (a directory with a manifest) or an empty directory: `--force`
+/// replaces results, never a user's other files.
 pub fn check_target(target: &Path, force: bool) -> Result<(), OutputError> {
-    if target.exists() && !force {
+    if !target.exists() {
+        return Ok(());
+    }
+    if !force {
         return Err(OutputError::Exists(target.to_path_buf()));
     }
-    Ok(())
+    let replaceable = target.is_dir()
+        && (target.join(MANIFEST).is_file()
+            || fs::read_dir(target)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false));
+    if replaceable {
+        Ok(())
+    } else {
+        Err(OutputError::NotAResult(target.to_path_buf()))
+    }
 }
+
+/// The file that marks a directory as a catchup result.
+const MANIFEST: &str = "manifest.json";
 
 /// A result directory being written. Dropped without [`ResultDir::commit`], it
 /// removes its temporary files, leaving no trace.
 pub struct ResultDir {
     target: PathBuf,
     temp: PathBuf,
+    /// Where a replaced result is moved while the new one takes its name.
+    aside: PathBuf,
     force: bool,
     committed: bool,
 }
@@ -71,6 +95,7 @@ impl ResultDir {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "result".into());
         let temp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let aside = parent.join(format!(".{name}.old-{}", std::process::id()));
         if temp.exists() {
             fs::remove_dir_all(&temp).map_err(io(&temp))?;
         }
@@ -78,6 +103,7 @@ impl ResultDir {
         Ok(ResultDir {
             target: target.to_path_buf(),
             temp,
+            aside,
             force,
             committed: false,
         })
@@ -109,10 +135,12 @@ impl ResultDir {
     /// Moves the finished result into place.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
         if self.target.exists() {
-            if !self.force {
-                return Err(OutputError::Exists(self.target.clone()));
+            check_target(&self.target, self.force)?;
+            // The name carries the process id, so it is ours alone.
+            let aside = self.aside.clone();
+            if aside.exists() {
+                fs::remove_dir_all(&aside).map_err(io(&aside))?;
             }
-            let aside = self.temp.with_extension("old");
             fs::rename(&self.target, &aside).map_err(io(&self.target))?;
             fs::rename(&self.temp, &self.target).map_err(io(&self.target))?;
             // The new result is in place; losing the old copy now loses nothing asked for.
@@ -190,6 +218,13 @@ mod tests {
             ResultDir::create(&target, false),
             Err(OutputError::Exists(_))
         ));
+
+        // Only a result (with a manifest) may be replaced.
+        assert!(matches!(
+            ResultDir::create(&target, true),
+            Err(OutputError::NotAResult(_))
+        ));
+        fs::write(target.join("manifest.json"), "{}").unwrap();
 
         // Abandoned: no trace left, old result untouched.
         let r = ResultDir::create(&target, true).unwrap();

@@ -13,6 +13,8 @@ use super::schema::{
 /// Largest number of firms a run may start with: about 25 GiB of state, the most a
 /// large server would sensibly give one run.
 pub const MAX_FIRMS: u64 = 100_000_000;
+/// Largest seed: the largest integer a TOML file can hold.
+pub const MAX_SEED: u64 = i64::MAX as u64;
 /// Largest number of periods of a run.
 pub const MAX_PERIODS: u32 = 100_000;
 
@@ -33,7 +35,7 @@ impl Checker {
         if !v.is_finite() || v <= lo {
             self.problems.push(Problem::new(
                 path.clone().key(key),
-                format!("expected a number above {lo}, found {v}"),
+                format!("expected a finite number above {lo}, found {v}"),
             ));
         }
     }
@@ -81,6 +83,8 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
     c.int_range(&root, "periods", s.periods.into(), 1, MAX_PERIODS.into());
+    // TOML integers are signed 64-bit: a larger seed could not be saved with the run.
+    c.int_range(&root, "seed", s.seed, 0, MAX_SEED);
     for (i, &p) in s.firm_snapshots.iter().enumerate() {
         if p < 1 || p > s.periods {
             c.fail(
@@ -157,7 +161,7 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     c.range(p, "spinoff_rate", m.spinoff_rate, 0.0, 1.0);
     c.range(p, "staff_drift", m.staff_drift, 0.0, 1.0);
     c.range(p, "institute_cost", m.institute_cost, 0.0, 1.0);
-    c.range(p, "paradigm_drop", m.paradigm_drop, 0.01, 10.0);
+    c.range(p, "paradigm_drop", m.paradigm_drop, 0.01, 1.0);
     c.range(
         p,
         "paradigm_growth_boost",
@@ -298,9 +302,6 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
         }
         c.int_range(&p, "institutes", sec.institutes.into(), 0, 1_000_000);
         c.above(&p, "demand_per_firm", sec.demand_per_firm, 0.0);
-        if !sec.demand_per_firm.is_finite() {
-            c.fail(p.clone().key("demand_per_firm"), "expected a finite number");
-        }
         for (j, &t) in sec.paradigm_shifts.iter().enumerate() {
             if t < 1 || t > s.periods {
                 c.fail(
@@ -343,7 +344,7 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
                 ),
             );
         }
-        c.above(&p, "import_price_ratio", st.import_price_ratio, 0.0);
+        c.range(&p, "import_price_ratio", st.import_price_ratio, 0.01, 100.0);
         c.range(
             &p,
             "initial_import_share",

@@ -1,0 +1,186 @@
+//! Helpers for driving the `catchup` binary and reading its results.
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What one invocation of the binary did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// The command line, for messages.
+    pub line: String,
+}
+
+impl Outcome {
+    /// Asserts a zero exit code and returns self.
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "`{}` failed\nstdout:\n{}\nstderr:\n{}",
+            self.line,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts the exit code for bad input (2) and returns self.
+    #[track_caller]
+    pub fn bad_input(self) -> Self {
+        assert_eq!(
+            self.code,
+            Some(2),
+            "`{}` should have been refused as bad input\nstdout:\n{}\nstderr:\n{}",
+            self.line,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts that stderr contains every one of `parts`.
+    #[track_caller]
+    pub fn stderr_has(&self, parts: &[&str]) {
+        for part in parts {
+            assert!(
+                self.stderr.contains(part),
+                "stderr of `{}` lacks {part:?}:\n{}",
+                self.line,
+                self.stderr
+            );
+        }
+    }
+}
+
+/// Runs `catchup` with `args` in the working directory `cwd` (always a temporary
+/// directory, so that nothing can land in the repository).
+pub fn catchup<I, S>(cwd: &Path, args: I) -> Outcome
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<String> = args
+        .into_iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_catchup"))
+        .args(&args)
+        .current_dir(cwd)
+        .env_remove("RAYON_NUM_THREADS")
+        .output()
+        .expect("the catchup binary starts");
+    Outcome {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        line: format!("catchup {}", args.join(" ")),
+    }
+}
+
+/// A path as a command-line argument (temporary paths are UTF-8).
+pub fn arg(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+/// Writes a scenario (or any text) file and returns its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).expect("the file is written");
+    path
+}
+
+/// Names of the entries of a directory, hidden ones included, sorted.
+pub fn entries(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| {
+            e.expect("a directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
+/// The bytes of a file, with its path in the panic message.
+pub fn bytes(path: &Path) -> Vec<u8> {
+    fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A CSV file read whole.
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn read(path: &Path) -> Table {
+        let mut reader = csv::Reader::from_path(path)
+            .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+        let headers = reader
+            .headers()
+            .expect("a header row")
+            .iter()
+            .map(String::from)
+            .collect();
+        let rows = reader
+            .records()
+            .map(|r| {
+                r.unwrap_or_else(|e| panic!("bad row in {}: {e}", path.display()))
+                    .iter()
+                    .map(String::from)
+                    .collect()
+            })
+            .collect();
+        Table { headers, rows }
+    }
+
+    /// Index of a column, failing with the header list if it is missing.
+    #[track_caller]
+    pub fn col(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column `{name}` in {:?}", self.headers))
+    }
+
+    /// The cells of one column, in row order.
+    #[track_caller]
+    pub fn column(&self, name: &str) -> Vec<&str> {
+        let c = self.col(name);
+        self.rows.iter().map(|r| r[c].as_str()).collect()
+    }
+
+    /// A numeric cell; `None` when the cell is empty.
+    #[track_caller]
+    pub fn num(&self, row: usize, name: &str) -> Option<f64> {
+        let cell = &self.rows[row][self.col(name)];
+        if cell.is_empty() {
+            return None;
+        }
+        Some(
+            cell.parse().unwrap_or_else(|e| {
+                panic!("`{name}` = {cell:?} in row {row} is not a number: {e}")
+            }),
+        )
+    }
+
+    /// Asserts that every cell that reads as a number is finite (no NaN or infinity).
+    #[track_caller]
+    pub fn assert_numbers_finite(&self, what: &str) {
+        for (i, row) in self.rows.iter().enumerate() {
+            for (h, cell) in self.headers.iter().zip(row) {
+                if let Ok(v) = cell.parse::<f64>() {
+                    assert!(v.is_finite(), "{what}: `{h}` in row {i} is {cell}");
+                }
+            }
+        }
+    }
+}
