@@ -119,7 +119,7 @@ mod tests {
         };
         // Several chunks per sector, so that chunks really run in parallel.
         for sec in &mut s.sector {
-            sec.firms_private = 9000;
+            sec.firms_private = 2 * crate::model::firms::CHUNK as u32 + 100;
             sec.firms_soe = 500;
         }
         s.sector[2].paradigm_shifts = vec![4];

@@ -33,7 +33,7 @@ firms_private = 20
 firms_soe = 5
 "#;
 
-/// Enough firms for several 4096-firm chunks per sector, a paradigm shift and
+/// Enough firms for several chunks (`catchup::model::firms::CHUNK`) per sector, a paradigm shift and
 /// snapshots: the case where thread scheduling could leak into the results.
 const MULTI_CHUNK: &str = r#"version = 1
 name = "multi-chunk"
@@ -44,14 +44,14 @@ firm_snapshots = [3, 7]
 [[sector]]
 name = "alpha"
 regime = "catch-up"
-firms_private = 9000
-firms_soe = 500
+firms_private = 36000
+firms_soe = 2000
 
 [[sector]]
 name = "beta"
 regime = "leading"
-firms_private = 5000
-firms_soe = 300
+firms_private = 34000
+firms_soe = 1000
 paradigm_shifts = [5]
 "#;
 
@@ -553,7 +553,7 @@ fn results_do_not_depend_on_the_number_of_threads() {
         scenario
             .sector
             .iter()
-            .all(|s| s.firms_private + s.firms_soe > 4096),
+            .all(|s| (s.firms_private + s.firms_soe) as usize > 2 * catchup::model::firms::CHUNK),
         "every sector spans several chunks"
     );
     assert_result_shape(&one, &scenario);
@@ -953,7 +953,15 @@ fn the_largest_storable_seed_is_accepted_and_a_larger_one_is_refused() {
     let out2 = dir.path().join("run2");
     let run = catchup(
         dir.path(),
-        ["run", "--periods", "2", "--seed", &too_big, "--out", arg(&out2)],
+        [
+            "run",
+            "--periods",
+            "2",
+            "--seed",
+            &too_big,
+            "--out",
+            arg(&out2),
+        ],
     );
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("--seed"), "{}", run.stderr);
@@ -972,7 +980,11 @@ fn force_refuses_to_replace_a_folder_that_is_not_a_result() {
         ["run", "--periods", "2", "--force", "--out", arg(&data)],
     );
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("not a catchup result"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a catchup result"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(bytes(&data.join("notes.txt")), b"precious\n");
 }
 

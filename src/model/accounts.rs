@@ -7,18 +7,35 @@ use super::pricing::{Pricing, replicator};
 use super::rng::{Phase, stream, uniform};
 use crate::scenario::ModelParams;
 
-/// Bins of the productivity histogram, over `ln(a / F)` in [`HIST_LOW`, `HIST_HIGH`):
-/// 0.5% resolution, enough for percentile ratios without sorting a million firms.
+/// Bins of the productivity histogram over `log2(a / F)` in [`HIST_LOW`, `HIST_HIGH`),
+/// 200 per octave: about 0.35% resolution, enough for percentile ratios without
+/// sorting a million firms.
 pub const HIST_BINS: usize = 1600;
 pub const HIST_LOW: f64 = -7.0;
 pub const HIST_HIGH: f64 = 1.0;
 
+/// A cheap, exactly invertible stand-in for `log2(x)` of a positive normal float:
+/// exponent plus mantissa fraction. It is monotone and within 0.09 of `log2`, so bins
+/// on it are 0.35% to 0.7% wide; `pseudo_exp2` inverts it exactly.
+#[inline]
+fn pseudo_log2(x: f64) -> f64 {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7FF) as f64 - 1023.0;
+    let mantissa = (bits & ((1u64 << 52) - 1)) as f64 / (1u64 << 52) as f64;
+    exponent + mantissa
+}
+
+fn pseudo_exp2(y: f64) -> f64 {
+    let e = y.floor();
+    (1.0 + (y - e)) * e.exp2()
+}
+
 /// Histogram bin of a productivity relative to the frontier.
 #[inline]
 pub fn hist_bin(relative: f64) -> usize {
-    let x = relative.max(1e-300).ln();
+    let y = pseudo_log2(relative.max(f64::MIN_POSITIVE));
     // Truncation is the floor here, as the value is clamped to be non-negative first.
-    let b = ((x - HIST_LOW) / (HIST_HIGH - HIST_LOW) * HIST_BINS as f64).max(0.0);
+    let b = ((y - HIST_LOW) / (HIST_HIGH - HIST_LOW) * HIST_BINS as f64).max(0.0);
     (b as usize).min(HIST_BINS - 1)
 }
 
@@ -36,11 +53,11 @@ pub fn hist_quantile(hist: &[u32], q: f64) -> Option<f64> {
         let c = f64::from(c);
         if c > 0.0 && seen + c >= target {
             let within = ((target - seen) / c).clamp(0.0, 1.0);
-            return Some((HIST_LOW + (b as f64 + within) * width).exp());
+            return Some(pseudo_exp2(HIST_LOW + (b as f64 + within) * width));
         }
         seen += c;
     }
-    Some(HIST_HIGH.exp())
+    Some(pseudo_exp2(HIST_HIGH))
 }
 
 /// Step 7, second half: the replicator update of one chunk's shares. Returns their sum.
@@ -286,6 +303,15 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pseudo_logarithm_inverts_exactly_and_stays_near_log2() {
+        for &x in &[0.01, 0.3, 0.5, 0.77, 1.0, 1.5, 1.99] {
+            let y = pseudo_log2(x);
+            assert!((pseudo_exp2(y) - x).abs() < 1e-12 * x);
+            assert!((y - f64::log2(x)).abs() < 0.09);
+        }
+    }
 
     #[test]
     fn histogram_quantiles_recover_known_ratios() {

@@ -7,7 +7,7 @@
 
 /// Firms per chunk: the unit of parallel work and of random streams. Fixed, so that
 /// results do not depend on the number of threads.
-pub const CHUNK: usize = 4096;
+pub const CHUNK: usize = 16384;
 
 /// The state of one firm, used when creating firms and in tests.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -242,8 +242,10 @@ fn parse_override(arg: &str, scenario: &Scenario) -> Result<Override, ScenarioEr
     let mut path = KeyPath::root();
     let mut parts = key.split('.').peekable();
     while let Some(part) = parts.next() {
+        // Only the top-level `sector` and `schedule` are lists (a schedule entry's own
+        // `sector` key is a plain value).
+        let is_list = path.0.is_empty() && matches!(part, "sector" | "schedule");
         path = path.key(part);
-        let is_list = matches!(part, "sector" | "schedule");
         if !is_list {
             continue;
         }
@@ -280,8 +282,10 @@ fn parse_override(arg: &str, scenario: &Scenario) -> Result<Override, ScenarioEr
                         .map(|s| format!("`{}`", s.name))
                         .collect::<Vec<_>>()
                         .join(", ")
+                } else if len == 0 {
+                    "none in this scenario".to_string()
                 } else {
-                    format!("indices 0 to {}", len.saturating_sub(1))
+                    format!("indices 0 to {}", len - 1)
                 };
                 return Err(ScenarioError::single(Diagnostic {
                     origin,
@@ -424,6 +428,9 @@ mod tests {
 
     #[test]
     fn set_overrides_by_dotted_path_and_sector_name() {
+        let text = "version = 1\n[[schedule]]\nperiod = 5\nlevers = { tariff = 0.0 }\n";
+        let s = parse_scenario(text, "s.toml", &["schedule.0.sector=leading".to_string()]).unwrap();
+        assert_eq!(s.schedule[0].sector.as_deref(), Some("leading"));
         let sets = vec![
             "policy.tariff=0.3".to_string(),
             "sector.leading.policy.tolerance=7".to_string(),

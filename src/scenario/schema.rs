@@ -88,7 +88,9 @@ impl Regime {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ownership {
+    /// A private firm: hard budget, exits when its net worth is negative.
     Private,
+    /// A state-owned enterprise: soft budget, may be bailed out.
     Soe,
 }
 
@@ -136,8 +138,9 @@ pub struct ModelParams {
     pub path_learning_cap: u32,
     /// Promise of a dead-end technology path.
     pub dead_end_promise: f64,
-    /// Beta(alpha, beta) shape of innovation draws.
+    /// Shape `alpha` of the Beta distribution of innovation draws.
     pub innovation_alpha: f64,
+    /// Shape `beta` of the Beta distribution of innovation draws.
     pub innovation_beta: f64,
     /// Price markup over unit cost (`mu`).
     pub markup: f64,
@@ -187,10 +190,13 @@ pub struct ModelParams {
     pub entry_sensitivity: f64,
     /// Entrant size relative to the mean firm.
     pub entrant_size: f64,
-    /// Beta(alpha, beta) on [low, high]: entrant productivity relative to the sector mean.
+    /// Shape `alpha` of the Beta draw of an entrant's productivity relative to the sector mean.
     pub entrant_alpha: f64,
+    /// Shape `beta` of the same draw.
     pub entrant_beta: f64,
+    /// Lowest entrant productivity, relative to the sector mean (-0.15: 15% below).
     pub entrant_low: f64,
+    /// Highest entrant productivity, relative to the sector mean.
     pub entrant_high: f64,
     /// Uptake rate of institute results at bridge = incentive = 1.
     pub transfer_rate: f64,
@@ -222,7 +228,7 @@ impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
             rd_share: 0.04,
-            rd_size_elasticity: 0.3,
+            rd_size_elasticity: 0.25,
             zeta_imitation: 0.3,
             zeta_innovation: 0.6,
             absorption_step: 0.2,
@@ -335,10 +341,13 @@ impl Default for Policy {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OwnershipLevers {
+    /// Government match on own R&D for this ownership.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rd_subsidy: Option<f64>,
+    /// Subsidy per unit of revenue for this ownership.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub production_subsidy: Option<f64>,
+    /// Trial-and-error tolerance for this ownership (how failure is judged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<u32>,
 }
@@ -349,7 +358,8 @@ impl OwnershipLevers {
     }
 }
 
-/// Lever overrides for one sector or one schedule entry. Unset means "inherit".
+/// Lever overrides for one sector or one schedule entry. Unset means "inherit"; each
+/// field means what the same field of [`Policy`] means.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LeverOverrides {
@@ -387,6 +397,7 @@ pub struct LeverOverrides {
 pub struct SectorSpec {
     /// Unique name, used in `series.csv` and in `--set sector.NAME.…`.
     pub name: String,
+    /// Where the industry stands: its structural defaults come from this.
     pub regime: Regime,
     /// Initial number of private firms.
     pub firms_private: u32,
@@ -412,9 +423,10 @@ pub struct SectorSpec {
     /// Share of paths that are dead ends.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dead_end_share: Option<f64>,
-    /// Promise of live paths is drawn uniformly from [promise_low, promise_high].
+    /// Lowest promise of a live path (promise is drawn uniformly from [low, high]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promise_low: Option<f64>,
+    /// Highest promise of a live path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promise_high: Option<f64>,
     /// Pre-tariff import price relative to the initial domestic price (lower = stronger foreign competition).
@@ -423,9 +435,10 @@ pub struct SectorSpec {
     /// Initial import share of demand.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_import_share: Option<f64>,
-    /// Innovation draws lie on [innovation_low, innovation_high].
+    /// Lowest innovation draw, as a relative productivity change (negative: a loss, not adopted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub innovation_low: Option<f64>,
+    /// Highest innovation draw.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub innovation_high: Option<f64>,
     /// Probability per period of a random paradigm shift.
