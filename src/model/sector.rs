@@ -230,9 +230,10 @@ impl Sector {
         self.demand *= 1.0 + st.demand_growth;
         self.wage_index *= 1.0 + st.frontier_growth;
         let wage = m.wage * self.wage_index;
-        // Research is priced in wages and deflated by the market's growth, so that a
-        // firm of constant share faces stationary odds of success.
-        let research_cost = m.research_cost * wage * self.demand / self.initial_demand;
+        // Research effort is priced relative to the market's nominal size: prices are
+        // stationary (wages grow with productivity), so nominal revenue grows with
+        // demand, and a firm of constant share faces stationary odds of success.
+        let research_cost = m.research_cost * m.wage * self.demand / self.initial_demand;
         let phi = self.demand_moved(t, m);
         let frontier_eff = self.effective_frontier();
 
