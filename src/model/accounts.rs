@@ -197,6 +197,11 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
     let mut t = AccountsTally::default();
     let base = c.index * super::firms::CHUNK;
     let cp = x.capital_price;
+    // Loop invariants, divided once rather than per firm.
+    let per_share_total = 1.0 / x.share_total;
+    let per_capital_price = 1.0 / cp;
+    let per_frontier = 1.0 / x.frontier_eff;
+    let planned = (1.0 + x.demand_growth) / m.target_utilization;
     for i in 0..c.id.len() {
         if !c.alive[i] {
             continue;
@@ -206,7 +211,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let owner = &lv.by_owner[o];
 
         // Market: demand by share, output up to capacity; the rest goes to imports.
-        let share = c.share[i] / x.share_total;
+        let share = c.share[i] * per_share_total;
         c.share[i] = share;
         // Buyers who have moved to a new paradigm are lost to an old-paradigm firm.
         let wanted = share * x.demand * x.pricing.demand_kept(c.vintage[i]);
@@ -232,7 +237,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
 
         // Investment toward expected demand; SOEs plan above it by their drive.
         let drive = if soe { x.soe_drive } else { 0.0 };
-        let target = wanted * (1.0 + x.demand_growth) / m.target_utilization * (1.0 + drive);
+        let target = wanted * planned * (1.0 + drive);
         let kept = k * (1.0 - m.depreciation);
         // Nobody adds capacity to a paradigm that demand is leaving.
         let mut order = if c.vintage[i] == x.pricing.paradigm {
@@ -244,7 +249,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let debt_limit = m.leverage * c.net_worth[i].max(0.0) + soft;
         let internal = (retained + m.depreciation * value).max(0.0);
         let room = (debt_limit - c.debt[i] + internal).max(0.0);
-        order = order.min(room / cp);
+        order = order.min(room * per_capital_price);
         c.debt[i] = (c.debt[i] + cp * order - internal).max(0.0);
         c.pending[i] = order;
         c.revenue[i] = revenue;
@@ -295,7 +300,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         t.production_subsidy += production_subsidy;
         t.investment += order;
         t.share += share;
-        t.hist[hist_bin(labour / x.frontier_eff)] += 1;
+        t.hist[hist_bin(labour * per_frontier)] += 1;
     }
     t
 }

@@ -128,13 +128,16 @@ pub fn succeeds(u: f64, z: f64, scale: f64) -> bool {
     // Relative margin that covers the rounding of the bounds.
     const SLACK: f64 = 1e-9;
     let z2 = z * z;
-    let lower = 1.0 - 1.0 / (1.0 + z + 0.5 * z2 + z2 * z / 6.0);
-    if u < scale * lower * (1.0 - SLACK) {
-        return true;
-    }
-    let upper = (z - 0.5 * z2 + z2 * z / 6.0).min(1.0);
+    let cubic = z2 * z / 6.0;
+    // 1 - e^-z <= z - z^2/2 + z^3/6: most failures are settled here, with no division.
+    let upper = (z - 0.5 * z2 + cubic).min(1.0);
     if u >= scale * upper * (1.0 + SLACK) {
         return false;
+    }
+    // 1 - e^-z >= 1 - 1/P with P = 1 + z + z^2/2 + z^3/6 <= e^z; multiplied out by P > 0.
+    let p = 1.0 + z + 0.5 * z2 + cubic;
+    if u * p < scale * (p - 1.0) * (1.0 - SLACK) {
+        return true;
     }
     u < scale * (1.0 - (-z).exp())
 }
@@ -157,6 +160,9 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
     let absorb_base = [m.absorb_private, m.absorb_soe];
     let xi = x.exploration_share;
     let transfer_chance = lv.bridge * lv.researcher_incentive * m.transfer_rate;
+    // Loop invariants, divided once rather than per firm.
+    let per_research_cost = 1.0 / x.research_cost;
+    let per_mean_budget = if x.mean_budget > 0.0 { 1.0 / x.mean_budget } else { 0.0 };
 
     for i in 0..c.id.len() {
         if !c.alive[i] {
@@ -200,9 +206,9 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         if current {
             // Effort grows with the budget less than proportionally (elasticity below one):
             // a firm ten times the mean size does not get ten times the odds.
-            let budget = m.rd_share * c.revenue[i] * (1.0 + owner.rd_subsidy) / x.research_cost;
+            let budget = m.rd_share * c.revenue[i] * (1.0 + owner.rd_subsidy) * per_research_cost;
             let effort = if x.mean_budget > 0.0 {
-                x.mean_budget * elastic(budget / x.mean_budget, m.rd_size_elasticity)
+                x.mean_budget * elastic(budget * per_mean_budget, m.rd_size_elasticity)
             } else {
                 budget
             };

@@ -75,7 +75,11 @@ impl Pricing {
     /// an SOE's is discounted by procurement preference.
     #[inline]
     pub fn compared_price(&self, a: f64, soe: bool, vintage: u16) -> f64 {
-        let p = self.price(a, soe) * a / self.effective(a, vintage);
+        let p = if vintage == self.paradigm {
+            self.price(a, soe)
+        } else {
+            self.price(a, soe) / self.old_paradigm_worth.max(MIN_OLD_PARADIGM_WORTH)
+        };
         if soe {
             p * (1.0 - self.soe_preference)
         } else {
