@@ -162,7 +162,11 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
     let transfer_chance = lv.bridge * lv.researcher_incentive * m.transfer_rate;
     // Loop invariants, divided once rather than per firm.
     let per_research_cost = 1.0 / x.research_cost;
-    let per_mean_budget = if x.mean_budget > 0.0 { 1.0 / x.mean_budget } else { 0.0 };
+    let per_mean_budget = if x.mean_budget > 0.0 {
+        1.0 / x.mean_budget
+    } else {
+        0.0
+    };
 
     for i in 0..c.id.len() {
         if !c.alive[i] {
