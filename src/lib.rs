@@ -12,6 +12,7 @@ pub mod observe;
 pub mod output;
 pub mod runner;
 pub mod scenario;
+pub mod sweep;
 
 pub use engine::World;
 pub use scenario::Scenario;

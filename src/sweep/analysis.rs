@@ -1,0 +1,1 @@
+//! Sensitivity analysis of sweep results (written by a helper; see the task).
