@@ -65,6 +65,151 @@ pub struct SeriesRow {
     pub consortium: Option<u8>,
 }
 
+/// A recorded value as a number (`None`: undefined in this row).
+trait Number {
+    fn number(&self) -> Option<f64>;
+}
+
+impl Number for f64 {
+    fn number(&self) -> Option<f64> {
+        Some(*self)
+    }
+}
+
+impl Number for u64 {
+    fn number(&self) -> Option<f64> {
+        Some(*self as f64)
+    }
+}
+
+impl Number for u32 {
+    fn number(&self) -> Option<f64> {
+        Some(f64::from(*self))
+    }
+}
+
+impl<T: Copy + Into<f64>> Number for Option<T> {
+    fn number(&self) -> Option<f64> {
+        self.map(Into::into)
+    }
+}
+
+impl SeriesRow {
+    /// The numeric columns of `series.csv`, in file order.
+    pub const NUMERIC_COLUMNS: &'static [&'static str] = &[
+        "period",
+        "paradigm",
+        "capacity",
+        "output",
+        "demand",
+        "utilization",
+        "overcapacity",
+        "import_share",
+        "soe_output_share",
+        "soe_capacity_share",
+        "firms_private",
+        "firms_soe",
+        "entries",
+        "exits",
+        "bailouts",
+        "spinoffs",
+        "paradigm_switches",
+        "old_paradigm_capacity_share",
+        "productivity_mean",
+        "productivity_private",
+        "productivity_soe",
+        "productivity_p90_p10",
+        "frontier",
+        "gap",
+        "innovations",
+        "absorptions",
+        "transfers",
+        "paths_abandoned",
+        "firms_on_dead_ends",
+        "breakthroughs",
+        "gain_introduction",
+        "gain_absorption",
+        "gain_innovation",
+        "gain_transfer",
+        "rd_spending",
+        "rd_subsidy_spending",
+        "production_subsidy_spending",
+        "subsidy_spending",
+        "bailout_spending",
+        "institute_spending",
+        "tariff_revenue",
+        "fiscal_cost",
+        "investment",
+        "profit_rate",
+        "hhi",
+        "mean_price",
+        "import_price",
+        "institute_knowledge",
+        "institute_staff",
+        "tariff",
+        "consortium",
+    ];
+
+    /// The value of a numeric column: `None` if the column is not numeric or unknown,
+    /// `Some(None)` if the value is undefined in this row.
+    pub fn value(&self, column: &str) -> Option<Option<f64>> {
+        Some(match column {
+            "period" => self.period.number(),
+            "paradigm" => self.paradigm.number(),
+            "capacity" => self.capacity.number(),
+            "output" => self.output.number(),
+            "demand" => self.demand.number(),
+            "utilization" => self.utilization.number(),
+            "overcapacity" => self.overcapacity.number(),
+            "import_share" => self.import_share.number(),
+            "soe_output_share" => self.soe_output_share.number(),
+            "soe_capacity_share" => self.soe_capacity_share.number(),
+            "firms_private" => self.firms_private.number(),
+            "firms_soe" => self.firms_soe.number(),
+            "entries" => self.entries.number(),
+            "exits" => self.exits.number(),
+            "bailouts" => self.bailouts.number(),
+            "spinoffs" => self.spinoffs.number(),
+            "paradigm_switches" => self.paradigm_switches.number(),
+            "old_paradigm_capacity_share" => self.old_paradigm_capacity_share.number(),
+            "productivity_mean" => self.productivity_mean.number(),
+            "productivity_private" => self.productivity_private.number(),
+            "productivity_soe" => self.productivity_soe.number(),
+            "productivity_p90_p10" => self.productivity_p90_p10.number(),
+            "frontier" => self.frontier.number(),
+            "gap" => self.gap.number(),
+            "innovations" => self.innovations.number(),
+            "absorptions" => self.absorptions.number(),
+            "transfers" => self.transfers.number(),
+            "paths_abandoned" => self.paths_abandoned.number(),
+            "firms_on_dead_ends" => self.firms_on_dead_ends.number(),
+            "breakthroughs" => self.breakthroughs.number(),
+            "gain_introduction" => self.gain_introduction.number(),
+            "gain_absorption" => self.gain_absorption.number(),
+            "gain_innovation" => self.gain_innovation.number(),
+            "gain_transfer" => self.gain_transfer.number(),
+            "rd_spending" => self.rd_spending.number(),
+            "rd_subsidy_spending" => self.rd_subsidy_spending.number(),
+            "production_subsidy_spending" => self.production_subsidy_spending.number(),
+            "subsidy_spending" => self.subsidy_spending.number(),
+            "bailout_spending" => self.bailout_spending.number(),
+            "institute_spending" => self.institute_spending.number(),
+            "tariff_revenue" => self.tariff_revenue.number(),
+            "fiscal_cost" => self.fiscal_cost.number(),
+            "investment" => self.investment.number(),
+            "profit_rate" => self.profit_rate.number(),
+            "hhi" => self.hhi.number(),
+            "mean_price" => self.mean_price.number(),
+            "import_price" => self.import_price.number(),
+            "institute_knowledge" => self.institute_knowledge.number(),
+            "institute_staff" => self.institute_staff.number(),
+            "tariff" => self.tariff.number(),
+            "consortium" => self.consortium.number(),
+            _ => return None,
+        })
+    }
+}
+
 fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0 && num.is_finite()).then(|| num / den)
 }

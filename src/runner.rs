@@ -60,7 +60,7 @@ pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manife
         (opts.on_period)(t);
     }
     if !firms_written {
-        firms.header(&[
+        firms.record(&[
             "period",
             "sector",
             "id",
@@ -120,7 +120,7 @@ pub fn scenario_text(scenario: &Scenario) -> String {
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`), if known.
-fn peak_memory_bytes() -> Option<u64> {
+pub fn peak_memory_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

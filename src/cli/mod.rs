@@ -3,6 +3,7 @@
 
 mod run;
 mod scenarios;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,12 @@ pub enum Command {
     Run(run::RunArgs),
     /// List the built-in scenarios, or print one as TOML.
     Scenarios(scenarios::ScenariosArgs),
+    /// Run a batch sweep over a design of scenario parameters, with replicates.
+    Sweep(sweep::SweepArgs),
+    /// Put the results of a sweep's shards together.
+    Merge(sweep::MergeArgs),
+    /// Per-point means with confidence intervals, and Sobol or Morris indices, of a sweep.
+    Analyze(sweep::AnalyzeArgs),
 }
 
 /// An error with the exit code it deserves.
@@ -67,6 +74,9 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Scenarios(args) => scenarios::execute(args),
+        Command::Sweep(args) => sweep::execute_sweep(args),
+        Command::Merge(args) => sweep::execute_merge(args),
+        Command::Analyze(args) => sweep::execute_analyze(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

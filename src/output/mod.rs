@@ -177,8 +177,8 @@ impl CsvFile {
             })
     }
 
-    /// Writes a header alone, for a file that may get no rows.
-    pub fn header(&mut self, names: &[&str]) -> Result<(), OutputError> {
+    /// Writes one record of plain fields (a header, or a row built by hand).
+    pub fn record(&mut self, names: &[&str]) -> Result<(), OutputError> {
         self.writer
             .write_record(names)
             .map_err(|source| OutputError::Csv {

@@ -30,20 +30,7 @@ pub fn parse_scenario(
     origin: &str,
     sets: &[String],
 ) -> Result<Scenario, ScenarioError> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map(|s| line_column(text, s.start))
-            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-        ScenarioError::single(Diagnostic {
-            origin: origin.to_string(),
-            line,
-            column,
-            key: String::new(),
-            message: format!("not valid TOML: {}", e.message().trim()),
-            suggestion: None,
-        })
-    })?;
+    let table = parse_table(text, origin)?;
     if !table.contains_key("version") {
         return Err(ScenarioError::single(Diagnostic {
             origin: origin.to_string(),
@@ -94,9 +81,29 @@ pub fn parse_scenario(
     }
 }
 
+/// Parses TOML text into a table; a syntax error is located in the text.
+pub(crate) fn parse_table(text: &str, origin: &str) -> Result<toml::Table, ScenarioError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_column(text, s.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        ScenarioError::single(Diagnostic {
+            origin: origin.to_string(),
+            line,
+            column,
+            key: String::new(),
+            message: format!("not valid TOML: {}", e.message().trim()),
+            suggestion: None,
+        })
+    })
+}
+
 /// Deserializes with the path of the failing key, and a near miss for unknown names.
-fn deserialize(value: toml::Value) -> Result<Scenario, Problem> {
-    serde_path_to_error::deserialize::<_, Scenario>(value).map_err(|e| {
+pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
+    value: toml::Value,
+) -> Result<T, Problem> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let mut path = KeyPath::root();
         for seg in e.path().iter() {
             match seg {
@@ -146,12 +153,17 @@ fn deserialize(value: toml::Value) -> Result<Scenario, Problem> {
 }
 
 /// Places problems into the text they came from.
-struct Locator<'a> {
-    text: &'a str,
-    origin: &'a str,
+pub(crate) struct Locator<'a> {
+    pub text: &'a str,
+    pub origin: &'a str,
 }
 
 impl Locator<'_> {
+    /// The problem located in the text (no overrides involved).
+    pub(crate) fn locate(&self, p: Problem) -> Diagnostic {
+        self.place(p, &[])
+    }
+
     fn place(&self, p: Problem, overrides: &[Override]) -> Diagnostic {
         // The last override that touches the key is the one that set it.
         if let Some(o) = overrides

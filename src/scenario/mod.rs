@@ -3,7 +3,7 @@
 
 pub mod builtin;
 pub mod error;
-mod load;
+pub(crate) mod load;
 pub mod regime;
 pub mod schema;
 pub mod validate;
@@ -18,39 +18,53 @@ use std::path::Path;
 /// Loads a scenario named on the command line: a path to a file, or the name of a
 /// built-in scenario; the built-in baseline when `arg` is `None`.
 pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Scenario, ScenarioError> {
-    let arg = arg.unwrap_or(builtin::BASELINE);
-    let path = Path::new(arg);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::plain(
-                &path.display().to_string(),
-                format!("cannot read the file: {e}"),
-                None,
+    let source = Source::find(arg.unwrap_or(builtin::BASELINE))?;
+    parse_scenario(&source.text, &source.origin, sets)
+}
+
+/// The text of a scenario and the name it goes by in messages.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub text: String,
+    pub origin: String,
+}
+
+impl Source {
+    /// Finds a scenario: a path to a file, or the name of a built-in scenario.
+    pub fn find(arg: &str) -> Result<Source, ScenarioError> {
+        let path = Path::new(arg);
+        if path.is_file() {
+            let origin = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ScenarioError::plain(&origin, format!("cannot read the file: {e}"), None)
+            })?;
+            return Ok(Source { text, origin });
+        }
+        if let Some(b) = builtin::find(arg) {
+            return Ok(Source {
+                text: b.text.to_string(),
+                origin: format!("built-in scenario `{}`", b.name),
+            });
+        }
+        let looks_like_path = arg.contains('/') || arg.ends_with(".toml");
+        let message = if looks_like_path {
+            "no such file".to_string()
+        } else {
+            format!(
+                "neither a file nor a built-in scenario; the built-ins are {}",
+                builtin::ALL
+                    .iter()
+                    .map(|b| b.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
-        })?;
-        return parse_scenario(&text, &path.display().to_string(), sets);
+        };
+        Err(ScenarioError::plain(
+            arg,
+            message,
+            error::near_miss(arg, builtin::ALL.iter().map(|b| b.name)),
+        ))
     }
-    if let Some(b) = builtin::find(arg) {
-        return parse_scenario(b.text, &format!("built-in scenario `{}`", b.name), sets);
-    }
-    let looks_like_path = arg.contains('/') || arg.ends_with(".toml");
-    let message = if looks_like_path {
-        "no such file".to_string()
-    } else {
-        format!(
-            "neither a file nor a built-in scenario; the built-ins are {}",
-            builtin::ALL
-                .iter()
-                .map(|b| b.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    Err(ScenarioError::plain(
-        arg,
-        message,
-        error::near_miss(arg, builtin::ALL.iter().map(|b| b.name)),
-    ))
 }
 
 impl Scenario {

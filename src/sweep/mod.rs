@@ -1,6 +1,12 @@
 //! Batch sweeps: experiment designs, run specifications, shards, resume, and the
-//! analysis of their results. Runs are plain data (a point of the design, a
-//! replicate, a seed derived from both); executing them is the job of `runner`-like
-//! code in `sweep::execute`.
+//! analysis of their results. A run is plain data (a design point, a replicate and a
+//! seed derived from both); `execute` runs them and writes the result.
 
 pub mod analysis;
+pub mod design;
+pub mod execute;
+pub mod report;
+pub mod spec;
+
+pub use execute::{Outcome, Shard, SweepManifest, SweepOptions, merge, run_sweep};
+pub use spec::{Sweep, SweepSpec};

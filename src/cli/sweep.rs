@@ -1,0 +1,171 @@
+//! `catchup sweep`, `catchup merge` and `catchup analyze`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::Failure;
+use crate::sweep::execute::SweepError;
+use crate::sweep::{Outcome, Shard, Sweep, SweepOptions, merge, run_sweep};
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The sweep file (TOML): a base scenario, a design, replicates, metrics.
+    pub sweep: PathBuf,
+    /// Result directory. Default: output/<sweep name>/ (with -shard-K-of-N for a shard).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (runs go in parallel); results do not depend on it. Default: all cores.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run only the K-th of N disjoint slices of the runs (1 <= K <= N), e.g. from a
+    /// SLURM job array; put the shards together with `catchup merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Continue an interrupted sweep in the same output directory, skipping finished runs.
+    #[arg(long)]
+    pub resume: bool,
+    /// Replace an existing result, or discard an interrupted one and start over.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' result directories (all N of them, in any order).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Directory of the merged result.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace an existing result.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A sweep's (or merged sweep's) result directory.
+    pub dir: PathBuf,
+    /// Replace an earlier analysis in DIR/analysis/.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn failure(e: SweepError) -> Failure {
+    if e.is_bad_input() {
+        Failure::bad_input(e)
+    } else {
+        Failure::runtime(e)
+    }
+}
+
+fn threads(requested: Option<usize>) -> Result<usize, Failure> {
+    match requested {
+        Some(0) => Err(Failure::bad_input(anyhow::anyhow!(
+            "--threads must be at least 1"
+        ))),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
+    let sweep = Sweep::load(&args.sweep).map_err(Failure::bad_input)?;
+    let text = std::fs::read_to_string(&args.sweep).map_err(Failure::bad_input)?;
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let out = args.out.clone().unwrap_or_else(|| {
+        let name = if shard == Shard::WHOLE {
+            sweep.spec.name.clone()
+        } else {
+            format!(
+                "{}-shard-{}-of-{}",
+                sweep.spec.name, shard.index, shard.count
+            )
+        };
+        PathBuf::from("output").join(name)
+    });
+    let threads = threads(args.threads)?;
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {pos}/{len} runs [{bar:30}] {per_sec} elapsed {elapsed_precise} left {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    };
+    let mut on_start = |todo: u64, done: u64| {
+        bar.set_length(todo);
+        if done > 0 && !args.quiet {
+            eprintln!("resuming: {done} runs already finished, {todo} to go");
+        }
+    };
+    let on_run = || bar.inc(1);
+    let outcome = run_sweep(
+        &sweep,
+        &text,
+        SweepOptions {
+            out: &out,
+            shard,
+            threads,
+            resume: args.resume,
+            force: args.force,
+            on_start: &mut on_start,
+            on_run: &on_run,
+        },
+    );
+    bar.finish_and_clear();
+    match outcome.map_err(failure)? {
+        Outcome::AlreadyComplete(path) => {
+            if !args.quiet {
+                println!("{}: already complete; nothing to do", path.display());
+            }
+        }
+        Outcome::Done(path, m) => {
+            if !args.quiet {
+                println!(
+                    "{}: {} runs ({} resumed) of {} in shard {}; {:.1} s, {:.1} runs/s, {:.1} M firm-periods/s",
+                    path.display(),
+                    m.runs,
+                    m.runs_resumed,
+                    m.runs_total,
+                    m.shard,
+                    m.wall_seconds,
+                    m.runs_per_second,
+                    m.firm_steps_per_second / 1e6
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn execute_merge(args: MergeArgs) -> Result<(), Failure> {
+    let (path, m) = merge(&args.shards, &args.out, args.force).map_err(failure)?;
+    println!(
+        "{}: {} runs merged from {} shards",
+        path.display(),
+        m.runs,
+        args.shards.len()
+    );
+    Ok(())
+}
+
+pub fn execute_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
+    let tables = crate::sweep::report::analyze(&args.dir, args.force).map_err(failure)?;
+    for t in &tables {
+        println!("{}", t.render());
+    }
+    println!("written to {}", args.dir.join("analysis").display());
+    Ok(())
+}

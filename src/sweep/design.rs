@@ -1,0 +1,426 @@
+//! Experiment designs: the points of a sweep, as values of its factors.
+//!
+//! Every design is generated from the master seed alone, so the same sweep file
+//! always gives the same points, whoever runs it and however it is sharded.
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+use super::spec::{DesignKind, Sweep};
+use crate::model::rng::uniform;
+use crate::scenario::error::{KeyPath, Problem, ScenarioError};
+
+/// One design point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// One value per factor, in the order of [`DesignTable::keys`].
+    pub values: Vec<toml::Value>,
+    /// Sobol: the base-sample row; Morris: the trajectory. Otherwise none.
+    pub group: Option<u64>,
+    /// Sobol: `A`, `B` or `AB<i>` (column i from B, 1-based); Morris: `base` or
+    /// `F<i>` (factor i moved); otherwise empty.
+    pub role: String,
+}
+
+/// All the points of a design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignTable {
+    pub kind: DesignKind,
+    /// The factors' scenario keys.
+    pub keys: Vec<String>,
+    pub points: Vec<Point>,
+    /// Morris step in the unit cube, `levels / (2 (levels - 1))`.
+    pub morris_delta: Option<f64>,
+}
+
+impl Point {
+    fn plain(values: Vec<toml::Value>) -> Point {
+        Point {
+            values,
+            group: None,
+            role: String::new(),
+        }
+    }
+
+    /// `KEY=VALUE` overrides that put a scenario at this point.
+    pub fn sets(&self, keys: &[String]) -> Vec<String> {
+        keys.iter()
+            .zip(&self.values)
+            .map(|(k, v)| format!("{k}={}", set_value(v)))
+            .collect()
+    }
+}
+
+/// A value as `--set` reads it (TOML).
+pub fn set_value(v: &toml::Value) -> String {
+    v.to_string()
+}
+
+/// A value as a CSV cell: strings without their quotes.
+pub fn cell_value(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A stream for design draws, apart from every run's streams.
+fn design_rng(seed: u64) -> ChaCha8Rng {
+    // "design" in ASCII, so the stream differs from any (sector, period) stream.
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6465_7369_676e);
+    rng.set_stream(u64::MAX);
+    rng
+}
+
+/// A sampled value: `unit` in [0, 1] scaled to the factor's range, rounded if integer.
+fn scaled(unit: f64, min: f64, max: f64, integer: bool) -> toml::Value {
+    let x = min + (max - min) * unit;
+    if integer {
+        toml::Value::Integer(x.round() as i64)
+    } else {
+        toml::Value::Float(x)
+    }
+}
+
+/// Generates the design's points.
+pub fn generate(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
+    let d = &sweep.spec.design;
+    let mut rng = design_rng(sweep.spec.seed);
+    let keys: Vec<String> = d.factor.iter().map(|f| f.key.clone()).collect();
+    let k = d.factor.len();
+    let range = |i: usize| {
+        let f = &d.factor[i];
+        (f.min.unwrap_or(0.0), f.max.unwrap_or(1.0), f.integer)
+    };
+    let mut morris_delta = None;
+    let points = match d.kind {
+        DesignKind::Grid => {
+            let mut points = vec![Point::plain(Vec::new())];
+            // The last factor varies fastest, like nested loops in file order.
+            for f in &d.factor {
+                points = points
+                    .into_iter()
+                    .flat_map(|p| {
+                        f.values.iter().map(move |v| {
+                            let mut values = p.values.clone();
+                            values.push(v.clone());
+                            Point::plain(values)
+                        })
+                    })
+                    .collect();
+            }
+            points
+        }
+        DesignKind::Lhs => {
+            let n = d.points.unwrap_or(1) as usize;
+            let columns: Vec<Vec<f64>> = (0..k)
+                .map(|_| {
+                    // One point in each of the n strata, in random order.
+                    let mut strata: Vec<usize> = (0..n).collect();
+                    shuffle(&mut strata, &mut rng);
+                    strata
+                        .into_iter()
+                        .map(|s| (s as f64 + uniform(&mut rng)) / n as f64)
+                        .collect()
+                })
+                .collect();
+            (0..n)
+                .map(|j| {
+                    Point::plain(
+                        (0..k)
+                            .map(|i| {
+                                let (lo, hi, int) = range(i);
+                                scaled(columns[i][j], lo, hi, int)
+                            })
+                            .collect(),
+                    )
+                })
+                .collect()
+        }
+        DesignKind::Sobol => {
+            let n = d.points.unwrap_or(1) as usize;
+            let mut points = Vec::with_capacity(n * (k + 2));
+            for j in 0..n {
+                let a: Vec<f64> = (0..k).map(|_| uniform(&mut rng)).collect();
+                let b: Vec<f64> = (0..k).map(|_| uniform(&mut rng)).collect();
+                let make = |unit: &[f64], role: String| Point {
+                    values: (0..k)
+                        .map(|i| {
+                            let (lo, hi, int) = range(i);
+                            scaled(unit[i], lo, hi, int)
+                        })
+                        .collect(),
+                    group: Some(j as u64),
+                    role,
+                };
+                points.push(make(&a, "A".into()));
+                points.push(make(&b, "B".into()));
+                for i in 0..k {
+                    let mut ab = a.clone();
+                    ab[i] = b[i];
+                    points.push(make(&ab, format!("AB{}", i + 1)));
+                }
+            }
+            points
+        }
+        DesignKind::Morris => {
+            let r = d.points.unwrap_or(1) as usize;
+            let p = d.levels.unwrap_or(4) as usize;
+            let delta = p as f64 / (2.0 * (p as f64 - 1.0));
+            morris_delta = Some(delta);
+            let mut points = Vec::with_capacity(r * (k + 1));
+            for t in 0..r {
+                // A base point on the lower half of the grid, so that +delta stays in [0, 1].
+                let mut x: Vec<f64> = (0..k)
+                    .map(|_| {
+                        let level = ((uniform(&mut rng) * (p / 2) as f64) as usize).min(p / 2 - 1);
+                        level as f64 / (p as f64 - 1.0)
+                    })
+                    .collect();
+                let mut order: Vec<usize> = (0..k).collect();
+                shuffle(&mut order, &mut rng);
+                let make = |unit: &[f64], role: String| Point {
+                    values: (0..k)
+                        .map(|i| {
+                            let (lo, hi, int) = range(i);
+                            scaled(unit[i], lo, hi, int)
+                        })
+                        .collect(),
+                    group: Some(t as u64),
+                    role,
+                };
+                points.push(make(&x, "base".into()));
+                for &i in &order {
+                    x[i] += delta;
+                    points.push(make(&x, format!("F{}", i + 1)));
+                }
+            }
+            points
+        }
+        DesignKind::List => return read_list(sweep),
+    };
+    Ok(DesignTable {
+        kind: d.kind,
+        keys,
+        points,
+        morris_delta,
+    })
+}
+
+fn shuffle<T>(v: &mut [T], rng: &mut ChaCha8Rng) {
+    for i in (1..v.len()).rev() {
+        let j = ((uniform(rng) * (i + 1) as f64) as usize).min(i);
+        v.swap(i, j);
+    }
+}
+
+/// Reads a list design: a CSV header of keys, one row of values per point.
+fn read_list(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
+    let path = sweep.design_file().unwrap_or_default();
+    let origin = path.display().to_string();
+    let fail = |line: Option<u64>, msg: String| {
+        ScenarioError::single(crate::scenario::Diagnostic {
+            origin: origin.clone(),
+            line: line.map(|l| l as usize),
+            column: None,
+            key: String::new(),
+            message: msg,
+            suggestion: None,
+        })
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(&path)
+        .map_err(|e| fail(None, format!("cannot read the design file: {e}")))?;
+    let keys: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(Some(1), format!("cannot read the header: {e}")))?
+        .iter()
+        .map(String::from)
+        .collect();
+    if keys.is_empty() || keys.iter().any(String::is_empty) {
+        return Err(fail(
+            Some(1),
+            "expected a header of scenario keys, such as policy.tariff".into(),
+        ));
+    }
+    let mut points = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let line = row as u64 + 2;
+        let record = record.map_err(|e| fail(Some(line), format!("not a valid CSV row: {e}")))?;
+        if record.len() != keys.len() {
+            return Err(fail(
+                Some(line),
+                format!(
+                    "expected {} values, one per key in the header, found {}",
+                    keys.len(),
+                    record.len()
+                ),
+            ));
+        }
+        points.push(Point::plain(record.iter().map(parse_cell).collect()));
+    }
+    if points.is_empty() {
+        return Err(fail(None, "expected at least one row of values".into()));
+    }
+    Ok(DesignTable {
+        kind: DesignKind::List,
+        keys,
+        points,
+        morris_delta: None,
+    })
+}
+
+/// A CSV cell as a TOML value: a number or boolean when it reads as one, else a string.
+fn parse_cell(cell: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {cell}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(cell.to_string()))
+}
+
+/// Checks that every point gives a valid scenario; the first failures name the point.
+pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioError> {
+    use rayon::prelude::*;
+    let failures: Vec<(usize, ScenarioError)> = table
+        .points
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let mut sets = sweep.fixed_sets.clone();
+            sets.extend(p.sets(&table.keys));
+            crate::scenario::parse_scenario(&sweep.base.text, &sweep.base.origin, &sets)
+                .err()
+                .map(|e| (i, e))
+        })
+        .collect();
+    match failures.into_iter().next() {
+        None => Ok(()),
+        Some((i, e)) => {
+            let values: Vec<String> = table
+                .keys
+                .iter()
+                .zip(&table.points[i].values)
+                .map(|(k, v)| format!("{k} = {}", set_value(v)))
+                .collect();
+            let mut problem = Problem::new(
+                KeyPath::root().key("design"),
+                format!(
+                    "design point {i} ({}) is not a valid scenario: {e}",
+                    values.join(", ")
+                ),
+            );
+            if e.to_string().contains("expected u32") || e.to_string().contains("expected u64") {
+                problem.suggestion = Some("integer = true".into());
+            }
+            Err(ScenarioError::single(crate::scenario::Diagnostic {
+                origin: "sweep design".into(),
+                line: None,
+                column: None,
+                key: problem.path.to_string(),
+                message: problem.message,
+                suggestion: problem.suggestion,
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn sweep(design: &str) -> Sweep {
+        let text = format!(
+            "version = 1\nname = \"t\"\nreplicates = 1\nseed = 9\nset = {{ periods = 3 }}\n\n{design}"
+        );
+        Sweep::parse(&text, "s.toml", Path::new(".")).unwrap()
+    }
+
+    #[test]
+    fn a_grid_has_the_product_of_its_lists() {
+        let s = sweep(
+            "[design]\nkind = \"grid\"\n[[design.factor]]\nkey = \"policy.tariff\"\nvalues = [0.0, 0.1, 0.2]\n\
+             [[design.factor]]\nkey = \"policy.consortium\"\nvalues = [true, false]\n\
+             [[design.factor]]\nkey = \"policy.tolerance\"\nvalues = [1, 3, 5, 9]\n",
+        );
+        let t = generate(&s).unwrap();
+        assert_eq!(t.points.len(), 3 * 2 * 4);
+        // The last factor varies fastest.
+        assert_eq!(t.points[1].sets(&t.keys)[2], "policy.tolerance=3");
+        assert_eq!(t.points[4].sets(&t.keys)[1], "policy.consortium=false");
+        let distinct: std::collections::BTreeSet<Vec<String>> =
+            t.points.iter().map(|p| p.sets(&t.keys)).collect();
+        assert_eq!(distinct.len(), 24);
+        check_points(&s, &t).unwrap();
+    }
+
+    #[test]
+    fn a_latin_hypercube_puts_one_point_in_each_stratum_of_each_factor() {
+        let s = sweep(
+            "[design]\nkind = \"lhs\"\npoints = 50\n[[design.factor]]\nkey = \"policy.tariff\"\nmin = 0.0\nmax = 0.5\n\
+             [[design.factor]]\nkey = \"policy.bridge\"\nmin = 0.2\nmax = 0.7\n",
+        );
+        let t = generate(&s).unwrap();
+        assert_eq!(t.points.len(), 50);
+        for (i, (lo, hi)) in [(0.0, 0.5), (0.2, 0.7)].into_iter().enumerate() {
+            let mut strata: Vec<usize> = t
+                .points
+                .iter()
+                .map(|p| {
+                    let x = p.values[i].as_float().unwrap();
+                    assert!((lo..=hi).contains(&x));
+                    (((x - lo) / (hi - lo)) * 50.0).floor() as usize
+                })
+                .collect();
+            strata.sort_unstable();
+            assert_eq!(strata, (0..50).collect::<Vec<_>>());
+        }
+        // The same seed gives the same design.
+        assert_eq!(generate(&s).unwrap(), t);
+    }
+
+    #[test]
+    fn a_sobol_design_has_saltelli_blocks() {
+        let s = sweep(
+            "[design]\nkind = \"sobol\"\npoints = 4\n[[design.factor]]\nkey = \"policy.tariff\"\nmin = 0.0\nmax = 0.5\n\
+             [[design.factor]]\nkey = \"policy.bridge\"\nmin = 0.0\nmax = 1.0\n",
+        );
+        let t = generate(&s).unwrap();
+        assert_eq!(t.points.len(), 4 * (2 + 2));
+        let (a, b, ab1, ab2) = (&t.points[0], &t.points[1], &t.points[2], &t.points[3]);
+        assert_eq!(
+            (a.role.as_str(), b.role.as_str(), ab1.role.as_str()),
+            ("A", "B", "AB1")
+        );
+        assert_eq!(ab1.values[0], b.values[0]);
+        assert_eq!(ab1.values[1], a.values[1]);
+        assert_eq!(ab2.values[0], a.values[0]);
+        assert_eq!(ab2.values[1], b.values[1]);
+    }
+
+    #[test]
+    fn a_morris_trajectory_moves_one_factor_at_a_time_by_delta() {
+        let s = sweep(
+            "[design]\nkind = \"morris\"\npoints = 3\nlevels = 4\n[[design.factor]]\nkey = \"policy.tariff\"\nmin = 0.0\nmax = 1.0\n\
+             [[design.factor]]\nkey = \"policy.bridge\"\nmin = 0.0\nmax = 1.0\n[[design.factor]]\nkey = \"policy.bailout\"\nmin = 0.0\nmax = 1.0\n",
+        );
+        let t = generate(&s).unwrap();
+        let delta = t.morris_delta.unwrap();
+        assert!((delta - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(t.points.len(), 3 * 4);
+        for traj in t.points.chunks(4) {
+            assert_eq!(traj[0].role, "base");
+            for w in traj.windows(2) {
+                let moved: Vec<usize> = (0..3)
+                    .filter(|&i| w[0].values[i] != w[1].values[i])
+                    .collect();
+                assert_eq!(moved.len(), 1);
+                let i = moved[0];
+                assert_eq!(w[1].role, format!("F{}", i + 1));
+                let step = w[1].values[i].as_float().unwrap() - w[0].values[i].as_float().unwrap();
+                assert!((step - delta).abs() < 1e-12);
+            }
+        }
+    }
+}

@@ -1,0 +1,958 @@
+//! Running a sweep: the runs of a shard, one record file per finished run (which is
+//! what makes a sweep resumable after any kill), and the assembly of the result.
+//!
+//! Layout while a sweep runs: `<out>.partial/` holds `sweep.toml` and `shard` (what
+//! is being run), `runs/run-<id>.rec` (one per finished run, written to a temporary
+//! name and renamed, so a record is whole or absent) and, when asked, `series/`.
+//! When every run of the shard is done, the result is assembled from the records in
+//! run order into a temporary directory that is renamed to `<out>`, and the partial
+//! directory is removed. Nothing depends on the order in which runs finished, so the
+//! result is the same however the work was split, interrupted or scheduled.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::analysis::quantile_sorted;
+use super::design::{DesignTable, cell_value, check_points, generate};
+use super::spec::{Metric, Stat, Sweep};
+use crate::engine::World;
+use crate::observe::{SeriesRow, economy_row, sector_row};
+use crate::output::{OutputError, ResultDir, check_target};
+use crate::scenario::{ScenarioError, parse_scenario};
+
+pub const RUNS_FILE: &str = "runs.csv";
+pub const BANDS_FILE: &str = "bands.csv";
+pub const POINTS_FILE: &str = "points.csv";
+pub const SWEEP_FILE: &str = "sweep.toml";
+pub const BASE_FILE: &str = "base.toml";
+pub const MANIFEST_FILE: &str = "manifest.json";
+pub const SERIES_DIR: &str = "series";
+
+/// Errors of a sweep.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// Bad input: the sweep, its design or a conflict with what is on disk.
+    #[error(transparent)]
+    Input(#[from] ScenarioError),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error("{path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl SweepError {
+    /// Whether the user can fix this by changing what they asked for (exit code 2).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            SweepError::Input(_)
+                | SweepError::Conflict(_)
+                | SweepError::Output(OutputError::Exists(_) | OutputError::NotAResult(_))
+        )
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
+    move |source| SweepError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// One of N disjoint slices of a sweep's runs (1-based), `K/N` on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    /// Whether a design point belongs to this shard. Points are dealt round-robin, so
+    /// that shards get similar mixes of the design; all replicates of a point stay
+    /// together, so each shard can summarise its points across replicates.
+    pub fn has_point(&self, point: u64) -> bool {
+        point % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("expected K/N with 1 <= K <= N, such as 3/8; found `{s}`");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index < 1 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// A run: a design point, a replicate, and its seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunSpec {
+    pub id: u64,
+    pub point: u64,
+    pub replicate: u32,
+    pub seed: u64,
+}
+
+/// A run's seed, from the master seed and the run's (point, replicate) alone: never
+/// from the order or the place in which runs are scheduled. Kept below 2^63 so that
+/// it fits a scenario file.
+pub fn run_seed(master: u64, point: u64, replicate: u32) -> u64 {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    mix(mix(mix(master) ^ point) ^ u64::from(replicate)) >> 1
+}
+
+/// The runs of a shard, in run order.
+pub fn runs_of(sweep: &Sweep, table: &DesignTable, shard: Shard) -> Vec<RunSpec> {
+    let reps = sweep.spec.replicates;
+    (0..table.points.len() as u64)
+        .filter(|&p| shard.has_point(p))
+        .flat_map(|point| {
+            (0..reps).map(move |replicate| RunSpec {
+                id: point * u64::from(reps) + u64::from(replicate),
+                point,
+                replicate,
+                seed: run_seed(sweep.spec.seed, point, replicate),
+            })
+        })
+        .collect()
+}
+
+/// What a finished run leaves: its metrics and the series summarised in bands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct RecordHeader {
+    id: u64,
+    point: u64,
+    replicate: u32,
+    seed: u64,
+    periods: u32,
+    /// Rows of the bands: the sectors, then `all`.
+    rows: Vec<String>,
+    firm_steps: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Record {
+    header: RecordHeader,
+    /// One per metric; NaN when undefined.
+    metrics: Vec<f64>,
+    /// `[row][band series][period]`, flattened; NaN when undefined.
+    bands: Vec<f64>,
+}
+
+const RECORD_MAGIC: &[u8; 8] = b"CATCHUP1";
+
+impl Record {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = RECORD_MAGIC.to_vec();
+        let header = serde_json::to_vec(&self.header).expect("a header always serializes");
+        out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&(self.metrics.len() as u64).to_le_bytes());
+        out.extend_from_slice(&(self.bands.len() as u64).to_le_bytes());
+        for v in self.metrics.iter().chain(&self.bands) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Record> {
+        let mut at = 0usize;
+        let mut take = |n: usize| {
+            let s = bytes.get(at..at + n)?;
+            at += n;
+            Some(s)
+        };
+        if take(8)? != RECORD_MAGIC {
+            return None;
+        }
+        let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap_or([0; 8]));
+        let header_len = word(take(8)?) as usize;
+        let header: RecordHeader = serde_json::from_slice(take(header_len)?).ok()?;
+        let n_metrics = word(take(8)?) as usize;
+        let n_bands = word(take(8)?) as usize;
+        let mut floats = |n: usize| -> Option<Vec<f64>> {
+            (0..n)
+                .map(|_| take(8).map(|s| f64::from_le_bytes(s.try_into().unwrap_or([0; 8]))))
+                .collect()
+        };
+        let metrics = floats(n_metrics)?;
+        let bands = floats(n_bands)?;
+        (at == bytes.len()).then_some(Record {
+            header,
+            metrics,
+            bands,
+        })
+    }
+}
+
+fn record_name(id: u64) -> String {
+    format!("run-{id:010}.rec")
+}
+
+/// Writes a file whole or not at all: to a temporary name, then renamed.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SweepError> {
+    let tmp = path.with_extension("tmp");
+    let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
+    drop(f);
+    fs::rename(&tmp, path).map_err(io(path))
+}
+
+/// Simulates one run and summarises it.
+fn simulate(
+    sweep: &Sweep,
+    table: &DesignTable,
+    run: RunSpec,
+    series_csv: Option<&Path>,
+) -> Result<Record, SweepError> {
+    let mut sets = sweep.fixed_sets.clone();
+    sets.extend(table.points[run.point as usize].sets(&table.keys));
+    sets.push(format!("seed={}", run.seed));
+    let scenario = parse_scenario(&sweep.base.text, &sweep.base.origin, &sets)?;
+    let spec = &sweep.spec;
+    let mut rows: Vec<String> = scenario.sector.iter().map(|s| s.name.clone()).collect();
+    rows.push("all".into());
+    let row_of = |name: &str| rows.iter().position(|r| r == name);
+    let periods = scenario.periods as usize;
+    let n_bands = spec.output.bands.len();
+    let mut bands = vec![f64::NAN; rows.len() * n_bands * periods];
+    let metric_rows: Vec<usize> = spec
+        .metric
+        .iter()
+        .map(|m| row_of(&m.sector).unwrap_or(rows.len() - 1))
+        .collect();
+    let mut metric_series: Vec<Vec<Option<f64>>> =
+        vec![Vec::with_capacity(periods); spec.metric.len()];
+    let mut csv_writer = series_csv.map(|_| csv::Writer::from_writer(Vec::new()));
+
+    let mut world = World::new(&scenario);
+    let mut firm_steps = 0u64;
+    let mut period_rows: Vec<SeriesRow> = Vec::with_capacity(rows.len());
+    for t in 0..periods {
+        firm_steps += world.firms();
+        let records = world.step();
+        period_rows.clear();
+        for (sector, record) in world.sectors().iter().zip(&records) {
+            period_rows.push(sector_row(sector, record));
+        }
+        period_rows.push(economy_row(world.period(), &records));
+        for (r, row) in period_rows.iter().enumerate() {
+            for (b, series) in spec.output.bands.iter().enumerate() {
+                let v = row.value(series).flatten().unwrap_or(f64::NAN);
+                bands[(r * n_bands + b) * periods + t] = v;
+            }
+        }
+        for (m, metric) in spec.metric.iter().enumerate() {
+            metric_series[m].push(period_rows[metric_rows[m]].value(&metric.series).flatten());
+        }
+        if let Some(w) = csv_writer.as_mut() {
+            for row in &period_rows {
+                w.serialize(row).map_err(|e| {
+                    SweepError::Conflict(format!("cannot format a series row: {e}"))
+                })?;
+            }
+        }
+    }
+    if let (Some(path), Some(w)) = (series_csv, csv_writer) {
+        let bytes = w
+            .into_inner()
+            .map_err(|e| SweepError::Conflict(format!("cannot format the series: {e}")))?;
+        write_atomically(path, &bytes)?;
+    }
+    let metrics = spec
+        .metric
+        .iter()
+        .zip(&metric_series)
+        .map(|(m, values)| summarise(m, values).unwrap_or(f64::NAN))
+        .collect();
+    Ok(Record {
+        header: RecordHeader {
+            id: run.id,
+            point: run.point,
+            replicate: run.replicate,
+            seed: run.seed,
+            periods: scenario.periods,
+            rows,
+            firm_steps,
+        },
+        metrics,
+        bands,
+    })
+}
+
+/// A metric's value from its series (index 0 is period 1).
+pub fn summarise(m: &Metric, values: &[Option<f64>]) -> Option<f64> {
+    match m.stat {
+        Stat::Final => values.last().copied().flatten(),
+        Stat::Mean => {
+            let from = m.from.unwrap_or(1).max(1) as usize;
+            let to = (m.to.map_or(values.len(), |t| t as usize)).min(values.len());
+            let window: Vec<f64> = values
+                .get(from.saturating_sub(1)..to)
+                .unwrap_or(&[])
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            (!window.is_empty()).then(|| window.iter().sum::<f64>() / window.len() as f64)
+        }
+        Stat::TimeTo => {
+            let level = m.threshold?;
+            values
+                .iter()
+                .position(|v| v.is_some_and(|v| if m.below { v <= level } else { v >= level }))
+                .map(|i| (i + 1) as f64)
+        }
+    }
+}
+
+/// What a sweep (or a shard of one) did, written as `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SweepManifest {
+    pub program: String,
+    pub version: String,
+    pub sweep: String,
+    pub design: String,
+    pub factors: Vec<String>,
+    pub metrics: Vec<String>,
+    pub bands: Vec<String>,
+    pub morris_delta: Option<f64>,
+    pub replicates: u32,
+    pub seed: u64,
+    pub points_total: u64,
+    pub runs_total: u64,
+    /// `K/N`, or `merged` for a merge of all shards.
+    pub shard: String,
+    pub runs: u64,
+    /// Runs found finished on `--resume` and not run again.
+    pub runs_resumed: u64,
+    pub threads: usize,
+    /// Firm-periods of all the runs in this result.
+    pub firm_steps: u64,
+    pub started_at: String,
+    pub wall_seconds: f64,
+    /// Firm-periods simulated in this session per second of its running phase.
+    pub firm_steps_per_second: f64,
+    pub runs_per_second: f64,
+    pub peak_memory_bytes: Option<u64>,
+}
+
+/// How to run a sweep.
+pub struct SweepOptions<'a> {
+    pub out: &'a Path,
+    pub shard: Shard,
+    pub threads: usize,
+    pub resume: bool,
+    pub force: bool,
+    /// Called once with (runs to do, runs already done), then after each run.
+    pub on_start: &'a mut dyn FnMut(u64, u64),
+    pub on_run: &'a (dyn Fn() + Sync),
+}
+
+/// The outcome of [`run_sweep`].
+pub enum Outcome {
+    Done(PathBuf, SweepManifest),
+    /// `--resume` on a result that is already complete.
+    AlreadyComplete(PathBuf),
+}
+
+/// The partial directory of a sweep whose result goes to `out`.
+pub fn partial_dir(out: &Path) -> PathBuf {
+    let mut name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".partial");
+    out.with_file_name(name)
+}
+
+/// Runs (the shard of) a sweep and writes its result. `sweep_text` is the sweep
+/// file's text, kept with the result and used to recognise the sweep on `--resume`.
+pub fn run_sweep(
+    sweep: &Sweep,
+    sweep_text: &str,
+    opts: SweepOptions<'_>,
+) -> Result<Outcome, SweepError> {
+    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let clock = Instant::now();
+    let table = generate(sweep)?;
+    check_points(sweep, &table)?;
+    let runs = runs_of(sweep, &table, opts.shard);
+    let runs_total = table.points.len() as u64 * u64::from(sweep.spec.replicates);
+    if runs_total > super::spec::MAX_RUNS {
+        return Err(SweepError::Conflict(format!(
+            "the sweep has {runs_total} runs; at most {} are allowed",
+            super::spec::MAX_RUNS
+        )));
+    }
+
+    let out = opts.out;
+    let work = partial_dir(out);
+    if out.exists() {
+        if opts.resume && out.join(MANIFEST_FILE).is_file() && !work.exists() {
+            return Ok(Outcome::AlreadyComplete(out.to_path_buf()));
+        }
+        check_target(out, opts.force)?;
+    }
+    let identity = format!("{}\n--shard {}\n", sweep_text, opts.shard);
+    if work.exists() {
+        let previous = fs::read_to_string(work.join(SWEEP_FILE)).unwrap_or_default();
+        if opts.resume {
+            if previous != identity {
+                return Err(SweepError::Conflict(format!(
+                    "{} holds an interrupted run of a different sweep or shard; \
+                     remove it or pass --force to start over",
+                    work.display()
+                )));
+            }
+        } else if opts.force {
+            fs::remove_dir_all(&work).map_err(io(&work))?;
+        } else {
+            return Err(SweepError::Conflict(format!(
+                "an interrupted sweep is in {}; pass --resume to continue it, or --force to start over",
+                work.display()
+            )));
+        }
+    }
+    let runs_dir = work.join("runs");
+    let series_dir = work.join(SERIES_DIR);
+    fs::create_dir_all(&runs_dir).map_err(io(&runs_dir))?;
+    if sweep.spec.output.series {
+        fs::create_dir_all(&series_dir).map_err(io(&series_dir))?;
+    }
+    write_atomically(&work.join(SWEEP_FILE), identity.as_bytes())?;
+
+    // What is already done: whole records only (a killed write leaves a .tmp file).
+    let done: std::collections::HashSet<u64> = runs
+        .iter()
+        .filter(|r| runs_dir.join(record_name(r.id)).is_file())
+        .map(|r| r.id)
+        .collect();
+    let todo: Vec<RunSpec> = runs
+        .iter()
+        .filter(|r| !done.contains(&r.id))
+        .copied()
+        .collect();
+    (opts.on_start)(todo.len() as u64, done.len() as u64);
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| SweepError::Conflict(format!("cannot start the worker threads: {e}")))?;
+    let steps = AtomicU64::new(0);
+    let run_clock = Instant::now();
+    pool.install(|| {
+        todo.par_iter().try_for_each(|&run| {
+            let series_path = sweep
+                .spec
+                .output
+                .series
+                .then(|| series_dir.join(format!("run-{:010}.csv", run.id)));
+            let record = simulate(sweep, &table, run, series_path.as_deref())?;
+            steps.fetch_add(record.header.firm_steps, Ordering::Relaxed);
+            write_atomically(&runs_dir.join(record_name(run.id)), &record.encode())?;
+            (opts.on_run)();
+            Ok::<(), SweepError>(())
+        })
+    })?;
+    let run_seconds = run_clock.elapsed().as_secs_f64();
+
+    let result = ResultDir::create(out, opts.force)?;
+    let firm_steps = assemble(
+        sweep,
+        sweep_text,
+        &table,
+        &runs,
+        &runs_dir,
+        &series_dir,
+        &result,
+    )?;
+    let session_steps = steps.load(Ordering::Relaxed);
+    let manifest = SweepManifest {
+        program: "catchup".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        sweep: sweep.spec.name.clone(),
+        design: format!("{:?}", sweep.spec.design.kind).to_lowercase(),
+        factors: table.keys.clone(),
+        metrics: sweep.spec.metric.iter().map(|m| m.name.clone()).collect(),
+        bands: sweep.spec.output.bands.clone(),
+        morris_delta: table.morris_delta,
+        replicates: sweep.spec.replicates,
+        seed: sweep.spec.seed,
+        points_total: table.points.len() as u64,
+        runs_total,
+        shard: opts.shard.to_string(),
+        runs: runs.len() as u64,
+        runs_resumed: done.len() as u64,
+        threads: opts.threads,
+        firm_steps,
+        started_at,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        firm_steps_per_second: if run_seconds > 0.0 {
+            session_steps as f64 / run_seconds
+        } else {
+            0.0
+        },
+        runs_per_second: if run_seconds > 0.0 {
+            todo.len() as f64 / run_seconds
+        } else {
+            0.0
+        },
+        peak_memory_bytes: crate::runner::peak_memory_bytes(),
+    };
+    let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
+    result.write_text(MANIFEST_FILE, &(json + "\n"))?;
+    let path = result.commit()?;
+    fs::remove_dir_all(&work).map_err(io(&work))?;
+    Ok(Outcome::Done(path, manifest))
+}
+
+fn number(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        v.to_string()
+    }
+}
+
+/// Writes points.csv, runs.csv, bands.csv (and series/) from the records, in run
+/// order. Returns the firm-periods of all the runs.
+fn assemble(
+    sweep: &Sweep,
+    sweep_text: &str,
+    table: &DesignTable,
+    runs: &[RunSpec],
+    runs_dir: &Path,
+    series_dir: &Path,
+    result: &ResultDir,
+) -> Result<u64, SweepError> {
+    let spec = &sweep.spec;
+    let mut points = result.csv(POINTS_FILE)?;
+    let mut header = vec!["point".to_string(), "group".into(), "role".into()];
+    header.extend(table.keys.iter().cloned());
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    points.record(&header)?;
+    let mut point_ids: Vec<u64> = runs.iter().map(|r| r.point).collect();
+    point_ids.dedup();
+    for &p in &point_ids {
+        let point = &table.points[p as usize];
+        let mut row = vec![
+            p.to_string(),
+            point.group.map(|g| g.to_string()).unwrap_or_default(),
+            point.role.clone(),
+        ];
+        row.extend(point.values.iter().map(cell_value));
+        let row: Vec<&str> = row.iter().map(String::as_str).collect();
+        points.record(&row)?;
+    }
+    points.finish()?;
+
+    let mut runs_csv = result.csv(RUNS_FILE)?;
+    let mut header = vec![
+        "run".to_string(),
+        "point".into(),
+        "replicate".into(),
+        "seed".into(),
+    ];
+    header.extend(table.keys.iter().cloned());
+    header.extend(spec.metric.iter().map(|m| m.name.clone()));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    runs_csv.record(&header)?;
+    let mut bands_csv = result.csv(BANDS_FILE)?;
+    bands_csv.record(&[
+        "point", "sector", "series", "period", "n", "mean", "p05", "p50", "p95",
+    ])?;
+
+    let read = |id: u64| -> Result<Record, SweepError> {
+        let path = runs_dir.join(record_name(id));
+        let mut bytes = Vec::new();
+        fs::File::open(&path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(io(&path))?;
+        Record::decode(&bytes).ok_or_else(|| {
+            SweepError::Conflict(format!(
+                "{} is damaged; delete it and resume to run it again",
+                path.display()
+            ))
+        })
+    };
+    let mut firm_steps = 0u64;
+    let n_bands = spec.output.bands.len();
+    for point_runs in runs.chunk_by(|a, b| a.point == b.point) {
+        let records = point_runs
+            .iter()
+            .map(|r| read(r.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        for rec in &records {
+            firm_steps += rec.header.firm_steps;
+            let h = &rec.header;
+            let mut row = vec![
+                h.id.to_string(),
+                h.point.to_string(),
+                h.replicate.to_string(),
+                h.seed.to_string(),
+            ];
+            row.extend(table.points[h.point as usize].values.iter().map(cell_value));
+            row.extend(rec.metrics.iter().map(|&v| number(v)));
+            let row: Vec<&str> = row.iter().map(String::as_str).collect();
+            runs_csv.record(&row)?;
+        }
+        // Bands: every replicate of a point has the same periods and rows.
+        let first = &records[0].header;
+        let periods = first.periods as usize;
+        let mut values = Vec::with_capacity(records.len());
+        for (r, row_name) in first.rows.iter().enumerate() {
+            for (b, series) in spec.output.bands.iter().enumerate() {
+                for t in 0..periods {
+                    values.clear();
+                    values.extend(
+                        records
+                            .iter()
+                            .map(|rec| rec.bands[(r * n_bands + b) * periods + t])
+                            .filter(|v| !v.is_nan()),
+                    );
+                    values.sort_by(f64::total_cmp);
+                    let n = values.len();
+                    let stats = if n == 0 {
+                        [String::new(), String::new(), String::new(), String::new()]
+                    } else {
+                        let mean = values.iter().sum::<f64>() / n as f64;
+                        [
+                            number(mean),
+                            number(quantile_sorted(&values, 0.05)),
+                            number(quantile_sorted(&values, 0.5)),
+                            number(quantile_sorted(&values, 0.95)),
+                        ]
+                    };
+                    let point = first.point.to_string();
+                    let period = (t + 1).to_string();
+                    let n = n.to_string();
+                    bands_csv.record(&[
+                        point.as_str(),
+                        row_name.as_str(),
+                        series.as_str(),
+                        period.as_str(),
+                        n.as_str(),
+                        stats[0].as_str(),
+                        stats[1].as_str(),
+                        stats[2].as_str(),
+                        stats[3].as_str(),
+                    ])?;
+                }
+            }
+        }
+    }
+    runs_csv.finish()?;
+    bands_csv.finish()?;
+    if spec.output.series {
+        let dest = result.path(SERIES_DIR);
+        fs::create_dir_all(&dest).map_err(io(&dest))?;
+        for run in runs {
+            let name = format!("run-{:010}.csv", run.id);
+            let from = series_dir.join(&name);
+            fs::copy(&from, dest.join(&name)).map_err(io(&from))?;
+        }
+    }
+    result.write_text(SWEEP_FILE, sweep_text)?;
+    result.write_text(BASE_FILE, &crate::runner::scenario_text(&sweep.scenario))?;
+    Ok(firm_steps)
+}
+
+/// Merges shard results into one, byte-identical in points.csv, runs.csv and
+/// bands.csv to the unsharded sweep.
+pub fn merge(
+    shards: &[PathBuf],
+    out: &Path,
+    force: bool,
+) -> Result<(PathBuf, SweepManifest), SweepError> {
+    if shards.is_empty() {
+        return Err(SweepError::Conflict(
+            "expected at least one shard directory".into(),
+        ));
+    }
+    let mut manifests = Vec::new();
+    for dir in shards {
+        let path = dir.join(MANIFEST_FILE);
+        let text = fs::read_to_string(&path).map_err(|e| {
+            SweepError::Conflict(format!(
+                "{} is not a finished sweep result (cannot read {}: {e})",
+                dir.display(),
+                path.display()
+            ))
+        })?;
+        let m: SweepManifest = serde_json::from_str(&text).map_err(|e| {
+            SweepError::Conflict(format!("{}: not a sweep manifest: {e}", path.display()))
+        })?;
+        manifests.push(m);
+    }
+    let sweep_texts: Vec<String> = shards
+        .iter()
+        .map(|d| fs::read_to_string(d.join(SWEEP_FILE)).map_err(io(&d.join(SWEEP_FILE))))
+        .collect::<Result<_, _>>()?;
+    if sweep_texts.iter().any(|t| t != &sweep_texts[0]) {
+        return Err(SweepError::Conflict(
+            "the shards come from different sweep files".into(),
+        ));
+    }
+    let parsed: Vec<Shard> = manifests
+        .iter()
+        .map(|m| m.shard.parse::<Shard>().map_err(SweepError::Conflict))
+        .collect::<Result<_, _>>()?;
+    let count = parsed[0].count;
+    let mut seen = vec![false; count as usize];
+    for (s, dir) in parsed.iter().zip(shards) {
+        if s.count != count {
+            return Err(SweepError::Conflict(format!(
+                "{} is shard {s} but others are shards of {count}",
+                dir.display()
+            )));
+        }
+        if std::mem::replace(&mut seen[(s.index - 1) as usize], true) {
+            return Err(SweepError::Conflict(format!("shard {s} is given twice")));
+        }
+    }
+    let missing: Vec<String> = (1..=count)
+        .filter(|k| !seen[(*k - 1) as usize])
+        .map(|k| format!("{k}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(SweepError::Conflict(format!(
+            "missing shards: {}",
+            missing.join(", ")
+        )));
+    }
+
+    let result = ResultDir::create(out, force)?;
+    for file in [POINTS_FILE, RUNS_FILE, BANDS_FILE] {
+        let inputs: Vec<PathBuf> = shards.iter().map(|d| d.join(file)).collect();
+        merge_by_point(&inputs, &result.path(file))?;
+    }
+    if shards[0].join(SERIES_DIR).is_dir() {
+        let dest = result.path(SERIES_DIR);
+        fs::create_dir_all(&dest).map_err(io(&dest))?;
+        for dir in shards {
+            let src = dir.join(SERIES_DIR);
+            for entry in fs::read_dir(&src).map_err(io(&src))? {
+                let entry = entry.map_err(io(&src))?;
+                fs::copy(entry.path(), dest.join(entry.file_name())).map_err(io(&entry.path()))?;
+            }
+        }
+    }
+    result.write_text(SWEEP_FILE, &sweep_texts[0])?;
+    let base =
+        fs::read_to_string(shards[0].join(BASE_FILE)).map_err(io(&shards[0].join(BASE_FILE)))?;
+    result.write_text(BASE_FILE, &base)?;
+    let first = &manifests[0];
+    let manifest = SweepManifest {
+        shard: "merged".into(),
+        runs: manifests.iter().map(|m| m.runs).sum(),
+        runs_resumed: manifests.iter().map(|m| m.runs_resumed).sum(),
+        firm_steps: manifests.iter().map(|m| m.firm_steps).sum(),
+        wall_seconds: manifests.iter().map(|m| m.wall_seconds).fold(0.0, f64::max),
+        firm_steps_per_second: manifests.iter().map(|m| m.firm_steps_per_second).sum(),
+        runs_per_second: manifests.iter().map(|m| m.runs_per_second).sum(),
+        peak_memory_bytes: manifests.iter().filter_map(|m| m.peak_memory_bytes).max(),
+        ..first.clone()
+    };
+    let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
+    result.write_text(MANIFEST_FILE, &(json + "\n"))?;
+    Ok((result.commit()?, manifest))
+}
+
+/// Merges CSV files whose rows are sorted by the point number in their first or
+/// second column (`point` first in points.csv and bands.csv, second in runs.csv),
+/// copying lines verbatim so the merge is byte-identical to a single writer's output.
+fn merge_by_point(inputs: &[PathBuf], output: &Path) -> Result<(), SweepError> {
+    let mut readers = Vec::new();
+    let mut header: Option<Vec<u8>> = None;
+    for path in inputs {
+        let mut r = BufReader::new(fs::File::open(path).map_err(io(path))?);
+        let mut h = Vec::new();
+        r.read_until(b'\n', &mut h).map_err(io(path))?;
+        match &header {
+            None => header = Some(h),
+            Some(first) if *first != h => {
+                return Err(SweepError::Conflict(format!(
+                    "{} has a different header",
+                    path.display()
+                )));
+            }
+            _ => {}
+        }
+        readers.push(r);
+    }
+    let header = header.unwrap_or_default();
+    let column = if header.starts_with(b"run,") { 1 } else { 0 };
+    let key = |line: &[u8]| -> u64 {
+        line.split(|&b| b == b',')
+            .nth(column)
+            .and_then(|f| std::str::from_utf8(f).ok())
+            .and_then(|f| f.trim().parse().ok())
+            .unwrap_or(u64::MAX)
+    };
+    let mut current: Vec<Option<Vec<u8>>> = Vec::new();
+    for (r, path) in readers.iter_mut().zip(inputs) {
+        let mut line = Vec::new();
+        let n = r.read_until(b'\n', &mut line).map_err(io(path))?;
+        current.push((n > 0).then_some(line));
+    }
+    let mut out = std::io::BufWriter::new(fs::File::create(output).map_err(io(output))?);
+    out.write_all(&header).map_err(io(output))?;
+    loop {
+        // The next line is the one of the lowest point; ties keep the shard order
+        // (they cannot happen: a point belongs to one shard).
+        let next = current
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.as_ref().map(|l| (key(l), i)))
+            .min();
+        let Some((_, i)) = next else { break };
+        let line = current[i].take().unwrap_or_default();
+        out.write_all(&line).map_err(io(output))?;
+        // Copy the rest of this point's lines from the same shard.
+        let point = key(&line);
+        loop {
+            let mut l = Vec::new();
+            let n = readers[i]
+                .read_until(b'\n', &mut l)
+                .map_err(io(&inputs[i]))?;
+            if n == 0 {
+                break;
+            }
+            if key(&l) == point {
+                out.write_all(&l).map_err(io(output))?;
+            } else {
+                current[i] = Some(l);
+                break;
+            }
+        }
+    }
+    let file = out.into_inner().map_err(|e| SweepError::Io {
+        path: output.to_path_buf(),
+        source: e.into_error(),
+    })?;
+    file.sync_all().map_err(io(output))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_depend_on_point_and_replicate_only() {
+        assert_eq!(run_seed(7, 3, 1), run_seed(7, 3, 1));
+        assert_ne!(run_seed(7, 3, 1), run_seed(7, 3, 2));
+        assert_ne!(run_seed(7, 3, 1), run_seed(7, 4, 1));
+        assert_ne!(run_seed(7, 3, 1), run_seed(8, 3, 1));
+        assert!(run_seed(u64::MAX, u64::MAX, u32::MAX) <= i64::MAX as u64);
+    }
+
+    #[test]
+    fn shards_partition_the_points() {
+        for n in 1..6u32 {
+            for p in 0..50u64 {
+                let owners = (1..=n)
+                    .filter(|&k| Shard { index: k, count: n }.has_point(p))
+                    .count();
+                assert_eq!(owners, 1);
+            }
+        }
+        assert_eq!("2/5".parse::<Shard>(), Ok(Shard { index: 2, count: 5 }));
+        assert!("0/5".parse::<Shard>().is_err());
+        assert!("6/5".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+    }
+
+    #[test]
+    fn records_round_trip_and_reject_truncation() {
+        let r = Record {
+            header: RecordHeader {
+                id: 3,
+                point: 1,
+                replicate: 1,
+                seed: 99,
+                periods: 2,
+                rows: vec!["a".into(), "all".into()],
+                firm_steps: 100,
+            },
+            metrics: vec![0.5, f64::NAN],
+            bands: vec![1.0, 2.0, f64::NAN, 4.0],
+        };
+        let bytes = r.encode();
+        let back = Record::decode(&bytes).unwrap();
+        assert_eq!(back.header, r.header);
+        assert_eq!(back.metrics[0], 0.5);
+        assert!(back.metrics[1].is_nan());
+        assert!(Record::decode(&bytes[..bytes.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn metrics_summarise_a_series() {
+        let m = |stat, from, to, threshold, below| Metric {
+            name: "m".into(),
+            series: "gap".into(),
+            sector: "all".into(),
+            stat,
+            from,
+            to,
+            threshold,
+            below,
+        };
+        let v = [Some(0.5), None, Some(0.7), Some(0.9)];
+        assert_eq!(
+            summarise(&m(Stat::Final, None, None, None, false), &v),
+            Some(0.9)
+        );
+        assert_eq!(
+            summarise(&m(Stat::Mean, Some(3), Some(4), None, false), &v),
+            Some(0.8)
+        );
+        assert_eq!(
+            summarise(&m(Stat::Mean, None, None, None, false), &v),
+            Some(0.7)
+        );
+        assert_eq!(
+            summarise(&m(Stat::TimeTo, None, None, Some(0.7), false), &v),
+            Some(3.0)
+        );
+        assert_eq!(
+            summarise(&m(Stat::TimeTo, None, None, Some(0.95), false), &v),
+            None
+        );
+        assert_eq!(
+            summarise(&m(Stat::TimeTo, None, None, Some(0.6), true), &v),
+            Some(1.0)
+        );
+    }
+}

@@ -1,0 +1,539 @@
+//! The sweep file: a base scenario, fixed overrides, a design over factors, the
+//! number of replicates, a master seed, the summary metrics and the outputs to keep.
+//! Read and checked with the same located errors as scenarios.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::observe::SeriesRow;
+use crate::scenario::error::{KeyPath, Problem, ScenarioError, near_miss};
+use crate::scenario::load::{Locator, deserialize, parse_table};
+use crate::scenario::{Scenario, Source, parse_scenario};
+
+/// The only sweep format version this build reads.
+pub const SWEEP_VERSION: u32 = 1;
+
+/// A sweep as written in its file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Format version; must be [`SWEEP_VERSION`].
+    pub version: u32,
+    /// Names the default output folder.
+    pub name: String,
+    /// What the sweep asks.
+    #[serde(default)]
+    pub description: String,
+    /// The base scenario: a built-in name, or a path relative to the sweep file.
+    #[serde(default = "default_base")]
+    pub base: String,
+    /// Runs per design point, each with its own seed.
+    #[serde(default = "default_replicates")]
+    pub replicates: u32,
+    /// Master seed: every run's seed is derived from it and the run's (point, replicate).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Fixed overrides of the base scenario, by dotted key (as with `--set`).
+    #[serde(default)]
+    pub set: BTreeMap<String, toml::Value>,
+    pub design: Design,
+    /// Summary metrics computed for every run.
+    #[serde(default)]
+    pub metric: Vec<Metric>,
+    #[serde(default)]
+    pub output: OutputSpec,
+}
+
+fn default_base() -> String {
+    crate::scenario::builtin::BASELINE.to_string()
+}
+fn default_replicates() -> u32 {
+    1
+}
+fn default_seed() -> u64 {
+    1
+}
+
+/// How design points are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DesignKind {
+    /// Every combination of the factors' `values`.
+    Grid,
+    /// A Latin hypercube of `points` points over the factors' `[min, max]`.
+    Lhs,
+    /// A Saltelli design for Sobol indices: `points` base samples, `points (k + 2)` points.
+    Sobol,
+    /// Morris elementary effects: `points` trajectories on `levels` levels, `points (k + 1)` points.
+    Morris,
+    /// The parameter sets listed in a CSV `file` (a header of keys, a row per point).
+    List,
+}
+
+/// The experiment design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    pub kind: DesignKind,
+    /// Points (lhs), base samples (sobol) or trajectories (morris).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<u32>,
+    /// Levels of the Morris grid (even, at least 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<u32>,
+    /// CSV file of parameter sets (list), relative to the sweep file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub factor: Vec<Factor>,
+}
+
+/// A factor: a scenario key and the values it takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Factor {
+    /// Dotted scenario key, as with `--set` (`policy.tariff`, `sector.leading.policy.tolerance`).
+    pub key: String,
+    /// The values of a grid factor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<toml::Value>,
+    /// The range of a sampled factor (lhs, sobol, morris).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Round sampled values to integers (for counts such as `tolerance`).
+    #[serde(default)]
+    pub integer: bool,
+}
+
+/// What a metric computes from a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stat {
+    /// The value in the last period.
+    Final,
+    /// The mean over the periods `from` to `to` (inclusive).
+    Mean,
+    /// The first period in which the series reaches `threshold` (empty if never).
+    TimeTo,
+}
+
+/// A summary metric of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    /// Column name in `runs.csv`.
+    pub name: String,
+    /// A numeric column of `series.csv`.
+    pub series: String,
+    /// A sector name, or `all` for the whole economy.
+    #[serde(default = "default_sector")]
+    pub sector: String,
+    pub stat: Stat,
+    /// Window of `mean` (default: the whole run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<u32>,
+    /// Level of `time_to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// For `time_to`: the first period at or below the threshold instead of at or above.
+    #[serde(default)]
+    pub below: bool,
+}
+
+fn default_sector() -> String {
+    "all".to_string()
+}
+
+/// The outputs to keep beyond `runs.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputSpec {
+    /// Write every run's full `series.csv` (under `series/`).
+    pub series: bool,
+    /// Series summarised across replicates in `bands.csv`.
+    pub bands: Vec<String>,
+}
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        OutputSpec {
+            series: false,
+            bands: [
+                "gap",
+                "productivity_mean",
+                "capacity",
+                "utilization",
+                "import_share",
+                "soe_capacity_share",
+                "innovations",
+                "transfers",
+                "fiscal_cost",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+/// A sweep read and checked: its spec, where it came from, and the base scenario.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    pub spec: SweepSpec,
+    /// The sweep file's directory: relative paths in it start there.
+    pub dir: PathBuf,
+    /// The base scenario's text and origin, parsed again for every run.
+    pub base: Source,
+    /// The base scenario with the fixed overrides applied.
+    pub scenario: Scenario,
+    /// The fixed overrides as `KEY=VALUE` arguments.
+    pub fixed_sets: Vec<String>,
+}
+
+/// Largest number of runs a sweep may have.
+pub const MAX_RUNS: u64 = 100_000_000;
+
+impl Sweep {
+    /// Reads, parses and checks a sweep file.
+    pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ScenarioError::plain(&origin, format!("cannot read the file: {e}"), None)
+        })?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Sweep::parse(&text, &origin, &dir)
+    }
+
+    /// Parses and checks sweep text; `dir` resolves relative paths.
+    pub fn parse(text: &str, origin: &str, dir: &Path) -> Result<Sweep, ScenarioError> {
+        let table = parse_table(text, origin)?;
+        let locator = Locator { text, origin };
+        if !table.contains_key("version") {
+            return Err(ScenarioError::single(locator.locate(Problem::new(
+                KeyPath::root().key("version"),
+                format!("missing; expected `version = {SWEEP_VERSION}` at the top of the file"),
+            ))));
+        }
+        let spec: SweepSpec = deserialize(toml::Value::Table(table))
+            .map_err(|p| ScenarioError::single(locator.locate(p)))?;
+        let fail = |problems: Vec<Problem>| ScenarioError {
+            diagnostics: problems.into_iter().map(|p| locator.locate(p)).collect(),
+        };
+        let problems = check_spec(&spec);
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        let base_arg = if crate::scenario::builtin::find(&spec.base).is_some() {
+            spec.base.clone()
+        } else {
+            dir.join(&spec.base).display().to_string()
+        };
+        let base = Source::find(&base_arg).map_err(|e| {
+            fail(vec![Problem::new(
+                KeyPath::root().key("base"),
+                format!("cannot load the base scenario: {e}"),
+            )])
+        })?;
+        let fixed_sets: Vec<String> = spec.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let scenario = parse_scenario(&base.text, &base.origin, &fixed_sets).map_err(|e| {
+            fail(vec![Problem::new(
+                KeyPath::root().key("set"),
+                format!("the fixed overrides do not fit the base scenario: {e}"),
+            )])
+        })?;
+        let problems = check_against_scenario(&spec, &scenario);
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        Ok(Sweep {
+            spec,
+            dir: dir.to_path_buf(),
+            base,
+            scenario,
+            fixed_sets,
+        })
+    }
+
+    /// Path of the design's CSV file (list designs).
+    pub fn design_file(&self) -> Option<PathBuf> {
+        self.spec.design.file.as_ref().map(|f| self.dir.join(f))
+    }
+}
+
+fn check_spec(s: &SweepSpec) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let root = KeyPath::root();
+    if s.version != SWEEP_VERSION {
+        out.push(Problem::new(
+            root.clone().key("version"),
+            format!("expected version = {SWEEP_VERSION}, found {}", s.version),
+        ));
+    }
+    if s.name.is_empty()
+        || s.name.starts_with('.')
+        || !s
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        out.push(Problem::new(
+            root.clone().key("name"),
+            format!(
+                "expected a name of letters, digits, '-', '_' or '.', found {:?}",
+                s.name
+            ),
+        ));
+    }
+    if s.replicates < 1 {
+        out.push(Problem::new(
+            root.clone().key("replicates"),
+            "expected at least 1 replicate",
+        ));
+    }
+    if s.seed > crate::scenario::validate::MAX_SEED {
+        out.push(Problem::new(
+            root.clone().key("seed"),
+            "expected a seed from 0 to 2^63-1",
+        ));
+    }
+    let design = root.clone().key("design");
+    let d = &s.design;
+    let needs_points = matches!(
+        d.kind,
+        DesignKind::Lhs | DesignKind::Sobol | DesignKind::Morris
+    );
+    match (needs_points, d.points) {
+        (true, None) | (true, Some(0)) => out.push(Problem::new(
+            design.clone().key("points"),
+            "expected a positive number of points (lhs), base samples (sobol) or trajectories (morris)",
+        )),
+        (false, Some(_)) => out.push(Problem::new(
+            design.clone().key("points"),
+            "only lhs, sobol and morris designs take `points`",
+        )),
+        _ => {}
+    }
+    if d.kind == DesignKind::Morris {
+        match d.levels {
+            Some(l) if l >= 2 && l % 2 == 0 => {}
+            _ => out.push(Problem::new(
+                design.clone().key("levels"),
+                "a morris design needs an even number of `levels`, at least 2 (4 is usual)",
+            )),
+        }
+    } else if d.levels.is_some() {
+        out.push(Problem::new(
+            design.clone().key("levels"),
+            "only morris designs take `levels`",
+        ));
+    }
+    if d.kind == DesignKind::List {
+        if d.file.is_none() {
+            out.push(Problem::new(
+                design.clone().key("file"),
+                "a list design needs a CSV `file`",
+            ));
+        }
+        if !d.factor.is_empty() {
+            out.push(Problem::new(
+                design.clone().key("factor"),
+                "a list design takes its factors from the CSV file's header, not [[design.factor]]",
+            ));
+        }
+    } else {
+        if d.file.is_some() {
+            out.push(Problem::new(
+                design.clone().key("file"),
+                "only list designs take a `file`",
+            ));
+        }
+        if d.factor.is_empty() {
+            out.push(Problem::new(
+                design.clone().key("factor"),
+                "expected at least one [[design.factor]]",
+            ));
+        }
+    }
+    for (i, f) in d.factor.iter().enumerate() {
+        let p = design.clone().key("factor").index(i);
+        if d.factor[..i].iter().any(|g| g.key == f.key) {
+            out.push(Problem::new(
+                p.clone().key("key"),
+                format!("factor `{}` appears twice", f.key),
+            ));
+        }
+        if d.kind == DesignKind::Grid {
+            if f.values.is_empty() {
+                out.push(Problem::new(
+                    p.clone().key("values"),
+                    "a grid factor needs a non-empty list of `values`",
+                ));
+            }
+            if f.min.is_some() || f.max.is_some() {
+                out.push(Problem::new(
+                    p.clone().key("min"),
+                    "a grid factor takes `values`, not `min`/`max`",
+                ));
+            }
+        } else if d.kind != DesignKind::List {
+            match (f.min, f.max) {
+                (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() && lo < hi => {}
+                _ => out.push(Problem::new(
+                    p.clone().key("max"),
+                    "a sampled factor needs finite `min` < `max`",
+                )),
+            }
+            if !f.values.is_empty() {
+                out.push(Problem::new(
+                    p.clone().key("values"),
+                    "a sampled factor takes `min` and `max`, not `values`",
+                ));
+            }
+        }
+    }
+    for (i, m) in s.metric.iter().enumerate() {
+        let p = root.clone().key("metric").index(i);
+        if m.name.is_empty()
+            || !m
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            out.push(Problem::new(
+                p.clone().key("name"),
+                "expected a column name of letters, digits and '_'",
+            ));
+        }
+        if s.metric[..i].iter().any(|o| o.name == m.name) {
+            out.push(Problem::new(
+                p.clone().key("name"),
+                format!("metric `{}` appears twice", m.name),
+            ));
+        }
+        check_series_name(&mut out, p.clone().key("series"), &m.series);
+        match m.stat {
+            Stat::TimeTo if m.threshold.is_none_or(|t| !t.is_finite()) => out.push(Problem::new(
+                p.clone().key("threshold"),
+                "a time_to metric needs a finite `threshold`",
+            )),
+            Stat::Mean => {
+                if let (Some(a), Some(b)) = (m.from, m.to)
+                    && a > b
+                {
+                    out.push(Problem::new(p.clone().key("to"), "expected `to` >= `from`"));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (i, b) in s.output.bands.iter().enumerate() {
+        check_series_name(
+            &mut out,
+            root.clone().key("output").key("bands").index(i),
+            b,
+        );
+    }
+    out
+}
+
+fn check_series_name(out: &mut Vec<Problem>, path: KeyPath, name: &str) {
+    if !SeriesRow::NUMERIC_COLUMNS.contains(&name) {
+        let mut p = Problem::new(
+            path,
+            format!("`{name}` is not a numeric column of series.csv"),
+        );
+        p.suggestion = near_miss(name, SeriesRow::NUMERIC_COLUMNS.iter().copied());
+        out.push(p);
+    }
+}
+
+/// Checks that refer to the base scenario: metric sectors exist, windows fit the run.
+fn check_against_scenario(s: &SweepSpec, scenario: &Scenario) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let names: Vec<&str> = scenario.sector.iter().map(|x| x.name.as_str()).collect();
+    for (i, m) in s.metric.iter().enumerate() {
+        let p = KeyPath::root().key("metric").index(i);
+        if m.sector != "all" && !names.contains(&m.sector.as_str()) {
+            let mut pr = Problem::new(
+                p.clone().key("sector"),
+                format!(
+                    "no sector `{}` in the base scenario; expected `all` or one of {}",
+                    m.sector,
+                    names.join(", ")
+                ),
+            );
+            pr.suggestion = near_miss(&m.sector, names.iter().copied().chain(["all"]));
+            out.push(pr);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GRID: &str = r#"version = 1
+name = "t"
+base = "baseline"
+replicates = 2
+seed = 5
+set = { periods = 8 }
+
+[design]
+kind = "grid"
+
+[[design.factor]]
+key = "policy.tariff"
+values = [0.0, 0.3]
+
+[[metric]]
+name = "gap_final"
+series = "gap"
+stat = "final"
+"#;
+
+    #[test]
+    fn a_grid_sweep_parses_with_its_fixed_overrides() {
+        let s = Sweep::parse(GRID, "s.toml", Path::new(".")).unwrap();
+        assert_eq!(s.scenario.periods, 8);
+        assert_eq!(s.fixed_sets, vec!["periods=8".to_string()]);
+        assert_eq!(s.spec.replicates, 2);
+    }
+
+    #[test]
+    fn a_misspelt_series_is_located_with_a_suggestion() {
+        let text = GRID.replace("series = \"gap\"", "series = \"gapp\"");
+        let e = Sweep::parse(&text, "s.toml", Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.toml:17:1: key `metric[0].series`"), "{e}");
+        assert!(e.contains("did you mean `gap`?"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_design_key_is_rejected() {
+        let text = GRID.replace("kind = \"grid\"", "kind = \"grid\"\npoints = 3");
+        let e = Sweep::parse(&text, "s.toml", Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("key `design.points`: only lhs, sobol and morris"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_metric_on_a_missing_sector_is_rejected() {
+        let text = GRID.replace("stat = \"final\"", "stat = \"final\"\nsector = \"leadng\"");
+        let e = Sweep::parse(&text, "s.toml", Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `leading`?"), "{e}");
+    }
+}
