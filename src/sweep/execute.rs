@@ -382,7 +382,7 @@ pub struct SweepOptions<'a> {
 
 /// The outcome of [`run_sweep`].
 pub enum Outcome {
-    Done(PathBuf, SweepManifest),
+    Done(PathBuf, Box<SweepManifest>),
     /// `--resume` on a result that is already complete.
     AlreadyComplete(PathBuf),
 }
@@ -535,7 +535,7 @@ pub fn run_sweep(
     result.write_text(MANIFEST_FILE, &(json + "\n"))?;
     let path = result.commit()?;
     fs::remove_dir_all(&work).map_err(io(&work))?;
-    Ok(Outcome::Done(path, manifest))
+    Ok(Outcome::Done(path, Box::new(manifest)))
 }
 
 fn number(v: f64) -> String {
