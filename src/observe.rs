@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::accounts::{HIST_BINS, hist_quantile};
+use crate::model::accounts::{HIST_BINS, hist_quantiles};
 use crate::model::{Sector, SectorRecord};
 
 /// One row of `series.csv`: a sector (or the whole economy, `all`) in one period.
@@ -220,8 +220,7 @@ fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRo
     let output = r.output[0] + r.output[1];
     let utilization = ratio(output, capacity);
     let subsidy = r.rd_subsidy + r.production_subsidy;
-    let p10 = hist_quantile(&r.hist, 0.1);
-    let p90 = hist_quantile(&r.hist, 0.9);
+    let deciles = hist_quantiles(&r.hist, [0.1, 0.9]);
     SeriesRow {
         period,
         sector: sector.to_string(),
@@ -246,7 +245,7 @@ fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRo
         productivity_mean: ratio(r.productivity_output[0] + r.productivity_output[1], output),
         productivity_private: ratio(r.productivity_output[0], r.output[0]),
         productivity_soe: ratio(r.productivity_output[1], r.output[1]),
-        productivity_p90_p10: p10.zip(p90).and_then(|(a, b)| ratio(b, a)),
+        productivity_p90_p10: deciles.and_then(|[p10, p90]| ratio(p90, p10)),
         frontier: None,
         gap: None,
         innovations: r.innovations,

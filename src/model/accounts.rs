@@ -39,25 +39,34 @@ pub fn hist_bin(relative: f64) -> usize {
     (b as usize).min(HIST_BINS - 1)
 }
 
-/// The `q`-quantile of a histogram, as a productivity relative to the frontier
-/// (interpolated within the bin).
-pub fn hist_quantile(hist: &[u32], q: f64) -> Option<f64> {
-    let total: u64 = hist.iter().map(|&c| u64::from(c)).sum();
-    if total == 0 {
-        return None;
-    }
-    let target = q * total as f64;
+/// Quantiles of a histogram, as productivities relative to the frontier
+/// (interpolated within the bin), in one pass; `qs` ascending. `None` when empty.
+pub fn hist_quantiles<const N: usize>(hist: &[u32], qs: [f64; N]) -> Option<[f64; N]> {
+    // Start at the first occupied bin: the data usually fill a small part of the range.
+    let first = hist.iter().position(|&c| c > 0)?;
+    let total: u64 = hist[first..].iter().map(|&c| u64::from(c)).sum();
     let width = (HIST_HIGH - HIST_LOW) / HIST_BINS as f64;
+    let mut out = [pseudo_exp2(HIST_HIGH); N];
+    let mut next = 0;
     let mut seen = 0.0;
-    for (b, &c) in hist.iter().enumerate() {
+    for (b, &c) in hist.iter().enumerate().skip(first) {
         let c = f64::from(c);
-        if c > 0.0 && seen + c >= target {
-            let within = ((target - seen) / c).clamp(0.0, 1.0);
-            return Some(pseudo_exp2(HIST_LOW + (b as f64 + within) * width));
+        while next < N && c > 0.0 && seen + c >= qs[next] * total as f64 {
+            let within = ((qs[next] * total as f64 - seen) / c).clamp(0.0, 1.0);
+            out[next] = pseudo_exp2(HIST_LOW + (b as f64 + within) * width);
+            next += 1;
+        }
+        if next == N {
+            break;
         }
         seen += c;
     }
-    Some(pseudo_exp2(HIST_HIGH))
+    Some(out)
+}
+
+/// The `q`-quantile of a histogram; see [`hist_quantiles`].
+pub fn hist_quantile(hist: &[u32], q: f64) -> Option<f64> {
+    hist_quantiles(hist, [q]).map(|[x]| x)
 }
 
 /// Step 7, second half: the replicator update of one chunk's shares. Returns their sum.
@@ -329,6 +338,8 @@ mod tests {
         assert!((p10 - 0.5).abs() < 0.01, "{p10}");
         assert!((p90 - 1.3).abs() < 0.02, "{p90}");
         assert_eq!(hist_quantile(&vec![0; HIST_BINS], 0.5), None);
+        let [a, b] = hist_quantiles(&h, [0.1, 0.9]).unwrap();
+        assert_eq!((a, b), (p10, p90));
     }
 }
 

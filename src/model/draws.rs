@@ -11,6 +11,33 @@ const STEPS: usize = 1024;
 /// Grid on which the density is integrated to build the table.
 const GRID: usize = 1 << 13;
 
+/// Tables built so far, by shape: a sweep builds thousands of worlds with the same
+/// few shapes, and a table costs some 16,000 `powf` calls. A memo of a pure function,
+/// so results do not depend on what is in it.
+static TABLES: std::sync::Mutex<Vec<(ShapeBits, std::sync::Arc<BetaTable>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// A Beta shape (alpha, beta) by the bits of its parameters.
+type ShapeBits = (u64, u64);
+
+/// The table of Beta(alpha, beta), built once per process and shape.
+pub fn shared_table(alpha: f64, beta: f64) -> std::sync::Arc<BetaTable> {
+    let key = (alpha.to_bits(), beta.to_bits());
+    let mut tables = TABLES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, t)) = tables.iter().find(|(k, _)| *k == key) {
+        return t.clone();
+    }
+    let table = std::sync::Arc::new(BetaTable::new(alpha, beta));
+    // Scenarios rarely use more than a few shapes; a sweep over shapes stays bounded.
+    if tables.len() >= 64 {
+        tables.remove(0);
+    }
+    tables.push((key, table.clone()));
+    table
+}
+
 /// The quantile function of Beta(alpha, beta) on [0, 1], tabulated.
 #[derive(Debug, Clone)]
 pub struct BetaTable {

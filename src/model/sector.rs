@@ -5,8 +5,10 @@ use rand_distr::{Beta, Distribution, Poisson};
 use rayon::prelude::*;
 
 use super::accounts::{AccountsContext, AccountsTally, settle, update_shares};
-use super::draws::BetaTable;
-use super::firms::{CHUNK, Firm, Firms};
+use std::sync::Arc;
+
+use super::draws::{BetaTable, shared_table};
+use super::firms::{CHUNK, Firm, FirmChunk, Firms};
 use super::innovation::{InnovationContext, InnovationTally, innovate};
 use super::institutes::Institutes;
 use super::levers::Levers;
@@ -63,10 +65,31 @@ pub struct Sector {
     exits: Vec<u32>,
     entrants: Vec<Firm>,
     /// Tabulated Beta draws for innovations and entrants.
-    innovation_draw: BetaTable,
-    entrant_draw: BetaTable,
+    innovation_draw: Arc<BetaTable>,
+    entrant_draw: Arc<BetaTable>,
     /// Last period's domestic revenue, the base of institute funding.
     revenue: f64,
+}
+
+/// Runs `f` on every chunk of firms, in parallel when there is more than one chunk
+/// (a small sector is not worth a fork), and returns the results in chunk order.
+fn map_chunks<T: Send>(firms: &mut Firms, f: impl Fn(FirmChunk<'_>) -> T + Sync + Send) -> Vec<T> {
+    let chunks = firms.chunks_mut();
+    if chunks.len() <= 1 {
+        chunks.into_iter().map(f).collect()
+    } else {
+        chunks.into_par_iter().map(f).collect()
+    }
+}
+
+/// Adds per-chunk tallies in chunk order (the first one is the accumulator).
+fn fold<T>(tallies: Vec<T>, empty: impl FnOnce() -> T, add: impl Fn(&mut T, &T)) -> T {
+    let mut iter = tallies.into_iter();
+    let mut total = iter.next().unwrap_or_else(empty);
+    for t in iter {
+        add(&mut total, &t);
+    }
+    total
 }
 
 /// Everything from outside a sector that its step needs.
@@ -168,8 +191,8 @@ impl Sector {
             exits: Vec::new(),
             entrants: Vec::new(),
             revenue: 0.0,
-            innovation_draw: BetaTable::new(m.innovation_alpha, m.innovation_beta),
-            entrant_draw: BetaTable::new(m.entrant_alpha, m.entrant_beta),
+            innovation_draw: shared_table(m.innovation_alpha, m.innovation_beta),
+            entrant_draw: shared_table(m.entrant_alpha, m.entrant_beta),
         }
     }
 
@@ -290,16 +313,11 @@ impl Sector {
             institute_knowledge: &self.institutes.knowledge,
         };
         let n_paths = self.paths.len();
-        let tallies: Vec<InnovationTally> = self
-            .firms
-            .chunks_mut()
-            .into_par_iter()
-            .map(|c| innovate(c, &ctx))
-            .collect();
-        let mut inno = InnovationTally::new(n_paths);
-        for tally in &tallies {
-            inno.add(tally);
-        }
+        let inno = fold(
+            map_chunks(&mut self.firms, |c| innovate(c, &ctx)),
+            || InnovationTally::new(n_paths),
+            InnovationTally::add,
+        );
         if lv.consortium {
             self.paths.pool(
                 &inno.trials,
@@ -320,12 +338,9 @@ impl Sector {
         } else {
             import_price
         };
-        let sums: Vec<f64> = self
-            .firms
-            .chunks_mut()
-            .into_par_iter()
-            .map(|c| update_shares(c, &pricing, m.selection, mean_price))
-            .collect();
+        let sums = map_chunks(&mut self.firms, |c| {
+            update_shares(c, &pricing, m.selection, mean_price)
+        });
         let domestic_sum: f64 = sums.iter().sum();
         self.import_share *= replicator(m.selection, import_price, mean_price);
         let mut share_total = domestic_sum + self.import_share;
@@ -355,16 +370,11 @@ impl Sector {
             soe_drive,
             frontier_eff,
         };
-        let tallies: Vec<AccountsTally> = self
-            .firms
-            .chunks_mut()
-            .into_par_iter()
-            .map(|c| settle(c, &actx))
-            .collect();
-        let mut acc = AccountsTally::default();
-        for tally in &tallies {
-            acc.add(tally);
-        }
+        let acc = fold(
+            map_chunks(&mut self.firms, |c| settle(c, &actx)),
+            AccountsTally::default,
+            AccountsTally::add,
+        );
 
         // Imports: the foreigners' share plus demand domestic capacity could not serve.
         let imports = self.import_share * self.demand + acc.unmet;

@@ -413,15 +413,15 @@ mod tests {
 
     const ISHIGAMI_N: usize = 20_000;
 
-    /// The tolerance on every Ishigami estimate at N = 20,000, and why it is
-    /// honest: the root-mean-square errors of the six estimators at that N,
-    /// measured over 100 independent designs (seeds 0..100; checked by
+    /// The tolerance on every Ishigami estimate at N = 20,000, and why it is honest:
+    /// the root-mean-square errors of the six estimators at that N, measured over 1,000
+    /// independent designs (seeds 0..1000; reproduced by
     /// `ishigami_tolerance_matches_the_estimators_spread`), in the order S1, S2, S3,
-    /// ST1, ST2, ST3. The noisiest, ST1 (Jansen), puts 0.03 at 2.9 standard errors; the
-    /// mean errors are within the noise of their means (at most 0.0014, 1.4 of its
-    /// standard errors), so no bias shows at this precision.
+    /// ST1, ST2, ST3. The noisiest, ST1 (Jansen), puts 0.03 at 3.0 standard errors. The
+    /// mean errors are below 0.0004, within the noise of a mean of 1,000, so no bias
+    /// shows at this precision.
     const ISHIGAMI_TOL: f64 = 0.03;
-    const ISHIGAMI_RMSE: [f64; 6] = [0.0066, 0.0064, 0.0060, 0.0102, 0.0043, 0.0033];
+    const ISHIGAMI_RMSE: [f64; 6] = [0.0069, 0.0062, 0.0066, 0.0101, 0.0046, 0.0031];
 
     /// Errors of the six Ishigami estimates (S1, S2, S3, ST1, ST2, ST3) from a design
     /// with the given seed.
@@ -478,13 +478,14 @@ mod tests {
         }
     }
 
-    /// Regenerates [`ISHIGAMI_RMSE`]: run it after changing an estimator. Ignored by
-    /// default because 100 designs take about 5 s in a debug build; the Ishigami test
-    /// above still ties each estimate and interval width to these figures.
+    /// Reproduces [`ISHIGAMI_RMSE`]: run it after changing an estimator. Ignored by
+    /// default because 1,000 designs take most of a minute in a debug build (5 s with
+    /// `--release`); the Ishigami test above still ties each estimate and interval
+    /// width to these figures.
     #[test]
     #[ignore = "slow in debug builds; run with --ignored after changing an estimator"]
     fn ishigami_tolerance_matches_the_estimators_spread() {
-        let designs = 100;
+        let designs = 1000;
         let mut sum_sq = [0.0; 6];
         let mut sum = [0.0; 6];
         for seed in 0..designs {
@@ -495,11 +496,10 @@ mod tests {
             }
         }
         let rmse = sum_sq.map(f64::sqrt);
-        eprintln!("MEASURE rmse {rmse:?} mean {sum:?}");
         for slot in 0..6 {
             let ratio = rmse[slot] / ISHIGAMI_RMSE[slot];
             assert!((0.95..1.05).contains(&ratio), "rmse {rmse:?}");
-            // No bias beyond the noise of a mean of 100 errors.
+            // No bias beyond the noise of a mean of 1,000 errors.
             let noise = rmse[slot] / (designs as f64).sqrt();
             assert!(sum[slot].abs() < 3.0 * noise, "mean errors {sum:?}");
         }
@@ -514,8 +514,9 @@ mod tests {
     }
 
     /// Over many small designs the bootstrap intervals cover the analytic indices at
-    /// roughly the nominal 95% (percentile intervals of ratio estimators run a little
-    /// short at small N; 90% to 96% per index was measured at N = 2,000).
+    /// roughly the nominal 95%. Percentile intervals of ratio estimators run a little
+    /// short at small N: over 200 designs with N = 1,000, 91% to 94.5% per index, 93.4%
+    /// in all; these 60 designs give 94.7%.
     #[test]
     fn sobol_bootstrap_intervals_cover_the_analytic_values() {
         let (s, st) = ishigami_exact();
@@ -535,37 +536,48 @@ mod tests {
 
     #[test]
     fn sobol_indices_of_a_linear_function_are_additive() {
-        // y = 2 x1 - 3 x2 + 0 x3 on [0, 1]^3: V1 : V2 = 4 : 9, no interactions.
+        // y = 2 x1 - 3 x2 + 0 x3 on [0, 1]^3: V1 : V2 = 4 : 9, no interactions. At
+        // N = 10,000 the root-mean-square errors over 100 designs are 0.0089 (first
+        // order), 0.0063 (total), 0.0075 (first minus total) and 0.013 (sum of first
+        // orders); the tolerances are 3 to 3.5 of those.
         let f = |x: &[f64]| 2.0 * x[0] - 3.0 * x[1] + 0.0 * x[2];
         let (y_a, y_b, y_ab) = saltelli(f, 10_000, 3, (0.0, 1.0), 5);
         let got = sobol_indices(&y_a, &y_b, &y_ab, 100, 1);
         let exact = [4.0 / 13.0, 9.0 / 13.0, 0.0];
         for i in 0..3 {
             let (first, total) = (got[i].first.estimate, got[i].total.estimate);
-            assert!(
-                (first - total).abs() < 0.02,
-                "factor {}: {:?}",
-                i + 1,
-                got[i]
-            );
-            assert!(
-                (first - exact[i]).abs() < 0.02,
-                "factor {}: {:?}",
-                i + 1,
-                got[i]
-            );
-            assert!(
-                (total - exact[i]).abs() < 0.02,
-                "factor {}: {:?}",
-                i + 1,
-                got[i]
-            );
+            let label = format!("factor {}: {:?}", i + 1, got[i]);
+            assert!((first - total).abs() < 0.025, "{label}");
+            assert!((first - exact[i]).abs() < 0.03, "{label}");
+            assert!((total - exact[i]).abs() < 0.02, "{label}");
         }
         // x3 has no effect at all, so swapping it changes no output: exactly 0.
         assert_eq!(got[2].first, Interval::point(0.0));
         assert_eq!(got[2].total, Interval::point(0.0));
         let sum: f64 = got.iter().map(|g| g.first.estimate).sum();
-        assert!((sum - 1.0).abs() < 0.03, "{sum}");
+        assert!((sum - 1.0).abs() < 0.04, "{sum}");
+    }
+
+    #[test]
+    fn sobol_indices_do_not_depend_on_the_output_level() {
+        // Outputs such as capacity sit far from zero; shifting them must not change
+        // the indices (the uncentred first-order estimator would be swamped here).
+        let (y_a, y_b, y_ab) = saltelli(ishigami, 2_000, 3, (-PI, PI), 3);
+        let shift = |y: &[f64]| y.iter().map(|v| v + 1e4).collect::<Vec<f64>>();
+        let y_ab_shifted: Vec<Vec<f64>> = y_ab.iter().map(|c| shift(c)).collect();
+        let plain = sobol_indices(&y_a, &y_b, &y_ab, 20, 8);
+        let shifted = sobol_indices(&shift(&y_a), &shift(&y_b), &y_ab_shifted, 20, 8);
+        for (p, s) in plain.iter().zip(&shifted) {
+            for (a, b) in [
+                (p.first.estimate, s.first.estimate),
+                (p.first.low, s.first.low),
+                (p.first.high, s.first.high),
+                (p.total.estimate, s.total.estimate),
+                (p.total.high, s.total.high),
+            ] {
+                assert!((a - b).abs() < 1e-9, "{p:?} against {s:?}");
+            }
+        }
     }
 
     #[test]
@@ -756,38 +768,5 @@ mod tests {
     #[should_panic(expected = "outside [0, 1]")]
     fn quantile_outside_the_unit_interval_panics() {
         quantile_sorted(&[1.0, 2.0], 1.5);
-    }
-
-    #[test]
-    fn zz_print() {
-        let (errors, got) = ishigami_errors(2024, 200);
-        eprintln!("MEASURE errors {errors:?}");
-        for g in &got { eprintln!("MEASURE {:?} w {} {:?} w {}", g.first, g.first.width(), g.total, g.total.width()); }
-        let (s, st) = ishigami_exact();
-        let mut covered = [0; 6];
-        for seed in 0..200 {
-            let (y_a, y_b, y_ab) = saltelli(ishigami, 1_000, 3, (-PI, PI), 7_000 + seed);
-            let got = sobol_indices(&y_a, &y_b, &y_ab, 100, seed);
-            for i in 0..3 {
-                covered[i] += usize::from(got[i].first.contains(s[i]));
-                covered[i+3] += usize::from(got[i].total.contains(st[i]));
-            }
-            if seed == 59 { eprintln!("MEASURE coverage60 {:?}", covered); }
-        }
-        eprintln!("MEASURE coverage200 {:?}", covered);
-        let f = |x: &[f64]| 2.0 * x[0] - 3.0 * x[1] + 0.0 * x[2];
-        let mut sq = [0.0f64; 3];
-        for seed in 0..100 {
-            let (y_a, y_b, y_ab) = saltelli(f, 10_000, 3, (0.0, 1.0), seed);
-            let got = sobol_indices(&y_a, &y_b, &y_ab, 0, 1);
-            let exact = [4.0 / 13.0, 9.0 / 13.0, 0.0];
-            for i in 0..2 {
-                sq[0] += (got[i].first.estimate - got[i].total.estimate).powi(2) / 200.0;
-                sq[1] += (got[i].first.estimate - exact[i]).powi(2) / 200.0;
-                sq[2] += (got[i].total.estimate - exact[i]).powi(2) / 200.0;
-            }
-            if seed == 5 { eprintln!("MEASURE linear seed5 {got:?}"); }
-        }
-        eprintln!("MEASURE linear rms over 100 |S-ST| {:?}", sq.map(f64::sqrt));
     }
 }
