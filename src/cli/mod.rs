@@ -1,8 +1,11 @@
 //! The command line: parses arguments, calls the library, prints. The only place that
 //! reads argv or prints.
 
+mod compare;
+mod plot;
 mod run;
 mod scenarios;
+mod serve;
 mod sweep;
 
 use std::process::ExitCode;
@@ -37,6 +40,12 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Per-point means with confidence intervals, and Sobol or Morris indices, of a sweep.
     Analyze(sweep::AnalyzeArgs),
+    /// Draw the charts of a run or a sweep (SVG and PNG).
+    Plot(plot::PlotArgs),
+    /// Run (or read) several scenarios and overlay their charts.
+    Compare(compare::CompareArgs),
+    /// Serve the classroom page: pick a scenario, move levers, watch the economy evolve.
+    Serve(serve::ServeArgs),
 }
 
 /// An error with the exit code it deserves.
@@ -77,6 +86,9 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::execute_sweep(args),
         Command::Merge(args) => sweep::execute_merge(args),
         Command::Analyze(args) => sweep::execute_analyze(args),
+        Command::Plot(args) => plot::execute(args),
+        Command::Compare(args) => compare::execute(args),
+        Command::Serve(args) => serve::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

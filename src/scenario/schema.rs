@@ -21,6 +21,11 @@ pub struct Scenario {
     pub description: String,
     /// What to look at in the output to see it.
     pub look_at: String,
+    /// For the classroom page: things to notice while the economy runs.
+    pub notice: Vec<String>,
+    /// For the classroom page: things to try (levers to move, and what to expect).
+    #[serde(rename = "try")]
+    pub things_to_try: Vec<String>,
     /// Master seed of the run.
     pub seed: u64,
     /// Number of periods (years) to simulate.
@@ -44,6 +49,8 @@ impl Default for Scenario {
             name: "scenario".into(),
             description: String::new(),
             look_at: String::new(),
+            notice: Vec::new(),
+            things_to_try: Vec::new(),
             seed: 1,
             periods: 100,
             firm_snapshots: Vec::new(),
