@@ -614,7 +614,7 @@ fn refused_merge(cwd: &Path, shards: &[&Path]) -> Outcome {
 }
 
 #[test]
-fn merge_refuses_missing_repeated_foreign_and_unfinished_shards_and_writes_nothing() {
+fn merge_refuses_missing_repeated_mismatched_or_unfinished_shards_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let a = write(d, "a.toml", &grid_sweep("a", 2, 1, ""));
@@ -634,8 +634,12 @@ fn merge_refuses_missing_repeated_foreign_and_unfinished_shards_and_writes_nothi
 
     refused_merge(d, &[&a1, &a3]).stderr_has(&["missing shards: 2/3"]);
     refused_merge(d, &[&a1, &a2, &a1, &a3]).stderr_has(&["1/3", "given twice"]);
+    // A shard of another sweep (another seed), or of another number of shards.
     refused_merge(d, &[&a1, &b2, &a3]).stderr_has(&["different sweep"]);
     refused_merge(d, &[&a1_of_2, &a2, &a3]).stderr_has(&["2/3"]);
+    // A shard whose result is not there (yet), and a directory that is no result.
+    let unfinished = d.join("a2-still-running");
+    refused_merge(d, &[&a1, &unfinished, &a3]).stderr_has(&[arg(&unfinished)]);
     let not_a_result = d.join("empty");
     fs::create_dir(&not_a_result).unwrap();
     refused_merge(d, &[&a1, &a2, &a3, &not_a_result]).stderr_has(&[arg(&not_a_result)]);
@@ -905,6 +909,46 @@ fn an_existing_sweep_result_is_kept_unless_forced() {
         .stderr_has(&["not a catchup result"]);
     assert_eq!(entries(&data), names(&["notes.txt"]));
     assert_eq!(entries(parent.path()), names(&["data", "result"]));
+}
+
+#[test]
+fn an_interrupted_sweep_is_neither_restarted_nor_resumed_as_another_but_discarded_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "grid.toml", &grid_sweep("grid", 2, 1, ""));
+    let reference = dir.path().join("reference");
+    sweep(dir.path(), &file, &reference, &["--quiet"]).ok();
+
+    // What a sweep of something else left when it was killed.
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    let work = partial(&out);
+    fs::create_dir(&work).unwrap();
+    write(&work, "sweep.toml", "another sweep\n");
+    write(&work, "journal.bin", "CRUN and the rest of a torn block");
+    let left = tree(&work);
+
+    sweep(dir.path(), &file, &out, &[])
+        .bad_input()
+        .stderr_has(&[arg(&work), "--resume", "--force"]);
+    for flags in [&["--resume"][..], &["--resume", "--force"][..]] {
+        sweep(dir.path(), &file, &out, flags)
+            .bad_input()
+            .stderr_has(&[arg(&work), "different sweep"]);
+    }
+    assert!(
+        tree(&work) == left,
+        "a refused sweep touched the partial directory"
+    );
+    assert!(!out.exists());
+
+    sweep(dir.path(), &file, &out, &["--force", "--quiet"]).ok();
+    assert_eq!(manifest(&out)["runs_resumed"], 0);
+    assert_same_results(&reference, &out, "started over with --force");
+    assert_eq!(
+        entries(parent.path()),
+        names(&["out"]),
+        "the partial directory is gone"
+    );
 }
 
 /// Runs a sweep that must be refused: exit 2, an error on stderr, and nothing written at
@@ -1396,9 +1440,10 @@ fn help_is_printed_for_sweep_merge_and_analyze() {
 // Tests of bugs found while writing these tests; each is ignored until fixed.
 
 /// `--resume` on a finished result must check that it is the result of the sweep (and
-/// shard) asked for, as it does for an interrupted one.
+/// shard) asked for, as it does for an interrupted one: the SLURM scripts pass `--resume`
+/// every time, so an edited sweep file would otherwise silently keep the old result.
+/// (docs/sweep-reference.md 6.3 lists this behaviour under "Further points".)
 #[test]
-#[ignore = "bug: execute.rs:520-523 says AlreadyComplete without comparing sweep.toml and shard"]
 fn resume_refuses_a_finished_result_of_another_sweep_or_shard() {
     let dir = tempfile::tempdir().unwrap();
     let first = write(dir.path(), "first.toml", &grid_sweep("grid", 2, 1, ""));
@@ -1431,7 +1476,6 @@ fn resume_refuses_a_finished_result_of_another_sweep_or_shard() {
 /// foreign tail, not only a clean tear) is cut off like any torn block.
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: execute.rs:262-263 resizes to a corrupt block length: capacity overflow panic"]
 fn a_journal_block_with_a_corrupt_length_is_cut_off_on_resume() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "long.toml", &long_sweep(41));
@@ -1453,7 +1497,6 @@ fn a_journal_block_with_a_corrupt_length_is_cut_off_on_resume() {
 /// The messages for scenario and sweep files name the file, line and column of the
 /// culprit; a factor key the scenario lacks is on a line of the sweep file too.
 #[test]
-#[ignore = "bug: design.rs:306-323 reports origin `sweep design`, no line, key `design`"]
 fn an_invalid_factor_key_is_located_at_its_line_in_the_sweep_file() {
     let dir = tempfile::tempdir().unwrap();
     let text =
@@ -1467,9 +1510,9 @@ fn an_invalid_factor_key_is_located_at_its_line_in_the_sweep_file() {
 /// A kill while the partial directory is created (before its `sweep.toml` is written) or
 /// removed (after the result is in place, e.g. while a big `series/` is deleted) leaves
 /// it empty or half emptied; `--resume`, which the SLURM recipe relies on after a kill,
-/// must then carry on instead of failing.
+/// must then carry on instead of failing. (docs/sweep-reference.md 6.3 lists the first
+/// case under "Further points".)
 #[test]
-#[ignore = "bug: execute.rs:520-545 an empty <out>.partial makes --resume exit 2"]
 fn resume_carries_on_after_a_kill_left_an_empty_partial_directory() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "grid.toml", &grid_sweep("grid", 2, 1, ""));

@@ -294,35 +294,59 @@ pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioEr
                 .map(|e| (i, e))
         })
         .collect();
-    match failures.into_iter().next() {
-        None => Ok(()),
-        Some((i, e)) => {
-            let values: Vec<String> = table
-                .keys
-                .iter()
-                .zip(&table.points[i].values)
-                .map(|(k, v)| format!("{k} = {}", set_value(v)))
-                .collect();
-            let mut problem = Problem::new(
-                KeyPath::root().key("design"),
-                format!(
-                    "design point {i} ({}) is not a valid scenario: {e}",
-                    values.join(", ")
-                ),
-            );
-            if e.to_string().contains("expected u32") || e.to_string().contains("expected u64") {
-                problem.suggestion = Some("integer = true".into());
+    let Some((i, e)) = failures.into_iter().next() else {
+        return Ok(());
+    };
+    let values: Vec<String> = table
+        .keys
+        .iter()
+        .zip(&table.points[i].values)
+        .map(|(k, v)| format!("{k} = {}", set_value(v)))
+        .collect();
+    // The failing override names the factor: place the problem at its key in the
+    // sweep file (a list design's factors live in its CSV header instead).
+    let diagnostic = e.diagnostics.first();
+    let factor = diagnostic.and_then(|d| {
+        sweep
+            .spec
+            .design
+            .factor
+            .iter()
+            .position(|f| d.origin.starts_with(&format!("--set {}=", f.key)))
+    });
+    let detail = diagnostic.map_or_else(
+        || e.to_string(),
+        |d| {
+            if d.key.is_empty() {
+                d.message.clone()
+            } else {
+                format!("key `{}`: {}", d.key, d.message)
             }
-            Err(ScenarioError::single(crate::scenario::Diagnostic {
-                origin: "sweep design".into(),
-                line: None,
-                column: None,
-                key: problem.path.to_string(),
-                message: problem.message,
-                suggestion: problem.suggestion,
-            }))
-        }
+        },
+    );
+    let mut problem = Problem::new(
+        match factor {
+            Some(f) => KeyPath::root()
+                .key("design")
+                .key("factor")
+                .index(f)
+                .key("key"),
+            None => KeyPath::root().key("design"),
+        },
+        format!(
+            "design point {i} ({}) is not a valid scenario: {detail}",
+            values.join(", ")
+        ),
+    );
+    problem.suggestion = diagnostic.and_then(|d| d.suggestion.clone());
+    if detail.contains("expected u32") || detail.contains("expected u64") {
+        problem.suggestion = Some("integer = true".into());
     }
+    let locator = crate::scenario::load::Locator {
+        text: &sweep.text,
+        origin: &sweep.origin,
+    };
+    Err(ScenarioError::single(locator.locate(problem)))
 }
 
 #[cfg(test)]

@@ -133,16 +133,21 @@ pub fn run_seed(master: u64, point: u64, replicate: u32) -> u64 {
 }
 
 /// The runs of a shard, in run order.
+///
+/// In a Sobol row or a Morris trajectory every point's replicate `r` uses the same
+/// seed (common random numbers): the points differ in their factors only, so the
+/// model's own noise does not pass for an effect of the factors.
 pub fn runs_of(sweep: &Sweep, table: &DesignTable, shard: Shard) -> Vec<RunSpec> {
     let reps = sweep.spec.replicates;
     (0..table.points.len() as u64)
         .filter(|&p| shard.has_point(p))
         .flat_map(|point| {
+            let key = table.points[point as usize].group.unwrap_or(point);
             (0..reps).map(move |replicate| RunSpec {
                 id: point * u64::from(reps) + u64::from(replicate),
                 point,
                 replicate,
-                seed: run_seed(sweep.spec.seed, point, replicate),
+                seed: run_seed(sweep.spec.seed, key, replicate),
             })
         })
         .collect()
@@ -249,6 +254,7 @@ impl Journal {
             .open(path)
             .map_err(io(path))?;
         // Read block by block, so memory stays flat however many runs there are.
+        let file_len = file.metadata().map_err(io(path))?.len();
         let mut reader = BufReader::new(&mut file);
         let mut index = std::collections::BTreeMap::new();
         let mut at = 0u64;
@@ -260,6 +266,11 @@ impl Journal {
                 break;
             }
             let len = u64::from_le_bytes(head[4..12].try_into().unwrap_or([0; 8]));
+            // A length past the end of the file is a torn or corrupt block, not a
+            // reason to allocate.
+            if at.saturating_add(20).saturating_add(len) > file_len {
+                break;
+            }
             payload.resize(len as usize, 0);
             if reader.read_exact(&mut payload).is_err() || reader.read_exact(&mut sum).is_err() {
                 break;
@@ -348,8 +359,15 @@ fn simulate(
     let metric_rows: Vec<usize> = spec
         .metric
         .iter()
-        .map(|m| row_of(&m.sector).unwrap_or(rows.len() - 1))
-        .collect();
+        .map(|m| {
+            row_of(&m.sector).ok_or_else(|| {
+                SweepError::Conflict(format!(
+                    "metric `{}` reads sector `{}`, which design point {} does not have",
+                    m.name, m.sector, run.point
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
     let mut metric_series: Vec<Vec<Option<f64>>> =
         vec![Vec::with_capacity(periods); spec.metric.len()];
     let mut csv_writer = series_csv.map(|_| csv::Writer::from_writer(Vec::new()));
@@ -518,19 +536,42 @@ pub fn run_sweep(
     let out = opts.out;
     let work = partial_dir(out);
     if out.exists() {
-        if opts.resume && out.join(MANIFEST_FILE).is_file() && !work.exists() {
+        if opts.resume && !opts.force && out.join(MANIFEST_FILE).is_file() {
+            let finished = fs::read_to_string(out.join(SWEEP_FILE)).unwrap_or_default();
+            let manifest: Option<SweepManifest> = fs::read_to_string(out.join(MANIFEST_FILE))
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok());
+            if finished != sweep_text || manifest.is_none_or(|m| m.shard != opts.shard.to_string())
+            {
+                return Err(SweepError::Conflict(format!(
+                    "{} holds the result of a different sweep or shard; choose another --out",
+                    out.display()
+                )));
+            }
+            // A kill between the commit and the clean-up leaves the partial behind.
+            if work.exists() {
+                fs::remove_dir_all(&work).map_err(io(&work))?;
+            }
             return Ok(Outcome::AlreadyComplete(out.to_path_buf()));
         }
         check_target(out, opts.force)?;
     }
     let identity = format!("{}\n--shard {}\n", sweep_text, opts.shard);
+    // A partial directory with no journal yet holds no finished run: a kill came
+    // before the first run ended, so it is simply started over.
+    let journal_len = fs::metadata(work.join("journal.bin"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if work.exists() && journal_len == 0 {
+        fs::remove_dir_all(&work).map_err(io(&work))?;
+    }
     if work.exists() {
         let previous = fs::read_to_string(work.join(SWEEP_FILE)).unwrap_or_default();
         if opts.resume {
             if previous != identity {
                 return Err(SweepError::Conflict(format!(
                     "{} holds an interrupted run of a different sweep or shard; \
-                     remove it or pass --force to start over",
+                     remove it, or run without --resume and with --force to start over",
                     work.display()
                 )));
             }

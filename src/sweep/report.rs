@@ -24,10 +24,14 @@ pub struct Table {
 impl Table {
     /// The table as aligned text.
     pub fn render(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| shown(c)).collect())
+            .collect();
         let widths: Vec<usize> = (0..self.columns.len())
             .map(|c| {
-                self.rows
-                    .iter()
+                rows.iter()
                     .map(|r| r[c].len())
                     .chain([self.columns[c].len()])
                     .max()
@@ -43,7 +47,7 @@ impl Table {
                 .join("  ")
         };
         let mut out = format!("{}\n{}\n", self.title, line(&self.columns));
-        for r in &self.rows {
+        for r in &rows {
             out.push_str(&line(r));
             out.push('\n');
         }
@@ -51,11 +55,20 @@ impl Table {
     }
 }
 
+/// A number as written in the CSV files: full precision, empty when undefined.
 fn fmt(v: f64) -> String {
     if v.is_finite() {
-        format!("{v:.4}")
+        v.to_string()
     } else {
         String::new()
+    }
+}
+
+/// A cell as printed: numbers to four decimals.
+fn shown(cell: &str) -> String {
+    match cell.parse::<f64>() {
+        Ok(v) if cell.contains('.') || cell.contains('e') => format!("{v:.4}"),
+        _ => cell.to_string(),
     }
 }
 

@@ -193,6 +193,9 @@ pub struct Sweep {
     pub scenario: Scenario,
     /// The fixed overrides as `KEY=VALUE` arguments.
     pub fixed_sets: Vec<String>,
+    /// The sweep file's text and name, to locate later problems in it.
+    pub text: String,
+    pub origin: String,
 }
 
 /// Largest number of runs a sweep may have.
@@ -228,18 +231,27 @@ impl Sweep {
         if !problems.is_empty() {
             return Err(fail(problems));
         }
-        let base_arg = if crate::scenario::builtin::find(&spec.base).is_some() {
-            spec.base.clone()
-        } else {
-            dir.join(&spec.base).display().to_string()
-        };
-        let base = Source::find(&base_arg).map_err(|e| {
+        // A built-in name means the built-in, whatever files lie around; anything else
+        // is a path relative to the sweep file.
+        let base = match crate::scenario::builtin::find(&spec.base) {
+            Some(b) => Ok(Source {
+                text: b.text.to_string(),
+                origin: format!("built-in scenario `{}`", b.name),
+            }),
+            None => Source::find(&dir.join(&spec.base).display().to_string()),
+        }
+        .map_err(|e| {
             fail(vec![Problem::new(
                 KeyPath::root().key("base"),
                 format!("cannot load the base scenario: {e}"),
             )])
         })?;
-        let fixed_sets: Vec<String> = spec.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        // `set = { policy.tariff = 0.3 }` reads in TOML as a nested table: flatten it to
+        // the dotted key it means, rather than replacing the whole `policy` table.
+        let mut fixed_sets = Vec::new();
+        for (k, v) in &spec.set {
+            flatten_set(k, v, &mut fixed_sets);
+        }
         let scenario = parse_scenario(&base.text, &base.origin, &fixed_sets).map_err(|e| {
             fail(vec![Problem::new(
                 KeyPath::root().key("set"),
@@ -256,6 +268,8 @@ impl Sweep {
             base,
             scenario,
             fixed_sets,
+            text: text.to_string(),
+            origin: origin.to_string(),
         })
     }
 
@@ -264,6 +278,21 @@ impl Sweep {
         self.spec.design.file.as_ref().map(|f| self.dir.join(f))
     }
 }
+
+/// `KEY=VALUE` overrides from a (possibly nested) `set` entry.
+fn flatten_set(key: &str, value: &toml::Value, out: &mut Vec<String>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                flatten_set(&format!("{key}.{k}"), v, out);
+            }
+        }
+        v => out.push(format!("{key}={v}")),
+    }
+}
+
+/// Column names of runs.csv that metrics and factors may not take.
+const RESERVED_COLUMNS: [&str; 4] = ["run", "point", "replicate", "seed"];
 
 fn check_spec(s: &SweepSpec) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -359,8 +388,20 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
             ));
         }
     }
+    if s.set.contains_key("seed") {
+        out.push(Problem::new(
+            root.clone().key("set").key("seed"),
+            "run seeds come from the sweep's own `seed` (the master seed); set that instead",
+        ));
+    }
     for (i, f) in d.factor.iter().enumerate() {
         let p = design.clone().key("factor").index(i);
+        if f.key == "seed" {
+            out.push(Problem::new(
+                p.clone().key("key"),
+                "the seed cannot be a factor: each run's seed comes from the master seed; use replicates",
+            ));
+        }
         if d.factor[..i].iter().any(|g| g.key == f.key) {
             out.push(Problem::new(
                 p.clone().key("key"),
@@ -407,6 +448,12 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
             out.push(Problem::new(
                 p.clone().key("name"),
                 "expected a column name of letters, digits and '_'",
+            ));
+        }
+        if RESERVED_COLUMNS.contains(&m.name.as_str()) || d.factor.iter().any(|f| f.key == m.name) {
+            out.push(Problem::new(
+                p.clone().key("name"),
+                format!("`{}` is already a column of runs.csv (run, point, replicate, seed and the factors); choose another name", m.name),
             ));
         }
         if s.metric[..i].iter().any(|o| o.name == m.name) {
