@@ -10,6 +10,7 @@ pub mod engine;
 pub mod model;
 pub mod observe;
 pub mod output;
+pub mod plot;
 pub mod runner;
 pub mod scenario;
 pub mod sweep;

@@ -36,6 +36,10 @@ pub struct RunArgs {
     /// Replace an existing result in the output directory.
     #[arg(long)]
     pub force: bool,
+    /// Draw the run's charts (SVG and PNG) into the result's plots/ folder right after it
+    /// is written (see `catchup plot`).
+    #[arg(long)]
+    pub plot: bool,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -98,6 +102,21 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
             manifest.wall_seconds,
             manifest.firm_steps_per_second / 1e6
         );
+    }
+    if args.plot {
+        // The run's result is complete; its charts appear whole beside it, or not at all.
+        let written = crate::plot::plot_result(
+            &path,
+            &crate::plot::PlotOptions {
+                out: None,
+                force: args.force,
+                ..Default::default()
+            },
+        )
+        .map_err(super::plot::failure)?;
+        if !args.quiet {
+            println!("{}", super::plot::summary(&written));
+        }
     }
     Ok(())
 }

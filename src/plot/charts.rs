@@ -1,0 +1,545 @@
+//! The charts: of a run (six figures from `series.csv` and `firms.csv`), of a sweep
+//! (one figure per band series, from `bands.csv` and `points.csv`), and of a comparison
+//! of runs (one figure per main series). Pure: data in, [`Figure`]s out.
+
+use super::PlotError;
+use super::data::{Bands, ECONOMY, FirmSizes, Points, SeriesTable};
+use super::figure::{
+    Axis, BLACK, Band, Figure, GREY, Key, Line, Panel, ccdf, colour, ellipsize, thousands,
+};
+
+/// Title of the whole-economy panel.
+pub const ECONOMY_TITLE: &str = "whole economy";
+
+/// Most firm-size points drawn per sector (the distribution is thinned evenly in log
+/// rank beyond that).
+const MAX_SIZE_POINTS: usize = 400;
+
+/// Longest legend label of a design point, in characters.
+const MAX_POINT_LABEL: usize = 90;
+
+/// How a series is titled and what its value axis says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    pub title: String,
+    pub axis: Axis,
+}
+
+/// Title and axis (with units) of a numeric column of `series.csv`.
+pub fn describe(name: &str) -> Described {
+    let share = |label: &str| Axis::value(format!("{label} (0–1)"), &[0.0, 1.0]);
+    let money = || Axis::value("money per year (initial wage = 1)", &[0.0]);
+    let count = |what: &str| Axis::value(format!("{what} per year"), &[0.0]);
+    let (title, axis) = match name {
+        "gap" => (
+            "Productivity gap (mean productivity / frontier)",
+            Axis::value("productivity / frontier", &[0.0, 1.0]),
+        ),
+        "productivity_mean" | "productivity_private" | "productivity_soe" | "frontier" => (
+            match name {
+                "productivity_mean" => "Mean labour productivity",
+                "productivity_private" => "Labour productivity of private firms",
+                "productivity_soe" => "Labour productivity of SOEs",
+                _ => "Technology frontier",
+            },
+            Axis::value("productivity (initial frontier = 1)", &[0.0]),
+        ),
+        "productivity_p90_p10" => (
+            "Productivity dispersion (90th / 10th percentile)",
+            Axis::value("ratio p90 / p10", &[1.0]),
+        ),
+        "capacity" => (
+            "Capacity",
+            Axis::value("capacity (output per year)", &[0.0]),
+        ),
+        "output" => ("Output", Axis::value("output per year", &[0.0])),
+        "demand" => ("Demand", Axis::value("demand (output per year)", &[0.0])),
+        "investment" => (
+            "Investment (capacity ordered)",
+            Axis::value("capacity ordered per year", &[0.0]),
+        ),
+        "utilization" => ("Utilisation (output / capacity)", share("utilisation")),
+        "overcapacity" => ("Overcapacity (1 − utilisation)", share("overcapacity")),
+        "import_share" => ("Import share of demand", share("import share")),
+        "soe_output_share" => ("SOE share of output", share("SOE share")),
+        "soe_capacity_share" => ("SOE share of capacity", share("SOE share")),
+        "old_paradigm_capacity_share" => (
+            "Capacity still in an old paradigm",
+            share("share of capacity"),
+        ),
+        "firms_on_dead_ends" => (
+            "Exploring firms on dead-end paths",
+            share("share of explorers"),
+        ),
+        "hhi" => ("Concentration (Herfindahl index)", share("HHI")),
+        "innovations" => ("Innovations", count("innovations")),
+        "absorptions" => ("Absorptions", count("absorptions")),
+        "transfers" => ("Transfers over the research bridge", count("transfers")),
+        "paths_abandoned" => ("Technology paths abandoned", count("paths abandoned")),
+        "breakthroughs" => ("Breakthroughs", count("breakthroughs")),
+        "entries" => ("Entries", count("entries")),
+        "exits" => ("Exits", count("exits")),
+        "bailouts" => ("Bailouts", count("bailouts")),
+        "spinoffs" => ("Spin-offs", count("spin-offs")),
+        "paradigm_switches" => ("Switches to a new paradigm", count("firms switching")),
+        "firms_private" => ("Private firms", Axis::value("firms", &[0.0])),
+        "firms_soe" => ("SOEs", Axis::value("firms", &[0.0])),
+        "rd_spending" => ("R&D spending", money()),
+        "rd_subsidy_spending" => ("R&D subsidies", money()),
+        "production_subsidy_spending" => ("Production subsidies", money()),
+        "subsidy_spending" => ("Subsidies", money()),
+        "bailout_spending" => ("Bailout spending", money()),
+        "institute_spending" => ("Research institute spending", money()),
+        "tariff_revenue" => ("Tariff revenue", money()),
+        "fiscal_cost" => (
+            "Fiscal cost (subsidies + bailouts + institutes − tariff revenue)",
+            money(),
+        ),
+        "gain_introduction" | "gain_absorption" | "gain_innovation" | "gain_transfer" => (
+            match name {
+                "gain_introduction" => "Productivity gain from new equipment",
+                "gain_absorption" => "Productivity gain from absorption",
+                "gain_innovation" => "Productivity gain from innovation",
+                _ => "Productivity gain from transfers",
+            },
+            Axis::value("gain per year (initial frontier = 1)", &[0.0]),
+        ),
+        "profit_rate" => ("Profit rate", Axis::value("profit / capital value", &[0.0])),
+        "mean_price" => (
+            "Mean price",
+            Axis::value("price (initial wage = 1)", &[0.0]),
+        ),
+        "import_price" => (
+            "Import price",
+            Axis::value("price (initial wage = 1)", &[0.0]),
+        ),
+        "institute_knowledge" => (
+            "Institute knowledge relative to the frontier",
+            Axis::value("knowledge / frontier", &[0.0]),
+        ),
+        "institute_staff" => (
+            "Institute staff capability",
+            Axis::value("capability", &[0.0]),
+        ),
+        "tariff" => ("Tariff", Axis::value("tariff rate", &[0.0])),
+        "paradigm" => ("Paradigm", Axis::value("paradigm number", &[0.0])),
+        "consortium" => (
+            "Consortium",
+            Axis::value("consortium on (1) or off (0)", &[0.0, 1.0]),
+        ),
+        _ => {
+            return Described {
+                title: name.to_string(),
+                axis: Axis::value(name, &[]),
+            };
+        }
+    };
+    Described {
+        title: title.to_string(),
+        axis,
+    }
+}
+
+/// The panels of a per-sector chart: each sector titled with its regime, then the
+/// whole economy (unless there is a single sector, which it would repeat).
+fn sector_panels(t: &SeriesTable) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = t
+        .sectors
+        .iter()
+        .zip(&t.regimes)
+        .map(|(s, r)| {
+            let title = if r.is_empty() || r == s {
+                s.clone()
+            } else {
+                format!("{s} ({r})")
+            };
+            (s.clone(), title)
+        })
+        .collect();
+    if (out.len() != 1 || !t.has(&out[0].0)) && t.has(ECONOMY) {
+        out.push((ECONOMY.to_string(), ECONOMY_TITLE.to_string()));
+    }
+    out
+}
+
+/// A constant line over the periods of `like`.
+fn constant(like: &[(f64, f64)], v: f64) -> Vec<(f64, f64)> {
+    like.iter().map(|&(t, _)| (t, v)).collect()
+}
+
+/// One figure of per-sector panels, each with the same columns in the same colours.
+fn per_sector(
+    t: &SeriesTable,
+    stem: &str,
+    title: String,
+    subtitle: &str,
+    axis: Axis,
+    columns: &[(&str, &str, (u8, u8, u8))],
+) -> Result<Figure, PlotError> {
+    let mut fig = Figure::new(stem, title);
+    fig.subtitle = subtitle.to_string();
+    fig.keys = columns
+        .iter()
+        .map(|&(_, label, c)| Key::line(label, c))
+        .collect();
+    for (sector, panel_title) in sector_panels(t) {
+        let mut panel = Panel::new(panel_title, Axis::period(), axis.clone());
+        for &(column, _, c) in columns {
+            panel.lines.push(Line {
+                colour: c,
+                points: t.series(&sector, column)?,
+            });
+        }
+        fig.panels.push(panel);
+    }
+    Ok(fig)
+}
+
+/// The six charts of a run. `name` (the scenario, say) goes into every title.
+pub fn run_figures(
+    name: &str,
+    t: &SeriesTable,
+    sizes: &FirmSizes,
+) -> Result<Vec<Figure>, PlotError> {
+    let suffix = if name.is_empty() {
+        String::new()
+    } else {
+        format!(" — {name}")
+    };
+    let several = t.sectors.len() > 1;
+    let mut figs = vec![];
+
+    // 1. Capacity (top) and utilisation (bottom), one line per sector.
+    let mut fig = Figure::new(
+        "capacity-utilisation",
+        format!("Capacity and utilisation{suffix}"),
+    );
+    fig.subtitle = "Top: productive capacity of each sector, on a log scale (equal slopes, \
+                    equal growth rates). Bottom: utilisation, output / capacity; 1 − \
+                    utilisation is overcapacity."
+        .into();
+    fig.columns = Some(1);
+    fig.panel_height = Some(350);
+    let mut cap = Panel::new("", Axis::period(), Axis::log("capacity (output/year, log)"));
+    let mut util = Panel::new(
+        "",
+        Axis::period(),
+        Axis::value("utilisation (0–1)", &[0.0, 1.0]),
+    );
+    for (i, s) in t.sectors.iter().enumerate() {
+        fig.keys.push(Key::line(s.as_str(), colour(i)));
+        cap.lines.push(Line {
+            colour: colour(i),
+            points: t.series(s, "capacity")?,
+        });
+        util.lines.push(Line {
+            colour: colour(i),
+            points: t.series(s, "utilization")?,
+        });
+    }
+    if several || t.sectors.is_empty() {
+        fig.keys
+            .push(Key::line(format!("{ECONOMY_TITLE} (utilisation)"), BLACK));
+        util.lines.push(Line {
+            colour: BLACK,
+            points: t.series(ECONOMY, "utilization")?,
+        });
+        if t.sectors.is_empty() {
+            cap.lines.push(Line {
+                colour: BLACK,
+                points: t.series(ECONOMY, "capacity")?,
+            });
+        }
+    }
+    fig.panels = vec![cap, util];
+    figs.push(fig);
+
+    // 2. Productivity against the frontier, by ownership.
+    let mut fig = Figure::new(
+        "productivity-gap",
+        format!("Productivity against the frontier, by ownership{suffix}"),
+    );
+    fig.subtitle = "Output-weighted mean labour productivity relative to the frontier \
+                    (1 = at the frontier): private firms, SOEs and all firms (the gap)."
+        .into();
+    let private = colour(0);
+    let soe = colour(3);
+    fig.keys = vec![
+        Key::line("private firms", private),
+        Key::line("SOEs", soe),
+        Key::line("all firms (gap)", BLACK),
+        Key::line("frontier (= 1)", GREY),
+    ];
+    for (sector, title) in sector_panels(t) {
+        let mut p = Panel::new(
+            title,
+            Axis::period(),
+            Axis::value("productivity / frontier", &[0.0, 1.0]),
+        );
+        let gap = t.series(&sector, "gap")?;
+        p.lines.push(Line {
+            colour: GREY,
+            points: constant(&gap, 1.0),
+        });
+        // All firms first: private firms, usually most of output, draw over it.
+        p.lines.push(Line {
+            colour: BLACK,
+            points: gap,
+        });
+        p.lines.push(Line {
+            colour: private,
+            points: t.ratio(&sector, "productivity_private", "frontier")?,
+        });
+        p.lines.push(Line {
+            colour: soe,
+            points: t.ratio(&sector, "productivity_soe", "frontier")?,
+        });
+        fig.panels.push(p);
+    }
+    figs.push(fig);
+
+    // 3. Innovation, absorption, transfer.
+    figs.push(per_sector(
+        t,
+        "innovation",
+        format!("Innovations, absorptions and transfers{suffix}"),
+        "Firms per year that innovated (a productivity gain from exploring a technology \
+         path), absorbed the frontier (imitation), or took up an institute result over \
+         the research bridge (transfer).",
+        Axis::value("firms per year", &[0.0]),
+        &[
+            ("innovations", "innovations", colour(4)),
+            ("absorptions", "absorptions", colour(2)),
+            ("transfers", "transfers", colour(1)),
+        ],
+    )?);
+
+    // 4. SOE shares and the import share.
+    figs.push(per_sector(
+        t,
+        "ownership-imports",
+        format!("SOE shares and import share{suffix}"),
+        "Shares of SOEs in domestic output and capacity, and of imports in demand.",
+        Axis::value("share (0–1)", &[0.0, 1.0]),
+        &[
+            ("soe_output_share", "SOE share of output", colour(3)),
+            ("soe_capacity_share", "SOE share of capacity", colour(6)),
+            ("import_share", "import share of demand", colour(9)),
+        ],
+    )?);
+
+    // 5. Fiscal cost.
+    figs.push(per_sector(
+        t,
+        "fiscal-cost",
+        format!("Fiscal cost{suffix}"),
+        "Government flows per year. Fiscal cost = subsidies + bailouts + institute \
+         spending − tariff revenue.",
+        Axis::value("money per year (initial wage = 1)", &[0.0]),
+        &[
+            (
+                "subsidy_spending",
+                "subsidies (R&D and production)",
+                colour(0),
+            ),
+            ("bailout_spending", "bailouts", colour(3)),
+            ("institute_spending", "research institutes", colour(2)),
+            ("tariff_revenue", "tariff revenue", colour(1)),
+            ("fiscal_cost", "fiscal cost", BLACK),
+        ],
+    )?);
+
+    // 6. Firm sizes at the last period, log-log.
+    figs.push(firm_size_figure(&suffix, t, sizes));
+    Ok(figs)
+}
+
+fn firm_size_figure(suffix: &str, t: &SeriesTable, sizes: &FirmSizes) -> Figure {
+    let mut fig = Figure::new(
+        "firm-sizes",
+        format!("Firm size distribution in period {}{suffix}", sizes.period),
+    );
+    fig.subtitle = "Complementary cumulative distribution of capacity over living firms, \
+                    log-log: the share of firms at least as large as x. A straight line is a \
+                    power law; slope −1 is Zipf's law."
+        .into();
+    let mut p = Panel::new(
+        "",
+        Axis::log("firm capacity x (output per year, log scale)"),
+        Axis::log("share of firms with capacity ≥ x"),
+    );
+    for (name, values) in &sizes.sectors {
+        // The sector's colour in the other charts.
+        let i = t
+            .sectors
+            .iter()
+            .position(|s| s == name)
+            .unwrap_or(t.sectors.len() + p.lines.len());
+        let points = ccdf(values, MAX_SIZE_POINTS);
+        let n = values.iter().filter(|v| v.is_finite() && **v > 0.0).count();
+        fig.keys.push(Key::line(
+            format!("{name} ({} firms)", thousands(n)),
+            colour(i),
+        ));
+        p.lines.push(Line {
+            colour: colour(i),
+            points,
+        });
+    }
+    if sizes.sectors.is_empty() {
+        fig.subtitle
+            .push_str(" No living firms at the last period.");
+    }
+    fig.panels.push(p);
+    fig
+}
+
+/// The charts of a sweep: one per band series, a panel per sector, a mean line and a
+/// 5–95% band per design point (the first `max_points` of them).
+pub fn sweep_figures(name: &str, bands: &Bands, points: &Points, max_points: usize) -> Vec<Figure> {
+    let shown: Vec<u64> = bands
+        .points
+        .iter()
+        .copied()
+        .take(max_points.max(1))
+        .collect();
+    let suffix = if name.is_empty() {
+        String::new()
+    } else {
+        format!(" — {name}")
+    };
+    let mut figs = vec![];
+    for series in &bands.series {
+        let d = describe(series);
+        let mut fig = Figure::new(series.as_str(), format!("{}{suffix}", d.title));
+        let replicates = bands
+            .rows
+            .iter()
+            .filter(|((s, _, _), _)| s == series)
+            .flat_map(|(_, rows)| rows.iter().map(|r| r.n))
+            .filter(|n| n.is_finite())
+            .fold(0.0, f64::max);
+        let mut subtitle = format!(
+            "Mean across replicates (line) and its 5–95% band (shaded), {} replicate{} per \
+             design point",
+            replicates,
+            if replicates == 1.0 { "" } else { "s" }
+        );
+        if shown.len() < bands.points.len() {
+            subtitle.push_str(&format!(
+                "; showing the first {} of {} design points",
+                shown.len(),
+                bands.points.len()
+            ));
+        }
+        subtitle.push('.');
+        fig.subtitle = subtitle;
+        fig.keys = shown
+            .iter()
+            .enumerate()
+            .map(|(j, &p)| Key {
+                label: ellipsize(&points.label(p), MAX_POINT_LABEL),
+                colour: colour(j),
+                band: true,
+            })
+            .collect();
+        for sector in &bands.sectors {
+            let title = if sector == ECONOMY {
+                ECONOMY_TITLE
+            } else {
+                sector
+            };
+            let mut panel = Panel::new(title, Axis::period(), d.axis.clone());
+            for (j, &p) in shown.iter().enumerate() {
+                let rows = bands.get(series, sector, p);
+                panel.bands.push(Band {
+                    colour: colour(j),
+                    points: rows.iter().map(|r| (r.period, r.p05, r.p95)).collect(),
+                });
+                panel.lines.push(Line {
+                    colour: colour(j),
+                    points: rows.iter().map(|r| (r.period, r.mean)).collect(),
+                });
+            }
+            fig.panels.push(panel);
+        }
+        figs.push(fig);
+    }
+    figs
+}
+
+/// The series a comparison overlays.
+pub const COMPARED: &[&str] = &[
+    "gap",
+    "productivity_mean",
+    "capacity",
+    "utilization",
+    "soe_capacity_share",
+    "import_share",
+    "fiscal_cost",
+    "innovations",
+];
+
+/// The charts of a comparison: one per series of [`COMPARED`], a line per input in its
+/// colour, a panel for the whole economy and, when every input has the same sectors,
+/// one per sector.
+pub fn compare_figures(inputs: &[(String, SeriesTable)]) -> Result<Vec<Figure>, PlotError> {
+    let same_sectors = inputs.windows(2).all(|w| w[0].1.sectors == w[1].1.sectors);
+    let mut panels = vec![(ECONOMY.to_string(), ECONOMY_TITLE.to_string())];
+    if same_sectors
+        && let Some((_, first)) = inputs.first()
+        && (first.sectors.len() > 1 || !first.has(ECONOMY))
+    {
+        panels.extend(first.sectors.iter().map(|s| (s.clone(), s.clone())));
+    }
+    let names: Vec<&str> = inputs.iter().map(|(l, _)| l.as_str()).collect();
+    let mut figs = vec![];
+    for &series in COMPARED {
+        let d = describe(series);
+        let mut fig = Figure::new(series, d.title.clone());
+        fig.subtitle = if same_sectors {
+            format!("Comparing {}.", names.join(", "))
+        } else {
+            format!(
+                "Comparing {}; their sectors differ, so only the whole economy is compared.",
+                names.join(", ")
+            )
+        };
+        fig.keys = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Key::line(*n, colour(i)))
+            .collect();
+        for (sector, title) in &panels {
+            let mut panel = Panel::new(title.as_str(), Axis::period(), d.axis.clone());
+            for (i, (_, t)) in inputs.iter().enumerate() {
+                panel.lines.push(Line {
+                    colour: colour(i),
+                    points: t.series(sector, series)?,
+                });
+            }
+            fig.panels.push(panel);
+        }
+        figs.push(fig);
+    }
+    Ok(figs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_series_column_has_a_title_and_an_axis() {
+        for &c in crate::observe::SeriesRow::NUMERIC_COLUMNS {
+            if c == "period" {
+                continue;
+            }
+            let d = describe(c);
+            assert_ne!(d.title, c, "{c} has no title");
+            assert!(!d.axis.label.is_empty());
+        }
+        assert_eq!(describe("unknown").title, "unknown");
+        assert_eq!(describe("import_share").axis.include, vec![0.0, 1.0]);
+    }
+}

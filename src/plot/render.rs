@@ -1,0 +1,408 @@
+//! Drawing a [`Figure`] with plotters, as SVG and as PNG, with the DejaVu Sans font
+//! embedded in the binary (registered once as `sans-serif`), so that PNG text renders
+//! on a machine with no fonts installed.
+//!
+//! Only data lines are drawn as paths (SVG `<polyline>`) and only bands as filled
+//! polygons (`<polygon>`): the frame, the grid and the legend's swatches are lines and
+//! rectangles, and plotters' own axis lines and tick marks are left out.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
+
+use super::PlotError;
+use super::figure::{
+    Figure, LINE_WIDTH, Panel, Scale, band_segments, legend_rows, segments, tick_label_in,
+};
+
+/// The font family every text is set in.
+pub const FAMILY: &str = "sans-serif";
+
+const TITLE_SIZE: f64 = 29.0;
+const SUBTITLE_SIZE: f64 = 23.0;
+const LEGEND_SIZE: f64 = 24.0;
+const PANEL_TITLE_SIZE: f64 = 25.0;
+const AXIS_SIZE: f64 = 23.0;
+const TICK_SIZE: f64 = 23.0;
+
+/// Outer margin of the figure.
+const MARGIN: u32 = 20;
+const SWATCH: u32 = 34;
+const LEGEND_GAP: u32 = 24;
+const LEGEND_ROW: u32 = 30;
+const SUBTITLE_ROW: u32 = 27;
+const TITLE_ROW: u32 = 36;
+
+/// Registers the embedded font (once per process).
+pub fn ensure_font() -> Result<(), PlotError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        register_font(FAMILY, FontStyle::Normal, dejavu::sans::regular()).is_ok()
+            && register_font(FAMILY, FontStyle::Bold, dejavu::sans::bold()).is_ok()
+    });
+    if ok { Ok(()) } else { Err(PlotError::Font) }
+}
+
+fn font(size: f64, style: FontStyle) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FAMILY), size, style)
+}
+
+fn rgb(c: (u8, u8, u8)) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
+
+/// Width of a text in pixels.
+fn text_width(text: &str, size: f64, style: FontStyle) -> u32 {
+    font(size, style)
+        .box_size(text)
+        .map(|(w, _)| w)
+        .unwrap_or((text.chars().count() as f64 * size * 0.6) as u32)
+}
+
+/// Breaks `text` into lines no wider than `width`, at spaces.
+fn wrap(text: &str, width: u32, size: f64, style: FontStyle) -> Vec<String> {
+    let mut lines: Vec<String> = vec![];
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if !line.is_empty() && text_width(&candidate, size, style) > width {
+                lines.push(std::mem::replace(&mut line, word.to_string()));
+            } else {
+                line = candidate;
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// Where everything goes, in pixels.
+struct Layout {
+    width: u32,
+    height: u32,
+    title: Vec<String>,
+    subtitle: Vec<String>,
+    /// Top of the subtitle.
+    subtitle_top: u32,
+    legend: Vec<Vec<(usize, u32)>>,
+    /// Top of the legend and of the panel grid.
+    legend_top: u32,
+    body_top: u32,
+}
+
+fn layout(fig: &Figure) -> Layout {
+    let (_, rows) = fig.grid();
+    let (width, panel_height) = fig.panel_size();
+    let inner = width - 2 * MARGIN;
+    let title = wrap(&fig.title, inner, TITLE_SIZE, FontStyle::Bold);
+    let subtitle = wrap(&fig.subtitle, inner, SUBTITLE_SIZE, FontStyle::Normal);
+    let labels: Vec<&str> = fig.keys.iter().map(|k| k.label.as_str()).collect();
+    let legend = if labels.is_empty() {
+        vec![]
+    } else {
+        legend_rows(&labels, inner, SWATCH, LEGEND_GAP, |s| {
+            text_width(s, LEGEND_SIZE, FontStyle::Normal)
+        })
+    };
+    let subtitle_top = MARGIN + TITLE_ROW * title.len().max(1) as u32 + 6;
+    let legend_top = subtitle_top + SUBTITLE_ROW * subtitle.len() as u32 + 2;
+    let body_top = legend_top + LEGEND_ROW * legend.len() as u32 + 8;
+    Layout {
+        width,
+        height: body_top + panel_height * rows as u32 + 8,
+        title,
+        subtitle,
+        subtitle_top,
+        legend,
+        legend_top,
+        body_top,
+    }
+}
+
+/// The size in pixels a figure is drawn at.
+pub fn size(fig: &Figure) -> (u32, u32) {
+    let l = layout(fig);
+    (l.width, l.height)
+}
+
+fn draw_error<E: std::error::Error + Send + Sync>(
+    path: &Path,
+) -> impl FnOnce(DrawingAreaErrorKind<E>) -> PlotError + '_ {
+    move |e| PlotError::Draw {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Writes the figure as an SVG file.
+pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), PlotError> {
+    ensure_font()?;
+    let l = layout(fig);
+    let root = SVGBackend::new(path, (l.width, l.height)).into_drawing_area();
+    draw(fig, &l, &root).map_err(draw_error(path))?;
+    root.present().map_err(draw_error(path))
+}
+
+/// Writes the figure as a PNG file.
+pub fn write_png(fig: &Figure, path: &Path) -> Result<(), PlotError> {
+    ensure_font()?;
+    let l = layout(fig);
+    let root = BitMapBackend::new(path, (l.width, l.height)).into_drawing_area();
+    draw(fig, &l, &root).map_err(draw_error(path))?;
+    root.present().map_err(draw_error(path))
+}
+
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(
+    fig: &Figure,
+    l: &Layout,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let left = MARGIN as i32;
+    for (i, line) in l.title.iter().enumerate() {
+        root.draw(&Text::new(
+            line.clone(),
+            (left, (MARGIN + TITLE_ROW * i as u32) as i32),
+            font(TITLE_SIZE, FontStyle::Bold).color(&BLACK),
+        ))?;
+    }
+    let grey = RGBColor(80, 80, 80);
+    for (i, line) in l.subtitle.iter().enumerate() {
+        let y = l.subtitle_top + SUBTITLE_ROW * i as u32;
+        root.draw(&Text::new(
+            line.clone(),
+            (left, y as i32),
+            font(SUBTITLE_SIZE, FontStyle::Normal).color(&grey),
+        ))?;
+    }
+    for (r, row) in l.legend.iter().enumerate() {
+        let mid = (l.legend_top + LEGEND_ROW * r as u32 + LEGEND_ROW / 2) as i32;
+        for &(i, x) in row {
+            let key = &fig.keys[i];
+            let x = left + x as i32;
+            let c = rgb(key.colour);
+            if key.band {
+                root.draw(&Rectangle::new(
+                    [(x, mid - 10), (x + SWATCH as i32, mid + 10)],
+                    c.mix(0.2).filled(),
+                ))?;
+            }
+            root.draw(&Rectangle::new(
+                [(x, mid - 2), (x + SWATCH as i32, mid + 2)],
+                c.filled(),
+            ))?;
+            root.draw(&Text::new(
+                key.label.clone(),
+                (x + (SWATCH + LEGEND_GAP / 2) as i32, mid),
+                font(LEGEND_SIZE, FontStyle::Normal)
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
+    }
+    let (_, body) = root.split_vertically(l.body_top);
+    let (columns, rows) = fig.grid();
+    let areas = body.split_evenly((rows, columns));
+    for (panel, area) in fig.panels.iter().zip(&areas) {
+        draw_panel(panel, area)?;
+    }
+    Ok(())
+}
+
+fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+    let ((x0, x1), (y0, y1)) = panel.ranges();
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin_top(8)
+        .margin_bottom(4)
+        .margin_left(MARGIN)
+        .margin_right(MARGIN + 20)
+        .x_label_area_size(62)
+        .y_label_area_size(100);
+    if !panel.title.is_empty() {
+        builder.caption(&panel.title, font(PANEL_TITLE_SIZE, FontStyle::Bold));
+    }
+    match (panel.x.scale, panel.y.scale) {
+        (Scale::Linear, Scale::Linear) => {
+            let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1)?;
+            fill(&mut chart, panel)
+        }
+        (Scale::Log, Scale::Log) => {
+            let mut chart =
+                builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+            fill(&mut chart, panel)
+        }
+        (Scale::Linear, Scale::Log) => {
+            let mut chart = builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?;
+            fill(&mut chart, panel)
+        }
+        (Scale::Log, Scale::Linear) => {
+            let mut chart = builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)?;
+            fill(&mut chart, panel)
+        }
+    }
+}
+
+fn fill<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    panel: &Panel,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    // Linear axes share their suffix (k, M) across labels; log axes span decades, so
+    // each label has its own.
+    let (xr, yr) = panel.ranges();
+    let magnitude = |(lo, hi): (f64, f64), scale: Scale| match scale {
+        Scale::Linear => lo.abs().max(hi.abs()),
+        Scale::Log => 0.0,
+    };
+    let (mx, my) = (magnitude(xr, panel.x.scale), magnitude(yr, panel.y.scale));
+    let fmt_x = move |v: &f64| tick_label_in(*v, mx);
+    let fmt_y = move |v: &f64| tick_label_in(*v, my);
+    let grid = RGBColor(225, 225, 225);
+    chart
+        .configure_mesh()
+        .x_desc(panel.x.label.as_str())
+        .y_desc(panel.y.label.as_str())
+        .label_style(font(TICK_SIZE, FontStyle::Normal))
+        .axis_desc_style(font(AXIS_SIZE, FontStyle::Normal))
+        .axis_style(TRANSPARENT)
+        .bold_line_style(grid.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .x_labels(8)
+        .y_labels(7)
+        .x_label_formatter(&fmt_x)
+        .y_label_formatter(&fmt_y)
+        .draw()?;
+    let area = chart.plotting_area().strip_coord_spec();
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Rectangle::new(
+        [(0, 0), (w as i32 - 1, h as i32 - 1)],
+        RGBColor(110, 110, 110).stroke_width(1),
+    ))?;
+    for band in &panel.bands {
+        for poly in band_segments(&band.points, panel.y.scale) {
+            chart.draw_series(std::iter::once(Polygon::new(
+                poly,
+                rgb(band.colour).mix(0.18).filled(),
+            )))?;
+        }
+    }
+    for line in &panel.lines {
+        let c = rgb(line.colour);
+        for seg in segments(&line.points, panel.x.scale, panel.y.scale) {
+            if seg.len() == 1 {
+                chart.draw_series(std::iter::once(Circle::new(seg[0], 4, c.filled())))?;
+            }
+            chart.draw_series(LineSeries::new(seg, c.stroke_width(LINE_WIDTH)))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::figure::{Axis, Band, Key, Line};
+
+    fn figure() -> Figure {
+        let mut fig = Figure::new("t", "A title");
+        fig.subtitle = "A subtitle".into();
+        fig.keys = vec![Key::line("one", (200, 0, 0))];
+        for _ in 0..3 {
+            let mut p = Panel::new(
+                "panel",
+                Axis::period(),
+                Axis::value("value (units)", &[0.0]),
+            );
+            p.lines.push(Line {
+                colour: (200, 0, 0),
+                points: vec![
+                    (1.0, 1.0),
+                    (2.0, 2.0),
+                    (3.0, f64::NAN),
+                    (4.0, 1.0),
+                    (5.0, 3.0),
+                ],
+            });
+            p.bands.push(Band {
+                colour: (0, 0, 200),
+                points: vec![(1.0, 0.5, 1.5), (2.0, 1.0, 3.0)],
+            });
+            fig.panels.push(p);
+        }
+        fig
+    }
+
+    #[test]
+    fn only_data_lines_are_polylines_and_only_bands_polygons() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.svg");
+        let fig = figure();
+        write_svg(&fig, &path).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(svg.matches("<polyline").count(), fig.polylines());
+        assert_eq!(fig.polylines(), 6);
+        assert_eq!(svg.matches("<polygon").count(), fig.polygons());
+        let (w, h) = size(&fig);
+        assert!(svg.starts_with(&format!("<svg width=\"{w}\" height=\"{h}\"")));
+        for text in [
+            "A title",
+            "A subtitle",
+            "one",
+            "panel",
+            "value (units)",
+            "period (years)",
+        ] {
+            assert!(
+                svg.contains(&format!(">\n{text}\n</text>")),
+                "{text} is missing"
+            );
+        }
+    }
+
+    #[test]
+    fn png_text_is_drawn_with_the_embedded_font() {
+        let fig = figure();
+        let (w, h) = size(&fig);
+        let draw_into = |fig: &Figure| {
+            let mut buf = vec![0u8; (w * h * 3) as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+                draw(fig, &layout(fig), &root).unwrap();
+                root.present().unwrap();
+            }
+            buf
+        };
+        let with = draw_into(&fig);
+        let mut untitled = fig.clone();
+        untitled.title = String::new();
+        let without = draw_into(&untitled);
+        // The title band (y 20 to 50) has dark pixels only when there is a title.
+        let dark = |buf: &[u8]| {
+            (20..50)
+                .flat_map(|y| (0..w).map(move |x| ((y * w + x) * 3) as usize))
+                .filter(|&i| buf[i] < 100 && buf[i + 1] < 100 && buf[i + 2] < 100)
+                .count()
+        };
+        assert!(dark(&with) > 200, "{}", dark(&with));
+        assert_eq!(dark(&without), 0);
+    }
+}

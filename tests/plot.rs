@@ -1,0 +1,793 @@
+//! End-to-end tests of the charts: `catchup run --plot`, `catchup plot` (runs and
+//! sweeps) and `catchup compare`, through the binary. The SVG files are read as text:
+//! titles, axis labels and legend entries must be there, and every drawn series must
+//! be one `<polyline>` (bands one `<polygon>`) per unbroken stretch of defined values.
+//! PNG files must be PNG, of the size the SVG states.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What one invocation of the binary did.
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    line: String,
+}
+
+impl Outcome {
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "`{}` failed\nstdout:\n{}\nstderr:\n{}",
+            self.line,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    fn bad_input(self, parts: &[&str]) -> Self {
+        assert_eq!(
+            self.code,
+            Some(2),
+            "`{}` should be refused as bad input\nstdout:\n{}\nstderr:\n{}",
+            self.line,
+            self.stdout,
+            self.stderr
+        );
+        for part in parts {
+            assert!(
+                self.stderr.contains(part),
+                "stderr of `{}` lacks {part:?}:\n{}",
+                self.line,
+                self.stderr
+            );
+        }
+        self
+    }
+}
+
+/// Runs `catchup` in `cwd` (a temporary directory).
+fn catchup(cwd: &Path, args: &[&str]) -> Outcome {
+    let output = Command::new(env!("CARGO_BIN_EXE_catchup"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RAYON_NUM_THREADS")
+        .output()
+        .expect("the catchup binary starts");
+    Outcome {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        line: format!("catchup {}", args.join(" ")),
+    }
+}
+
+fn entries(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// An SVG chart read as text.
+struct Svg {
+    path: PathBuf,
+    text: String,
+}
+
+impl Svg {
+    fn read(path: &Path) -> Svg {
+        Svg {
+            path: path.to_path_buf(),
+            text: read(path),
+        }
+    }
+
+    /// The width and height the SVG states.
+    fn size(&self) -> (u32, u32) {
+        let attr = |name: &str| -> u32 {
+            let start = self
+                .text
+                .find(&format!("{name}=\""))
+                .expect("a size attribute")
+                + name.len()
+                + 2;
+            let end = start + self.text[start..].find('"').unwrap();
+            self.text[start..end].parse().unwrap()
+        };
+        assert!(self.text.starts_with("<svg "), "{}", self.path.display());
+        (attr("width"), attr("height"))
+    }
+
+    /// The contents of its `<text>` elements, unescaped.
+    fn texts(&self) -> Vec<String> {
+        self.text
+            .split("<text ")
+            .skip(1)
+            .map(|t| {
+                let body = &t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()];
+                body.trim()
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&")
+            })
+            .collect()
+    }
+
+    /// Asserts that every one of `wanted` is the whole text of some `<text>` element.
+    #[track_caller]
+    fn has_texts(&self, wanted: &[&str]) {
+        let texts = self.texts();
+        for w in wanted {
+            assert!(
+                texts.iter().any(|t| t == w),
+                "{} has no text {w:?}; it has {texts:?}",
+                self.path.display()
+            );
+        }
+    }
+
+    /// Asserts that some `<text>` element starts with `prefix`.
+    #[track_caller]
+    fn has_text_starting(&self, prefix: &str) {
+        let texts = self.texts();
+        assert!(
+            texts.iter().any(|t| t.starts_with(prefix)),
+            "{} has no text starting {prefix:?}; it has {texts:?}",
+            self.path.display()
+        );
+    }
+
+    fn count(&self, element: &str) -> usize {
+        self.text.matches(&format!("<{element} ")).count()
+    }
+}
+
+/// Checks that `stem.png` is a PNG of the size `stem.svg` states, at least 1000 x 600.
+#[track_caller]
+fn check_png(dir: &Path, stem: &str) {
+    let svg = Svg::read(&dir.join(format!("{stem}.svg")));
+    let png = fs::read(dir.join(format!("{stem}.png"))).unwrap();
+    assert!(png.len() > 1000, "{stem}.png is too small to hold a chart");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{stem}.png is not a PNG");
+    assert_eq!(&png[12..16], b"IHDR");
+    let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!((w, h), svg.size(), "{stem}: PNG and SVG sizes differ");
+    assert!(
+        w >= 1000 && h >= 600,
+        "{stem}: {w} x {h} is too small to read"
+    );
+}
+
+/// A CSV file read whole, by column name.
+struct Csv {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Csv {
+    fn read(path: &Path) -> Csv {
+        let mut r = csv::Reader::from_path(path).unwrap();
+        let headers = r.headers().unwrap().iter().map(String::from).collect();
+        let rows = r
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        Csv { headers, rows }
+    }
+
+    fn col(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    }
+
+    /// Values of `column` in the rows where `key` is `value`, in file order.
+    fn values(&self, key: &str, value: &str, column: &str) -> Vec<Option<f64>> {
+        let (k, c) = (self.col(key), self.col(column));
+        self.rows
+            .iter()
+            .filter(|r| r[k] == value)
+            .map(|r| r[c].parse::<f64>().ok())
+            .collect()
+    }
+
+    /// Distinct values of a column in order of first appearance.
+    fn distinct(&self, column: &str) -> Vec<String> {
+        let c = self.col(column);
+        let mut out: Vec<String> = vec![];
+        for r in &self.rows {
+            if !out.contains(&r[c]) {
+                out.push(r[c].clone());
+            }
+        }
+        out
+    }
+}
+
+/// Unbroken stretches of defined values: the polylines a series is drawn as.
+fn stretches(values: &[Option<f64>]) -> usize {
+    let mut n = 0;
+    let mut inside = false;
+    for v in values {
+        let defined = v.is_some_and(f64::is_finite);
+        if defined && !inside {
+            n += 1;
+        }
+        inside = defined;
+    }
+    n
+}
+
+/// The same on a log axis: only positive values are drawn.
+fn positive_stretches(values: &[Option<f64>]) -> usize {
+    let v: Vec<Option<f64>> = values.iter().map(|v| v.filter(|x| *x > 0.0)).collect();
+    stretches(&v)
+}
+
+/// Element-wise ratio, undefined where either is or the denominator is not positive.
+fn ratio(a: &[Option<f64>], b: &[Option<f64>]) -> Vec<Option<f64>> {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| match (a, b) {
+            (Some(a), Some(b)) if *b > 0.0 => Some(a / b),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+const RUN_CHARTS: &[&str] = &[
+    "capacity-utilisation",
+    "productivity-gap",
+    "innovation",
+    "ownership-imports",
+    "fiscal-cost",
+    "firm-sizes",
+];
+
+fn chart_files(stems: &[&str]) -> BTreeSet<String> {
+    let mut files: BTreeSet<String> = stems
+        .iter()
+        .flat_map(|s| [format!("{s}.svg"), format!("{s}.png")])
+        .collect();
+    files.insert("manifest.json".into());
+    files
+}
+
+/// Checks the six charts of a run of the baseline (three sectors) in `plots`,
+/// against the run's own series.csv and firms.csv.
+fn check_run_charts(run: &Path, plots: &Path) {
+    assert_eq!(entries(plots), chart_files(RUN_CHARTS));
+    for stem in RUN_CHARTS {
+        check_png(plots, stem);
+    }
+    let series = Csv::read(&run.join("series.csv"));
+    let sectors = ["catch-up", "parallel", "leading"];
+    assert_eq!(
+        series.distinct("sector"),
+        ["catch-up", "parallel", "leading", "all"]
+    );
+    let panels = ["catch-up", "parallel", "leading", "all"];
+    let v = |sector: &str, column: &str| series.values("sector", sector, column);
+
+    // 1. Capacity (log) of each sector; utilisation of each sector and the economy.
+    let svg = Svg::read(&plots.join("capacity-utilisation.svg"));
+    svg.has_text_starting("Capacity and utilisation — baseline");
+    svg.has_texts(&[
+        "catch-up",
+        "parallel",
+        "leading",
+        "whole economy (utilisation)",
+        "period (years)",
+        "capacity (output/year, log)",
+        "utilisation (0–1)",
+    ]);
+    let expected: usize = sectors
+        .iter()
+        .map(|s| positive_stretches(&v(s, "capacity")) + stretches(&v(s, "utilization")))
+        .sum::<usize>()
+        + stretches(&v("all", "utilization"));
+    assert!(expected >= 7);
+    assert_eq!(svg.count("polyline"), expected, "capacity-utilisation");
+    assert_eq!(svg.count("polygon"), 0);
+
+    // 2. Productivity against the frontier: frontier, gap, private, SOE per panel.
+    let svg = Svg::read(&plots.join("productivity-gap.svg"));
+    svg.has_text_starting("Productivity against the frontier, by ownership");
+    svg.has_texts(&[
+        "private firms",
+        "SOEs",
+        "all firms (gap)",
+        "frontier (= 1)",
+        "productivity / frontier",
+        "catch-up",
+        "parallel",
+        "leading",
+        "whole economy",
+    ]);
+    let expected: usize = panels
+        .iter()
+        .map(|s| {
+            let gap = v(s, "gap");
+            let frontier = v(s, "frontier");
+            (if gap.is_empty() { 0 } else { 1 })
+                + stretches(&gap)
+                + stretches(&ratio(&v(s, "productivity_private"), &frontier))
+                + stretches(&ratio(&v(s, "productivity_soe"), &frontier))
+        })
+        .sum();
+    assert_eq!(svg.count("polyline"), expected, "productivity-gap");
+
+    // 3.-5. Per-sector panels of several columns each.
+    for (stem, title, axis, legend, columns) in [
+        (
+            "innovation",
+            "Innovations, absorptions and transfers",
+            "firms per year",
+            &["innovations", "absorptions", "transfers"][..],
+            &["innovations", "absorptions", "transfers"][..],
+        ),
+        (
+            "ownership-imports",
+            "SOE shares and import share",
+            "share (0–1)",
+            &[
+                "SOE share of output",
+                "SOE share of capacity",
+                "import share of demand",
+            ][..],
+            &["soe_output_share", "soe_capacity_share", "import_share"][..],
+        ),
+        (
+            "fiscal-cost",
+            "Fiscal cost",
+            "money per year (initial wage = 1)",
+            &[
+                "subsidies (R&D and production)",
+                "bailouts",
+                "research institutes",
+                "tariff revenue",
+                "fiscal cost",
+            ][..],
+            &[
+                "subsidy_spending",
+                "bailout_spending",
+                "institute_spending",
+                "tariff_revenue",
+                "fiscal_cost",
+            ][..],
+        ),
+    ] {
+        let svg = Svg::read(&plots.join(format!("{stem}.svg")));
+        svg.has_text_starting(&format!("{title} — baseline"));
+        svg.has_texts(legend);
+        svg.has_texts(&[axis, "period (years)", "catch-up", "whole economy"]);
+        let expected: usize = panels
+            .iter()
+            .flat_map(|s| columns.iter().map(move |c| (s, c)))
+            .map(|(s, c)| stretches(&v(s, c)))
+            .sum();
+        assert!(expected >= panels.len() * columns.len() / 2, "{stem}");
+        assert_eq!(svg.count("polyline"), expected, "{stem}");
+    }
+
+    // 6. Firm sizes at the last period: one line per sector, labelled with its firms.
+    let firms = Csv::read(&run.join("firms.csv"));
+    let last = firms.distinct("period").last().cloned().unwrap();
+    let svg = Svg::read(&plots.join("firm-sizes.svg"));
+    svg.has_text_starting(&format!("Firm size distribution in period {last}"));
+    svg.has_texts(&[
+        "firm capacity x (output per year, log scale)",
+        "share of firms with capacity ≥ x",
+    ]);
+    for s in sectors {
+        let n = firms
+            .rows
+            .iter()
+            .filter(|r| r[firms.col("period")] == last && r[firms.col("sector")] == s)
+            .filter(|r| r[firms.col("capacity")].parse::<f64>().unwrap() > 0.0)
+            .count();
+        assert!(n > 0);
+        svg.has_texts(&[&format!("{s} ({} firms)", thousands(n))]);
+    }
+    assert_eq!(svg.count("polyline"), sectors.len());
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&plots.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["kind"], "run");
+    assert_eq!(
+        manifest["charts"].as_array().unwrap().len(),
+        RUN_CHARTS.len()
+    );
+}
+
+#[test]
+fn run_with_plot_draws_the_six_charts_into_the_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = catchup(
+        dir.path(),
+        &[
+            "run",
+            "baseline",
+            "--periods",
+            "10",
+            "--out",
+            "run",
+            "--plot",
+        ],
+    )
+    .ok();
+    assert!(out.stdout.contains("run/plots: 6 charts"), "{}", out.stdout);
+    let run = dir.path().join("run");
+    assert_eq!(
+        entries(&run),
+        [
+            "firms.csv",
+            "manifest.json",
+            "plots",
+            "scenario.toml",
+            "series.csv"
+        ]
+        .map(String::from)
+        .into()
+    );
+    check_run_charts(&run, &run.join("plots"));
+    // Nothing else was left behind.
+    assert_eq!(entries(dir.path()), ["run".to_string()].into());
+}
+
+#[test]
+fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    catchup(dir.path(), &["run", "--periods", "10", "--out", "r", "-q"]).ok();
+    let run = dir.path().join("r");
+    catchup(dir.path(), &["plot", "r"]).ok();
+    check_run_charts(&run, &run.join("plots"));
+    let before = fs::read(run.join("plots/innovation.svg")).unwrap();
+
+    catchup(dir.path(), &["plot", "r"]).bad_input(&["already exists", "--force"]);
+    catchup(dir.path(), &["plot", "r", "--force", "-q"]).ok();
+    assert_eq!(fs::read(run.join("plots/innovation.svg")).unwrap(), before);
+    // Elsewhere, with --out.
+    catchup(dir.path(), &["plot", "r", "--out", "charts", "-q"]).ok();
+    check_run_charts(&run, &dir.path().join("charts"));
+    assert_eq!(entries(&run).len(), 5, "{:?}", entries(&run));
+}
+
+#[test]
+fn a_run_without_plot_has_no_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    catchup(dir.path(), &["run", "--periods", "3", "--out", "r", "-q"]).ok();
+    assert!(!dir.path().join("r/plots").exists());
+}
+
+const SWEEP: &str = r#"version = 1
+name = "tiny"
+base = "soe-protection"
+replicates = 3
+seed = 5
+set = { periods = 8 }
+
+[design]
+kind = "grid"
+
+[[design.factor]]
+key = "policy.rd_subsidy"
+values = [0.0, 0.2, 0.4]
+
+[[metric]]
+name = "gap_final"
+series = "gap"
+stat = "final"
+
+[output]
+bands = ["gap", "capacity", "soe_capacity_share"]
+"#;
+
+#[test]
+fn plot_draws_a_sweep_as_bands_one_colour_per_point() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("tiny.toml"), SWEEP).unwrap();
+    catchup(dir.path(), &["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
+    catchup(dir.path(), &["plot", "sw", "-q"]).ok();
+    let plots = dir.path().join("sw/plots");
+    let stems = ["gap", "capacity", "soe_capacity_share"];
+    assert_eq!(entries(&plots), chart_files(&stems));
+    let bands = Csv::read(&dir.path().join("sw/bands.csv"));
+    let points = Csv::read(&dir.path().join("sw/points.csv"));
+    let sectors = bands.distinct("sector");
+    assert_eq!(sectors, ["moderate", "heavy", "all"]);
+    let labels: Vec<String> = points
+        .rows
+        .iter()
+        .map(|r| {
+            format!(
+                "point {}: policy.rd_subsidy={}",
+                r[0],
+                r[points.col("policy.rd_subsidy")]
+            )
+        })
+        .collect();
+    assert_eq!(labels.len(), 3);
+    for stem in stems {
+        check_png(&plots, stem);
+        let svg = Svg::read(&plots.join(format!("{stem}.svg")));
+        svg.has_text_starting(
+            "Mean across replicates (line) and its 5–95% band (shaded), 3 replicates",
+        );
+        let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+        svg.has_texts(&label_refs);
+        svg.has_texts(&["moderate", "heavy", "whole economy", "period (years)"]);
+        // One line and one band per point and sector, broken where undefined.
+        let (mut lines, mut polys) = (0, 0);
+        for s in &sectors {
+            for p in ["0", "1", "2"] {
+                let rows: Vec<&Vec<String>> = bands
+                    .rows
+                    .iter()
+                    .filter(|r| r[0] == *p && r[1] == *s && r[2] == stem)
+                    .collect();
+                assert_eq!(rows.len(), 8);
+                let col = |name: &str| -> Vec<Option<f64>> {
+                    rows.iter()
+                        .map(|r| r[bands.col(name)].parse().ok())
+                        .collect()
+                };
+                lines += stretches(&col("mean"));
+                let both: Vec<Option<f64>> = col("p05")
+                    .iter()
+                    .zip(col("p95"))
+                    .map(|(a, b)| a.and(b))
+                    .collect();
+                polys += stretches(&both);
+            }
+        }
+        assert!(
+            lines >= 9 && polys >= 9,
+            "{stem}: {lines} lines, {polys} bands"
+        );
+        assert_eq!(svg.count("polyline"), lines, "{stem}");
+        assert_eq!(svg.count("polygon"), polys, "{stem}");
+    }
+    let gap = Svg::read(&plots.join("gap.svg"));
+    gap.has_texts(&["productivity / frontier"]);
+    gap.has_text_starting("Productivity gap (mean productivity / frontier) — sweep tiny");
+
+    // Capped: the first two points, and the subtitle says so.
+    catchup(
+        dir.path(),
+        &["plot", "sw", "--max-points", "2", "--out", "two", "-q"],
+    )
+    .ok();
+    let svg = Svg::read(&dir.path().join("two/gap.svg"));
+    svg.has_texts(&[labels[0].as_str(), labels[1].as_str()]);
+    assert!(!svg.texts().contains(&labels[2]));
+    // The subtitle may wrap onto several lines.
+    let all = svg.texts().join(" ");
+    assert!(
+        all.contains("showing the first 2 of 3 design points."),
+        "{all}"
+    );
+}
+
+const COMPARED: &[&str] = &[
+    "gap",
+    "productivity_mean",
+    "capacity",
+    "utilization",
+    "soe_capacity_share",
+    "import_share",
+    "fiscal_cost",
+    "innovations",
+];
+
+#[test]
+fn compare_runs_two_builtins_and_names_both_in_every_legend() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = catchup(
+        dir.path(),
+        &["compare", "baseline", "soe-protection", "--periods", "10"],
+    )
+    .ok();
+    let cmp = dir.path().join("output/compare-baseline-vs-soe-protection");
+    assert!(
+        out.stdout
+            .contains("compare-baseline-vs-soe-protection: 8 charts"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(entries(&cmp), chart_files(COMPARED));
+    for stem in COMPARED {
+        check_png(&cmp, stem);
+        let svg = Svg::read(&cmp.join(format!("{stem}.svg")));
+        svg.has_texts(&[
+            "baseline",
+            "soe-protection",
+            "whole economy",
+            "period (years)",
+        ]);
+        svg.has_text_starting("Comparing baseline, soe-protection; their sectors differ");
+        // The sectors differ: one panel, a line per scenario.
+        assert_eq!(svg.count("polyline"), 2, "{stem}");
+    }
+    Svg::read(&cmp.join("soe_capacity_share.svg"))
+        .has_texts(&["SOE share of capacity", "SOE share (0–1)"]);
+    Svg::read(&cmp.join("fiscal_cost.svg")).has_texts(&["money per year (initial wage = 1)"]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&cmp.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["kind"], "compare");
+    assert_eq!(
+        manifest["sources"][1],
+        "soe-protection: built-in scenario `soe-protection`, seed 42, 10 periods"
+    );
+    // Nothing but the result in output/.
+    assert_eq!(
+        entries(&dir.path().join("output")),
+        ["compare-baseline-vs-soe-protection".to_string()].into()
+    );
+
+    catchup(
+        dir.path(),
+        &["compare", "baseline", "soe-protection", "--periods", "10"],
+    )
+    .bad_input(&["already exists", "--force"]);
+    catchup(
+        dir.path(),
+        &[
+            "compare",
+            "baseline",
+            "soe-protection",
+            "--periods",
+            "10",
+            "--force",
+            "-q",
+        ],
+    )
+    .ok();
+}
+
+#[test]
+fn compare_overlays_sectors_when_every_input_has_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    catchup(
+        dir.path(),
+        &["run", "baseline", "--periods", "10", "--out", "first", "-q"],
+    )
+    .ok();
+    catchup(
+        dir.path(),
+        &[
+            "compare",
+            "first",
+            "baseline",
+            "--periods",
+            "10",
+            "--seed",
+            "3",
+            "--out",
+            "cmp",
+            "-q",
+        ],
+    )
+    .ok();
+    let cmp = dir.path().join("cmp");
+    assert_eq!(entries(&cmp), chart_files(COMPARED));
+    let a = Csv::read(&dir.path().join("first/series.csv"));
+    for stem in ["capacity", "innovations", "fiscal_cost"] {
+        let svg = Svg::read(&cmp.join(format!("{stem}.svg")));
+        svg.has_texts(&[
+            "first",
+            "baseline",
+            "whole economy",
+            "catch-up",
+            "parallel",
+            "leading",
+        ]);
+        svg.has_text_starting("Comparing first, baseline.");
+        // Four panels (the economy and three sectors), a line per input.
+        assert_eq!(svg.count("polyline"), 8, "{stem}");
+    }
+    // The first input's gap, panel by panel, broken where undefined.
+    let svg = Svg::read(&cmp.join("gap.svg"));
+    let first: usize = ["all", "catch-up", "parallel", "leading"]
+        .iter()
+        .map(|s| stretches(&a.values("sector", s, "gap")))
+        .sum();
+    assert!(svg.count("polyline") >= first + 4);
+
+    // The same scenario twice is told apart.
+    catchup(
+        dir.path(),
+        &[
+            "compare",
+            "baseline",
+            "baseline",
+            "--periods",
+            "5",
+            "--out",
+            "twice",
+            "-q",
+        ],
+    )
+    .ok();
+    Svg::read(&dir.path().join("twice/gap.svg")).has_texts(&["baseline", "baseline (2)"]);
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    catchup(d, &["plot", "missing"]).bad_input(&["missing: no such directory"]);
+    fs::create_dir(d.join("empty")).unwrap();
+    catchup(d, &["plot", "empty"]).bad_input(&[
+        "empty is neither a run result (it has no series.csv) nor a sweep result (it has no bands.csv)",
+    ]);
+    assert_eq!(entries(&d.join("empty")).len(), 0);
+
+    // A run whose firms.csv is gone, or whose series.csv is damaged.
+    catchup(d, &["run", "--periods", "3", "--out", "r", "-q"]).ok();
+    fs::remove_file(d.join("r/firms.csv")).unwrap();
+    catchup(d, &["plot", "r"]).bad_input(&["firms.csv: no such file"]);
+    catchup(d, &["run", "--periods", "3", "--out", "r2", "-q"]).ok();
+    // The first row's capacity (the fifth column) is no number.
+    let series = read(&d.join("r2/series.csv"));
+    let mut lines: Vec<String> = series.lines().map(String::from).collect();
+    let mut cells: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(lines[0].split(',').nth(4), Some("capacity"));
+    cells[4] = "zero";
+    lines[1] = cells.join(",");
+    fs::write(d.join("r2/series.csv"), lines.join("\n") + "\n").unwrap();
+    catchup(d, &["plot", "r2"])
+        .bad_input(&["series.csv:2: column `capacity`: `zero` is not a number"]);
+    assert!(!d.join("r/plots").exists() && !d.join("r2/plots").exists());
+    assert!(!entries(&d.join("r2")).iter().any(|e| e.starts_with('.')));
+
+    // Compare: one input, an unknown scenario, a directory that is no run.
+    catchup(d, &["compare", "baseline"]).bad_input(&[]);
+    catchup(d, &["compare", "baseline", "no-such-scenario"])
+        .bad_input(&["neither a file nor a built-in scenario"]);
+    catchup(d, &["compare", "baseline", "empty"]).bad_input(&["neither a run result"]);
+    catchup(
+        d,
+        &[
+            "compare",
+            "baseline",
+            "soe-protection",
+            "--set",
+            "policy.tarif=0.3",
+        ],
+    )
+    .bad_input(&["did you mean `tariff`?"]);
+    fs::write(d.join("tiny.toml"), SWEEP).unwrap();
+    catchup(d, &["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
+    catchup(d, &["compare", "sw", "baseline", "--out", "x"]).bad_input(&["sw is a sweep result"]);
+    assert!(!d.join("output").exists() && !d.join("x").exists());
+}
