@@ -13,6 +13,7 @@ pub mod output;
 pub mod plot;
 pub mod runner;
 pub mod scenario;
+pub mod serve;
 pub mod sweep;
 
 pub use engine::World;

@@ -179,6 +179,9 @@ fn assert_row_ranges(row: &SeriesRow) -> Result<(), TestCaseError> {
         ("soe_output_share", row.soe_output_share),
         ("soe_capacity_share", row.soe_capacity_share),
         ("hhi", row.hhi),
+        // The frontier is at least the best firm, so the gap never exceeds one, even
+        // while old-paradigm firms still produce after a shift.
+        ("gap", row.gap),
     ] {
         if let Some(v) = v {
             prop_assert!(unit.contains(&v), "{what}: {name} {v}");

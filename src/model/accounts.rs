@@ -129,6 +129,8 @@ pub struct AccountsTally {
     pub bailout_spending: f64,
     pub investment: f64,
     pub best: f64,
+    /// Best effective productivity of any firm, old paradigms included (for the record).
+    pub best_any: f64,
     pub share: f64,
     pub hist: Vec<u32>,
     /// Slots of firms that exit, in ascending order.
@@ -158,6 +160,7 @@ impl Default for AccountsTally {
             bailout_spending: 0.0,
             investment: 0.0,
             best: 0.0,
+            best_any: 0.0,
             share: 0.0,
             hist: vec![0; HIST_BINS],
             exits: Vec::new(),
@@ -189,6 +192,7 @@ impl AccountsTally {
         self.bailout_spending += o.bailout_spending;
         self.investment += o.investment;
         self.best = self.best.max(o.best);
+        self.best_any = self.best_any.max(o.best_any);
         self.share += o.share;
         for (a, b) in self.hist.iter_mut().zip(&o.hist) {
             *a += b;
@@ -291,6 +295,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         t.capacity[o] += k;
         t.output[o] += q;
         let labour = x.pricing.labour_productivity(a_eff, soe);
+        t.best_any = t.best_any.max(a_eff);
         t.productivity_output[o] += labour * q;
         if c.vintage[i] == x.pricing.paradigm {
             t.current_output += q;

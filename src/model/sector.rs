@@ -487,7 +487,7 @@ impl Sector {
             capital_value: acc.capital_value,
             investment: acc.investment,
             // Measured against this period's best, so the gap never exceeds one.
-            frontier: frontier_eff.max(acc.best),
+            frontier: frontier_eff.max(acc.best_any),
             import_price,
             mean_price,
             institute_knowledge: self.institutes.mean_knowledge(),

@@ -1,0 +1,822 @@
+// The catchup classroom page.
+//
+// The page holds the whole state of a run: the scenario chosen, the settings, the
+// lever values at the start, the lever changes made during the run (as a schedule)
+// and the rows drawn so far. The server keeps nothing: to advance, the page posts the
+// settings and the schedule with the period it wants to reach, and the server
+// simulates from period 1 and answers with the rows the page has not drawn yet (see
+// src/serve/mod.rs). So the scenario file the page downloads is exactly what the
+// server ran, and `catchup run` on it gives the numbers on the screen.
+"use strict";
+
+(() => {
+  const SVG = "http://www.w3.org/2000/svg";
+  const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2",
+    "#ca8a04", "#db2777", "#4b5563", "#65a30d", "#7c3aed", "#0d9488"];
+  // The charts shown at first; each chart's title is a menu of every column.
+  const CHARTS = ["gap", "capacity", "utilization", "soe_capacity_share",
+    "import_share", "innovations", "fiscal_cost", "transfers"];
+  const LABELS = {
+    gap: "Gap: productivity / frontier",
+    capacity: "Capacity",
+    output: "Output",
+    demand: "Demand",
+    utilization: "Capacity utilisation",
+    overcapacity: "Overcapacity",
+    import_share: "Import share of demand",
+    soe_output_share: "SOE share of output",
+    soe_capacity_share: "SOE share of capacity",
+    firms_private: "Private firms",
+    firms_soe: "SOEs",
+    entries: "Entries",
+    exits: "Exits",
+    bailouts: "Bailouts",
+    spinoffs: "Spin-offs from institutes",
+    paradigm: "Paradigm",
+    paradigm_switches: "Firms switching paradigm",
+    old_paradigm_capacity_share: "Capacity in the old paradigm",
+    productivity_mean: "Productivity (mean)",
+    productivity_private: "Productivity of private firms",
+    productivity_soe: "Productivity of SOEs",
+    productivity_p90_p10: "Productivity dispersion (p90/p10)",
+    frontier: "Frontier",
+    innovations: "Innovations",
+    absorptions: "Absorptions",
+    transfers: "Transfers from institutes",
+    paths_abandoned: "Paths abandoned",
+    firms_on_dead_ends: "Explorers on dead ends",
+    breakthroughs: "Institute breakthroughs",
+    gain_introduction: "Gain from foreign equipment",
+    gain_absorption: "Gain from absorption",
+    gain_innovation: "Gain from innovation",
+    gain_transfer: "Gain from transfers",
+    rd_spending: "R&D spending",
+    rd_subsidy_spending: "R&D subsidy spending",
+    production_subsidy_spending: "Production subsidy spending",
+    subsidy_spending: "Subsidy spending",
+    bailout_spending: "Bailout spending",
+    institute_spending: "Institute spending",
+    tariff_revenue: "Tariff revenue",
+    fiscal_cost: "Fiscal cost",
+    investment: "Investment",
+    profit_rate: "Profit rate",
+    hhi: "Concentration (HHI)",
+    mean_price: "Mean price",
+    import_price: "Import price",
+    institute_knowledge: "Institute knowledge / frontier",
+    institute_staff: "Institute staff",
+    tariff: "Tariff in force",
+    consortium: "Consortium on",
+  };
+  // Columns that are shares: their axis runs from 0 to 1 at least.
+  const SHARES = new Set(["gap", "utilization", "overcapacity", "import_share",
+    "soe_output_share", "soe_capacity_share", "old_paradigm_capacity_share",
+    "firms_on_dead_ends", "hhi", "consortium"]);
+
+  const $ = (id) => document.getElementById(id);
+  const copy = (v) => JSON.parse(JSON.stringify(v));
+
+  // Everything about the run on the screen.
+  const S = {
+    meta: null,        // GET /api/scenarios: limits, levers, columns, scenarios
+    sc: null,          // the chosen scenario
+    seed: "0",
+    periods: 0,
+    regimes: {},       // sector -> regime, where changed
+    initial: null,     // lever layers at the start: {policy: {...}, sectors: {name: {...}}}
+    current: null,     // lever layers in force for the next period
+    schedule: [],      // lever changes during the run: [{period, sector?, levers}]
+    started: false,    // Setup done (or implied by Step/Play)
+    period: 0,         // last period drawn
+    requested: 0,      // last period asked for (ahead of `period` while a request runs)
+    rows: [],          // the run's rows (sectors and `all`)
+    sectors: [],       // the run's sector names, in order (they pick the colours)
+    kept: null,        // a kept run: {label, rows, sectors, schedule}
+    target: "",        // the layer the sliders move: "" the economy, else a sector
+    playing: false,
+    busy: false,
+    charts: CHARTS.slice(),
+  };
+
+  // ---- talking to the server ------------------------------------------------------
+
+  async function api(path, body) {
+    const options = body === undefined ? {} : {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    };
+    let response;
+    try {
+      response = await fetch(path, options);
+    } catch (e) {
+      throw new Error("The server does not answer: is `catchup serve` still running? Start it again; the page keeps its settings, and Step goes on from where it was.");
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (e) {
+      throw new Error(`${path}: the server answered ${response.status} without JSON`);
+    }
+    if (!response.ok) throw new Error(data.error || `${path}: ${response.status}`);
+    return data;
+  }
+
+  // The lever values of `layer` that differ from those of `base`.
+  function changed(layer, base) {
+    const out = {};
+    for (const [k, v] of Object.entries(layer || {})) {
+      if (base === undefined || base[k] !== v) out[k] = v;
+    }
+    return out;
+  }
+
+  function seedValue() {
+    const text = String(S.seed).trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
+      throw new Error(`settings: the seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, found "${text}"`);
+    }
+    return n;
+  }
+
+  // The run request for periods 1..until, returning rows from `from` on.
+  function runRequest(until, from) {
+    const body = {
+      base: S.sc.name,
+      seed: seedValue(),
+      periods: S.periods,
+      until,
+      from,
+    };
+    const policy = changed(S.initial.policy, leverValues(S.sc.policy));
+    if (Object.keys(policy).length) body.policy = policy;
+    const sectors = {};
+    for (const sec of S.sc.sectors) {
+      const own = changed(S.initial.sectors[sec.name], leverValues(sec.policy));
+      if (Object.keys(own).length) sectors[sec.name] = own;
+    }
+    if (Object.keys(sectors).length) body.sectors = sectors;
+    if (Object.keys(S.regimes).length) body.regimes = S.regimes;
+    if (S.schedule.length) body.schedule = S.schedule;
+    return body;
+  }
+
+  // ---- the run ----------------------------------------------------------------------
+
+  // Starts a new run at period 0 with the settings and levers as they are now.
+  async function setup() {
+    S.playing = false;
+    S.initial = copy(S.current);
+    S.schedule = [];
+    S.rows = [];
+    S.period = 0;
+    S.requested = 0;
+    S.started = false;
+    hideMessage();
+    try {
+      S.busy = true;
+      renderAll();
+      await api("/api/run", runRequest(0, 1));
+      S.started = true;
+      return true;
+    } catch (e) {
+      showMessage(e.message, "error");
+      return false;
+    } finally {
+      S.busy = false;
+      renderAll();
+    }
+  }
+
+  // Simulates `n` more periods (fewer at the end of the run).
+  async function step(n = 1) {
+    if (S.busy) return false;
+    if (!S.started && !(await setup())) return false;
+    if (S.period >= S.periods) {
+      showMessage("The run is over. Setup starts a new run from the levers as they are now; Keep this run first to compare.", "info");
+      return false;
+    }
+    const until = Math.min(S.period + n, S.periods);
+    S.busy = true;
+    S.requested = until;
+    renderClock();
+    try {
+      const reply = await api("/api/run", runRequest(until, S.period + 1));
+      S.rows.push(...reply.rows);
+      S.period = reply.until;
+      S.sectors = reply.sectors.map((s) => s.name);
+      return true;
+    } catch (e) {
+      S.requested = S.period;
+      S.playing = false;
+      showMessage(e.message, "error");
+      return false;
+    } finally {
+      S.busy = false;
+      renderClock();
+      renderSettings();
+      renderCharts();
+    }
+  }
+
+  async function play() {
+    if (S.playing) {
+      S.playing = false;
+      renderClock();
+      return;
+    }
+    if (S.busy) return;
+    if (!S.started && !(await setup())) return;
+    if (S.period >= S.periods) {
+      await step(1);
+      return;
+    }
+    S.playing = true;
+    renderClock();
+    while (S.playing && S.period < S.periods) {
+      const started = performance.now();
+      const speed = Number($("speed").value);
+      // Above 15 periods a second, two periods per request keep the pace.
+      const n = speed > 15 ? 2 : 1;
+      if (!(await step(n))) break;
+      const wait = (1000 * n) / speed - (performance.now() - started);
+      if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    }
+    S.playing = false;
+    renderClock();
+  }
+
+  // A lever moved: before the first period it sets the run's starting value; during
+  // the run it becomes a schedule entry for the next period not yet asked for.
+  function moveLever(key, value) {
+    const layer = (levers) => {
+      if (!S.target) return levers.policy;
+      levers.sectors[S.target] = levers.sectors[S.target] || {};
+      return levers.sectors[S.target];
+    };
+    layer(S.current)[key] = value;
+    if (!S.started || S.requested === 0) {
+      layer(S.initial)[key] = value;
+    } else {
+      const period = S.requested + 1;
+      if (period > S.periods) {
+        showMessage("The run is over, so this change waits for the next run: Setup starts one from the levers as they are now.", "info");
+      } else {
+        const sector = S.target || undefined;
+        let entry = S.schedule.find((e) => e.period === period && e.sector === sector);
+        if (!entry) {
+          entry = sector ? { period, sector, levers: {} } : { period, levers: {} };
+          S.schedule.push(entry);
+        }
+        entry.levers[key] = value;
+      }
+    }
+    renderLevers();
+    renderChanges();
+    renderCharts();
+  }
+
+  function keep() {
+    if (!S.rows.length) {
+      showMessage("Nothing to keep yet: Step or Play first.", "info");
+      return;
+    }
+    const changes = S.schedule.length ? `, ${S.schedule.length} lever change(s)` : "";
+    S.kept = {
+      label: `kept: ${S.sc.name}, seed ${S.seed}, periods 1–${S.period}${changes}`,
+      rows: S.rows.slice(),
+      sectors: S.sectors.slice(),
+      schedule: copy(S.schedule),
+    };
+    renderLegend();
+    renderCharts();
+  }
+
+  // The scenario file of the run so far (with any change waiting for the next period).
+  async function scenarioToml() {
+    const reply = await api("/api/run", runRequest(S.period, S.period + 1));
+    return reply.scenario;
+  }
+
+  async function download() {
+    try {
+      const text = await scenarioToml();
+      const blob = new Blob([text], { type: "application/toml" });
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `${S.sc.name}-classroom.toml`;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    } catch (e) {
+      showMessage(e.message, "error");
+    }
+  }
+
+  // ---- choosing a scenario ------------------------------------------------------------
+
+  function leverValues(policy) {
+    const out = {};
+    for (const lever of S.meta.levers) {
+      if (policy && policy[lever.key] !== undefined && policy[lever.key] !== null) {
+        out[lever.key] = policy[lever.key];
+      }
+    }
+    return out;
+  }
+
+  function choose(name) {
+    const sc = S.meta.scenarios.find((s) => s.name === name) || S.meta.scenarios[0];
+    S.sc = sc;
+    S.seed = String(sc.seed);
+    S.periods = Math.min(sc.periods, S.meta.limits.periods);
+    S.regimes = {};
+    const sectors = {};
+    for (const sec of sc.sectors) sectors[sec.name] = leverValues(sec.policy);
+    S.current = { policy: leverValues(sc.policy), sectors };
+    S.initial = copy(S.current);
+    S.schedule = [];
+    S.rows = [];
+    S.sectors = sc.sectors.map((s) => s.name);
+    S.period = 0;
+    S.requested = 0;
+    S.started = false;
+    S.playing = false;
+    S.target = "";
+    $("scenario").value = sc.name;
+    if (location.hash !== `#${sc.name}`) history.replaceState(null, "", `#${sc.name}`);
+    hideMessage();
+    buildCharts();
+    renderAll();
+  }
+
+  // ---- drawing ------------------------------------------------------------------------
+
+  function renderAll() {
+    renderAbout();
+    renderSettings();
+    renderLevers();
+    renderChanges();
+    renderClock();
+    renderLegend();
+    renderCharts();
+  }
+
+  // Text with `quoted` names (columns, sectors, keys) shown as code. Built from
+  // text nodes, never parsed as HTML.
+  function prose(node, text) {
+    node.replaceChildren(...String(text).split("`").map((part, i) => {
+      if (i % 2 === 0) return document.createTextNode(part);
+      const code = document.createElement("code");
+      code.textContent = part;
+      return code;
+    }));
+    return node;
+  }
+
+  function fillList(id, items) {
+    const list = $(id);
+    list.replaceChildren(...items.map((text) => prose(document.createElement("li"), text)));
+    list.previousElementSibling.hidden = items.length === 0;
+  }
+
+  function renderAbout() {
+    $("about-title").textContent = S.sc.name;
+    prose($("description"), S.sc.description);
+    prose($("look-at"), S.sc.look_at);
+    fillList("notice", S.sc.notice);
+    fillList("try", S.sc.try);
+  }
+
+  function color(name, sectors) {
+    const i = S.sectors.indexOf(name);
+    return COLORS[(i >= 0 ? i : sectors.indexOf(name)) % COLORS.length];
+  }
+
+  function renderSettings() {
+    const locked = S.requested > 0;
+    $("seed").value = S.seed;
+    $("periods").value = S.periods;
+    $("periods").max = S.meta.limits.periods;
+    $("seed").disabled = locked;
+    $("periods").disabled = locked;
+    $("settings-hint").hidden = !locked;
+    const body = $("sectors");
+    body.replaceChildren(...S.sc.sectors.map((sec) => {
+      const tr = document.createElement("tr");
+      const name = document.createElement("td");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = color(sec.name, S.sectors);
+      name.append(swatch, sec.name);
+      const regime = document.createElement("td");
+      const select = document.createElement("select");
+      select.dataset.sector = sec.name;
+      select.setAttribute("aria-label", `Regime of ${sec.name}`);
+      for (const r of S.meta.regimes) select.add(new Option(r, r));
+      select.value = S.regimes[sec.name] || sec.regime;
+      select.disabled = locked;
+      select.addEventListener("change", () => {
+        if (select.value === sec.regime) delete S.regimes[sec.name];
+        else S.regimes[sec.name] = select.value;
+      });
+      regime.append(select);
+      const firms = document.createElement("td");
+      firms.className = "num";
+      firms.textContent = `${sec.firms_private} + ${sec.firms_soe}`;
+      firms.title = `${sec.firms_private} private firms and ${sec.firms_soe} SOEs at the start`;
+      tr.append(name, regime, firms);
+      return tr;
+    }));
+  }
+
+  // The value in force for the lever in the chosen layer, and where it comes from.
+  function leverState(lever) {
+    const economy = S.current.policy[lever.key];
+    if (!S.target) return { value: economy, own: true };
+    const own = S.current.sectors[S.target] || {};
+    return own[lever.key] !== undefined
+      ? { value: own[lever.key], own: true }
+      : { value: economy, own: false };
+  }
+
+  // What else decides the lever for some firms: sectors' own values (seen from the
+  // economy) and values for SOEs or private firms only.
+  function leverHint(lever, state) {
+    const notes = [];
+    if (!S.target) {
+      const own = S.sc.sectors
+        .filter((sec) => (S.current.sectors[sec.name] || {})[lever.key] !== undefined)
+        .map((sec) => `${sec.name} ${fmtValue(S.current.sectors[sec.name][lever.key])}`);
+      if (own.length) notes.push(`own value in ${own.join(", ")}`);
+    } else if (!state.own) {
+      notes.push("the economy's value");
+    }
+    if (lever.per_ownership) {
+      const sec = S.sc.sectors.find((s) => s.name === S.target);
+      for (const who of ["soe", "private"]) {
+        const layers = [sec && sec.policy[who], S.sc.policy[who]];
+        const v = layers.map((l) => l && l[lever.key]).find((x) => x !== undefined && x !== null);
+        if (v !== undefined) notes.push(`${who === "soe" ? "SOEs" : "private firms"}${S.target ? "" : " (economy)"}: ${fmtValue(v)}`);
+      }
+    }
+    return notes.join("; ");
+  }
+
+  function fmtValue(v) {
+    if (typeof v === "boolean") return v ? "on" : "off";
+    return String(Math.round(v * 1000) / 1000);
+  }
+
+  function renderLevers() {
+    const target = $("target");
+    const options = [["", "the whole economy"], ...S.sc.sectors.map((s) => [s.name, `sector ${s.name}`])];
+    if (target.options.length !== options.length || [...target.options].some((o, i) => o.value !== options[i][0])) {
+      target.replaceChildren(...options.map(([v, t]) => new Option(t, v)));
+    }
+    target.value = S.target;
+    const box = $("levers");
+    box.replaceChildren(...S.meta.levers.map((lever) => {
+      const state = leverState(lever);
+      const row = document.createElement("div");
+      row.className = "lever" + (state.own ? "" : " inherited");
+      row.title = lever.help;
+      const label = document.createElement("label");
+      label.htmlFor = `lever-${lever.key}`;
+      label.textContent = lever.label;
+      const out = document.createElement("output");
+      out.textContent = fmtValue(state.value);
+      let input;
+      if (lever.boolean) {
+        input = document.createElement("input");
+        input.type = "checkbox";
+        input.checked = Boolean(state.value);
+        input.addEventListener("change", () => moveLever(lever.key, input.checked));
+      } else {
+        input = document.createElement("input");
+        input.type = "range";
+        input.min = Math.min(lever.min, state.value);
+        input.max = Math.max(lever.max, state.value);
+        input.step = lever.step;
+        input.value = state.value;
+        input.addEventListener("input", () => { out.textContent = fmtValue(Number(input.value)); });
+        input.addEventListener("change", () => {
+          const v = lever.integer ? Math.round(Number(input.value)) : Number(input.value);
+          moveLever(lever.key, v);
+        });
+      }
+      input.id = `lever-${lever.key}`;
+      input.dataset.lever = lever.key;
+      const hint = document.createElement("div");
+      hint.className = "hint";
+      hint.textContent = leverHint(lever, state);
+      row.append(label, out, input, hint);
+      return row;
+    }));
+  }
+
+  function renderChanges() {
+    const list = $("changes");
+    const items = S.schedule
+      .slice()
+      .sort((a, b) => a.period - b.period)
+      .map((e) => {
+        const li = document.createElement("li");
+        const what = Object.entries(e.levers).map(([k, v]) => `${k} ${fmtValue(v)}`).join(", ");
+        li.textContent = `from period ${e.period}, ${e.sector || "economy"}: ${what}`;
+        return li;
+      });
+    if (!items.length) {
+      const li = document.createElement("li");
+      li.className = "none";
+      li.textContent = S.requested > 0
+        ? "none yet: a lever moved now takes effect from the next period"
+        : "none: levers moved now set the run's starting values";
+      items.push(li);
+    }
+    list.replaceChildren(...items);
+  }
+
+  function renderClock() {
+    $("period").textContent = S.period;
+    $("horizon").textContent = S.periods;
+    document.body.dataset.period = S.period;
+    document.body.dataset.busy = S.busy ? "1" : "0";
+    $("play").textContent = S.playing ? "Pause" : "Play";
+    $("play").classList.toggle("playing", S.playing);
+    $("step").disabled = S.busy || S.playing;
+    $("setup").disabled = S.busy || S.playing;
+    $("reset").disabled = S.playing;
+  }
+
+  function renderLegend() {
+    const legend = $("legend");
+    const items = S.sectors.map((name) => {
+      const span = document.createElement("span");
+      const line = document.createElement("i");
+      line.style.background = color(name, S.sectors);
+      span.append(line, name);
+      return span;
+    });
+    if (S.kept) {
+      const span = document.createElement("span");
+      span.className = "kept";
+      const line = document.createElement("i");
+      span.append(line, S.kept.label);
+      items.push(span);
+    }
+    legend.replaceChildren(...items);
+  }
+
+  // Chart geometry, in viewBox units.
+  const W = 420, H = 190, M = { l: 48, r: 10, t: 10, b: 24 };
+
+  function buildCharts() {
+    const box = $("charts");
+    box.replaceChildren(...S.charts.map((column, i) => {
+      const panel = document.createElement("figure");
+      panel.className = "chart";
+      const title = document.createElement("select");
+      title.className = "chart-title";
+      title.setAttribute("aria-label", "Column shown in this chart");
+      for (const c of S.meta.columns.filter((c) => c !== "period")) {
+        title.add(new Option(LABELS[c] || c, c));
+      }
+      title.value = column;
+      title.addEventListener("change", () => {
+        S.charts[i] = title.value;
+        panel.querySelector("svg").dataset.column = title.value;
+        renderCharts();
+      });
+      const svg = document.createElementNS(SVG, "svg");
+      svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+      svg.dataset.column = column;
+      svg.dataset.index = i;
+      const tip = document.createElement("div");
+      tip.className = "tip";
+      tip.hidden = true;
+      panel.append(title, svg, tip);
+      svg.addEventListener("mousemove", (ev) => hover(panel, ev));
+      svg.addEventListener("mouseleave", () => { tip.hidden = true; drawCursor(svg, null); });
+      return panel;
+    }));
+  }
+
+  function seriesOf(rows, column, sectors) {
+    const out = new Map(sectors.map((s) => [s, []]));
+    for (const r of rows) {
+      if (r.sector === "all" || !out.has(r.sector)) continue;
+      const v = r[column];
+      out.get(r.sector).push([r.period, v === null || v === undefined ? null : Number(v)]);
+    }
+    return out;
+  }
+
+  function niceStep(span, count) {
+    const raw = span / Math.max(1, count);
+    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    const norm = raw / mag;
+    return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 2.5 ? 2.5 : norm <= 5 ? 5 : 10) * mag;
+  }
+
+  function fmtTick(v, step) {
+    const a = Math.abs(v);
+    if (a >= 1e6) return `${+(v / 1e6).toFixed(step >= 1e6 ? 0 : 1)}M`;
+    if (a >= 1e4) return `${+(v / 1e3).toFixed(step >= 1e3 ? 0 : 1)}k`;
+    // As many decimals as the step needs: 0.25 shows as 0.25, not 0.3.
+    let decimals = 0;
+    while (decimals < 6 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) decimals += 1;
+    return v.toFixed(decimals);
+  }
+
+  function fmtNumber(v) {
+    if (v === null || v === undefined) return "–";
+    const a = Math.abs(v);
+    if (a >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
+    if (a >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
+    if (a >= 100) return v.toFixed(0);
+    if (a >= 1) return v.toFixed(2);
+    return v.toFixed(3);
+  }
+
+  function el(name, attrs, text) {
+    const e = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function renderCharts() {
+    for (const panel of $("charts").children) drawChart(panel);
+  }
+
+  function drawChart(panel) {
+    const svg = panel.querySelector("svg");
+    const column = svg.dataset.column;
+    const current = seriesOf(S.rows, column, S.sectors);
+    const kept = S.kept ? seriesOf(S.kept.rows, column, S.kept.sectors) : new Map();
+    let lo = Infinity, hi = -Infinity, last = S.periods;
+    for (const series of [current, kept]) {
+      for (const points of series.values()) {
+        for (const [p, v] of points) {
+          if (v === null || !Number.isFinite(v)) continue;
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+          last = Math.max(last, p);
+        }
+      }
+    }
+    if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
+    lo = Math.min(0, lo);
+    if (SHARES.has(column)) hi = Math.max(1, hi);
+    if (hi <= lo) hi = lo + 1;
+    const yStep = niceStep(hi - lo, 4);
+    lo = Math.floor(lo / yStep + 1e-9) * yStep;
+    hi = Math.ceil(hi / yStep - 1e-9) * yStep;
+    const first = 1;
+    last = Math.max(last, 2);
+    const x = (p) => M.l + ((p - first) / (last - first)) * (W - M.l - M.r);
+    const y = (v) => H - M.b - ((v - lo) / (hi - lo)) * (H - M.t - M.b);
+    svg.__scale = { x, y, first, last, column };
+
+    const parts = [];
+    // Grid and axes.
+    for (let v = lo; v <= hi + yStep / 2; v += yStep) {
+      parts.push(el("line", { class: "grid", x1: M.l, x2: W - M.r, y1: y(v), y2: y(v) }));
+      parts.push(el("text", { class: "tick", x: M.l - 5, y: y(v) + 3.5, "text-anchor": "end" }, fmtTick(v, yStep)));
+    }
+    // Period 1, then round periods not too close to it.
+    const xStep = Math.max(1, niceStep(last - first, 5));
+    const xTicks = [first];
+    for (let p = xStep; p <= last; p += xStep) if (p - first >= xStep * 0.5) xTicks.push(p);
+    for (const at of xTicks) {
+      parts.push(el("line", { class: "axis", x1: x(at), x2: x(at), y1: H - M.b, y2: H - M.b + 4 }));
+      parts.push(el("text", { class: "tick", x: x(at), y: H - M.b + 15, "text-anchor": "middle" }, String(at)));
+    }
+    parts.push(el("line", { class: "axis", x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b }));
+    // Lever changes of this run: a marker at the first period they hold.
+    for (const e of S.schedule) {
+      if (e.period < first || e.period > last) continue;
+      parts.push(el("line", { class: "change", x1: x(e.period), x2: x(e.period), y1: M.t, y2: H - M.b }));
+      parts.push(el("text", { class: "change-label", x: x(e.period) + 2, y: M.t + 8 }, `${e.sector ? e.sector + ": " : ""}${Object.keys(e.levers).join(", ")}`));
+    }
+    const path = (points) => {
+      let d = "", pen = false, count = 0;
+      for (const [p, v] of points) {
+        if (v === null || !Number.isFinite(v)) { pen = false; continue; }
+        d += `${pen ? "L" : "M"}${x(p).toFixed(2)} ${y(v).toFixed(2)}`;
+        pen = true;
+        count += 1;
+      }
+      return { d, count };
+    };
+    for (const [name, points] of kept) {
+      const { d } = path(points);
+      if (d) parts.push(el("path", { class: "line kept", d, stroke: color(name, S.kept.sectors), "data-sector": name }));
+    }
+    let total = 0;
+    for (const [name, points] of current) {
+      const { d, count } = path(points);
+      total += count;
+      if (d) parts.push(el("path", { class: "line", d, stroke: color(name, S.sectors), "data-sector": name }));
+    }
+    if (!S.rows.length && !S.kept) {
+      parts.push(el("text", { class: "empty", x: W / 2, y: H / 2, "text-anchor": "middle" }, "Setup, then Step or Play"));
+    }
+    parts.push(el("line", { class: "cursor", x1: 0, x2: 0, y1: M.t, y2: H - M.b, visibility: "hidden" }));
+    svg.replaceChildren(...parts);
+    svg.dataset.points = total;
+    svg.dataset.lastPeriod = S.period;
+  }
+
+  function drawCursor(svg, px) {
+    const cursor = svg.querySelector(".cursor");
+    if (!cursor) return;
+    if (px === null) { cursor.setAttribute("visibility", "hidden"); return; }
+    cursor.setAttribute("x1", px);
+    cursor.setAttribute("x2", px);
+    cursor.setAttribute("visibility", "visible");
+  }
+
+  // The values at the period under the mouse.
+  function hover(panel, ev) {
+    const svg = panel.querySelector("svg");
+    const tip = panel.querySelector(".tip");
+    const scale = svg.__scale;
+    if (!scale || !S.rows.length) return;
+    const box = svg.getBoundingClientRect();
+    const vx = ((ev.clientX - box.left) / box.width) * W;
+    const period = Math.round(scale.first + ((vx - M.l) / (W - M.l - M.r)) * (scale.last - scale.first));
+    if (period < 1 || period > S.period) { tip.hidden = true; drawCursor(svg, null); return; }
+    drawCursor(svg, scale.x(period));
+    const lines = [`period ${period}`];
+    for (const r of S.rows) {
+      if (r.period !== period || r.sector === "all") continue;
+      lines.push(`${r.sector}: ${fmtNumber(r[scale.column])}`);
+    }
+    if (S.kept) {
+      for (const r of S.kept.rows) {
+        if (r.period !== period || r.sector === "all") continue;
+        lines.push(`kept ${r.sector}: ${fmtNumber(r[scale.column])}`);
+      }
+    }
+    tip.textContent = lines.join("\n");
+    tip.hidden = false;
+    const left = ev.clientX - panel.getBoundingClientRect().left;
+    tip.style.left = `${Math.min(left + 12, panel.clientWidth - tip.offsetWidth - 4)}px`;
+  }
+
+  function showMessage(text, kind) {
+    $("message-text").textContent = text;
+    $("message").className = `message ${kind}`;
+    $("message").hidden = false;
+  }
+
+  function hideMessage() {
+    $("message").hidden = true;
+  }
+
+  // ---- wiring -------------------------------------------------------------------------
+
+  async function start() {
+    try {
+      S.meta = await api("/api/scenarios");
+    } catch (e) {
+      showMessage(`Cannot load the scenarios: ${e.message}`, "error");
+      return;
+    }
+    const select = $("scenario");
+    for (const sc of S.meta.scenarios) select.add(new Option(`${sc.name} (${sc.firms} firms)`, sc.name));
+    select.addEventListener("change", () => choose(select.value));
+    $("setup").addEventListener("click", () => setup());
+    $("step").addEventListener("click", () => step(1));
+    $("play").addEventListener("click", () => play());
+    $("reset").addEventListener("click", () => choose(S.sc.name));
+    $("keep").addEventListener("click", keep);
+    $("clear-kept").addEventListener("click", () => { S.kept = null; renderLegend(); renderCharts(); });
+    $("download").addEventListener("click", download);
+    $("message-close").addEventListener("click", hideMessage);
+    $("speed").addEventListener("input", () => { $("speed-out").textContent = `${$("speed").value}/s`; });
+    $("target").addEventListener("change", () => { S.target = $("target").value; renderLevers(); });
+    $("seed").addEventListener("change", () => { S.seed = $("seed").value; });
+    $("periods").addEventListener("change", () => {
+      const v = Math.round(Number($("periods").value));
+      S.periods = Math.max(1, Math.min(S.meta.limits.periods, Number.isFinite(v) ? v : S.periods));
+      renderClock();
+      renderCharts();
+    });
+    const wanted = decodeURIComponent(location.hash.slice(1));
+    choose(S.meta.scenarios.some((s) => s.name === wanted) ? wanted : "baseline");
+    document.body.dataset.ready = "1";
+  }
+
+  // For scripts and tests: the state, the scenario file of the run so far, and any
+  // error the page's code ran into.
+  const errors = [];
+  window.addEventListener("error", (e) => errors.push(String(e.message)));
+  window.addEventListener("unhandledrejection", (e) => errors.push(String(e.reason)));
+  window.catchup = { state: S, scenarioToml, setup, step, choose, errors };
+  start();
+})();

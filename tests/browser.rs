@@ -1,0 +1,676 @@
+//! The classroom page in a real browser: Chromium, headless, driven through the W3C
+//! WebDriver protocol by `chromedriver` and a tiny client (`std::net` and serde_json).
+//!
+//! The test chooses a scenario, presses Setup, moves sliders before and during the
+//! run, steps, plays and pauses, checks that the charts grew, downloads the scenario
+//! file, runs it with `catchup run` and checks that its `series.csv` holds exactly the
+//! numbers the page showed. It keeps a run, starts another, and saves a screenshot to
+//! `$TMPDIR/catchup-classroom.png` (and to `docs/img/classroom.png` with
+//! `CATCHUP_UPDATE_SCREENSHOT=1`).
+//!
+//! Needs the Debian packages `chromium` and `chromium-driver`. Without them the test
+//! says so loudly and passes, unless `CATCHUP_REQUIRE_BROWSER=1` (as `.ci/run` sets
+//! it), when it fails.
+
+mod classroom;
+
+use std::env;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use classroom::{ServerProcess, assert_rows_match_csv, request, run_file};
+use serde_json::{Value, json};
+
+/// The W3C name of an element reference in WebDriver answers.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// The columns compared between the page and `catchup run`.
+const COLUMNS: &[&str] = &[
+    "gap",
+    "capacity",
+    "utilization",
+    "soe_capacity_share",
+    "import_share",
+    "innovations",
+    "fiscal_cost",
+    "transfers",
+    "bailout_spending",
+    "tariff",
+];
+
+#[test]
+fn the_classroom_page_runs_in_a_real_browser() {
+    let Some((chromium, chromedriver)) = browser_or_skip() else {
+        return;
+    };
+    let server = ServerProcess::start();
+    let driver = Driver::start(&chromedriver);
+    let page = driver.session(&chromium);
+    page.navigate(&format!("http://127.0.0.1:{}/", server.port));
+    page.wait("document.body.dataset.ready === '1'", "the page to load");
+
+    // Choose a scenario from the menu.
+    page.click("#scenario option[value='soe-protection']");
+    page.wait(
+        "catchup.state.sc.name === 'soe-protection'",
+        "the scenario to be chosen",
+    );
+    let about = page.script("return document.getElementById('about').innerText");
+    let about = about.as_str().unwrap();
+    assert!(
+        about.contains("SOE protection, moderate against heavy"),
+        "{about}"
+    );
+    assert!(
+        about.contains("NOTICE") || about.contains("Notice"),
+        "{about}"
+    );
+    assert_eq!(
+        page.script("return document.getElementById('seed').value"),
+        "42"
+    );
+
+    page.click("#setup");
+    page.wait_idle();
+    assert_eq!(page.period(), 0);
+
+    // A slider moved before the first period sets the run's starting value.
+    page.slider("rd_subsidy", "0.5");
+    for k in 1..=3 {
+        page.click("#step");
+        page.wait(
+            &format!(
+                "document.body.dataset.period === '{k}' && document.body.dataset.busy === '0'"
+            ),
+            "a step",
+        );
+    }
+    assert_eq!(page.points("gap"), 2 * 3, "two sectors, three periods");
+
+    // A slider moved during the run becomes a schedule entry for the next period.
+    page.choose("#target", "heavy");
+    page.slider("tariff", "0.2");
+    assert_eq!(
+        page.script("return catchup.state.schedule"),
+        json!([{"period": 4, "sector": "heavy", "levers": {"tariff": 0.2}}])
+    );
+
+    // Play at full speed, then pause.
+    page.set_value("#speed", "30");
+    page.click("#play");
+    page.wait(
+        "Number(document.body.dataset.period) >= 30",
+        "Play to reach period 30",
+    );
+    page.click("#play");
+    page.wait(
+        "!catchup.state.playing && document.body.dataset.busy === '0'",
+        "Pause to stop",
+    );
+    let paused_at = page.period();
+    sleep(Duration::from_millis(800));
+    assert_eq!(page.period(), paused_at, "paused means paused");
+    assert!(paused_at >= 30);
+
+    // Every chart grew with the run.
+    let charts = page.script(
+        "return [...document.querySelectorAll('#charts svg')].map(s => \
+         [s.dataset.column, Number(s.dataset.points), s.querySelectorAll('path.line').length])",
+    );
+    let charts = charts.as_array().unwrap();
+    assert_eq!(charts.len(), 8);
+    for chart in charts {
+        let (column, points, lines) = (
+            &chart[0],
+            chart[1].as_u64().unwrap(),
+            chart[2].as_u64().unwrap(),
+        );
+        assert!(
+            points > 6 && lines == 2,
+            "chart {column}: {points} points, {lines} lines"
+        );
+    }
+    assert_eq!(page.points("gap"), 2 * u64::from(paused_at));
+
+    // What the page showed, and the scenario file it downloads.
+    let rows: Vec<Value> = serde_json::from_str(
+        page.script("return JSON.stringify(catchup.state.rows)")
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        rows.len(),
+        3 * paused_at as usize,
+        "two sectors and `all` per period"
+    );
+    let toml = page.script_async(
+        "const done = arguments[arguments.length - 1]; \
+         catchup.scenarioToml().then(done, (e) => done('ERROR ' + e));",
+    );
+    let toml = toml.as_str().unwrap();
+    for part in [
+        "name = \"soe-protection-classroom\"",
+        "rd_subsidy = 0.5",
+        "[[schedule]]",
+        "period = 4",
+        "sector = \"heavy\"",
+        "tariff = 0.2",
+    ] {
+        assert!(
+            toml.contains(part),
+            "the downloaded scenario lacks {part}:\n{toml}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("soe-protection-classroom.toml");
+    std::fs::write(&file, toml).unwrap();
+
+    // The API, asked directly with that file, gives the page's numbers ...
+    let api = request(
+        server.port,
+        "POST",
+        "/api/run",
+        Some("application/json"),
+        json!({"scenario": toml, "until": paused_at})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap()
+    .json();
+    assert_same_rows(api["rows"].as_array().unwrap(), &rows);
+    // ... and so does `catchup run` on it, to the last digit.
+    let series = run_file(&file, &dir.path().join("out"));
+    let compared = assert_rows_match_csv(&rows, &series, COLUMNS);
+    assert_eq!(compared, rows.len() * COLUMNS.len());
+    let tariff = |t: u64| {
+        rows.iter()
+            .find(|r| r["period"] == t && r["sector"] == "heavy")
+            .unwrap()["tariff"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(
+        (tariff(3), tariff(4)),
+        (0.6, 0.2),
+        "the change held from period 4"
+    );
+
+    // Keep this run; start another with a harder budget for heavy's SOEs.
+    page.click("#keep");
+    page.slider("soe_credit", "0.5");
+    page.slider("bailout", "0.3");
+    page.click("#setup");
+    page.wait_idle();
+    assert_eq!(page.period(), 0);
+    page.click("#play");
+    page.wait(
+        "Number(document.body.dataset.period) >= 45",
+        "Play to reach period 45",
+    );
+    page.click("#play");
+    page.wait(
+        "!catchup.state.playing && document.body.dataset.busy === '0'",
+        "Pause to stop",
+    );
+    let kept = page.script("return document.querySelectorAll('#charts path.kept').length");
+    assert_eq!(
+        kept, 16,
+        "the kept run is drawn in all eight charts, two sectors each"
+    );
+    assert!(
+        page.script("return document.getElementById('legend').innerText")
+            .as_str()
+            .unwrap()
+            .contains("kept: soe-protection"),
+    );
+    assert_eq!(
+        page.script("return catchup.errors"),
+        json!([]),
+        "no script errors"
+    );
+    assert_eq!(
+        page.script("return document.getElementById('message').hidden"),
+        true,
+        "no error message on the page"
+    );
+
+    // A bad setting is answered on the page, not by a broken page.
+    page.click("#reset");
+    page.wait_idle();
+    page.set_value("#seed", "12x");
+    page.click("#setup");
+    page.wait_idle();
+    let message = page.script("return document.getElementById('message-text').textContent");
+    assert!(
+        message
+            .as_str()
+            .unwrap()
+            .contains("the seed must be a whole number"),
+        "{message}"
+    );
+
+    // The picture for the README and the teaching notes: the scenario as it is,
+    // kept, against a harder budget for heavy's SOEs with a change during the run.
+    page.click("#reset");
+    page.wait_idle();
+    page.set_value("#periods", "60");
+    page.click("#setup");
+    page.wait_idle();
+    page.click("#play");
+    page.wait(
+        "Number(document.body.dataset.period) >= 60",
+        "Play to period 60",
+    );
+    page.wait_idle();
+    page.click("#keep");
+    page.choose("#target", "heavy");
+    page.slider("soe_credit", "0.5");
+    page.slider("bailout", "0.3");
+    page.click("#setup");
+    page.wait_idle();
+    page.click("#play");
+    page.wait(
+        "Number(document.body.dataset.period) >= 25",
+        "Play to period 25",
+    );
+    page.click("#play");
+    page.wait_idle();
+    page.slider("soe_preference", "0.1");
+    page.click("#play");
+    page.wait(
+        "Number(document.body.dataset.period) >= 60",
+        "Play to period 60",
+    );
+    page.wait_idle();
+    page.hover("#charts figure:nth-child(3) svg", 60);
+    let png = page.screenshot();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    // The screenshot goes to the temporary directory for a person to look at; the
+    // README's copy in docs/img/ is refreshed only when asked, so that a test run
+    // never modifies the repository.
+    std::fs::write(std::env::temp_dir().join("catchup-classroom.png"), &png).unwrap();
+    if std::env::var_os("CATCHUP_UPDATE_SCREENSHOT").is_some() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/img/classroom.png");
+        std::fs::create_dir_all(repo.parent().unwrap()).unwrap();
+        std::fs::write(&repo, &png).unwrap();
+    }
+    assert_eq!(
+        page.script("return catchup.errors"),
+        json!([]),
+        "no script errors"
+    );
+    assert!(
+        server.log().is_empty(),
+        "the server refused a request of the page: {}",
+        server.log()
+    );
+}
+
+/// Asserts that the API's rows and the page's are the same, value for value.
+/// JavaScript writes 0.0 as 0, so numbers are compared as numbers, exactly.
+#[track_caller]
+fn assert_same_rows(api: &[Value], page: &[Value]) {
+    assert_eq!(
+        api.len(),
+        page.len(),
+        "as many rows on the page as from the API"
+    );
+    for (a, p) in api.iter().zip(page) {
+        let (a, p) = (a.as_object().unwrap(), p.as_object().unwrap());
+        assert_eq!(a.len(), p.len(), "the same columns: {a:?} against {p:?}");
+        for (key, av) in a {
+            let pv = &p[key];
+            let same = match (av.as_f64(), pv.as_f64()) {
+                (Some(x), Some(y)) => x == y,
+                _ => av == pv,
+            };
+            assert!(
+                same,
+                "`{key}` of {} in period {}: the API said {av}, the page had {pv}",
+                a["sector"], a["period"]
+            );
+        }
+    }
+}
+
+/// Chromium and chromedriver, or `None` after a loud notice (a failure when
+/// `CATCHUP_REQUIRE_BROWSER=1`).
+fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
+    let chromium = [Path::new("/usr/bin/chromium").to_path_buf()]
+        .into_iter()
+        .chain(find("chromium"))
+        .chain(find("chromium-browser"))
+        .find(|p| p.is_file());
+    let driver = find("chromedriver");
+    if let (Some(chromium), Some(driver)) = (chromium.clone(), driver.clone()) {
+        return Some((chromium, driver));
+    }
+    let missing = [
+        ("chromium", chromium.is_none()),
+        ("chromedriver", driver.is_none()),
+    ]
+    .iter()
+    .filter(|(_, m)| *m)
+    .map(|(n, _)| *n)
+    .collect::<Vec<_>>()
+    .join(" and ");
+    let rule = "!".repeat(78);
+    let banner = format!(
+        "\n{rule}\n!! BROWSER NOT INSTALLED: the browser test did not run ({missing} missing)\n\
+         !! It needs the Debian packages chromium and chromium-driver\n\
+         !! (apt-get install chromium chromium-driver). With CATCHUP_REQUIRE_BROWSER=1\n\
+         !! (as in .ci/run) this fails.\n{rule}\n"
+    );
+    if env::var("CATCHUP_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!("{banner}CATCHUP_REQUIRE_BROWSER=1, so the browser test may not be skipped");
+    }
+    // Straight to the process's stderr: the test harness captures `eprintln!` of a
+    // passing test, and this must be seen.
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), banner.as_bytes());
+    None
+}
+
+/// A program on the PATH.
+fn find(name: &str) -> Option<PathBuf> {
+    env::split_paths(&env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// A free TCP port (there is a small race before chromedriver takes it).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `chromedriver` running on a free port; killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Driver {
+    fn start(program: &Path) -> Driver {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("chromedriver.log");
+        let port = free_port();
+        let child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::from(File::create(&log).unwrap()))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let driver = Driver {
+            child,
+            port,
+            log,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = request(port, "GET", "/status", None, b"")
+                && r.status == 200
+                && r.json()["value"]["ready"] == true
+            {
+                return driver;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not become ready; its log:\n{}",
+                std::fs::read_to_string(&driver.log).unwrap_or_default()
+            );
+            sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A WebDriver command; the answer's `value`, failing with the error otherwise.
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let r = request(
+            self.port,
+            method,
+            path,
+            (!body.is_empty()).then_some("application/json; charset=utf-8"),
+            body.as_bytes(),
+        )
+        .unwrap_or_else(|e| panic!("{method} {path}: chromedriver does not answer: {e}"));
+        let v = r.json();
+        assert_eq!(r.status, 200, "{method} {path}: {v}");
+        v["value"].clone()
+    }
+
+    /// A headless Chromium session with background connections disabled: the
+    /// machine may have no network, and the page must need none.
+    fn session(&self, chromium: &Path) -> Session<'_> {
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium.to_str().unwrap(),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--no-first-run", "--disable-sync", "--hide-scrollbars",
+                    "--window-size=1440,1000", "--force-device-scale-factor=1",
+                ],
+            },
+        }}});
+        let value = self.call("POST", "/session", Some(capabilities));
+        let id = value["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_string();
+        Session { driver: self, id }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser session; closed when dropped.
+struct Session<'a> {
+    driver: &'a Driver,
+    id: String,
+}
+
+impl Session<'_> {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.driver
+            .call(method, &format!("/session/{}{path}", self.id), body)
+    }
+
+    fn navigate(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    fn script_async(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is true.
+    fn wait(&self, condition: &str, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if self.script(&format!("return Boolean({condition})")) == true {
+                return;
+            }
+            if Instant::now() > deadline {
+                let state = self.script(
+                    "return {period: document.body.dataset.period, busy: document.body.dataset.busy, \
+                     message: document.getElementById('message').hidden ? '' : \
+                     document.getElementById('message-text').textContent, \
+                     errors: window.catchup ? catchup.errors : 'no catchup'}",
+                );
+                panic!("timed out waiting for {what} ({condition}); page state: {state}");
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until no request is running and Play is off.
+    fn wait_idle(&self) {
+        self.wait(
+            "document.body.dataset.busy === '0' && !catchup.state.playing",
+            "the page to be idle",
+        );
+    }
+
+    fn period(&self) -> u32 {
+        self.script("return Number(document.body.dataset.period)")
+            .as_u64()
+            .unwrap() as u32
+    }
+
+    /// Points of the current run drawn in the chart of `column`.
+    fn points(&self, column: &str) -> u64 {
+        self.script(&format!(
+            "return Number(document.querySelector('#charts svg[data-column={column}]').dataset.points)"
+        ))
+        .as_u64()
+        .unwrap()
+    }
+
+    fn element(&self, css: &str) -> String {
+        let v = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v[ELEMENT].as_str().expect("an element").to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.element(css);
+        self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
+    /// Sets an input's value as a person dragging it would: `input`, then `change`.
+    fn set_value(&self, css: &str, value: &str) {
+        self.script(&format!(
+            "const e = document.querySelector({css:?}); e.value = {value:?}; \
+             e.dispatchEvent(new Event('input', {{bubbles: true}})); \
+             e.dispatchEvent(new Event('change', {{bubbles: true}}));"
+        ));
+    }
+
+    fn slider(&self, lever: &str, value: &str) {
+        self.set_value(&format!("[data-lever={lever}]"), value);
+    }
+
+    fn choose(&self, css: &str, value: &str) {
+        self.set_value(css, value);
+    }
+
+    /// Moves the mouse over an element, `dx` to the right of its centre.
+    fn hover(&self, css: &str, dx: i64) {
+        let id = self.element(css);
+        self.call(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{
+                "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+                "actions": [{"type": "pointerMove", "duration": 0, "x": dx, "y": 0,
+                             "origin": {ELEMENT: id}}],
+            }]})),
+        );
+    }
+
+    /// A PNG of the page, the window as tall as the charts and the controls (the
+    /// story column scrolls by itself, and its height follows the window's).
+    fn screenshot(&self) -> Vec<u8> {
+        for _ in 0..3 {
+            let size = self.script(
+                "return [Math.ceil(Math.max(...['.board', '.controls-panel'].map((s) => \
+                 document.querySelector(s).getBoundingClientRect().bottom + window.scrollY)) + 12), \
+                 window.innerHeight, window.outerHeight - window.innerHeight]",
+            );
+            let (page, viewport, frame) = (
+                size[0].as_u64().unwrap(),
+                size[1].as_u64().unwrap(),
+                size[2].as_u64().unwrap(),
+            );
+            if page == viewport {
+                break;
+            }
+            self.call(
+                "POST",
+                "/window/rect",
+                Some(json!({"width": 1440, "height": page + frame})),
+            );
+            sleep(Duration::from_millis(300));
+        }
+        let b64 = self.call("GET", "/screenshot", None);
+        base64_decode(b64.as_str().expect("base64 text"))
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let _ = request(
+            self.driver.port,
+            "DELETE",
+            &format!("/session/{}", self.id),
+            None,
+            b"",
+        );
+    }
+}
+
+/// Standard base64 (the screenshot endpoint's encoding).
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {:?}", c as char),
+        }
+    };
+    let clean: Vec<u8> = text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .collect();
+    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+    for chunk in clean.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= value(c) << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    out
+}
+
+#[test]
+fn base64_decodes() {
+    assert_eq!(base64_decode("aGVsbG8="), b"hello");
+    assert_eq!(base64_decode("aGk="), b"hi");
+    assert_eq!(base64_decode("YWJj"), b"abc");
+}
