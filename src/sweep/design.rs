@@ -92,6 +92,15 @@ pub fn generate(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
         let f = &d.factor[i];
         (f.min.unwrap_or(0.0), f.max.unwrap_or(1.0), f.integer)
     };
+    // A point of the unit cube as the factors' values.
+    let unit_to_values = |unit: &[f64]| -> Vec<toml::Value> {
+        (0..k)
+            .map(|i| {
+                let (lo, hi, int) = range(i);
+                scaled(unit[i], lo, hi, int)
+            })
+            .collect()
+    };
     let mut morris_delta = None;
     let points = match d.kind {
         DesignKind::Grid => {
@@ -144,12 +153,7 @@ pub fn generate(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
                 let a: Vec<f64> = (0..k).map(|_| uniform(&mut rng)).collect();
                 let b: Vec<f64> = (0..k).map(|_| uniform(&mut rng)).collect();
                 let make = |unit: &[f64], role: String| Point {
-                    values: (0..k)
-                        .map(|i| {
-                            let (lo, hi, int) = range(i);
-                            scaled(unit[i], lo, hi, int)
-                        })
-                        .collect(),
+                    values: unit_to_values(unit),
                     group: Some(j as u64),
                     role,
                 };
@@ -180,12 +184,7 @@ pub fn generate(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
                 let mut order: Vec<usize> = (0..k).collect();
                 shuffle(&mut order, &mut rng);
                 let make = |unit: &[f64], role: String| Point {
-                    values: (0..k)
-                        .map(|i| {
-                            let (lo, hi, int) = range(i);
-                            scaled(unit[i], lo, hi, int)
-                        })
-                        .collect(),
+                    values: unit_to_values(unit),
                     group: Some(t as u64),
                     role,
                 };
