@@ -43,7 +43,8 @@ impl Pricing {
     #[inline]
     pub fn labour_productivity(&self, a_eff: f64, soe: bool) -> f64 {
         let ineff = if soe { self.soe_inefficiency } else { 0.0 };
-        a_eff / (1.0 + ineff)
+        // The reciprocal is loop-invariant, so a loop divides once, not per firm.
+        a_eff * (1.0 / (1.0 + ineff))
     }
 
     /// Price `p = (1 + mu) w / a (1 + pass_through x_ineff)`: the markup over the cost
@@ -97,7 +98,9 @@ impl Pricing {
 /// Replicator factor `1 - chi (p - p_bar) / p_bar`, never negative.
 #[inline]
 pub fn replicator(selection: f64, price: f64, mean_price: f64) -> f64 {
-    (1.0 - selection * (price - mean_price) / mean_price).max(0.0)
+    // Written with the reciprocal so that, in a loop over firms, the division by the
+    // (fixed) mean price is done once rather than per firm.
+    (1.0 - selection * (price - mean_price) * (1.0 / mean_price)).max(0.0)
 }
 
 #[cfg(test)]
