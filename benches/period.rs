@@ -115,5 +115,11 @@ fn period(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, period);
+criterion_group! {
+    name = benches;
+    // No HTML plots: criterion draws them with plotters, which in this crate is built
+    // with an embedded-font backend that criterion does not set up.
+    config = Criterion::default().without_plots();
+    targets = period
+}
 criterion_main!(benches);
