@@ -7,74 +7,11 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
+use common::{catchup, entries};
 
 /// What one invocation of the binary did.
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    line: String,
-}
-
-impl Outcome {
-    #[track_caller]
-    fn ok(self) -> Self {
-        assert_eq!(
-            self.code,
-            Some(0),
-            "`{}` failed\nstdout:\n{}\nstderr:\n{}",
-            self.line,
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-
-    #[track_caller]
-    fn bad_input(self, parts: &[&str]) -> Self {
-        assert_eq!(
-            self.code,
-            Some(2),
-            "`{}` should be refused as bad input\nstdout:\n{}\nstderr:\n{}",
-            self.line,
-            self.stdout,
-            self.stderr
-        );
-        for part in parts {
-            assert!(
-                self.stderr.contains(part),
-                "stderr of `{}` lacks {part:?}:\n{}",
-                self.line,
-                self.stderr
-            );
-        }
-        self
-    }
-}
-
-/// Runs `catchup` in `cwd` (a temporary directory).
-fn catchup(cwd: &Path, args: &[&str]) -> Outcome {
-    let output = Command::new(env!("CARGO_BIN_EXE_catchup"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("RAYON_NUM_THREADS")
-        .output()
-        .expect("the catchup binary starts");
-    Outcome {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        line: format!("catchup {}", args.join(" ")),
-    }
-}
-
-fn entries(dir: &Path) -> BTreeSet<String> {
-    fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect()
-}
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
@@ -473,7 +410,7 @@ fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
     check_run_charts(&run, &run.join("plots"));
     let before = fs::read(run.join("plots/innovation.svg")).unwrap();
 
-    catchup(dir.path(), &["plot", "r"]).bad_input(&["already exists", "--force"]);
+    catchup(dir.path(), &["plot", "r"]).refused(&["already exists", "--force"]);
     catchup(dir.path(), &["plot", "r", "--force", "-q"]).ok();
     assert_eq!(fs::read(run.join("plots/innovation.svg")).unwrap(), before);
     // Elsewhere, with --out.
@@ -658,7 +595,7 @@ fn compare_runs_two_builtins_and_names_both_in_every_legend() {
         dir.path(),
         &["compare", "baseline", "soe-protection", "--periods", "10"],
     )
-    .bad_input(&["already exists", "--force"]);
+    .refused(&["already exists", "--force"]);
     catchup(
         dir.path(),
         &[
@@ -745,9 +682,9 @@ fn compare_overlays_sectors_when_every_input_has_the_same() {
 fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    catchup(d, &["plot", "missing"]).bad_input(&["missing: no such directory"]);
+    catchup(d, &["plot", "missing"]).refused(&["missing: no such directory"]);
     fs::create_dir(d.join("empty")).unwrap();
-    catchup(d, &["plot", "empty"]).bad_input(&[
+    catchup(d, &["plot", "empty"]).refused(&[
         "empty is neither a run result (it has no series.csv) nor a sweep result (it has no bands.csv)",
     ]);
     assert_eq!(entries(&d.join("empty")).len(), 0);
@@ -755,7 +692,7 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     // A run whose firms.csv is gone, or whose series.csv is damaged.
     catchup(d, &["run", "--periods", "3", "--out", "r", "-q"]).ok();
     fs::remove_file(d.join("r/firms.csv")).unwrap();
-    catchup(d, &["plot", "r"]).bad_input(&["firms.csv: no such file"]);
+    catchup(d, &["plot", "r"]).refused(&["firms.csv: no such file"]);
     catchup(d, &["run", "--periods", "3", "--out", "r2", "-q"]).ok();
     // The first row's capacity (the fifth column) is no number.
     let series = read(&d.join("r2/series.csv"));
@@ -766,15 +703,15 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     lines[1] = cells.join(",");
     fs::write(d.join("r2/series.csv"), lines.join("\n") + "\n").unwrap();
     catchup(d, &["plot", "r2"])
-        .bad_input(&["series.csv:2: column `capacity`: `zero` is not a number"]);
+        .refused(&["series.csv:2: column `capacity`: `zero` is not a number"]);
     assert!(!d.join("r/plots").exists() && !d.join("r2/plots").exists());
     assert!(!entries(&d.join("r2")).iter().any(|e| e.starts_with('.')));
 
     // Compare: one input, an unknown scenario, a directory that is no run.
-    catchup(d, &["compare", "baseline"]).bad_input(&[]);
+    catchup(d, &["compare", "baseline"]).refused(&[]);
     catchup(d, &["compare", "baseline", "no-such-scenario"])
-        .bad_input(&["neither a file nor a built-in scenario"]);
-    catchup(d, &["compare", "baseline", "empty"]).bad_input(&["neither a run result"]);
+        .refused(&["neither a file nor a built-in scenario"]);
+    catchup(d, &["compare", "baseline", "empty"]).refused(&["neither a run result"]);
     catchup(
         d,
         &[
@@ -785,9 +722,9 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
             "policy.tarif=0.3",
         ],
     )
-    .bad_input(&["did you mean `tariff`?"]);
+    .refused(&["did you mean `tariff`?"]);
     fs::write(d.join("tiny.toml"), SWEEP).unwrap();
     catchup(d, &["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
-    catchup(d, &["compare", "sw", "baseline", "--out", "x"]).bad_input(&["sw is a sweep result"]);
+    catchup(d, &["compare", "sw", "baseline", "--out", "x"]).refused(&["sw is a sweep result"]);
     assert!(!d.join("output").exists() && !d.join("x").exists());
 }

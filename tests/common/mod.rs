@@ -1,4 +1,7 @@
 //! Helpers for driving the `catchup` binary and reading its results.
+//!
+//! Each test file compiles its own copy and uses only some of them.
+#![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -29,6 +32,14 @@ impl Outcome {
             self.stderr
         );
         self
+    }
+
+    /// Asserts the exit code for bad input (2) and that stderr names every part.
+    #[track_caller]
+    pub fn refused(self, parts: &[&str]) -> Self {
+        let s = self.bad_input();
+        s.stderr_has(parts);
+        s
     }
 
     /// Asserts the exit code for bad input (2) and returns self.
