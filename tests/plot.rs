@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 mod common;
 use common::{catchup, entries};
 
-/// What one invocation of the binary did.
-
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
@@ -371,7 +369,7 @@ fn run_with_plot_draws_the_six_charts_into_the_result() {
     let dir = tempfile::tempdir().unwrap();
     let out = catchup(
         dir.path(),
-        &[
+        [
             "run",
             "baseline",
             "--periods",
@@ -404,17 +402,17 @@ fn run_with_plot_draws_the_six_charts_into_the_result() {
 #[test]
 fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
     let dir = tempfile::tempdir().unwrap();
-    catchup(dir.path(), &["run", "--periods", "10", "--out", "r", "-q"]).ok();
+    catchup(dir.path(), ["run", "--periods", "10", "--out", "r", "-q"]).ok();
     let run = dir.path().join("r");
-    catchup(dir.path(), &["plot", "r"]).ok();
+    catchup(dir.path(), ["plot", "r"]).ok();
     check_run_charts(&run, &run.join("plots"));
     let before = fs::read(run.join("plots/innovation.svg")).unwrap();
 
-    catchup(dir.path(), &["plot", "r"]).refused(&["already exists", "--force"]);
-    catchup(dir.path(), &["plot", "r", "--force", "-q"]).ok();
+    catchup(dir.path(), ["plot", "r"]).refused(&["already exists", "--force"]);
+    catchup(dir.path(), ["plot", "r", "--force", "-q"]).ok();
     assert_eq!(fs::read(run.join("plots/innovation.svg")).unwrap(), before);
     // Elsewhere, with --out.
-    catchup(dir.path(), &["plot", "r", "--out", "charts", "-q"]).ok();
+    catchup(dir.path(), ["plot", "r", "--out", "charts", "-q"]).ok();
     check_run_charts(&run, &dir.path().join("charts"));
     assert_eq!(entries(&run).len(), 5, "{:?}", entries(&run));
 }
@@ -422,7 +420,7 @@ fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
 #[test]
 fn a_run_without_plot_has_no_charts() {
     let dir = tempfile::tempdir().unwrap();
-    catchup(dir.path(), &["run", "--periods", "3", "--out", "r", "-q"]).ok();
+    catchup(dir.path(), ["run", "--periods", "3", "--out", "r", "-q"]).ok();
     assert!(!dir.path().join("r/plots").exists());
 }
 
@@ -453,8 +451,8 @@ bands = ["gap", "capacity", "soe_capacity_share"]
 fn plot_draws_a_sweep_as_bands_one_colour_per_point() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("tiny.toml"), SWEEP).unwrap();
-    catchup(dir.path(), &["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
-    catchup(dir.path(), &["plot", "sw", "-q"]).ok();
+    catchup(dir.path(), ["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
+    catchup(dir.path(), ["plot", "sw", "-q"]).ok();
     let plots = dir.path().join("sw/plots");
     let stems = ["gap", "capacity", "soe_capacity_share"];
     assert_eq!(entries(&plots), chart_files(&stems));
@@ -521,7 +519,7 @@ fn plot_draws_a_sweep_as_bands_one_colour_per_point() {
     // Capped: the first two points, and the subtitle says so.
     catchup(
         dir.path(),
-        &["plot", "sw", "--max-points", "2", "--out", "two", "-q"],
+        ["plot", "sw", "--max-points", "2", "--out", "two", "-q"],
     )
     .ok();
     let svg = Svg::read(&dir.path().join("two/gap.svg"));
@@ -551,7 +549,7 @@ fn compare_runs_two_builtins_and_names_both_in_every_legend() {
     let dir = tempfile::tempdir().unwrap();
     let out = catchup(
         dir.path(),
-        &["compare", "baseline", "soe-protection", "--periods", "10"],
+        ["compare", "baseline", "soe-protection", "--periods", "10"],
     )
     .ok();
     let cmp = dir.path().join("output/compare-baseline-vs-soe-protection");
@@ -593,12 +591,12 @@ fn compare_runs_two_builtins_and_names_both_in_every_legend() {
 
     catchup(
         dir.path(),
-        &["compare", "baseline", "soe-protection", "--periods", "10"],
+        ["compare", "baseline", "soe-protection", "--periods", "10"],
     )
     .refused(&["already exists", "--force"]);
     catchup(
         dir.path(),
-        &[
+        [
             "compare",
             "baseline",
             "soe-protection",
@@ -616,12 +614,12 @@ fn compare_overlays_sectors_when_every_input_has_the_same() {
     let dir = tempfile::tempdir().unwrap();
     catchup(
         dir.path(),
-        &["run", "baseline", "--periods", "10", "--out", "first", "-q"],
+        ["run", "baseline", "--periods", "10", "--out", "first", "-q"],
     )
     .ok();
     catchup(
         dir.path(),
-        &[
+        [
             "compare",
             "first",
             "baseline",
@@ -663,7 +661,7 @@ fn compare_overlays_sectors_when_every_input_has_the_same() {
     // The same scenario twice is told apart.
     catchup(
         dir.path(),
-        &[
+        [
             "compare",
             "baseline",
             "baseline",
@@ -682,18 +680,18 @@ fn compare_overlays_sectors_when_every_input_has_the_same() {
 fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    catchup(d, &["plot", "missing"]).refused(&["missing: no such directory"]);
+    catchup(d, ["plot", "missing"]).refused(&["missing: no such directory"]);
     fs::create_dir(d.join("empty")).unwrap();
-    catchup(d, &["plot", "empty"]).refused(&[
+    catchup(d, ["plot", "empty"]).refused(&[
         "empty is neither a run result (it has no series.csv) nor a sweep result (it has no bands.csv)",
     ]);
     assert_eq!(entries(&d.join("empty")).len(), 0);
 
     // A run whose firms.csv is gone, or whose series.csv is damaged.
-    catchup(d, &["run", "--periods", "3", "--out", "r", "-q"]).ok();
+    catchup(d, ["run", "--periods", "3", "--out", "r", "-q"]).ok();
     fs::remove_file(d.join("r/firms.csv")).unwrap();
-    catchup(d, &["plot", "r"]).refused(&["firms.csv: no such file"]);
-    catchup(d, &["run", "--periods", "3", "--out", "r2", "-q"]).ok();
+    catchup(d, ["plot", "r"]).refused(&["firms.csv: no such file"]);
+    catchup(d, ["run", "--periods", "3", "--out", "r2", "-q"]).ok();
     // The first row's capacity (the fifth column) is no number.
     let series = read(&d.join("r2/series.csv"));
     let mut lines: Vec<String> = series.lines().map(String::from).collect();
@@ -702,19 +700,19 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     cells[4] = "zero";
     lines[1] = cells.join(",");
     fs::write(d.join("r2/series.csv"), lines.join("\n") + "\n").unwrap();
-    catchup(d, &["plot", "r2"])
+    catchup(d, ["plot", "r2"])
         .refused(&["series.csv:2: column `capacity`: `zero` is not a number"]);
     assert!(!d.join("r/plots").exists() && !d.join("r2/plots").exists());
     assert!(!entries(&d.join("r2")).iter().any(|e| e.starts_with('.')));
 
     // Compare: one input, an unknown scenario, a directory that is no run.
-    catchup(d, &["compare", "baseline"]).refused(&[]);
-    catchup(d, &["compare", "baseline", "no-such-scenario"])
+    catchup(d, ["compare", "baseline"]).refused(&[]);
+    catchup(d, ["compare", "baseline", "no-such-scenario"])
         .refused(&["neither a file nor a built-in scenario"]);
-    catchup(d, &["compare", "baseline", "empty"]).refused(&["neither a run result"]);
+    catchup(d, ["compare", "baseline", "empty"]).refused(&["neither a run result"]);
     catchup(
         d,
-        &[
+        [
             "compare",
             "baseline",
             "soe-protection",
@@ -724,7 +722,7 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     )
     .refused(&["did you mean `tariff`?"]);
     fs::write(d.join("tiny.toml"), SWEEP).unwrap();
-    catchup(d, &["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
-    catchup(d, &["compare", "sw", "baseline", "--out", "x"]).refused(&["sw is a sweep result"]);
+    catchup(d, ["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
+    catchup(d, ["compare", "sw", "baseline", "--out", "x"]).refused(&["sw is a sweep result"]);
     assert!(!d.join("output").exists() && !d.join("x").exists());
 }
