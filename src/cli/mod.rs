@@ -70,6 +70,17 @@ impl Failure {
     }
 }
 
+/// The worker threads to use: as asked (at least 1), or one per core.
+pub fn thread_count(requested: Option<usize>) -> Result<usize, Failure> {
+    match requested {
+        Some(0) => Err(Failure::bad_input(anyhow::anyhow!(
+            "--threads must be at least 1"
+        ))),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
 /// Parses the command line, runs it, and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

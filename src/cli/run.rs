@@ -59,15 +59,7 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     check_target(&out, args.force).map_err(Failure::bad_input)?;
-    let threads = match args.threads {
-        Some(0) => {
-            return Err(Failure::bad_input(anyhow::anyhow!(
-                "--threads must be at least 1"
-            )));
-        }
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = super::thread_count(args.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

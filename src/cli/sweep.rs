@@ -65,16 +65,6 @@ fn failure(e: SweepError) -> Failure {
     }
 }
 
-fn threads(requested: Option<usize>) -> Result<usize, Failure> {
-    match requested {
-        Some(0) => Err(Failure::bad_input(anyhow::anyhow!(
-            "--threads must be at least 1"
-        ))),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
-}
-
 pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
     let sweep = Sweep::load(&args.sweep).map_err(Failure::bad_input)?;
     let text = std::fs::read_to_string(&args.sweep).map_err(Failure::bad_input)?;
@@ -90,7 +80,7 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
         };
         PathBuf::from("output").join(name)
     });
-    let threads = threads(args.threads)?;
+    let threads = super::thread_count(args.threads)?;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {

@@ -95,6 +95,22 @@ impl Pricing {
     }
 }
 
+#[cfg(test)]
+impl Pricing {
+    /// Prices of a sector in the current paradigm 0, for the mechanism tests.
+    pub fn for_tests() -> Pricing {
+        Pricing {
+            wage: 1.0,
+            markup: 0.2,
+            soe_inefficiency: 0.1,
+            soe_pass_through: 0.5,
+            soe_preference: 0.05,
+            paradigm: 0,
+            old_paradigm_worth: 0.0,
+        }
+    }
+}
+
 /// Replicator factor `1 - chi (p - p_bar) / p_bar`, never negative.
 #[inline]
 pub fn replicator(selection: f64, price: f64, mean_price: f64) -> f64 {

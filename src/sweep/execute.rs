@@ -23,6 +23,7 @@ use super::analysis::quantile_sorted;
 use super::design::{DesignTable, cell_value, check_points, generate};
 use super::spec::{Metric, Stat, Sweep};
 use crate::engine::World;
+use crate::model::rng::mix;
 use crate::observe::{SeriesRow, economy_row, sector_row};
 use crate::output::{OutputError, ResultDir, check_target};
 use crate::scenario::{ScenarioError, parse_scenario};
@@ -123,12 +124,6 @@ pub struct RunSpec {
 /// from the order or the place in which runs are scheduled. Kept below 2^63 so that
 /// it fits a scenario file.
 pub fn run_seed(master: u64, point: u64, replicate: u32) -> u64 {
-    fn mix(mut z: u64) -> u64 {
-        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     mix(mix(mix(master) ^ point) ^ u64::from(replicate)) >> 1
 }
 
