@@ -101,7 +101,15 @@ const FIRMS_COLUMNS: &[&str] = &[
     "market_share",
 ];
 
-const RESULT_FILES: &[&str] = &["series.csv", "firms.csv", "scenario.toml", "manifest.json"];
+/// What every run result holds; `.catchup-result` is the inventory that lets `--force`
+/// replace it later (`catchup::output::provenance`).
+const RESULT_FILES: &[&str] = &[
+    "series.csv",
+    "firms.csv",
+    "scenario.toml",
+    "manifest.json",
+    ".catchup-result",
+];
 
 /// The scenario saved with a result, parsed back with the library.
 fn saved_scenario(result: &Path) -> Scenario {
@@ -968,24 +976,118 @@ fn the_largest_storable_seed_is_accepted_and_a_larger_one_is_refused() {
     assert!(!out2.exists());
 }
 
-/// `--force` replaces an earlier result, never a folder of the user's other files.
+/// `--force` replaces an earlier result, never a folder of the user's other files: not
+/// one that merely holds a `manifest.json` (browser extensions and npm packages have
+/// one), not a result the user added to or edited.
 #[test]
-fn force_refuses_to_replace_a_folder_that_is_not_a_result() {
+fn force_never_replaces_what_catchup_did_not_write() {
     let dir = tempfile::tempdir().unwrap();
+    let force_into = |out: &Path| {
+        catchup(
+            dir.path(),
+            [
+                "run",
+                "--periods",
+                "2",
+                "--force",
+                "--quiet",
+                "--out",
+                arg(out),
+            ],
+        )
+    };
+    let refused = |out: &Path, why: &str| {
+        let before = tree(out);
+        let run = force_into(out);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("not provably a catchup result"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(why), "{}", run.stderr);
+        assert!(
+            tree(out) == before,
+            "a refused --force touched {}",
+            out.display()
+        );
+    };
+
+    // The victim: a browser extension's manifest beside a thesis.
+    let victim = dir.path().join("victim");
+    write(
+        &victim,
+        "manifest.json",
+        "{\"manifest_version\": 3, \"name\": \"ext\"}\n",
+    );
+    write(
+        &victim.join("src"),
+        "thesis.tex",
+        "\\documentclass{article}\n",
+    );
+    refused(&victim, "not written by catchup");
+
+    // A manifest that claims to be catchup's proves nothing without the inventory.
+    let forged = dir.path().join("forged");
+    write(&forged, "manifest.json", "{\"program\": \"catchup\"}\n");
+    write(&forged, "notes.txt", "precious\n");
+    refused(&forged, "inventory");
+
+    // A plain folder of files.
     let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
     write(&data, "notes.txt", "precious\n");
-    let run = catchup(
+    refused(&data, "manifest.json");
+
+    // A real result the user then added to, or edited.
+    let added = dir.path().join("added");
+    force_into(&added).ok();
+    write(&added, "my-analysis.R", "plot(x)\n");
+    refused(&added, "my-analysis.R");
+    let edited = dir.path().join("edited");
+    force_into(&edited).ok();
+    let mut series = bytes(&edited.join("series.csv"));
+    series.extend_from_slice(b"a note of mine\n");
+    std::fs::write(edited.join("series.csv"), series).unwrap();
+    refused(&edited, "series.csv was changed");
+
+    // An untouched result, with its charts, is replaced.
+    let ours = dir.path().join("ours");
+    catchup(
         dir.path(),
-        ["run", "--periods", "2", "--force", "--out", arg(&data)],
-    );
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+        [
+            "run",
+            "--periods",
+            "2",
+            "--quiet",
+            "--plot",
+            "--out",
+            arg(&ours),
+        ],
+    )
+    .ok();
+    force_into(&ours).ok();
     assert!(
-        run.stderr.contains("not a catchup result"),
-        "{}",
-        run.stderr
+        !ours.join("plots").exists(),
+        "the replaced result's charts went with it"
     );
-    assert_eq!(bytes(&data.join("notes.txt")), b"precious\n");
+}
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for name in entries(dir) {
+            let path = dir.join(&name);
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("under the root");
+                out.insert(rel.display().to_string(), bytes(&path));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
 }
 
 #[test]

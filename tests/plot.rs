@@ -214,6 +214,7 @@ fn chart_files(stems: &[&str]) -> BTreeSet<String> {
         .flat_map(|s| [format!("{s}.svg"), format!("{s}.png")])
         .collect();
     files.insert("manifest.json".into());
+    files.insert(".catchup-result".into());
     files
 }
 
@@ -385,6 +386,7 @@ fn run_with_plot_draws_the_six_charts_into_the_result() {
     assert_eq!(
         entries(&run),
         [
+            ".catchup-result",
             "firms.csv",
             "manifest.json",
             "plots",
@@ -414,7 +416,7 @@ fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
     // Elsewhere, with --out.
     catchup(dir.path(), ["plot", "r", "--out", "charts", "-q"]).ok();
     check_run_charts(&run, &dir.path().join("charts"));
-    assert_eq!(entries(&run).len(), 5, "{:?}", entries(&run));
+    assert_eq!(entries(&run).len(), 6, "{:?}", entries(&run));
 }
 
 #[test]
@@ -703,7 +705,12 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     catchup(d, ["plot", "r2"])
         .refused(&["series.csv:2: column `capacity`: `zero` is not a number"]);
     assert!(!d.join("r/plots").exists() && !d.join("r2/plots").exists());
-    assert!(!entries(&d.join("r2")).iter().any(|e| e.starts_with('.')));
+    assert!(
+        !entries(&d.join("r2"))
+            .iter()
+            .any(|e| e.starts_with('.') && e != ".catchup-result"),
+        "a refused plot left a temporary folder"
+    );
 
     // Compare: one input, an unknown scenario, a directory that is no run.
     catchup(d, ["compare", "baseline"]).refused(&[]);

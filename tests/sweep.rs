@@ -86,7 +86,8 @@ const METRIC_NAMES: [&str; 3] = ["gap_final", "utilization_mean", "leading_capac
 const BANDS: [&str; 2] = ["gap", "capacity"];
 
 /// What every sweep result holds (plus `series/` when asked).
-const RESULT_FILES: [&str; 6] = [
+const RESULT_FILES: [&str; 7] = [
+    ".catchup-result",
     "bands.csv",
     "base.toml",
     "manifest.json",
@@ -906,9 +907,49 @@ fn an_existing_sweep_result_is_kept_unless_forced() {
     write(&data, "notes.txt", "precious\n");
     sweep(dir.path(), &first_file, &data, &["--force"])
         .bad_input()
-        .stderr_has(&["not a catchup result"]);
+        .stderr_has(&["not provably a catchup result"]);
     assert_eq!(entries(&data), names(&["notes.txt"]));
     assert_eq!(entries(parent.path()), names(&["data", "result"]));
+
+    // Nor a folder with another program's manifest.json (the issue's victim).
+    let victim = parent.path().join("victim");
+    write(&victim, "manifest.json", "{\"manifest_version\": 3}\n");
+    write(
+        &victim.join("src"),
+        "thesis.tex",
+        "\\documentclass{article}\n",
+    );
+    let before = tree(&victim);
+    sweep(dir.path(), &first_file, &victim, &["--force"])
+        .bad_input()
+        .stderr_has(&["not provably a catchup result", "not written by catchup"]);
+    assert!(
+        tree(&victim) == before,
+        "a refused sweep touched the folder"
+    );
+}
+
+/// A user's folder that happens to have the name of a sweep's working folder
+/// (`<out>.partial`) is never removed, with or without `--force`.
+#[test]
+fn a_user_folder_named_like_a_working_folder_is_never_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "grid.toml", &grid_sweep("grid", 2, 1, ""));
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    let work = partial(&out);
+    write(&work, "thesis.tex", "\\documentclass{article}\n");
+    let before = tree(&work);
+    for flags in [&[][..], &["--force"][..], &["--resume"][..]] {
+        sweep(dir.path(), &file, &out, flags)
+            .bad_input()
+            .stderr_has(&[arg(&work)]);
+        assert!(
+            tree(&work) == before,
+            "sweep {flags:?} touched {}",
+            work.display()
+        );
+    }
 }
 
 #[test]
@@ -1260,7 +1301,12 @@ fn analyze_of_a_sobol_sweep_writes_first_and_total_indices_per_metric_and_factor
     let analysis = out.join("analysis");
     assert_eq!(
         entries(&analysis),
-        names(&["manifest.json", "point_means.csv", "sobol.csv"])
+        names(&[
+            ".catchup-result",
+            "manifest.json",
+            "point_means.csv",
+            "sobol.csv"
+        ])
     );
     let sobol = Table::read(&analysis.join("sobol.csv"));
     assert_eq!(

@@ -81,7 +81,7 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
     });
     bar.finish_and_clear();
     let (path, manifest) = result.map_err(|e| match e {
-        OutputError::Exists(_) | OutputError::NotAResult(_) => Failure::bad_input(e),
+        OutputError::Exists(_) | OutputError::NotAResult(..) => Failure::bad_input(e),
         other => Failure::runtime(other),
     })?;
     if !args.quiet {

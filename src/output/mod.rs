@@ -7,6 +7,7 @@
 //! takes its name.
 
 pub mod manifest;
+pub mod provenance;
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -20,10 +21,10 @@ pub enum OutputError {
     #[error("{0} already exists; pass --force to replace it, or choose another --out")]
     Exists(PathBuf),
     #[error(
-        "{0} exists and is not a catchup result (it has no manifest.json); \
-         refusing to replace it even with --force"
+        "{0} exists and is not provably a catchup result ({1}); refusing to replace it \
+         even with --force: nothing in it was touched. Remove it yourself or choose another --out"
     )]
-    NotAResult(PathBuf),
+    NotAResult(PathBuf, String),
     #[error("{path}")]
     Io {
         path: PathBuf,
@@ -45,30 +46,19 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     }
 }
 
-/// Fails if something exists at `target`, unless `force` is given and it is a
-/// previous result (a directory with a manifest) or an empty directory: `--force`
-/// replaces results, never a user's other files.
+/// Fails if something exists at `target`, unless `force` is given and it is provably
+/// a previous catchup result or an empty directory ([`provenance::check_ours`]):
+/// `--force` replaces results, never a user's other files.
 pub fn check_target(target: &Path, force: bool) -> Result<(), OutputError> {
-    if !target.exists() {
+    if fs::symlink_metadata(target).is_err() {
         return Ok(());
     }
     if !force {
         return Err(OutputError::Exists(target.to_path_buf()));
     }
-    let replaceable = target.is_dir()
-        && (target.join(MANIFEST).is_file()
-            || fs::read_dir(target)
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false));
-    if replaceable {
-        Ok(())
-    } else {
-        Err(OutputError::NotAResult(target.to_path_buf()))
-    }
+    provenance::check_ours(target)
+        .map_err(|provenance::NotOurs(why)| OutputError::NotAResult(target.to_path_buf(), why))
 }
-
-/// The file that marks a directory as a catchup result.
-const MANIFEST: &str = "manifest.json";
 
 /// A result directory being written. Dropped without [`ResultDir::commit`], it
 /// removes its temporary files, leaving no trace.
@@ -134,7 +124,9 @@ impl ResultDir {
 
     /// Moves the finished result into place.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        if self.target.exists() {
+        // Written last, so that it lists every file: what lets `--force` replace this later.
+        provenance::write_inventory(&self.temp).map_err(io(&self.temp))?;
+        if fs::symlink_metadata(&self.target).is_ok() {
             check_target(&self.target, self.force)?;
             // The name carries the process id, so it is ours alone.
             let aside = self.aside.clone();
@@ -219,12 +211,18 @@ mod tests {
             Err(OutputError::Exists(_))
         ));
 
-        // Only a result (with a manifest) may be replaced.
+        // Only a result (with a catchup manifest and its inventory) may be replaced.
         assert!(matches!(
             ResultDir::create(&target, true),
-            Err(OutputError::NotAResult(_))
+            Err(OutputError::NotAResult(..))
         ));
-        fs::write(target.join("manifest.json"), "{}").unwrap();
+        let r = ResultDir::create(&dir.path().join("other"), false).unwrap();
+        r.write_text("a.txt", "hello").unwrap();
+        r.write_text("manifest.json", "{\"program\": \"catchup\"}")
+            .unwrap();
+        r.commit().unwrap();
+        fs::remove_dir_all(&target).unwrap();
+        fs::rename(dir.path().join("other"), &target).unwrap();
 
         // Abandoned: no trace left, old result untouched.
         let r = ResultDir::create(&target, true).unwrap();

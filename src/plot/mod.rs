@@ -89,7 +89,7 @@ impl PlotError {
                 | PlotError::Empty(_)
                 | PlotError::Csv { .. }
                 | PlotError::Scenario(_)
-                | PlotError::Output(OutputError::Exists(_) | OutputError::NotAResult(_))
+                | PlotError::Output(OutputError::Exists(_) | OutputError::NotAResult(..))
         )
     }
 }

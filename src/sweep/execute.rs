@@ -61,7 +61,7 @@ impl SweepError {
             self,
             SweepError::Input(_)
                 | SweepError::Conflict(_)
-                | SweepError::Output(OutputError::Exists(_) | OutputError::NotAResult(_))
+                | SweepError::Output(OutputError::Exists(_) | OutputError::NotAResult(..))
         )
     }
 }
@@ -544,9 +544,7 @@ pub fn run_sweep(
                 )));
             }
             // A kill between the commit and the clean-up leaves the partial behind.
-            if work.exists() {
-                fs::remove_dir_all(&work).map_err(io(&work))?;
-            }
+            remove_work_dir(&work)?;
             return Ok(Outcome::AlreadyComplete(out.to_path_buf()));
         }
         check_target(out, opts.force)?;
@@ -558,7 +556,7 @@ pub fn run_sweep(
         .map(|m| m.len())
         .unwrap_or(0);
     if work.exists() && journal_len == 0 {
-        fs::remove_dir_all(&work).map_err(io(&work))?;
+        remove_work_dir(&work)?;
     }
     if work.exists() {
         let previous = fs::read_to_string(work.join(SWEEP_FILE)).unwrap_or_default();
@@ -571,7 +569,7 @@ pub fn run_sweep(
                 )));
             }
         } else if opts.force {
-            fs::remove_dir_all(&work).map_err(io(&work))?;
+            remove_work_dir(&work)?;
         } else {
             return Err(SweepError::Conflict(format!(
                 "an interrupted sweep is in {}; pass --resume to continue it, or --force to start over",
@@ -671,8 +669,54 @@ pub fn run_sweep(
     let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
     result.write_text(MANIFEST_FILE, &(json + "\n"))?;
     let path = result.commit()?;
-    fs::remove_dir_all(&work).map_err(io(&work))?;
+    remove_work_dir(&work)?;
     Ok(Outcome::Done(path, Box::new(manifest)))
+}
+
+/// Removes a sweep's working folder, but only if it holds nothing but what a sweep
+/// writes there (`sweep.toml`, `journal.bin`, `series/run-*.csv`, and their `.tmp`
+/// files): a user's own folder that happens to be called `<out>.partial` is never
+/// touched.
+fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
+    let Ok(meta) = fs::symlink_metadata(work) else {
+        return Ok(());
+    };
+    let not_ours = |why: String| {
+        SweepError::Conflict(format!(
+            "{} is not a sweep's working folder ({why}); nothing in it was touched. \
+             Remove it yourself or choose another --out",
+            work.display()
+        ))
+    };
+    if !meta.is_dir() {
+        return Err(not_ours("it is not a directory".into()));
+    }
+    // `write_atomically` writes `<name>.tmp` before renaming it.
+    let ours_at_top = |name: &str| ["sweep.toml", "sweep.tmp", "journal.bin"].contains(&name);
+    for entry in fs::read_dir(work).map_err(io(work))? {
+        let entry = entry.map_err(io(work))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type().map_err(io(&entry.path()))?;
+        if kind.is_file() && ours_at_top(&name) {
+            continue;
+        }
+        if kind.is_dir() && name == SERIES_DIR {
+            for run in fs::read_dir(entry.path()).map_err(io(&entry.path()))? {
+                let run = run.map_err(io(&entry.path()))?;
+                let file = run.file_name().to_string_lossy().into_owned();
+                let is_run =
+                    file.starts_with("run-") && (file.ends_with(".csv") || file.ends_with(".tmp"));
+                if !run.file_type().map_err(io(&run.path()))?.is_file() || !is_run {
+                    return Err(not_ours(format!(
+                        "a sweep never writes {SERIES_DIR}/{file}"
+                    )));
+                }
+            }
+            continue;
+        }
+        return Err(not_ours(format!("a sweep never writes {name}")));
+    }
+    fs::remove_dir_all(work).map_err(io(work))
 }
 
 fn number(v: f64) -> String {

@@ -168,7 +168,10 @@ pub fn analyze(dir: &Path, force: bool) -> Result<Vec<Table>, SweepError> {
         csv.finish()?;
     }
     // Mark the analysis as a catchup result, so that --force may replace it.
-    result.write_text(MANIFEST_FILE, "{\"analysis_of\": \"..\"}\n")?;
+    result.write_text(
+        MANIFEST_FILE,
+        "{\"program\": \"catchup\", \"analysis_of\": \"..\"}\n",
+    )?;
     result.commit()?;
     Ok(tables)
 }

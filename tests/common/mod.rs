@@ -102,6 +102,7 @@ pub fn arg(path: &Path) -> &str {
 
 /// Writes a scenario (or any text) file and returns its path.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    fs::create_dir_all(dir).expect("the folder is made");
     let path = dir.join(name);
     fs::write(&path, text).expect("the file is written");
     path
