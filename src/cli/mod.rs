@@ -1,6 +1,7 @@
 //! The command line: parses arguments, calls the library, prints. The only place that
 //! reads argv or prints.
 
+mod claims;
 mod compare;
 mod plot;
 mod run;
@@ -44,6 +45,9 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Run (or read) several scenarios and overlay their charts.
     Compare(compare::CompareArgs),
+    /// Check the model's claims (docs/ODD.md §1) over paired replicates, with the
+    /// mechanism behind each switched off; exit 0 only when every claim holds.
+    Claims(claims::ClaimsArgs),
     /// Serve the classroom page: pick a scenario, move levers, watch the economy evolve.
     Serve(serve::ServeArgs),
 }
@@ -100,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Plot(args) => plot::execute(args),
         Command::Compare(args) => compare::execute(args),
         Command::Serve(args) => serve::execute(args),
+        Command::Claims(args) => claims::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,229 @@
+//! What an experiment sees of one run: every sector's `series.csv` rows, and the firms
+//! of the last two periods (for growth rates and size distributions). Pure.
+
+use crate::engine::World;
+use crate::observe::{SeriesRow, sector_row};
+use crate::scenario::Scenario;
+
+/// A firm at the end of a period, as far as the claims need it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FirmObs {
+    pub id: u64,
+    pub soe: bool,
+    pub output: f64,
+    pub capacity: f64,
+}
+
+/// One sector's record over a run.
+#[derive(Debug, Clone)]
+pub struct SectorRun {
+    pub name: String,
+    /// One row per period, period `t` at index `t - 1`.
+    pub rows: Vec<SeriesRow>,
+    /// Living firms at the end of the second-to-last and the last period, by id.
+    pub firms_before_last: Vec<FirmObs>,
+    pub firms_last: Vec<FirmObs>,
+}
+
+/// One run of a scenario.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub sectors: Vec<SectorRun>,
+}
+
+impl Run {
+    /// Simulates a (validated) scenario and keeps what the claims look at.
+    pub fn simulate(scenario: &Scenario) -> Run {
+        let mut world = World::new(scenario);
+        let mut sectors: Vec<SectorRun> = scenario
+            .sector
+            .iter()
+            .map(|s| SectorRun {
+                name: s.name.clone(),
+                rows: Vec::with_capacity(scenario.periods as usize),
+                firms_before_last: Vec::new(),
+                firms_last: Vec::new(),
+            })
+            .collect();
+        for _ in 0..scenario.periods {
+            let records = world.step();
+            let t = world.period();
+            for ((run, sector), record) in sectors.iter_mut().zip(world.sectors()).zip(&records) {
+                run.rows.push(sector_row(sector, record));
+                if t + 1 >= scenario.periods {
+                    let firms = &sector.firms;
+                    let mut obs: Vec<FirmObs> = (0..firms.slots())
+                        .filter(|&i| firms.alive[i])
+                        .map(|i| FirmObs {
+                            id: firms.id[i],
+                            soe: firms.soe[i],
+                            output: firms.output[i],
+                            capacity: firms.capacity[i],
+                        })
+                        .collect();
+                    obs.sort_unstable_by_key(|f| f.id);
+                    run.firms_before_last = std::mem::replace(&mut run.firms_last, obs);
+                }
+            }
+        }
+        Run { sectors }
+    }
+
+    /// The sector called `name`. Experiments name sectors of their own base scenario,
+    /// so a missing one is a bug in the registry, caught by its tests.
+    pub fn sector(&self, name: &str) -> &SectorRun {
+        self.sectors
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("the experiment's scenario has no sector `{name}`"))
+    }
+}
+
+impl SectorRun {
+    /// Periods recorded.
+    pub fn periods(&self) -> u32 {
+        self.rows.len() as u32
+    }
+
+    /// A column at period `t` (NaN where undefined or beyond the run).
+    pub fn at(&self, column: &str, t: u32) -> f64 {
+        t.checked_sub(1)
+            .and_then(|i| self.rows.get(i as usize))
+            .and_then(|r| r.value(column).flatten())
+            .unwrap_or(f64::NAN)
+    }
+
+    /// A column at the last period.
+    pub fn last(&self, column: &str) -> f64 {
+        self.at(column, self.periods())
+    }
+
+    /// The defined values of a column over periods `from..=to` (clipped to the run).
+    fn values<'a>(&'a self, column: &'a str, from: u32, to: u32) -> impl Iterator<Item = f64> + 'a {
+        let to = to.min(self.periods());
+        (from.max(1)..=to)
+            .map(move |t| self.at(column, t))
+            .filter(|v| !v.is_nan())
+    }
+
+    /// Mean of a column over periods `from..=to` (NaN if no value is defined).
+    pub fn mean(&self, column: &str, from: u32, to: u32) -> f64 {
+        let (n, sum) = self
+            .values(column, from, to)
+            .fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
+        if n == 0 { f64::NAN } else { sum / n as f64 }
+    }
+
+    /// Sum of a column over periods `from..=to`.
+    pub fn sum(&self, column: &str, from: u32, to: u32) -> f64 {
+        self.values(column, from, to).sum()
+    }
+
+    /// The first period from `from` on at which `test` holds for the column, or the
+    /// period after the run when it never does (a censored duration).
+    pub fn first_period(&self, column: &str, from: u32, test: impl Fn(f64) -> bool) -> f64 {
+        (from.max(1)..=self.periods())
+            .find(|&t| {
+                let v = self.at(column, t);
+                !v.is_nan() && test(v)
+            })
+            .unwrap_or(self.periods() + 1) as f64
+    }
+
+    /// Log growth rates of output over the last period of firms alive and producing in
+    /// both of the last two periods, of the given ownership.
+    pub fn growth_rates(&self, soe: bool) -> Vec<f64> {
+        let mut rates = Vec::new();
+        let mut before = self.firms_before_last.iter().peekable();
+        for f in self.firms_last.iter().filter(|f| f.soe == soe) {
+            while before.peek().is_some_and(|b| b.id < f.id) {
+                before.next();
+            }
+            if let Some(b) = before.peek().filter(|b| b.id == f.id)
+                && b.output > 0.0
+                && f.output > 0.0
+            {
+                rates.push((f.output / b.output).ln());
+            }
+        }
+        rates
+    }
+
+    /// Log capacities of the living firms of the given ownership at the end.
+    pub fn log_sizes(&self, soe: bool) -> Vec<f64> {
+        self.firms_last
+            .iter()
+            .filter(|f| f.soe == soe && f.capacity > 0.0)
+            .map(|f| f.capacity.ln())
+            .collect()
+    }
+}
+
+/// Sample skewness (the third standardised moment); NaN for fewer than three values
+/// or no spread.
+pub fn skewness(x: &[f64]) -> f64 {
+    let (m2, m3, _) = moments(x);
+    if x.len() < 3 || m2 <= 0.0 {
+        return f64::NAN;
+    }
+    m3 / m2.powf(1.5)
+}
+
+/// Sample excess kurtosis (the fourth standardised moment minus 3, which is 0 for a
+/// normal distribution and 3 for a Laplace one); NaN for fewer than four values.
+pub fn excess_kurtosis(x: &[f64]) -> f64 {
+    let (m2, _, m4) = moments(x);
+    if x.len() < 4 || m2 <= 0.0 {
+        return f64::NAN;
+    }
+    m4 / (m2 * m2) - 3.0
+}
+
+/// Central moments 2, 3 and 4 (population divisors).
+fn moments(x: &[f64]) -> (f64, f64, f64) {
+    let n = x.len() as f64;
+    if x.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    let mean = x.iter().sum::<f64>() / n;
+    let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+    for &v in x {
+        let d = v - mean;
+        let d2 = d * d;
+        m2 += d2;
+        m3 += d2 * d;
+        m4 += d2 * d2;
+    }
+    (m2 / n, m3 / n, m4 / n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_of_known_samples() {
+        // Symmetric: no skew.
+        assert!(skewness(&[1.0, 2.0, 3.0, 4.0, 5.0]).abs() < 1e-12);
+        // A long right tail.
+        assert!(skewness(&[1.0, 1.0, 1.0, 1.0, 10.0]) > 1.0);
+        // Two-point distribution: excess kurtosis -2.
+        assert!((excess_kurtosis(&[-1.0, 1.0, -1.0, 1.0]) + 2.0).abs() < 1e-12);
+        assert!(skewness(&[1.0, 1.0]).is_nan());
+    }
+
+    #[test]
+    fn a_run_records_every_period_and_the_last_two_firm_populations() {
+        let s = crate::scenario::load(Some("catch-up"), &["periods=12".into()]).unwrap();
+        let run = Run::simulate(&s);
+        let sector = &run.sectors[0];
+        assert_eq!(sector.periods(), 12);
+        assert_eq!(sector.at("period", 12), 12.0);
+        assert!(sector.at("gap", 13).is_nan());
+        assert!(!sector.firms_last.is_empty() && !sector.firms_before_last.is_empty());
+        assert!(!sector.growth_rates(false).is_empty());
+        assert_eq!(sector.mean("period", 1, 12), 6.5);
+        assert_eq!(sector.first_period("period", 1, |p| p >= 5.0), 5.0);
+        assert_eq!(sector.first_period("period", 1, |p| p > 50.0), 13.0);
+    }
+}

@@ -1,0 +1,142 @@
+//! The structural variants of `catchup claims --robust`: the same experiment on a
+//! scenario changed in ways no claim should depend on. A claim holds only if it holds
+//! on every variant.
+
+use crate::model::rng::mix;
+use crate::scenario::validate::{MAX_SEED, validate};
+use crate::scenario::{Scenario, ScenarioError};
+
+/// How a variant changes an experiment's scenario.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// The scenario as the experiment defines it.
+    None,
+    /// Every sector's firm counts multiplied.
+    Firms(u32),
+    /// The run lengthened by this factor (paradigm shifts stay where they are).
+    Horizon(f64),
+    /// An extra sector, a copy of the first, put in front of the others: every sector's
+    /// random streams move to another index, and the economy has one more sector.
+    ExtraSector,
+}
+
+/// A variant: a name, a master seed and a change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    pub seed: u64,
+    pub change: Change,
+}
+
+impl Variant {
+    /// The experiments as defined, at the master seed.
+    pub fn shipped(seed: u64) -> Variant {
+        Variant {
+            name: "shipped".into(),
+            seed,
+            change: Change::None,
+        }
+    }
+
+    /// The variants of `--robust`: as shipped, a second master seed, three times the
+    /// firms, one more sector, a 1.5 times longer horizon (each of the last three at a
+    /// seed of its own).
+    pub fn robust(seed: u64) -> Vec<Variant> {
+        let other = |k: u64| mix(seed ^ k.wrapping_mul(0x5851_F42D_4C95_7F2D)) & MAX_SEED;
+        vec![
+            Variant::shipped(seed),
+            Variant {
+                name: "second-seed".into(),
+                seed: other(1),
+                change: Change::None,
+            },
+            Variant {
+                name: "firms-x3".into(),
+                seed: other(2),
+                change: Change::Firms(3),
+            },
+            Variant {
+                name: "extra-sector".into(),
+                seed: other(3),
+                change: Change::ExtraSector,
+            },
+            Variant {
+                name: "horizon-x1.5".into(),
+                seed: other(4),
+                change: Change::Horizon(1.5),
+            },
+        ]
+    }
+
+    pub fn is_shipped(&self) -> bool {
+        self.name == "shipped"
+    }
+
+    /// The scenario with the change applied, checked again.
+    pub fn apply(&self, mut s: Scenario, origin: &str) -> Result<Scenario, ScenarioError> {
+        match self.change {
+            Change::None => return Ok(s),
+            Change::Firms(k) => {
+                for sec in &mut s.sector {
+                    sec.firms_private = sec.firms_private.saturating_mul(k);
+                    sec.firms_soe = sec.firms_soe.saturating_mul(k);
+                }
+            }
+            Change::Horizon(f) => s.periods = (f64::from(s.periods) * f).round() as u32,
+            Change::ExtraSector => {
+                let mut extra = s.sector[0].clone();
+                extra.name = unique_name(&s, "extra");
+                s.sector.insert(0, extra);
+            }
+        }
+        match validate(&s).into_iter().next() {
+            None => Ok(s),
+            Some(p) => Err(ScenarioError::plain(
+                origin,
+                format!("variant `{}`: {}: {}", self.name, p.path, p.message),
+                None,
+            )),
+        }
+    }
+}
+
+fn unique_name(s: &Scenario, stem: &str) -> String {
+    (0..)
+        .map(|i| {
+            if i == 0 {
+                stem.to_string()
+            } else {
+                format!("{stem}-{i}")
+            }
+        })
+        .find(|n| s.sector.iter().all(|sec| &sec.name != n))
+        .expect("some name is free")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_change_what_they_say_and_stay_valid() {
+        let base = crate::scenario::load(Some("soe-protection"), &[]).unwrap();
+        for v in Variant::robust(3) {
+            let s = v.apply(base.clone(), "test").unwrap();
+            match v.change {
+                Change::None => assert_eq!(s, base),
+                Change::Firms(k) => {
+                    assert_eq!(s.initial_firms(), u64::from(k) * base.initial_firms())
+                }
+                Change::Horizon(_) => assert_eq!(s.periods, 150),
+                Change::ExtraSector => {
+                    assert_eq!(s.sector.len(), base.sector.len() + 1);
+                    assert_eq!(s.sector[0].name, "extra");
+                    assert_eq!(s.sector[1..], base.sector[..]);
+                }
+            }
+        }
+        let seeds: std::collections::BTreeSet<u64> =
+            Variant::robust(3).iter().map(|v| v.seed).collect();
+        assert_eq!(seeds.len(), 5, "every variant has a seed of its own");
+    }
+}
