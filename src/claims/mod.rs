@@ -150,6 +150,8 @@ impl Finding {
 #[derive(Debug, Clone)]
 pub struct ArmBand {
     pub claim: u8,
+    /// The experiment's first part (`4a`), which names its chart.
+    pub experiment: &'static str,
     pub arm: String,
     pub sector: &'static str,
     pub column: &'static str,
@@ -344,6 +346,7 @@ pub fn check(opts: &Options) -> Result<Outcome, ScenarioError> {
                         .collect();
                     bands.push(ArmBand {
                         claim: exp.claim,
+                        experiment: exp.parts[0].id,
                         arm: arm.label.to_string(),
                         sector: exp.show.0,
                         column: exp.show.1,

@@ -207,7 +207,8 @@ fn markdown(outcome: &Outcome, opts: &Options, figures: &[Figure]) -> String {
                     .unwrap_or("")
             );
         }
-        if let Some(fig) = figures.iter().find(|f| f.stem == format!("claim-{claim}")) {
+        let prefix = format!("Claim {claim}:");
+        for fig in figures.iter().filter(|f| f.title.starts_with(&prefix)) {
             let _ = writeln!(md, "\n![{}]({}.svg)", fig.title, fig.stem);
         }
         md.push('\n');
@@ -218,19 +219,22 @@ fn markdown(outcome: &Outcome, opts: &Options, figures: &[Figure]) -> String {
 /// One figure per claim: the shown column of each arm, mean over replicates and its
 /// 95% interval, in the shipped variant.
 fn band_figures(bands: &[ArmBand]) -> Vec<Figure> {
-    let mut claims: Vec<u8> = bands.iter().map(|b| b.claim).collect();
-    claims.dedup();
-    claims
+    let mut experiments: Vec<&str> = bands.iter().map(|b| b.experiment).collect();
+    experiments.dedup();
+    experiments
         .into_iter()
-        .map(|claim| {
-            let arms: Vec<&ArmBand> = bands.iter().filter(|b| b.claim == claim).collect();
+        .map(|experiment| {
+            let arms: Vec<&ArmBand> = bands
+                .iter()
+                .filter(|b| b.experiment == experiment)
+                .collect();
             let first = arms[0];
             let described = crate::plot::charts::describe(first.column);
             let mut fig = Figure::new(
-                format!("claim-{claim}"),
+                format!("claim-{experiment}"),
                 format!(
-                    "Claim {claim}: {} in sector {}",
-                    described.title, first.sector
+                    "Claim {}: {} in sector {}",
+                    first.claim, described.title, first.sector
                 ),
             );
             fig.subtitle =

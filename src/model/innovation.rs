@@ -218,7 +218,30 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
             } else {
                 budget
             };
-            let stock = f64::from(c.rd_stock[i]) * (1.0 - m.rd_stock_decay) + effort;
+
+            // A joint project over the bridge: each firm draws once, then which institute.
+            // It needs the firm's own research money and people, so take-up grows with
+            // absorptive capacity and with the firm's R&D budget up to the mean firm's
+            // (Cohen & Levinthal 1990): the bridge serves capable firms rather than
+            // sheltering laggards from selection. The institute's researchers add to the
+            // firm's effort this period (and so to its R&D stock).
+            let (u_take, u_which) = uniform_pair(&mut rng);
+            let prior_stock = f64::from(c.rd_stock[i]) * (1.0 - m.rd_stock_decay);
+            let joint = n_inst > 0 && {
+                let capable = absorptive_capacity(
+                    absorb_base[usize::from(soe)],
+                    prior_stock,
+                    m.rd_stock_half,
+                );
+                let co_funding = (budget * per_mean_budget).min(1.0);
+                u_take < transfer_chance * capable * co_funding
+            };
+            let effort = if joint {
+                effort + m.transfer_effort * x.mean_budget
+            } else {
+                effort
+            };
+            let stock = prior_stock + effort;
             c.rd_stock[i] = stock as f32;
             let absorb = absorptive_capacity(absorb_base[usize::from(soe)], stock, m.rd_stock_half);
             let (u_abs, u_exp) = uniform_pair(&mut rng);
@@ -265,29 +288,33 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                 } else {
                     c.streak[i] = c.streak[i].saturating_add(1);
                     if u32::from(c.streak[i]) >= owner.tolerance {
-                        c.path[i] =
-                            x.paths
-                                .next_path(path as u16, lv.consortium, uniform(&mut rng));
+                        // The firm gives up on its path. With no other path to try (a
+                        // catch-up sector knows one), it starts its next attempt on the
+                        // same path and keeps what it learnt there.
+                        let next = x
+                            .paths
+                            .next_path(path as u16, lv.consortium, uniform(&mut rng));
                         c.streak[i] = 0;
-                        c.experience[i] = 0;
-                        tally.paths_abandoned += 1;
+                        if usize::from(next) != path {
+                            c.path[i] = next;
+                            c.experience[i] = 0;
+                            tally.paths_abandoned += 1;
+                        }
                     }
                 }
                 c.experience[i] = c.experience[i].saturating_add(1);
             }
 
-            // Transfer over the bridge: each firm draws once, then which institute.
-            if n_inst > 0 {
-                let (u_take, u_which) = uniform_pair(&mut rng);
-                if u_take < transfer_chance * absorb {
-                    let j = ((u_which * n_inst as f64) as usize).min(n_inst - 1);
-                    let kj = x.institute_knowledge[j];
-                    if kj > c.a[i] {
-                        let gain = m.transfer_step * (kj - c.a[i]);
-                        c.a[i] += gain;
-                        tally.transfers += 1;
-                        tally.gain_transfer += gain * k;
-                    }
+            // The joint project's knowledge: where the institute knows more than the
+            // firm, the firm takes over part of the difference.
+            if joint {
+                let j = ((u_which * n_inst as f64) as usize).min(n_inst - 1);
+                let kj = x.institute_knowledge[j];
+                tally.transfers += 1;
+                if kj > c.a[i] {
+                    let gain = m.transfer_step * (kj - c.a[i]);
+                    c.a[i] += gain;
+                    tally.gain_transfer += gain * k;
                 }
             }
         }

@@ -209,6 +209,9 @@ pub struct ModelParams {
     pub transfer_rate: f64,
     /// Share of the firm-institute gap closed by one transfer (`phi`).
     pub transfer_step: f64,
+    /// Research effort institute staff add to a firm's own in a joint project, in units
+    /// of the mean firm's effort.
+    pub transfer_effort: f64,
     /// Speed at which institute knowledge tracks the frontier (`rho`).
     pub institute_learning: f64,
     /// Probability per institute per period of a spin-off firm.
@@ -278,6 +281,7 @@ impl Default for ModelParams {
             entrant_high: 0.15,
             transfer_rate: 1.0,
             transfer_step: 0.3,
+            transfer_effort: 1.0,
             institute_learning: 0.1,
             spinoff_rate: 0.02,
             staff_drift: 0.1,

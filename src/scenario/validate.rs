@@ -157,6 +157,7 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     }
     c.range(p, "transfer_rate", m.transfer_rate, 0.0, 1.0);
     c.range(p, "transfer_step", m.transfer_step, 0.0, 1.0);
+    c.range(p, "transfer_effort", m.transfer_effort, 0.0, 100.0);
     c.range(p, "institute_learning", m.institute_learning, 0.0, 1.0);
     c.range(p, "spinoff_rate", m.spinoff_rate, 0.0, 1.0);
     c.range(p, "staff_drift", m.staff_drift, 0.0, 1.0);
