@@ -97,6 +97,7 @@ fn the_catalogue_lists_scenarios_levers_and_limits() {
             "soe_credit",
             "bailout",
             "tolerance",
+            "rd_patience",
             "bridge",
             "researcher_incentive",
             "consortium"

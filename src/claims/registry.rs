@@ -322,6 +322,14 @@ fn bridge_leading() -> Experiment {
 
 // --- Claim 5: tolerance of failure ----------------------------------------------------
 
+/// The leading sector of `trial-and-error` with every path of the same promise: a run
+/// of failures says nothing about a path.
+const EQUAL_PROMISE: &[&str] = &[
+    "sector.leading-t5.dead_end_share=0",
+    "sector.leading-t5.promise_low=0.6",
+    "sector.leading-t5.promise_high=0.6",
+];
+
 fn tolerance() -> Experiment {
     const L: &str = "leading-t5";
     const C: &str = "catch-up-t1";
@@ -375,11 +383,7 @@ fn tolerance() -> Experiment {
                 },
                 expect: Expect::Positive,
                 mechanism: "paths differ in a promise nobody observes: a run of failures is evidence against a path, while experience on a good path pays (2, 7.8); switched off, every path has the same promise",
-                ablation: Some(&[
-                    "sector.leading-t5.dead_end_share=0",
-                    "sector.leading-t5.promise_low=0.6",
-                    "sector.leading-t5.promise_high=0.6",
-                ]),
+                ablation: Some(EQUAL_PROMISE),
             },
             Part {
                 id: "5b",
@@ -622,6 +626,66 @@ fn protection_and_shifts() -> Experiment {
     }
 }
 
+// --- Claim 10: patient public R&D ---------------------------------------------------------
+
+/// Nothing is gained by staying on a path: equal promise, and no learning on it.
+const NO_VALUE_OF_PERSISTENCE: &[&str] = &[
+    "sector.leading-t5.dead_end_share=0",
+    "sector.leading-t5.promise_low=0.6",
+    "sector.leading-t5.promise_high=0.6",
+    "model.path_learning=0",
+];
+
+fn patient_funding() -> Experiment {
+    const S: &str = "leading-t5";
+    Experiment {
+        claim: 10,
+        title: "Patient public R&D funding outperforms impatient funding at the frontier",
+        base: "trial-and-error",
+        arms: vec![
+            Arm {
+                label: "impatient (project ended after 1 failure)",
+                sets: &[
+                    "sector.leading-t5.policy.rd_subsidy=1",
+                    "sector.leading-t5.policy.rd_patience=1",
+                ],
+            },
+            Arm {
+                label: "patient (the firm's own tolerance)",
+                sets: &[
+                    "sector.leading-t5.policy.rd_subsidy=1",
+                    "sector.leading-t5.policy.rd_patience=0",
+                ],
+            },
+        ],
+        parts: vec![
+            Part {
+                id: "10a",
+                statement: "the same grants buy more innovations: log innovations over the run, patient minus impatient funder",
+                effect: |r| {
+                    let f = |s: &SectorRun| ln(s.sum("innovations", 1, s.periods()).max(1.0));
+                    f(r[1].sector(S)) - f(r[0].sector(S))
+                },
+                expect: Expect::Positive,
+                mechanism: "persistence pays: a funded project ended at the funder's milestone throws away a good path and the experience gained on it (7.8); switched off, every path has the same promise and experience does not raise success",
+                ablation: Some(NO_VALUE_OF_PERSISTENCE),
+            },
+            Part {
+                id: "10b",
+                statement: "and higher productivity: mean log productivity over the last 10 periods, patient minus impatient",
+                effect: |r| {
+                    late_log_productivity(r[1].sector(S), 10)
+                        - late_log_productivity(r[0].sector(S), 10)
+                },
+                expect: Expect::Positive,
+                mechanism: "persistence pays: ending a funded project early throws away a good path and experience (7.8)",
+                ablation: Some(NO_VALUE_OF_PERSISTENCE),
+            },
+        ],
+        show: (S, "innovations"),
+    }
+}
+
 /// Every claim's experiment, in claim order.
 pub fn all() -> Vec<Experiment> {
     vec![
@@ -634,6 +698,7 @@ pub fn all() -> Vec<Experiment> {
         window(),
         stylized_facts(),
         protection_and_shifts(),
+        patient_funding(),
     ]
 }
 

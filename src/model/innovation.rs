@@ -287,7 +287,15 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                     }
                 } else {
                     c.streak[i] = c.streak[i].saturating_add(1);
-                    if u32::from(c.streak[i]) >= owner.tolerance {
+                    // A publicly funded project ends at the funder's milestone: after
+                    // `rd_patience` failures in a row the grant stops, and the firm
+                    // moves on to a new project to keep its funding (Manso 2011;
+                    // Azoulay, Graff Zivin & Manso 2011). A patient funder (0) leaves
+                    // the decision to the firm's own tolerance.
+                    let streak = u32::from(c.streak[i]);
+                    let funded = owner.rd_subsidy > 0.0;
+                    let milestone = funded && lv.rd_patience > 0 && streak >= lv.rd_patience;
+                    if streak >= owner.tolerance || milestone {
                         // The firm gives up on its path. With no other path to try (a
                         // catch-up sector knows one), it starts its next attempt on the
                         // same path and keeps what it learnt there.
@@ -534,12 +542,80 @@ mod tests {
         s.levers.bridge = 1.0;
         s.levers.researcher_incentive = 1.0;
         s.knowledge = vec![0.9];
-        let (after, tally) = run_one(firm(0.5), &s.context(0.0));
+        // A firm of the mean firm's R&D budget (4.4 units of effort) co-funds in full.
+        let mut ctx = s.context(0.0);
+        ctx.mean_budget = 0.04 * 100.0 * 1.1;
+        let (after, tally) = run_one(firm(0.5), &ctx);
         assert!((after.productivity - (0.5 + s.model.transfer_step * 0.4)).abs() < 1e-12);
         assert_eq!(tally.transfers, 1);
+        // The institute's researchers join the firm's effort: the R&D stock grows by
+        // the firm's own effort plus `transfer_effort` mean efforts.
+        let own = 1e9_f32 as f64 * (1.0 - s.model.rd_stock_decay) + ctx.mean_budget;
+        let expected = own + s.model.transfer_effort * ctx.mean_budget;
+        assert!((f64::from(after.rd_stock) - expected).abs() <= 1e-6 * expected);
+        // A firm with no R&D budget of its own cannot co-fund a joint project.
+        let mut broke = firm(0.5);
+        broke.revenue = 0.0;
+        let (after, tally) = run_one(broke, &ctx);
+        assert_eq!((after.productivity, tally.transfers), (0.5, 0));
         // No bridge, no transfer.
         s.levers.bridge = 0.0;
-        let (after, tally) = run_one(firm(0.5), &s.context(0.0));
+        let mut ctx = s.context(0.0);
+        ctx.mean_budget = 0.04 * 100.0 * 1.1;
+        let (after, tally) = run_one(firm(0.5), &ctx);
         assert_eq!((after.productivity, tally.transfers), (0.5, 0));
+    }
+
+    /// Fails every exploration try: all paths are dead ends of promise 0.
+    fn failing_paths(s: &mut Setup, paths: u32) {
+        s.model.zeta_imitation = 0.0;
+        let st = Structure {
+            paths,
+            dead_end_share: 1.0,
+            ..Structure::of_regime(Regime::Leading)
+        };
+        s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
+    }
+
+    #[test]
+    fn with_a_single_path_a_firm_at_its_tolerance_keeps_its_experience() {
+        let mut s = Setup::new();
+        failing_paths(&mut s, 1);
+        s.levers.by_owner[0].tolerance = 2;
+        let ctx = s.context(1.0);
+        let mut f = firm(1.0);
+        for _ in 0..4 {
+            let (after, tally) = run_one(f, &ctx);
+            f = after;
+            assert_eq!(tally.paths_abandoned, 0);
+        }
+        assert_eq!((f.path, f.experience, f.streak), (0, 4, 0));
+    }
+
+    #[test]
+    fn an_impatient_funder_ends_a_funded_project_at_its_milestone() {
+        let mut s = Setup::new();
+        failing_paths(&mut s, 4);
+        s.levers.by_owner[0].tolerance = 30;
+        s.levers.rd_patience = 2;
+        s.levers.by_owner[0].rd_subsidy = 0.5;
+        let ctx = s.context(1.0);
+        let (f, _) = run_one(firm(1.0), &ctx);
+        let (f, tally) = run_one(f, &ctx);
+        // Ended after 2 failures; the new path has this period's experience only.
+        assert_eq!((tally.paths_abandoned, f.experience), (1, 1));
+        // An unfunded firm follows its own tolerance only.
+        s.levers.by_owner[0].rd_subsidy = 0.0;
+        let ctx = s.context(1.0);
+        let (f, _) = run_one(firm(1.0), &ctx);
+        let (f, tally) = run_one(f, &ctx);
+        assert_eq!((tally.paths_abandoned, f.streak), (0, 2));
+        // A patient funder (0) leaves it to the firm.
+        s.levers.by_owner[0].rd_subsidy = 0.5;
+        s.levers.rd_patience = 0;
+        let ctx = s.context(1.0);
+        let (f, _) = run_one(firm(1.0), &ctx);
+        let (_, tally) = run_one(f, &ctx);
+        assert_eq!(tally.paths_abandoned, 0);
     }
 }

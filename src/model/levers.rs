@@ -24,6 +24,8 @@ pub struct Levers {
     pub bailout: f64,
     pub bridge: f64,
     pub researcher_incentive: f64,
+    /// Failures in a row after which a publicly funded project is ended (0: never).
+    pub rd_patience: u32,
     pub consortium: bool,
     /// Indexed by `Ownership::index()`: private 0, SOE 1.
     pub by_owner: [OwnerLevers; 2],
@@ -51,6 +53,7 @@ fn merge(into: &mut LeverOverrides, from: &LeverOverrides) {
     into.soe_credit = from.soe_credit.or(into.soe_credit);
     into.bailout = from.bailout.or(into.bailout);
     into.tolerance = from.tolerance.or(into.tolerance);
+    into.rd_patience = from.rd_patience.or(into.rd_patience);
     into.bridge = from.bridge.or(into.bridge);
     into.researcher_incentive = from.researcher_incentive.or(into.researcher_incentive);
     into.consortium = from.consortium.or(into.consortium);
@@ -82,6 +85,7 @@ impl PolicyState {
                 e.soe_credit = layer.soe_credit.unwrap_or(e.soe_credit);
                 e.bailout = layer.bailout.unwrap_or(e.bailout);
                 e.tolerance = layer.tolerance.unwrap_or(e.tolerance);
+                e.rd_patience = layer.rd_patience.unwrap_or(e.rd_patience);
                 e.bridge = layer.bridge.unwrap_or(e.bridge);
                 e.researcher_incentive =
                     layer.researcher_incentive.unwrap_or(e.researcher_incentive);
@@ -121,6 +125,7 @@ impl PolicyState {
             bailout: s.bailout.unwrap_or(e.bailout),
             bridge: s.bridge.unwrap_or(e.bridge),
             researcher_incentive: s.researcher_incentive.unwrap_or(e.researcher_incentive),
+            rd_patience: s.rd_patience.unwrap_or(e.rd_patience),
             consortium: s.consortium.unwrap_or(e.consortium),
             by_owner: [owner(&e.private, &s.private), owner(&e.soe, &s.soe)],
         }

@@ -316,6 +316,10 @@ pub struct Policy {
     pub bailout: f64,
     /// Periods of failure before a technology path is abandoned.
     pub tolerance: u32,
+    /// Patience of public R&D funding: failures in a row on a funded project after
+    /// which the funder ends it and the firm moves to another path (0: the funder
+    /// leaves that to the firm's own tolerance).
+    pub rd_patience: u32,
     /// Strength of the institute-to-firm bridge.
     pub bridge: f64,
     /// Researchers' share in the value of transferred results.
@@ -339,6 +343,7 @@ impl Default for Policy {
             soe_credit: 1.0,
             bailout: 1.0,
             tolerance: 3,
+            rd_patience: 0,
             bridge: 0.2,
             researcher_incentive: 0.2,
             consortium: false,
@@ -390,6 +395,8 @@ pub struct LeverOverrides {
     pub bailout: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rd_patience: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -205,6 +205,10 @@ fn check_tolerance(c: &mut Checker, p: &KeyPath, v: u32) {
     c.int_range(p, "tolerance", v.into(), 1, 10_000);
 }
 
+fn check_patience(c: &mut Checker, p: &KeyPath, v: u32) {
+    c.int_range(p, "rd_patience", v.into(), 0, 10_000);
+}
+
 fn check_ownership(c: &mut Checker, p: &KeyPath, o: &OwnershipLevers) {
     if let Some(v) = o.rd_subsidy {
         check_lever(c, p, "rd_subsidy", v);
@@ -226,6 +230,7 @@ fn check_policy(c: &mut Checker, p: &KeyPath, pol: &Policy) {
     check_lever(c, p, "soe_credit", pol.soe_credit);
     check_lever(c, p, "bailout", pol.bailout);
     check_tolerance(c, p, pol.tolerance);
+    check_patience(c, p, pol.rd_patience);
     check_lever(c, p, "bridge", pol.bridge);
     check_lever(c, p, "researcher_incentive", pol.researcher_incentive);
     check_ownership(c, &p.clone().key("private"), &pol.private);
@@ -251,6 +256,9 @@ fn check_overrides(c: &mut Checker, p: &KeyPath, o: &LeverOverrides) {
     }
     if let Some(t) = o.tolerance {
         check_tolerance(c, p, t);
+    }
+    if let Some(v) = o.rd_patience {
+        check_patience(c, p, v);
     }
     check_ownership(c, &p.clone().key("private"), &o.private);
     check_ownership(c, &p.clone().key("soe"), &o.soe);

@@ -780,6 +780,6 @@ mod tests {
             .map(|s| s["name"].as_str().unwrap())
             .collect();
         assert!(names.contains(&"baseline") && !names.contains(&"bench-1m"));
-        assert_eq!(v["levers"].as_array().unwrap().len(), 11);
+        assert_eq!(v["levers"].as_array().unwrap().len(), LEVERS.len());
     }
 }

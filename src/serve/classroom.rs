@@ -142,6 +142,17 @@ pub const LEVERS: &[LeverDef] = &[
         boolean: false,
         per_ownership: true,
     },
+    LeverDef {
+        key: "rd_patience",
+        label: "Patience of R&D funding",
+        help: "Failures in a row after which the government ends a funded research project and the firm must try another path; 0 leaves it to the firm.",
+        min: 0.0,
+        max: 40.0,
+        step: 1.0,
+        integer: true,
+        boolean: false,
+        per_ownership: false,
+    },
     slider(
         "bridge",
         "Research bridge",
@@ -199,7 +210,8 @@ mod tests {
 
     fn with_lever(key: &str, value: f64) -> Scenario {
         let mut policy = serde_json::to_value(Policy::default()).unwrap();
-        policy[key] = if key == "tolerance" {
+        let integer = LEVERS.iter().any(|l| l.key == key && l.integer);
+        policy[key] = if integer {
             serde_json::json!(value as u32)
         } else {
             serde_json::json!(value)
