@@ -215,7 +215,7 @@ impl Sweep {
     /// Parses and checks sweep text; `dir` resolves relative paths.
     pub fn parse(text: &str, origin: &str, dir: &Path) -> Result<Sweep, ScenarioError> {
         let table = parse_table(text, origin)?;
-        let locator = Locator { text, origin };
+        let locator = Locator::new(text, origin);
         if !table.contains_key("version") {
             return Err(ScenarioError::single(locator.locate(Problem::new(
                 KeyPath::root().key("version"),
@@ -224,8 +224,9 @@ impl Sweep {
         }
         let spec: SweepSpec = deserialize(toml::Value::Table(table))
             .map_err(|p| ScenarioError::single(locator.locate(p)))?;
-        let fail = |problems: Vec<Problem>| ScenarioError {
-            diagnostics: problems.into_iter().map(|p| locator.locate(p)).collect(),
+        let fail = |problems: Vec<Problem>| {
+            let total = problems.len();
+            ScenarioError::capped(problems, total, |p| locator.locate(p))
         };
         let problems = check_spec(&spec);
         if !problems.is_empty() {
