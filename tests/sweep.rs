@@ -1259,9 +1259,10 @@ fn analyze_writes_point_means_with_intervals_and_keeps_an_analysis_unless_forced
     }
     let first = tree(&analysis);
 
-    catchup(dir.path(), ["analyze", arg(&out)])
-        .bad_input()
-        .stderr_has(&["--force"]);
+    let refused = catchup(dir.path(), ["analyze", arg(&out)]).bad_input();
+    refused.stderr_has(&["--force", "analysis already exists"]);
+    // `analyze` has no --out to suggest.
+    assert!(!refused.stderr.contains("--out"), "{}", refused.stderr);
     assert!(
         tree(&analysis) == first,
         "a refused analysis changed the earlier one"

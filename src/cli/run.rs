@@ -23,7 +23,7 @@ pub struct RunArgs {
     /// Number of periods (overrides the scenario's `periods`).
     #[arg(long)]
     pub periods: Option<u32>,
-    /// Worker threads; the output does not depend on it. Default: all cores.
+    /// Worker threads, 1 to 1024; the output does not depend on it. Default: all cores.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Result directory. Default: output/<scenario name>/.

@@ -205,9 +205,7 @@ impl Sweep {
     /// Reads, parses and checks a sweep file.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::plain(&origin, format!("cannot read the file: {e}"), None)
-        })?;
+        let text = crate::scenario::read_input(path, "a sweep file (.toml)")?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Sweep::parse(&text, &origin, &dir)
     }
