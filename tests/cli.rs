@@ -1263,3 +1263,43 @@ fn messages_speak_the_users_words() {
     r.stderr_has(&["error: --set sector.0.name=leading: key `sector[2].name`"]);
     assert!(!r.stderr.contains("error: built-in"), "{}", r.stderr);
 }
+
+/// One small sector, so that long runs stay quick.
+const TINY: &str = "version = 1\nname = \"tiny\"\n\n[[sector]]\nname = \"a\"\nregime = \"parallel\"\nfirms_private = 3\nfirms_soe = 1\ninstitutes = 1\n";
+
+#[test]
+fn a_run_that_blows_up_numerically_ends_with_an_error_naming_period_and_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = write(dir.path(), "tiny.toml", TINY);
+    for (sets, says) in [
+        (
+            vec!["--set", "model.wage=1e308"],
+            "in period 1: `rd_spending` of sector `a` is inf",
+        ),
+        (
+            vec!["--set", "sector.a.demand_per_firm=1e308"],
+            "in period 1: `capacity` of sector `a` is inf",
+        ),
+        // The documented range of periods goes to 100000; the frontier overflows long
+        // before (it panicked in the model at period 14405).
+        (
+            vec!["--periods", "14405"],
+            "`frontier` of sector `a` is inf",
+        ),
+    ] {
+        // Without --out: not even an empty output/ is left.
+        let cwd = tempfile::tempdir().unwrap();
+        let mut args = vec!["run", arg(&tiny)];
+        args.extend(sets);
+        let run = catchup(cwd.path(), &args);
+        assert_eq!(run.code, Some(1), "`{}`: {}", run.line, run.stderr);
+        run.stderr_has(&["error: the run blew up numerically", says]);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_eq!(
+            entries(cwd.path()),
+            BTreeSet::new(),
+            "`{}` left files",
+            run.line
+        );
+    }
+}

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Failure;
 use crate::output::{OutputError, check_target};
-use crate::runner::{self, RunOptions};
+use crate::runner::{self, RunError, RunOptions};
 use crate::scenario;
 
 #[derive(Debug, Args)]
@@ -81,7 +81,9 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
     });
     bar.finish_and_clear();
     let (path, manifest) = result.map_err(|e| match e {
-        OutputError::Exists(_) | OutputError::NotAResult(..) => Failure::bad_input(e),
+        RunError::Output(OutputError::Exists(_) | OutputError::NotAResult(..)) => {
+            Failure::bad_input(e)
+        }
         other => Failure::runtime(other),
     })?;
     if !args.quiet {
