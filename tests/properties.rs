@@ -455,7 +455,7 @@ fn every_range_extreme_runs_finite_or_stops_with_a_named_blow_up() {
             let set = format!("{key}={value}");
             // An extreme may contradict another default (entrant_low = 10 is above
             // entrant_high): then it is refused, which is the point of validation.
-            let Ok(s) = parse_scenario(base, "edge.toml", &[set.clone()]) else {
+            let Ok(s) = parse_scenario(base, "edge.toml", std::slice::from_ref(&set)) else {
                 continue;
             };
             ran += 1;
