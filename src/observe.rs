@@ -94,6 +94,50 @@ impl<T: Copy + Into<f64>> Number for Option<T> {
     }
 }
 
+/// A run whose numbers left the range of floating point: a recorded value became
+/// infinite or not a number. The run cannot go on meaningfully and nothing of it is
+/// kept.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "the run blew up numerically in period {period}: `{series}` of {where_} is {value}; \
+     the scenario's parameters drive the economy beyond what can be computed \
+     (try smaller growth rates, levels or fewer periods)"
+)]
+pub struct NonFinite {
+    pub period: u32,
+    /// `sector `NAME`` or `the whole economy`.
+    pub where_: String,
+    /// The column of `series.csv`.
+    pub series: &'static str,
+    pub value: f64,
+}
+
+/// Fails on the first row with a value that is not finite, naming period, sector and
+/// column.
+pub fn check_finite<'a>(rows: impl IntoIterator<Item = &'a SeriesRow>) -> Result<(), NonFinite> {
+    for row in rows {
+        let bad = SeriesRow::NUMERIC_COLUMNS
+            .iter()
+            .find_map(|&c| match row.value(c) {
+                Some(Some(v)) if !v.is_finite() => Some((c, v)),
+                _ => None,
+            });
+        if let Some((series, value)) = bad {
+            return Err(NonFinite {
+                period: row.period,
+                where_: if row.sector == "all" {
+                    "the whole economy".to_string()
+                } else {
+                    format!("sector `{}`", row.sector)
+                },
+                series,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
 impl SeriesRow {
     /// The numeric columns of `series.csv`, in file order.
     pub const NUMERIC_COLUMNS: &'static [&'static str] = &[

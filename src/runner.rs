@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::engine::World;
-use crate::observe::{economy_row, firm_rows, sector_row};
+use crate::observe::{NonFinite, check_finite, economy_row, firm_rows, sector_row};
 use crate::output::{Manifest, OutputError, ResultDir};
 use crate::scenario::Scenario;
 
@@ -14,6 +14,40 @@ pub const SERIES_FILE: &str = "series.csv";
 pub const FIRMS_FILE: &str = "firms.csv";
 pub const SCENARIO_FILE: &str = "scenario.toml";
 pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// Why a run ended without a result. Nothing of it is left on disk.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A recorded value became infinite or NaN.
+    #[error(transparent)]
+    NonFinite(#[from] NonFinite),
+    /// The model stopped on an internal error (a panic) in a period.
+    #[error("the model failed in period {period}: {message}")]
+    Failed { period: u32, message: String },
+}
+
+/// Steps the world one period, turning a panic inside the model into an error that
+/// names the period.
+pub fn step(world: &mut World) -> Result<Vec<crate::model::SectorRecord>, RunError> {
+    let period = world.period() + 1;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.step())).map_err(|payload| {
+        RunError::Failed {
+            period,
+            message: panic_message(payload.as_ref()),
+        }
+    })
+}
+
+/// The text of a panic.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an internal error".to_string())
+}
 
 /// How to run: where to write and what to tell the caller.
 pub struct RunOptions<'a> {
@@ -25,7 +59,7 @@ pub struct RunOptions<'a> {
 }
 
 /// Runs the scenario and writes its result whole. Returns the result's path and manifest.
-pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manifest), OutputError> {
+pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manifest), RunError> {
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let clock = Instant::now();
     let dir = ResultDir::create(opts.out, opts.force)?;
@@ -42,13 +76,21 @@ pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manife
     for _ in 0..scenario.periods {
         let sim_clock = Instant::now();
         firm_steps += world.firms();
-        let records = world.step();
+        let records = step(&mut world)?;
         sim_seconds += sim_clock.elapsed().as_secs_f64();
         let t = world.period();
-        for (sector, record) in world.sectors().iter().zip(&records) {
-            series.row(&sector_row(sector, record))?;
+        let mut rows: Vec<_> = world
+            .sectors()
+            .iter()
+            .zip(&records)
+            .map(|(sector, record)| sector_row(sector, record))
+            .collect();
+        rows.push(economy_row(t, &records));
+        // An infinite or NaN value ends the run: the result is dropped unwritten.
+        check_finite(&rows)?;
+        for row in &rows {
+            series.row(row)?;
         }
-        series.row(&economy_row(t, &records))?;
         if t == scenario.periods || scenario.firm_snapshots.contains(&t) {
             for sector in world.sectors() {
                 for row in firm_rows(t, sector) {

@@ -1130,3 +1130,176 @@ fn io_errors_name_their_cause_once() {
     assert_eq!(run.code, Some(1));
     assert_eq!(run.stderr.matches("os error").count(), 1, "{}", run.stderr);
 }
+
+#[test]
+fn thousands_of_errors_are_refused_at_once_with_the_first_twenty() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("version = 1\n");
+    for i in 0..5000 {
+        text.push_str(&format!(
+            "[[schedule]]\nperiod = 5\nsector = \"nope{i}\"\nlevers = {{ tariff = 0.0 }}\n"
+        ));
+    }
+    let path = write(dir.path(), "many.toml", &text);
+    let clock = std::time::Instant::now();
+    let refused = refuse(dir.path(), &["run", arg(&path)]);
+    // Well under a second optimised; minutes when each error re-read the file.
+    assert!(clock.elapsed().as_secs_f64() < 5.0, "{:?}", clock.elapsed());
+    refused.stderr_has(&[
+        &format!("{}:4:1: key `schedule[0].sector`", path.display()),
+        "`schedule[19].sector`",
+        "and 4980 more problems",
+    ]);
+    assert!(!refused.stderr.contains("`schedule[20].sector`"));
+    assert_eq!(refused.stderr.lines().count(), 21, "{}", refused.stderr);
+}
+
+#[test]
+fn a_table_written_as_an_array_is_refused_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, at) in [
+        ("policy = [0.3]", ":2:1: key `policy`"),
+        ("model = [0.5, 0.9]", ":2:1: key `model`"),
+        (
+            "sector = [[\"x\", \"leading\", 5, 1]]",
+            ":2:11: key `sector[0]`",
+        ),
+    ] {
+        let path = write(dir.path(), "array.toml", &format!("version = 1\n{text}\n"));
+        refuse(dir.path(), &["run", arg(&path)]).stderr_has(&[
+            &format!("{}{at}", path.display()),
+            "expected a table, found an array",
+        ]);
+    }
+    refuse(dir.path(), &["run", "--set", "policy=[0.3]"]).stderr_has(&[
+        "--set policy=[0.3]: key `policy`: expected a table, found an array `[0.3]`",
+    ]);
+}
+
+#[test]
+fn unbounded_inputs_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    refuse(
+        dir.path(),
+        &["run", "--periods", "2", "--threads", "100000"],
+    )
+    .stderr_has(&["--threads 100000", "at most 1024"]);
+    // A name too long or unsafe for a folder: no empty output/ is left behind, with
+    // --out or without.
+    let long = format!("version = 1\nname = \"{}\"\n", "a".repeat(250));
+    let path = write(dir.path(), "long.toml", &long);
+    refuse(dir.path(), &["run", arg(&path)]).stderr_has(&[
+        &format!("{}:2:1: key `name`", path.display()),
+        "at most 100 characters",
+    ]);
+    for text in [long.as_str(), "version = 1\nname = \"../up\"\n"] {
+        let cwd = tempfile::tempdir().unwrap();
+        let path = write(cwd.path(), "s.toml", text);
+        catchup(cwd.path(), ["run", arg(&path)]).refused(&["key `name`"]);
+        assert_eq!(entries(cwd.path()), BTreeSet::from(["s.toml".to_string()]));
+    }
+    // A file beyond 4 MiB is refused before it is parsed.
+    let huge = write(dir.path(), "huge.toml", &"#".repeat(5 << 20));
+    refuse(dir.path(), &["run", arg(&huge)]).stderr_has(&["5242880 bytes", "at most 4194304"]);
+    let sweep = write(dir.path(), "huge-sweep.toml", &"#".repeat(5 << 20));
+    catchup(dir.path(), ["sweep", arg(&sweep)]).refused(&["at most 4194304"]);
+}
+
+#[test]
+fn a_scenario_path_that_is_no_file_says_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("folder.toml");
+    std::fs::create_dir(&folder).unwrap();
+    refuse(dir.path(), &["run", arg(&folder)]).stderr_has(&["is a directory"]);
+    let a = dir.path().join("loop-a.toml");
+    let b = dir.path().join("loop-b.toml");
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    refuse(dir.path(), &["run", arg(&a)]).stderr_has(&["symbolic link loop"]);
+    let broken = dir.path().join("broken.toml");
+    std::os::unix::fs::symlink(dir.path().join("gone.toml"), &broken).unwrap();
+    refuse(dir.path(), &["run", arg(&broken)]).stderr_has(&["broken symbolic link"]);
+    refuse(dir.path(), &["run", "/dev/zero"]).stderr_has(&["/dev/zero: is not a regular file"]);
+    for r in [
+        refuse(dir.path(), &["run", arg(&folder)]),
+        refuse(dir.path(), &["run", "/dev/zero"]),
+        catchup(dir.path(), ["sweep", arg(&folder)]).bad_input(),
+    ] {
+        assert!(!r.stderr.contains("no such file"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn messages_speak_the_users_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "version = 1\n[[sector]]\nname = \"a\"\nregime = 2\n",
+            "key `sector[0].regime`: expected one of `catch-up`, `parallel`, `leading`, found an integer `2`",
+        ),
+        (
+            "version = 1\npolicy = 3\n",
+            "key `policy`: expected a table, found an integer `3`",
+        ),
+        (
+            "version = 1\nperiods = 1e308\n",
+            "key `periods`: expected a whole number from 0 to 4294967295, found a number `1e308`",
+        ),
+        (
+            "version = 1\n[model]\nmarkup = 1e308\n",
+            "key `model.markup`: expected a number from 0 to 10, found 1e308",
+        ),
+    ];
+    for (text, says) in cases {
+        let path = write(dir.path(), "m.toml", text);
+        let r = refuse(dir.path(), &["run", arg(&path)]);
+        r.stderr_has(&[says]);
+        for leak in ["struct", "unit variant", "u32", "000000000000"] {
+            assert!(!r.stderr.contains(leak), "{leak}: {}", r.stderr);
+        }
+    }
+    // A clash made by --set is the --set's, not the built-in file's.
+    let r = refuse(dir.path(), &["run", "--set", "sector.0.name=leading"]);
+    r.stderr_has(&["error: --set sector.0.name=leading: key `sector[2].name`"]);
+    assert!(!r.stderr.contains("error: built-in"), "{}", r.stderr);
+}
+
+/// One small sector, so that long runs stay quick.
+const TINY: &str = "version = 1\nname = \"tiny\"\n\n[[sector]]\nname = \"a\"\nregime = \"parallel\"\nfirms_private = 3\nfirms_soe = 1\ninstitutes = 1\n";
+
+#[test]
+fn a_run_that_blows_up_numerically_ends_with_an_error_naming_period_and_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = write(dir.path(), "tiny.toml", TINY);
+    for (sets, says) in [
+        (
+            vec!["--set", "model.wage=1e308"],
+            "in period 1: `rd_spending` of sector `a` is inf",
+        ),
+        (
+            vec!["--set", "sector.a.demand_per_firm=1e308"],
+            "in period 1: `capacity` of sector `a` is inf",
+        ),
+        // The documented range of periods goes to 100000; the frontier overflows long
+        // before (it panicked in the model at period 14405).
+        (
+            vec!["--periods", "14405"],
+            "`frontier` of sector `a` is inf",
+        ),
+    ] {
+        // Without --out: not even an empty output/ is left.
+        let cwd = tempfile::tempdir().unwrap();
+        let mut args = vec!["run", arg(&tiny)];
+        args.extend(sets);
+        let run = catchup(cwd.path(), &args);
+        assert_eq!(run.code, Some(1), "`{}`: {}", run.line, run.stderr);
+        run.stderr_has(&["error: the run blew up numerically", says]);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_eq!(
+            entries(cwd.path()),
+            BTreeSet::new(),
+            "`{}` left files",
+            run.line
+        );
+    }
+}

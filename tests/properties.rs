@@ -3,7 +3,7 @@
 //! everything it records is a finite number.
 
 use catchup::World;
-use catchup::observe::{SeriesRow, economy_row, sector_row};
+use catchup::observe::{SeriesRow, check_finite, economy_row, sector_row};
 use catchup::scenario::validate::validate;
 use catchup::scenario::{LeverOverrides, Regime, Scenario, ScheduleEntry, parse_scenario};
 use proptest::prelude::*;
@@ -353,5 +353,137 @@ fn a_declining_frontier_stays_positive_through_a_paradigm_shift() {
                 );
             }
         }
+    }
+}
+
+/// Every range-checked parameter at both ends of its documented range (the open-ended
+/// ones at 1e-300 and 1e308).
+const EXTREMES: &[(&str, &str, &str)] = &[
+    ("model.rd_share", "0.0", "1.0"),
+    ("model.rd_size_elasticity", "0.0", "1.0"),
+    ("model.zeta_imitation", "0.0", "100.0"),
+    ("model.zeta_innovation", "0.0", "100.0"),
+    ("model.absorption_step", "0.0", "1.0"),
+    ("model.absorb_private", "0.0", "1.0"),
+    ("model.absorb_soe", "0.0", "1.0"),
+    ("model.rd_stock_decay", "0.0", "1.0"),
+    ("model.path_learning", "0.0", "10.0"),
+    ("model.dead_end_promise", "0.0", "1.0"),
+    ("model.markup", "0.0", "10.0"),
+    ("model.selection", "0.0", "10.0"),
+    ("model.soe_inefficiency", "0.0", "10.0"),
+    ("model.soe_slack", "0.0", "10.0"),
+    ("model.soe_pass_through", "0.0", "1.0"),
+    ("model.interest_rate", "0.0", "1.0"),
+    ("model.depreciation", "0.0", "1.0"),
+    ("model.target_utilization", "0.01", "1.0"),
+    ("model.initial_utilization", "0.01", "1.0"),
+    ("model.max_investment_rate", "0.0", "10.0"),
+    ("model.leverage", "0.0", "100.0"),
+    ("model.payout_ratio", "0.0", "1.0"),
+    ("model.equity_ratio", "0.0", "1.0"),
+    ("model.soe_drive", "0.0", "100.0"),
+    ("model.soe_drive_cap", "0.0", "100.0"),
+    ("model.bailout_cushion", "0.0", "10.0"),
+    ("model.exit_share", "0.0", "1.0"),
+    ("model.entry_rate", "0.0", "1.0"),
+    ("model.entry_sensitivity", "0.0", "100.0"),
+    ("model.entrant_low", "-0.99", "10.0"),
+    ("model.entrant_high", "-0.99", "10.0"),
+    ("model.transfer_rate", "0.0", "1.0"),
+    ("model.transfer_step", "0.0", "1.0"),
+    ("model.institute_learning", "0.0", "1.0"),
+    ("model.spinoff_rate", "0.0", "1.0"),
+    ("model.staff_drift", "0.0", "1.0"),
+    ("model.institute_cost", "0.0", "1.0"),
+    ("model.paradigm_drop", "0.01", "1.0"),
+    ("model.paradigm_growth_boost", "0.0", "100.0"),
+    ("model.retool_cost", "0.0", "100.0"),
+    ("model.switch_level", "0.01", "2.0"),
+    ("model.rd_stock_half", "1e-300", "1e308"),
+    ("model.innovation_alpha", "1e-300", "1e308"),
+    ("model.innovation_beta", "1e-300", "1e308"),
+    ("model.wage", "1e-300", "1e308"),
+    ("model.research_cost", "1e-300", "1e308"),
+    ("model.capital_output_ratio", "1e-300", "1e308"),
+    ("model.soe_size", "1e-300", "1e308"),
+    ("model.entrant_size", "1e-300", "1e308"),
+    ("model.entrant_alpha", "1e-300", "1e308"),
+    ("model.entrant_beta", "1e-300", "1e308"),
+    ("model.path_learning_cap", "0", "1000"),
+    ("model.paradigm_transition", "1", "1000"),
+    ("model.consortium_evidence", "1", "1_000_000"),
+    ("sector.a.initial_productivity", "0.01", "2.0"),
+    ("sector.a.exploration_share", "0.0", "1.0"),
+    ("sector.a.dead_end_share", "0.0", "1.0"),
+    ("sector.a.promise_low", "0.0", "1.0"),
+    ("sector.a.promise_high", "0.0", "1.0"),
+    ("sector.a.import_price_ratio", "0.01", "100.0"),
+    ("sector.a.initial_import_share", "0.0", "0.99"),
+    ("sector.a.innovation_low", "-0.99", "10.0"),
+    ("sector.a.innovation_high", "-0.99", "10.0"),
+    ("sector.a.shift_probability", "0.0", "1.0"),
+    ("sector.a.frontier_growth", "-0.5", "1.0"),
+    ("sector.a.demand_growth", "-0.5", "1.0"),
+    ("sector.a.equipment_level", "0.0", "1.0"),
+    ("sector.a.institute_knowledge", "0.01", "2.0"),
+    ("sector.a.paths", "1", "1000"),
+    ("policy.rd_subsidy", "0.0", "5.0"),
+    ("policy.production_subsidy", "0.0", "0.9"),
+    ("policy.tariff", "0.0", "10.0"),
+    ("policy.entry_barrier", "0.0", "1.0"),
+    ("policy.soe_preference", "0.0", "0.9"),
+    ("policy.soe_credit", "0.0", "10.0"),
+    ("policy.bailout", "0.0", "1.0"),
+    ("policy.tolerance", "1", "10_000"),
+    ("policy.bridge", "0.0", "1.0"),
+    ("policy.researcher_incentive", "0.0", "1.0"),
+    ("sector.a.demand_per_firm", "1e-300", "1e308"),
+    ("sector.a.institutes", "0", "1000"),
+];
+
+/// Valid inputs never panic and never record infinity: at every extreme of every
+/// range, a run either stays finite to its end or stops with an error naming the
+/// period and series (what `catchup run` reports, writing nothing).
+#[test]
+fn every_range_extreme_runs_finite_or_stops_with_a_named_blow_up() {
+    let base = "version = 1\nname = \"edge\"\nperiods = 150\n\n[[sector]]\nname = \"a\"\nregime = \"leading\"\nfirms_private = 6\nfirms_soe = 2\ninstitutes = 1\nparadigm_shifts = [40]\n";
+    let mut ran = 0;
+    let mut blew_up = Vec::new();
+    for &(key, lo, hi) in EXTREMES {
+        for value in [lo, hi] {
+            let set = format!("{key}={value}");
+            // An extreme may contradict another default (entrant_low = 10 is above
+            // entrant_high): then it is refused, which is the point of validation.
+            let Ok(s) = parse_scenario(base, "edge.toml", std::slice::from_ref(&set)) else {
+                continue;
+            };
+            ran += 1;
+            let mut world = World::new(&s);
+            for _ in 0..s.periods {
+                let records = match catchup::runner::step(&mut world) {
+                    Ok(r) => r,
+                    Err(e) => panic!("{set}: {e}"),
+                };
+                let mut rows: Vec<SeriesRow> = world
+                    .sectors()
+                    .iter()
+                    .zip(&records)
+                    .map(|(sec, r)| sector_row(sec, r))
+                    .collect();
+                rows.push(economy_row(world.period(), &records));
+                if let Err(e) = check_finite(&rows) {
+                    assert_eq!(e.period, world.period());
+                    assert!(SeriesRow::NUMERIC_COLUMNS.contains(&e.series));
+                    blew_up.push(set.clone());
+                    break;
+                }
+            }
+        }
+    }
+    assert!(ran > 150, "only {ran} extremes were valid");
+    // Only the open-ended levels can overflow within 150 periods.
+    for set in &blew_up {
+        assert!(set.ends_with("=1e308"), "{set} blew up: {blew_up:?}");
     }
 }

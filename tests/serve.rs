@@ -334,7 +334,7 @@ fn bad_requests_get_a_4xx_json_answer_and_the_server_goes_on_serving() {
             "/api/run",
             json!({"base": "baseline", "policy": {"tolerance": 2.5}}).to_string(),
             400,
-            "key `policy.tolerance`: invalid type",
+            "key `policy.tolerance`: expected a whole number from 0 to 4294967295, found a number `2.5`",
         ),
         bad(
             "an unknown sector",
@@ -538,6 +538,29 @@ fn bad_requests_get_a_4xx_json_answer_and_the_server_goes_on_serving() {
     assert_eq!(v["kind"], "invalid-scenario");
     assert_eq!(v["diagnostics"][0]["line"], 3);
     assert_eq!(v["diagnostics"][0]["key"], "policy.tariff");
+    assert_eq!(v["omitted"], 0);
+    // A near-megabyte of errors: the first 20 are answered at once, the rest counted.
+    let mut text = String::from("version = 1\n");
+    for i in 0..5000 {
+        text.push_str(&format!(
+            "[[schedule]]\nperiod = 5\nsector = \"nope{i}\"\nlevers = {{ tariff = 0.0 }}\n"
+        ));
+    }
+    let clock = std::time::Instant::now();
+    let r = server.post_json("/api/run", &json!({"scenario": text, "until": 0}));
+    assert!(clock.elapsed().as_secs() < 10, "{:?}", clock.elapsed());
+    assert_eq!(r.status, 400);
+    let v = r.json();
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 20);
+    assert_eq!(v["omitted"], 4980);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("and 4980 more problems"),
+        "{}",
+        v["error"]
+    );
     // A proper run still works, and the process is alive.
     let r = server.post_json("/api/run", &json!({"base": "catch-up", "until": 3}));
     assert_eq!(r.status, 200);

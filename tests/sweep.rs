@@ -1259,9 +1259,10 @@ fn analyze_writes_point_means_with_intervals_and_keeps_an_analysis_unless_forced
     }
     let first = tree(&analysis);
 
-    catchup(dir.path(), ["analyze", arg(&out)])
-        .bad_input()
-        .stderr_has(&["--force"]);
+    let refused = catchup(dir.path(), ["analyze", arg(&out)]).bad_input();
+    refused.stderr_has(&["--force", "analysis already exists"]);
+    // `analyze` has no --out to suggest.
+    assert!(!refused.stderr.contains("--out"), "{}", refused.stderr);
     assert!(
         tree(&analysis) == first,
         "a refused analysis changed the earlier one"
@@ -1590,4 +1591,29 @@ fn resume_carries_on_after_a_kill_left_an_empty_partial_directory() {
         resumed.stderr
     );
     assert_same_results(&done, &fresh, "resumed from an empty partial directory");
+}
+
+#[test]
+fn a_run_that_blows_up_numerically_is_named_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"model.wage\"\nvalues = [1.0, 1e308]\n{METRICS}"
+    );
+    let file = write(dir.path(), "blow.toml", &sweep_text("blow", 2, 5, &body));
+    let out = dir.path().join("blow");
+    let run = sweep(dir.path(), &file, &out, &["--threads", "2"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    run.stderr_has(&[
+        "(design point 1, replicate ",
+        ", seed ",
+        "failed: the run blew up numerically in period 1",
+    ]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(!out.exists());
+    assert!(!partial(&out).exists(), "a .partial was left");
+    assert_eq!(
+        entries(dir.path()),
+        names(&["blow.toml"]),
+        "the sweep left files behind"
+    );
 }

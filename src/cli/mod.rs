@@ -74,11 +74,17 @@ impl Failure {
     }
 }
 
-/// The worker threads to use: as asked (at least 1), or one per core.
+/// Most worker threads one process may ask for.
+pub const MAX_THREADS: usize = 1024;
+
+/// The worker threads to use: as asked (1 to [`MAX_THREADS`]), or one per core.
 pub fn thread_count(requested: Option<usize>) -> Result<usize, Failure> {
     match requested {
         Some(0) => Err(Failure::bad_input(anyhow::anyhow!(
             "--threads must be at least 1"
+        ))),
+        Some(n) if n > MAX_THREADS => Err(Failure::bad_input(anyhow::anyhow!(
+            "--threads {n} is too many: at most {MAX_THREADS} (the output does not depend on it)"
         ))),
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),

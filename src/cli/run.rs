@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Failure;
 use crate::output::{OutputError, check_target};
-use crate::runner::{self, RunOptions};
+use crate::runner::{self, RunError, RunOptions};
 use crate::scenario;
 
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub struct RunArgs {
     /// Number of periods (overrides the scenario's `periods`).
     #[arg(long)]
     pub periods: Option<u32>,
-    /// Worker threads; the output does not depend on it. Default: all cores.
+    /// Worker threads, 1 to 1024; the output does not depend on it. Default: all cores.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Result directory. Default: output/<scenario name>/.
@@ -81,7 +81,9 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
     });
     bar.finish_and_clear();
     let (path, manifest) = result.map_err(|e| match e {
-        OutputError::Exists(_) | OutputError::NotAResult(..) => Failure::bad_input(e),
+        RunError::Output(OutputError::Exists(_) | OutputError::NotAResult(..)) => {
+            Failure::bad_input(e)
+        }
         other => Failure::runtime(other),
     })?;
     if !args.quiet {

@@ -7,6 +7,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Failure;
+use crate::output::OutputError;
 use crate::sweep::execute::SweepError;
 use crate::sweep::{Outcome, Shard, Sweep, SweepOptions, merge, run_sweep};
 
@@ -17,7 +18,7 @@ pub struct SweepArgs {
     /// Result directory. Default: output/<sweep name>/ (with -shard-K-of-N for a shard).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Worker threads (runs go in parallel); results do not depend on it. Default: all cores.
+    /// Worker threads (runs go in parallel), 1 to 1024; results do not depend on it. Default: all cores.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Run only the K-th of N disjoint slices of the runs (1 <= K <= N), e.g. from a
@@ -67,7 +68,7 @@ fn failure(e: SweepError) -> Failure {
 
 pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
     let sweep = Sweep::load(&args.sweep).map_err(Failure::bad_input)?;
-    let text = std::fs::read_to_string(&args.sweep).map_err(Failure::bad_input)?;
+    let text = sweep.text.clone();
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let out = args.out.clone().unwrap_or_else(|| {
         let name = if shard == Shard::WHOLE {
@@ -152,7 +153,21 @@ pub fn execute_merge(args: MergeArgs) -> Result<(), Failure> {
 }
 
 pub fn execute_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
-    let tables = crate::sweep::report::analyze(&args.dir, args.force).map_err(failure)?;
+    // `analyze` has no --out: its folder is always DIR/analysis/.
+    let tables = crate::sweep::report::analyze(&args.dir, args.force).map_err(|e| match e {
+        SweepError::Output(OutputError::Exists(path)) => Failure::bad_input(anyhow::anyhow!(
+            "{} already exists; pass --force to replace it",
+            path.display()
+        )),
+        SweepError::Output(OutputError::NotAResult(path, why)) => {
+            Failure::bad_input(anyhow::anyhow!(
+                "{} exists and is not provably a catchup analysis ({why}); refusing to replace \
+                 it even with --force: nothing in it was touched. Remove it yourself",
+                path.display()
+            ))
+        }
+        e => failure(e),
+    })?;
     for t in &tables {
         println!("{}", t.render());
     }

@@ -69,6 +69,9 @@ pub struct ResultDir {
     aside: PathBuf,
     force: bool,
     committed: bool,
+    /// The parent folder, when this result created it (removed again, if empty, when
+    /// the result is abandoned: a failed run leaves no empty `output/`).
+    created_parent: Option<PathBuf>,
 }
 
 impl ResultDir {
@@ -79,6 +82,7 @@ impl ResultDir {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let created_parent = (!parent.exists()).then(|| parent.clone());
         fs::create_dir_all(&parent).map_err(io(&parent))?;
         let name = target
             .file_name()
@@ -96,6 +100,7 @@ impl ResultDir {
             aside,
             force,
             committed: false,
+            created_parent,
         })
     }
 
@@ -149,6 +154,10 @@ impl Drop for ResultDir {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.temp);
+            if let Some(parent) = &self.created_parent {
+                // Only if empty: anything else put there meanwhile stays.
+                let _ = fs::remove_dir(parent);
+            }
         }
     }
 }

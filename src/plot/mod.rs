@@ -73,6 +73,18 @@ pub enum PlotError {
     Font,
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// A scenario of a comparison could not be run.
+    #[error(transparent)]
+    Run(crate::runner::RunError),
+}
+
+impl From<crate::runner::RunError> for PlotError {
+    fn from(e: crate::runner::RunError) -> Self {
+        match e {
+            crate::runner::RunError::Output(o) => PlotError::Output(o),
+            other => PlotError::Run(other),
+        }
+    }
 }
 
 impl PlotError {

@@ -101,16 +101,39 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The most problems reported for one input; the rest are counted ("and N more").
+pub const MAX_REPORTED: usize = 20;
+
 /// Everything wrong with one scenario input. Never empty.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct ScenarioError {
+    /// The first problems found, at most [`MAX_REPORTED`].
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems found beyond those reported.
+    pub omitted: usize,
 }
 
 impl ScenarioError {
     pub fn single(d: Diagnostic) -> Self {
         ScenarioError {
             diagnostics: vec![d],
+            omitted: 0,
+        }
+    }
+
+    /// The first [`MAX_REPORTED`] of `total` problems, placed by `place` (which is
+    /// called for those only, so that placing costs nothing for the rest).
+    pub fn capped<P>(
+        problems: impl IntoIterator<Item = P>,
+        total: usize,
+        place: impl FnMut(P) -> Diagnostic,
+    ) -> Self {
+        let diagnostics: Vec<Diagnostic> =
+            problems.into_iter().take(MAX_REPORTED).map(place).collect();
+        let omitted = total.saturating_sub(diagnostics.len());
+        ScenarioError {
+            diagnostics,
+            omitted,
         }
     }
     /// An error about the input as a whole (an unknown scenario name, an unreadable file).
@@ -134,8 +157,37 @@ impl fmt::Display for ScenarioError {
             }
             write!(f, "{d}")?;
         }
+        if self.omitted > 0 {
+            let s = if self.omitted == 1 { "" } else { "s" };
+            write!(f, "\nand {} more problem{s}", self.omitted)?;
+        }
         Ok(())
     }
+}
+
+/// A number for a message: as written for ordinary magnitudes, in exponent form for
+/// huge or tiny ones (`1e308`, not 309 digits).
+pub fn number(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Names for a message, quoted and joined: the first 20, then how many more.
+pub fn listing<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let total = names.len();
+    let mut text = names
+        .take(20)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if total > 20 {
+        text.push_str(&format!(" and {} more", total - 20));
+    }
+    text
 }
 
 /// The closest candidate to a misspelt word, if one is close enough to be a likely typo.
@@ -177,6 +229,31 @@ mod tests {
         assert_eq!(line_column(t, 0), (1, 1));
         assert_eq!(line_column(t, 6), (2, 1));
         assert_eq!(line_column(t, 9), (2, 4));
+    }
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(number(1e308), "1e308");
+        assert_eq!(number(-2.5e-9), "-2.5e-9");
+        assert_eq!(number(1.5), "1.5");
+        assert_eq!(number(2.0), "2");
+        assert_eq!(number(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn at_most_twenty_problems_are_reported() {
+        let d = |i: usize| Diagnostic {
+            origin: "s.toml".into(),
+            line: Some(i),
+            column: Some(1),
+            key: String::new(),
+            message: "bad".into(),
+            suggestion: None,
+        };
+        let e = ScenarioError::capped(0..5000, 5000, d);
+        assert_eq!(e.diagnostics.len(), MAX_REPORTED);
+        assert_eq!(e.omitted, 5000 - MAX_REPORTED);
+        assert!(e.to_string().ends_with("\nand 4980 more problems"), "{e}");
     }
 
     #[test]

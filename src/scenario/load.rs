@@ -6,13 +6,17 @@
 //! [`validate`] checks ranges and consistency. Every problem is placed back into its
 //! origin: the file's line and column, or the `--set` argument that caused it.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
+use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::error::{Diagnostic, KeyPath, Problem, ScenarioError, Segment, line_column, near_miss};
+use super::error::{
+    Diagnostic, KeyPath, Problem, ScenarioError, Segment, line_column, listing, near_miss, number,
+};
 use super::schema::Scenario;
-use super::validate::validate;
+use super::validate::check;
 
 /// One `--set KEY=VALUE` override, parsed.
 #[derive(Debug, Clone)]
@@ -44,41 +48,142 @@ pub fn parse_scenario(
             suggestion: None,
         }));
     }
-    let locator = Locator { text, origin };
+    let locator = Locator::new(text, origin);
+    check_shape(&table).map_err(|p| ScenarioError::single(locator.locate(p)))?;
     let scenario: Scenario = deserialize(toml::Value::Table(table))
-        .map_err(|p| ScenarioError::single(locator.place(p, &[])))?;
+        .map_err(|p| ScenarioError::single(locator.locate(p)))?;
 
     let overrides = sets
         .iter()
         .map(|s| parse_override(s, &scenario))
         .collect::<Result<Vec<_>, _>>()?;
-    let scenario = if overrides.is_empty() {
-        scenario
-    } else {
-        let mut value = toml::Value::try_from(&scenario).map_err(|e| {
-            ScenarioError::plain(
-                origin,
-                format!("internal error re-encoding the scenario: {e}"),
-                None,
-            )
-        })?;
-        for o in &overrides {
-            apply_override(&mut value, o)?;
-        }
-        deserialize(value).map_err(|p| ScenarioError::single(locator.place(p, &overrides)))?
-    };
-
-    let problems = validate(&scenario);
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(ScenarioError {
-            diagnostics: problems
-                .into_iter()
-                .map(|p| locator.place(p, &overrides))
-                .collect(),
-        })
+    if overrides.is_empty() {
+        let report = check(&scenario);
+        return if report.total == 0 {
+            Ok(scenario)
+        } else {
+            Err(ScenarioError::capped(report.problems, report.total, |p| {
+                locator.locate(p)
+            }))
+        };
     }
+    let mut value = toml::Value::try_from(&scenario).map_err(|e| {
+        ScenarioError::plain(
+            origin,
+            format!("internal error re-encoding the scenario: {e}"),
+            None,
+        )
+    })?;
+    for o in &overrides {
+        apply_override(&mut value, o)?;
+    }
+    if let toml::Value::Table(t) = &value {
+        check_shape(t).map_err(|p| ScenarioError::single(locator.place(p, &overrides)))?;
+    }
+    let edited: Scenario =
+        deserialize(value).map_err(|p| ScenarioError::single(locator.place(p, &overrides)))?;
+    let report = check(&edited);
+    if report.total == 0 {
+        return Ok(edited);
+    }
+    // A problem in the file that the file alone does not have was caused by the
+    // overrides (a renamed sector that the schedule still names, say): it is theirs.
+    let before = check(&scenario);
+    let complete = before.total == before.problems.len();
+    Err(ScenarioError::capped(report.problems, report.total, |p| {
+        let caused = complete && !before.problems.contains(&p);
+        let mut d = locator.place(p, &overrides);
+        if caused && !d.origin.starts_with("--set ") {
+            if let (Some(l), Some(c)) = (d.line, d.column) {
+                d.message = format!("{} (see {}:{l}:{c})", d.message, d.origin);
+            }
+            d.origin = overrides
+                .iter()
+                .map(|o| format!("--set {}", o.text))
+                .collect::<Vec<_>>()
+                .join(", ");
+            d.line = None;
+            d.column = None;
+        }
+        d
+    }))
+}
+
+/// A value for a message: its kind and, when short, the value itself.
+fn describe(v: &toml::Value) -> String {
+    let (kind, text) = match v {
+        toml::Value::String(s) => ("a string", format!("{s:?}")),
+        toml::Value::Integer(i) => ("an integer", i.to_string()),
+        toml::Value::Float(f) => ("a number", number(*f)),
+        toml::Value::Boolean(b) => ("a boolean", b.to_string()),
+        toml::Value::Datetime(d) => ("a date-time", d.to_string()),
+        toml::Value::Array(a) if a.is_empty() => return "an empty array".into(),
+        toml::Value::Array(_) => ("an array", v.to_string()),
+        toml::Value::Table(_) => return "a table".into(),
+    };
+    if text.chars().count() <= 40 {
+        format!("{kind} `{text}`")
+    } else {
+        kind.to_string()
+    }
+}
+
+/// The value at `path` in `root`, if there is one.
+fn value_at<'a>(root: &'a toml::Value, path: &KeyPath) -> Option<&'a toml::Value> {
+    path.0.iter().try_fold(root, |v, seg| match (seg, v) {
+        (Segment::Key(k), toml::Value::Table(t)) => t.get(k),
+        (Segment::Index(i), toml::Value::Array(a)) => a.get(*i),
+        _ => None,
+    })
+}
+
+/// Requires a table where the schema has one: serde would otherwise fill a table's
+/// fields from an array by position (`policy = [0.3]` setting `rd_subsidy`).
+fn want_table<'a>(
+    v: Option<&'a toml::Value>,
+    path: &KeyPath,
+) -> Result<Option<&'a toml::Table>, Problem> {
+    match v {
+        None => Ok(None),
+        Some(toml::Value::Table(t)) => Ok(Some(t)),
+        Some(other) => Err(Problem::new(
+            path.clone(),
+            format!("expected a table, found {}", describe(other)),
+        )),
+    }
+}
+
+fn want_ownership_tables(t: &toml::Table, path: &KeyPath) -> Result<(), Problem> {
+    for k in ["private", "soe"] {
+        want_table(t.get(k), &path.clone().key(k))?;
+    }
+    Ok(())
+}
+
+/// Checks that every table of the scenario's schema is written as a table.
+pub(crate) fn check_shape(root: &toml::Table) -> Result<(), Problem> {
+    let top = KeyPath::root();
+    want_table(root.get("model"), &top.clone().key("model"))?;
+    let policy = top.clone().key("policy");
+    if let Some(t) = want_table(root.get("policy"), &policy)? {
+        want_ownership_tables(t, &policy)?;
+    }
+    for (list, inner) in [("sector", "policy"), ("schedule", "levers")] {
+        let Some(toml::Value::Array(items)) = root.get(list) else {
+            continue;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let path = top.clone().key(list).index(i);
+            let Some(item) = want_table(Some(item), &path)? else {
+                continue;
+            };
+            let path = path.key(inner);
+            if let Some(t) = want_table(item.get(inner), &path)? {
+                want_ownership_tables(t, &path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Parses TOML text into a table; a syntax error is located in the text.
@@ -103,6 +208,7 @@ pub(crate) fn parse_table(text: &str, origin: &str) -> Result<toml::Table, Scena
 pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
     value: toml::Value,
 ) -> Result<T, Problem> {
+    let original = value.clone();
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let mut path = KeyPath::root();
         for seg in e.path().iter() {
@@ -121,6 +227,7 @@ pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
             .unwrap_or_default()
             .trim()
             .to_string();
+        let message = plain_words(&message, value_at(&original, &path), &path);
         let mut problem = Problem::new(path, message.clone());
         // serde words these as "unknown field `x`, expected one of `a`, `b`" (and the
         // same for variants): the first quoted word is the typo, the rest the choices.
@@ -152,13 +259,58 @@ pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// serde's "invalid type: floating point `1000…0.0`, expected u32" in the user's
+/// words: what was expected (a table, not `struct Policy`) and what was found, as
+/// written in the file.
+fn plain_words(message: &str, found: Option<&toml::Value>, path: &KeyPath) -> String {
+    let Some(rest) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+    else {
+        return message.to_string();
+    };
+    let Some((_, expected)) = rest.rsplit_once(", expected ") else {
+        return message.to_string();
+    };
+    let is_regime = path.0.last() == Some(&Segment::Key("regime".into()));
+    let expected = match expected.trim() {
+        e if e.starts_with("struct ") || e.starts_with("a map") => "a table".to_string(),
+        "u8" => format!("a whole number from 0 to {}", u8::MAX),
+        "u16" => format!("a whole number from 0 to {}", u16::MAX),
+        "u32" => format!("a whole number from 0 to {}", u32::MAX),
+        "u64" => format!("a whole number from 0 to {}", u64::MAX),
+        "usize" => format!("a whole number from 0 to {}", usize::MAX),
+        "i64" => "a whole number".to_string(),
+        "f64" | "f32" => "a number".to_string(),
+        "a sequence" => "an array".to_string(),
+        _ if is_regime => "one of `catch-up`, `parallel`, `leading`".to_string(),
+        "string only" => "a string".to_string(),
+        e if e.starts_with("enum ") => "a string".to_string(),
+        e => e.to_string(),
+    };
+    match found {
+        Some(v) => format!("expected {expected}, found {}", describe(v)),
+        None => format!("expected {expected}"),
+    }
+}
+
 /// Places problems into the text they came from.
 pub(crate) struct Locator<'a> {
     pub text: &'a str,
     pub origin: &'a str,
+    /// The text parsed with spans, once, on the first problem to place.
+    spans: OnceCell<Option<Spanned<DeTable<'a>>>>,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    pub(crate) fn new(text: &'a str, origin: &'a str) -> Self {
+        Locator {
+            text,
+            origin,
+            spans: OnceCell::new(),
+        }
+    }
+
     /// The problem located in the text (no overrides involved).
     pub(crate) fn locate(&self, p: Problem) -> Diagnostic {
         self.place(p, &[])
@@ -180,7 +332,12 @@ impl Locator<'_> {
                 suggestion: p.suggestion,
             };
         }
-        let (line, column) = locate(self.text, &p.path)
+        let root = self
+            .spans
+            .get_or_init(|| DeTable::parse(self.text).ok())
+            .as_ref();
+        let (line, column) = root
+            .and_then(|root| locate(root, &p.path))
             .map(|span| line_column(self.text, span.start))
             .map_or((None, None), |(l, c)| (Some(l), Some(c)));
         Diagnostic {
@@ -196,8 +353,7 @@ impl Locator<'_> {
 
 /// The span of the deepest part of `path` present in the text: the key itself when
 /// it is there, else its nearest enclosing table.
-fn locate(text: &str, path: &KeyPath) -> Option<Range<usize>> {
-    let root = DeTable::parse(text).ok()?;
+fn locate(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Range<usize>> {
     let mut span: Option<Range<usize>> = None;
     let mut current: Option<&DeValue<'_>> = None;
     let mut table = Some(root.get_ref());
@@ -288,12 +444,7 @@ fn parse_override(arg: &str, scenario: &Scenario) -> Result<Override, ScenarioEr
                     None
                 };
                 let names = if part == "sector" {
-                    scenario
-                        .sector
-                        .iter()
-                        .map(|s| format!("`{}`", s.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    listing(scenario.sector.iter().map(|s| s.name.as_str()))
                 } else if len == 0 {
                     "none in this scenario".to_string()
                 } else {
@@ -400,10 +551,98 @@ mod tests {
     #[test]
     fn a_wrong_type_names_the_key() {
         let e = err("version = 1\nperiods = \"many\"\n", &[]);
+        assert_eq!(
+            e,
+            "s.toml:2:1: key `periods`: expected a whole number from 0 to 4294967295, found a string `\"many\"`"
+        );
+        // No Rust type names, no 309-digit numbers, no "unit variant".
+        let e = err("version = 1\nperiods = 1e308\n", &[]);
+        assert!(e.ends_with("found a number `1e308`"), "{e}");
+        let e = err("version = 1\npolicy = 3\n", &[]);
+        assert_eq!(
+            e,
+            "s.toml:2:1: key `policy`: expected a table, found an integer `3`"
+        );
+        let e = err("version = 1\n[[sector]]\nname = \"a\"\nregime = 2\n", &[]);
+        assert_eq!(
+            e,
+            "s.toml:4:1: key `sector[0].regime`: expected one of `catch-up`, `parallel`, `leading`, found an integer `2`"
+        );
+        let e = err("version = 1\n[model]\nwage = 1e308\nmarkup = 1e300\n", &[]);
+        assert!(e.ends_with("found 1e300"), "{e}");
+    }
+
+    #[test]
+    fn a_table_written_as_an_array_is_refused() {
+        for (text, key, line, column) in [
+            ("policy = [0.3]", "policy", 2, 1),
+            ("model = [0.5, 0.9]", "model", 2, 1),
+            ("sector = [[\"x\", \"leading\", 5, 1]]", "sector[0]", 2, 11),
+            ("[policy]\nsoe = [0.3]", "policy.soe", 3, 1),
+            (
+                "[[sector]]\nname = \"a\"\npolicy = [0.1]",
+                "sector[0].policy",
+                4,
+                1,
+            ),
+            (
+                "[[schedule]]\nperiod = 2\nlevers = [0.3]",
+                "schedule[0].levers",
+                4,
+                1,
+            ),
+        ] {
+            let e = err(&format!("version = 1\n{text}\n"), &[]);
+            assert!(
+                e.starts_with(&format!(
+                    "s.toml:{line}:{column}: key `{key}`: expected a table, found"
+                )),
+                "{text}: {e}"
+            );
+        }
+        let e = err("version = 1\n", &["policy=[0.3]"]);
+        assert_eq!(
+            e,
+            "--set policy=[0.3]: key `policy`: expected a table, found an array `[0.3]`"
+        );
+    }
+
+    #[test]
+    fn errors_stop_after_twenty_and_each_check_is_linear() {
+        let mut text = String::from("version = 1\n");
+        for i in 0..5000 {
+            text.push_str(&format!(
+                "[[schedule]]\nperiod = 5\nsector = \"nope{i}\"\nlevers = {{ tariff = 0.0 }}\n"
+            ));
+        }
+        let clock = std::time::Instant::now();
+        let e = parse_scenario(&text, "s.toml", &[]).unwrap_err();
+        // Well under a second even unoptimised (it took minutes when each error
+        // re-parsed the file).
+        assert!(clock.elapsed().as_secs_f64() < 5.0, "{:?}", clock.elapsed());
+        assert_eq!(e.diagnostics.len(), 20);
+        assert_eq!(e.omitted, 4980);
+        assert!(e.to_string().ends_with("\nand 4980 more problems"));
         assert!(
-            e.starts_with("s.toml:2:1: key `periods`: invalid type"),
+            e.to_string()
+                .starts_with("s.toml:4:1: key `schedule[0].sector`: no sector named `nope0`")
+        );
+    }
+
+    #[test]
+    fn a_problem_caused_by_set_names_the_set_not_the_file() {
+        let e = err("version = 1\n", &["sector.0.name=leading"]);
+        assert_eq!(
+            e,
+            "--set sector.0.name=leading: key `sector[2].name`: sector names must be unique; `leading` appears twice"
+        );
+        let text = "version = 1\n[[sector]]\nname = \"a\"\n[[sector]]\nname = \"b\"\n[[schedule]]\nperiod = 2\nsector = \"b\"\nlevers = { tariff = 0.0 }\n";
+        let e = err(text, &["sector.1.name=c"]);
+        assert!(
+            e.starts_with("--set sector.1.name=c: key `schedule[0].sector`: no sector named `b`"),
             "{e}"
         );
+        assert!(e.ends_with("(see s.toml:8:1)"), "{e}");
     }
 
     #[test]

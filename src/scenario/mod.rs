@@ -29,15 +29,76 @@ pub struct Source {
     pub origin: String,
 }
 
+const SCENARIO_FILE: &str = "a scenario file (.toml) or a built-in scenario's name";
+
+/// Largest scenario or sweep file read: 4 MiB, far beyond any real scenario, so that a
+/// huge file is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Reads a scenario or sweep file whole. What is not a readable regular file of at most
+/// [`MAX_FILE_BYTES`] is refused, saying what it is: a directory, a device, a broken
+/// link or a link loop, a file too large. `what` names the file expected ("a scenario
+/// file").
+pub fn read_input(path: &Path, what: &str) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let origin = path.display().to_string();
+    let fail = |message: String| ScenarioError::plain(&origin, message, None);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+            return Err(fail(if link && e.kind() == std::io::ErrorKind::NotFound {
+                "is a broken symbolic link: what it points to does not exist".to_string()
+            } else if e.raw_os_error() == Some(40) {
+                "is a symbolic link loop (too many levels of symbolic links), not a file"
+                    .to_string()
+            } else if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file".to_string()
+            } else {
+                format!("cannot read the file: {e}")
+            }));
+        }
+    };
+    if meta.is_dir() {
+        return Err(fail(format!("is a directory; expected {what}")));
+    }
+    if !meta.is_file() {
+        return Err(fail(format!(
+            "is not a regular file (a device, a pipe or a socket); expected {what}"
+        )));
+    }
+    let too_large = |size: String| {
+        fail(format!(
+            "is {size} bytes; a file may have at most {MAX_FILE_BYTES} bytes (4 MiB)"
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len().to_string()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    let mut bytes = Vec::new();
+    // A file that grows while it is read is still cut at the limit.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(format!("more than {MAX_FILE_BYTES}")));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "is not UTF-8 text (byte {} is not); expected {what}",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 impl Source {
     /// Finds a scenario: a path to a file, or the name of a built-in scenario.
     pub fn find(arg: &str) -> Result<Source, ScenarioError> {
         let path = Path::new(arg);
         if path.is_file() {
+            let text = read_input(path, SCENARIO_FILE)?;
             let origin = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                ScenarioError::plain(&origin, format!("cannot read the file: {e}"), None)
-            })?;
             return Ok(Source { text, origin });
         }
         if let Some(b) = builtin::find(arg) {
@@ -45,6 +106,11 @@ impl Source {
                 text: b.text.to_string(),
                 origin: format!("built-in scenario `{}`", b.name),
             });
+        }
+        // Something is there but it is no file (a directory, a device, a link loop):
+        // say what it is.
+        if std::fs::symlink_metadata(path).is_ok() {
+            read_input(path, SCENARIO_FILE)?;
         }
         let looks_like_path = arg.contains('/') || arg.ends_with(".toml");
         let message = if looks_like_path {

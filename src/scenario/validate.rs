@@ -4,7 +4,9 @@
 //! against its documented range (`docs/scenario-reference.md`) and the parts against
 //! each other (schedule entries name existing sectors, snapshots fall inside the run).
 
-use super::error::{KeyPath, Problem, near_miss};
+use std::collections::HashSet;
+
+use super::error::{KeyPath, MAX_REPORTED, Problem, listing, near_miss, number};
 use super::regime::Structure;
 use super::schema::{
     LeverOverrides, ModelParams, OwnershipLevers, Policy, SCENARIO_VERSION, Scenario,
@@ -17,45 +19,82 @@ pub const MAX_FIRMS: u64 = 100_000_000;
 pub const MAX_SEED: u64 = i64::MAX as u64;
 /// Largest number of periods of a run.
 pub const MAX_PERIODS: u32 = 100_000;
+/// Longest scenario or sector name, in characters (a scenario's name is a folder name).
+pub const MAX_NAME: usize = 100;
+
+/// The problems of a scenario: the first [`MAX_REPORTED`], and how many in all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub problems: Vec<Problem>,
+    pub total: usize,
+}
 
 struct Checker {
     problems: Vec<Problem>,
+    total: usize,
 }
 
 impl Checker {
+    /// Records a problem; past [`MAX_REPORTED`] it is only counted.
+    fn push(&mut self, p: Problem) {
+        self.total += 1;
+        if self.problems.len() < MAX_REPORTED {
+            self.problems.push(p);
+        }
+    }
+    /// Whether further problems are only counted (so need no message).
+    fn full(&self) -> bool {
+        self.problems.len() >= MAX_REPORTED
+    }
     fn range(&mut self, path: &KeyPath, key: &str, v: f64, lo: f64, hi: f64) {
         if !v.is_finite() || v < lo || v > hi {
-            self.problems.push(Problem::new(
+            self.push(Problem::new(
                 path.clone().key(key),
-                format!("expected a number from {lo} to {hi}, found {v}"),
+                format!(
+                    "expected a number from {} to {}, found {}",
+                    number(lo),
+                    number(hi),
+                    number(v)
+                ),
             ));
         }
     }
     fn above(&mut self, path: &KeyPath, key: &str, v: f64, lo: f64) {
         if !v.is_finite() || v <= lo {
-            self.problems.push(Problem::new(
+            self.push(Problem::new(
                 path.clone().key(key),
-                format!("expected a finite number above {lo}, found {v}"),
+                format!(
+                    "expected a finite number above {}, found {}",
+                    number(lo),
+                    number(v)
+                ),
             ));
         }
     }
     fn int_range(&mut self, path: &KeyPath, key: &str, v: u64, lo: u64, hi: u64) {
         if v < lo || v > hi {
-            self.problems.push(Problem::new(
+            self.push(Problem::new(
                 path.clone().key(key),
                 format!("expected an integer from {lo} to {hi}, found {v}"),
             ));
         }
     }
     fn fail(&mut self, path: KeyPath, message: impl Into<String>) {
-        self.problems.push(Problem::new(path, message));
+        self.push(Problem::new(path, message));
     }
 }
 
-/// Every problem in the scenario; empty when it is valid.
+/// The first [`MAX_REPORTED`] problems of the scenario; empty when it is valid.
 pub fn validate(s: &Scenario) -> Vec<Problem> {
+    check(s).problems
+}
+
+/// The first [`MAX_REPORTED`] problems of the scenario and their total number. Each
+/// check is linear in the size of the scenario.
+pub fn check(s: &Scenario) -> Report {
     let mut c = Checker {
         problems: Vec::new(),
+        total: 0,
     };
     let root = KeyPath::root();
     if s.version != SCENARIO_VERSION {
@@ -67,7 +106,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             ),
         );
     }
-    if s.name.is_empty()
+    if s.name.chars().count() > MAX_NAME {
+        c.fail(
+            root.clone().key("name"),
+            format!(
+                "expected a name of at most {MAX_NAME} characters (it names the output folder), found {}",
+                s.name.chars().count()
+            ),
+        );
+    } else if s.name.is_empty()
         || !s
             .name
             .chars()
@@ -100,7 +147,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     check_policy(&mut c, &root.clone().key("policy"), &s.policy);
     check_sectors(&mut c, s);
     check_schedule(&mut c, s);
-    c.problems
+    Report {
+        problems: c.problems,
+        total: c.total,
+    }
 }
 
 fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
@@ -273,9 +323,18 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
         );
     }
     let mut total_firms: u64 = 0;
+    let mut seen: HashSet<&str> = HashSet::with_capacity(s.sector.len());
     for (i, sec) in s.sector.iter().enumerate() {
         let p = root.clone().key("sector").index(i);
-        if sec.name.is_empty()
+        if sec.name.chars().count() > MAX_NAME {
+            c.fail(
+                p.clone().key("name"),
+                format!(
+                    "expected a sector name of at most {MAX_NAME} characters, found {}",
+                    sec.name.chars().count()
+                ),
+            );
+        } else if sec.name.is_empty()
             || !sec
                 .name
                 .chars()
@@ -295,7 +354,7 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
                 "the name `all` is reserved for the whole economy in series.csv",
             );
         }
-        if s.sector[..i].iter().any(|o| o.name == sec.name) {
+        if !seen.insert(sec.name.as_str()) {
             c.fail(
                 p.clone().key("name"),
                 format!("sector names must be unique; `{}` appears twice", sec.name),
@@ -393,6 +452,7 @@ pub fn dead_paths(paths: u32, share: f64) -> u32 {
 }
 
 fn check_schedule(c: &mut Checker, s: &Scenario) {
+    let names: HashSet<&str> = s.sector.iter().map(|sec| sec.name.as_str()).collect();
     for (i, e) in s.schedule.iter().enumerate() {
         let p = KeyPath::root().key("schedule").index(i);
         if e.period < 1 || e.period > s.periods {
@@ -405,21 +465,22 @@ fn check_schedule(c: &mut Checker, s: &Scenario) {
             );
         }
         if let Some(name) = &e.sector
-            && !s.sector.iter().any(|sec| &sec.name == name)
+            && !names.contains(name.as_str())
         {
-            let mut pr = Problem::new(
-                p.clone().key("sector"),
-                format!(
-                    "no sector named `{name}`; the sectors are {}",
-                    s.sector
-                        .iter()
-                        .map(|sec| format!("`{}`", sec.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-            pr.suggestion = near_miss(name, s.sector.iter().map(|sec| sec.name.as_str()));
-            c.problems.push(pr);
+            if c.full() {
+                // Only counted: naming the sectors and a near miss cost a pass over them.
+                c.total += 1;
+            } else {
+                let mut pr = Problem::new(
+                    p.clone().key("sector"),
+                    format!(
+                        "no sector named `{name}`; the sectors are {}",
+                        listing(s.sector.iter().map(|sec| sec.name.as_str()))
+                    ),
+                );
+                pr.suggestion = near_miss(name, s.sector.iter().map(|sec| sec.name.as_str()));
+                c.push(pr);
+            }
         }
         if e.levers == LeverOverrides::default() {
             c.fail(

@@ -141,15 +141,27 @@ pub fn run(request: &RunRequest) -> Result<RunReply, ApiError> {
     let mut world = World::new(&scenario);
     let mut rows = Vec::new();
     for _ in 0..until {
-        let records = world.step();
+        let records =
+            crate::runner::step(&mut world).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let t = world.period();
+        let mut period_rows: Vec<_> = world
+            .sectors()
+            .iter()
+            .zip(&records)
+            .map(|(sector, record)| sector_row(sector, record))
+            .collect();
+        period_rows.push(economy_row(t, &records));
+        // Infinite or NaN values would go out as `null`: the run is refused instead.
+        crate::observe::check_finite(&period_rows)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         if t < from {
             continue;
         }
-        for (sector, record) in world.sectors().iter().zip(&records) {
-            rows.push(row_json(sector_row(sector, record), columns.as_ref()));
-        }
-        rows.push(row_json(economy_row(t, &records), columns.as_ref()));
+        rows.extend(
+            period_rows
+                .into_iter()
+                .map(|row| row_json(row, columns.as_ref())),
+        );
     }
     Ok(RunReply {
         name: scenario.name.clone(),

@@ -60,7 +60,8 @@ impl ApiError {
     }
 
     /// The JSON body of the answer: `error` (the message, one line per problem),
-    /// `kind`, `status` and, for an invalid scenario, each located `diagnostic`.
+    /// `kind`, `status` and, for an invalid scenario, each located `diagnostic` (the
+    /// first [`crate::scenario::error::MAX_REPORTED`]) and the number `omitted`.
     pub fn to_json(&self) -> Value {
         let mut body = json!({
             "error": self.to_string(),
@@ -69,6 +70,8 @@ impl ApiError {
         });
         if let ApiError::Scenario(e) = self {
             body["diagnostics"] = e.diagnostics.iter().map(diagnostic_json).collect();
+            // Past the first few problems only their number is sent.
+            body["omitted"] = json!(e.omitted);
         }
         body
     }

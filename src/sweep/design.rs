@@ -338,13 +338,10 @@ pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioEr
         ),
     );
     problem.suggestion = diagnostic.and_then(|d| d.suggestion.clone());
-    if detail.contains("expected u32") || detail.contains("expected u64") {
+    if detail.contains("expected a whole number") {
         problem.suggestion = Some("integer = true".into());
     }
-    let locator = crate::scenario::load::Locator {
-        text: &sweep.text,
-        origin: &sweep.origin,
-    };
+    let locator = crate::scenario::load::Locator::new(&sweep.text, &sweep.origin);
     Err(ScenarioError::single(locator.locate(problem)))
 }
 

@@ -24,7 +24,7 @@ use super::design::{DesignTable, cell_value, check_points, generate};
 use super::spec::{Metric, Stat, Sweep};
 use crate::engine::World;
 use crate::model::rng::mix;
-use crate::observe::{SeriesRow, economy_row, sector_row};
+use crate::observe::{SeriesRow, check_finite, economy_row, sector_row};
 use crate::output::{OutputError, ResultDir, check_target};
 use crate::scenario::{ScenarioError, parse_scenario};
 
@@ -51,6 +51,16 @@ pub enum SweepError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    /// One run of the sweep could not be completed (its numbers blew up, or the model
+    /// failed): the run is named so that it can be repeated alone.
+    #[error("run {id} (design point {point}, replicate {replicate}, seed {seed}) failed: {cause}")]
+    RunFailed {
+        id: u64,
+        point: u64,
+        replicate: u32,
+        seed: u64,
+        cause: crate::runner::RunError,
     },
 }
 
@@ -367,17 +377,25 @@ fn simulate(
         vec![Vec::with_capacity(periods); spec.metric.len()];
     let mut csv_writer = series_csv.map(|_| csv::Writer::from_writer(Vec::new()));
 
+    let failed = |cause: crate::runner::RunError| SweepError::RunFailed {
+        id: run.id,
+        point: run.point,
+        replicate: run.replicate,
+        seed: run.seed,
+        cause,
+    };
     let mut world = World::new(&scenario);
     let mut firm_steps = 0u64;
     let mut period_rows: Vec<SeriesRow> = Vec::with_capacity(rows.len());
     for t in 0..periods {
         firm_steps += world.firms();
-        let records = world.step();
+        let records = crate::runner::step(&mut world).map_err(failed)?;
         period_rows.clear();
         for (sector, record) in world.sectors().iter().zip(&records) {
             period_rows.push(sector_row(sector, record));
         }
         period_rows.push(economy_row(world.period(), &records));
+        check_finite(&period_rows).map_err(|e| failed(e.into()))?;
         for (r, row) in period_rows.iter().enumerate() {
             for (b, series) in spec.output.bands.iter().enumerate() {
                 let v = row.value(series).flatten().unwrap_or(f64::NAN);
@@ -605,7 +623,7 @@ pub fn run_sweep(
         .map_err(|e| SweepError::Conflict(format!("cannot start the worker threads: {e}")))?;
     let steps = AtomicU64::new(0);
     let run_clock = Instant::now();
-    pool.install(|| {
+    let ran = pool.install(|| {
         todo.par_iter().try_for_each(|&run| {
             let series_path = sweep
                 .spec
@@ -618,7 +636,15 @@ pub fn run_sweep(
             (opts.on_run)();
             Ok::<(), SweepError>(())
         })
-    })?;
+    });
+    if let Err(e) = ran {
+        if matches!(e, SweepError::RunFailed { .. }) {
+            // The same run fails the same way on every resume: nothing is kept.
+            drop(journal);
+            remove_work_dir(&work)?;
+        }
+        return Err(e);
+    }
     let run_seconds = run_clock.elapsed().as_secs_f64();
 
     drop(journal);

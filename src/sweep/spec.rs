@@ -205,9 +205,7 @@ impl Sweep {
     /// Reads, parses and checks a sweep file.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::plain(&origin, format!("cannot read the file: {e}"), None)
-        })?;
+        let text = crate::scenario::read_input(path, "a sweep file (.toml)")?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Sweep::parse(&text, &origin, &dir)
     }
@@ -215,7 +213,7 @@ impl Sweep {
     /// Parses and checks sweep text; `dir` resolves relative paths.
     pub fn parse(text: &str, origin: &str, dir: &Path) -> Result<Sweep, ScenarioError> {
         let table = parse_table(text, origin)?;
-        let locator = Locator { text, origin };
+        let locator = Locator::new(text, origin);
         if !table.contains_key("version") {
             return Err(ScenarioError::single(locator.locate(Problem::new(
                 KeyPath::root().key("version"),
@@ -224,8 +222,9 @@ impl Sweep {
         }
         let spec: SweepSpec = deserialize(toml::Value::Table(table))
             .map_err(|p| ScenarioError::single(locator.locate(p)))?;
-        let fail = |problems: Vec<Problem>| ScenarioError {
-            diagnostics: problems.into_iter().map(|p| locator.locate(p)).collect(),
+        let fail = |problems: Vec<Problem>| {
+            let total = problems.len();
+            ScenarioError::capped(problems, total, |p| locator.locate(p))
         };
         let problems = check_spec(&spec);
         if !problems.is_empty() {
@@ -394,6 +393,8 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
             "run seeds come from the sweep's own `seed` (the master seed); set that instead",
         ));
     }
+    // Sets, so that each check stays linear in the number of factors and metrics.
+    let mut factor_keys = std::collections::HashSet::with_capacity(d.factor.len());
     for (i, f) in d.factor.iter().enumerate() {
         let p = design.clone().key("factor").index(i);
         if f.key == "seed" {
@@ -402,7 +403,7 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
                 "the seed cannot be a factor: each run's seed comes from the master seed; use replicates",
             ));
         }
-        if d.factor[..i].iter().any(|g| g.key == f.key) {
+        if !factor_keys.insert(f.key.as_str()) {
             out.push(Problem::new(
                 p.clone().key("key"),
                 format!("factor `{}` appears twice", f.key),
@@ -437,6 +438,7 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
             }
         }
     }
+    let mut metric_names = std::collections::HashSet::with_capacity(s.metric.len());
     for (i, m) in s.metric.iter().enumerate() {
         let p = root.clone().key("metric").index(i);
         if m.name.is_empty()
@@ -450,13 +452,13 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
                 "expected a column name of letters, digits and '_'",
             ));
         }
-        if RESERVED_COLUMNS.contains(&m.name.as_str()) || d.factor.iter().any(|f| f.key == m.name) {
+        if RESERVED_COLUMNS.contains(&m.name.as_str()) || factor_keys.contains(m.name.as_str()) {
             out.push(Problem::new(
                 p.clone().key("name"),
                 format!("`{}` is already a column of runs.csv (run, point, replicate, seed and the factors); choose another name", m.name),
             ));
         }
-        if s.metric[..i].iter().any(|o| o.name == m.name) {
+        if !metric_names.insert(m.name.as_str()) {
             out.push(Problem::new(
                 p.clone().key("name"),
                 format!("metric `{}` appears twice", m.name),
@@ -503,9 +505,10 @@ fn check_series_name(out: &mut Vec<Problem>, path: KeyPath, name: &str) {
 fn check_against_scenario(s: &SweepSpec, scenario: &Scenario) -> Vec<Problem> {
     let mut out = Vec::new();
     let names: Vec<&str> = scenario.sector.iter().map(|x| x.name.as_str()).collect();
+    let known: std::collections::HashSet<&str> = names.iter().copied().collect();
     for (i, m) in s.metric.iter().enumerate() {
         let p = KeyPath::root().key("metric").index(i);
-        if m.sector != "all" && !names.contains(&m.sector.as_str()) {
+        if m.sector != "all" && !known.contains(m.sector.as_str()) {
             let mut pr = Problem::new(
                 p.clone().key("sector"),
                 format!(
@@ -582,5 +585,26 @@ stat = "final"
             .unwrap_err()
             .to_string();
         assert!(e.contains("did you mean `leading`?"), "{e}");
+    }
+
+    #[test]
+    fn thousands_of_repeated_metrics_are_refused_at_once_with_the_first_twenty() {
+        let mut text = GRID.to_string();
+        for _ in 0..5000 {
+            text.push_str(
+                "\n[[metric]]\nname = \"gap_final\"\nseries = \"gap\"\nstat = \"final\"\n",
+            );
+        }
+        let clock = std::time::Instant::now();
+        let e = Sweep::parse(&text, "s.toml", Path::new(".")).unwrap_err();
+        assert!(clock.elapsed().as_secs_f64() < 5.0, "{:?}", clock.elapsed());
+        assert_eq!(e.diagnostics.len(), 20);
+        assert_eq!(e.omitted, 4980);
+        assert!(
+            e.diagnostics[0]
+                .to_string()
+                .starts_with("s.toml:21:1: key `metric[1].name`: metric `gap_final` appears twice"),
+            "{e}"
+        );
     }
 }
