@@ -179,8 +179,8 @@ fn protection() -> Experiment {
                     g(r[1].sector(S)) - g(r[0].sector(S))
                 },
                 expect: Expect::Positive,
-                mechanism: "SOE over-capacity drive (7.12)",
-                ablation: Some(&["model.soe_drive=0"]),
+                mechanism: "SOEs' expansion drive, financed by soft credit, subsidies and rescues (7.12, 7.13), and capacity stranded at private firms that lose buyers to preferred SOEs (7.10, 7.12); the ablation switches off the drive alone",
+                ablation: Some(&["model.soe_expansion_drive=0"]),
             },
             Part {
                 id: "3b",
@@ -190,8 +190,8 @@ fn protection() -> Experiment {
                         - r[0].sector(S).mean("utilization", 21, 40)
                 },
                 expect: Expect::Negative,
-                mechanism: "SOE over-capacity drive (7.12)",
-                ablation: Some(&["model.soe_drive=0"]),
+                mechanism: "SOEs' expansion drive, financed by soft credit, subsidies and rescues (7.12, 7.13), and capacity stranded at private firms that lose buyers to preferred SOEs (7.10, 7.12); the ablation switches off the drive alone",
+                ablation: Some(&["model.soe_expansion_drive=0"]),
             },
             Part {
                 id: "3c",
@@ -201,8 +201,8 @@ fn protection() -> Experiment {
                     d(r[1].sector(S)) - d(r[0].sector(S))
                 },
                 expect: Expect::Negative,
-                mechanism: "SOE slack grows with protection (7.10)",
-                ablation: Some(&["model.soe_slack=0"]),
+                mechanism: "SOEs keep redundant labour on idle capacity (7.11)",
+                ablation: Some(&["model.soe_employment_floor=0"]),
             },
             Part {
                 id: "3d",

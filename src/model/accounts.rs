@@ -98,8 +98,6 @@ pub struct AccountsContext<'a> {
     pub capital_price: f64,
     /// Exit threshold for private firms, as a normalised share.
     pub exit_share: f64,
-    /// SOE over-capacity drive: how far above demand SOEs plan capacity.
-    pub soe_drive: f64,
     /// Frontier used for the productivity histogram.
     pub frontier_eff: f64,
 }
@@ -240,7 +238,16 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let rd_own = m.rd_share * c.revenue[i];
         let production_subsidy = owner.production_subsidy * revenue;
         let value = cp * k;
-        let profit = revenue - cost * q + production_subsidy
+        // Labour, in units of output it could make: an SOE keeps the workforce of a
+        // share of its capacity however little it sells (redundant labour it may not
+        // shed; Bai, Li, Tao & Wang 2000), so idle capacity costs it wages and shows
+        // as low labour productivity.
+        let employed = if soe {
+            q.max(m.soe_employment_floor * k)
+        } else {
+            q
+        };
+        let profit = revenue - cost * employed + production_subsidy
             - rd_own
             - m.depreciation * value
             - m.interest_rate * c.debt[i];
@@ -248,8 +255,11 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let retained = profit - m.payout_ratio * profit.max(0.0);
         c.net_worth[i] += retained;
 
-        // Investment toward expected demand; SOEs plan above it by their drive.
-        let drive = if soe { x.soe_drive } else { 0.0 };
+        // Investment toward expected demand. An SOE plans beyond it by its expansion
+        // drive (size, output and employment count for its managers), as far as
+        // credit allows: it is soft credit and rescues that let the drive run ahead
+        // of the market (Kornai's investment hunger; Kornai 1986).
+        let drive = if soe { m.soe_expansion_drive } else { 0.0 };
         let target = wanted * planned * (1.0 + drive);
         let kept = k * (1.0 - m.depreciation);
         // Nobody adds capacity to a paradigm that demand is leaving.
@@ -269,10 +279,15 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         c.output[i] = q;
         c.age[i] = c.age[i].saturating_add(1);
 
-        // Exit, or a bailout for an SOE under a soft budget.
+        // Exit, or a bailout for an SOE under a soft budget. Rescue saves an SOE from
+        // insolvency, not from irrelevance: one whose market share falls below the
+        // minimum scale is closed or merged into another, as private firms exit.
         let mut exits = false;
         if soe {
-            if c.net_worth[i] < 0.0 {
+            if share < x.exit_share {
+                exits = true;
+                t.exits_soe += 1;
+            } else if c.net_worth[i] < 0.0 {
                 if uniform(&mut rng) < lv.bailout {
                     let rescue = -c.net_worth[i] + m.bailout_cushion * value;
                     c.net_worth[i] += rescue;
@@ -294,7 +309,11 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         t.firms[o] += 1;
         t.capacity[o] += k;
         t.output[o] += q;
-        let labour = x.pricing.labour_productivity(a_eff, soe);
+        let labour = if employed > 0.0 {
+            x.pricing.labour_productivity(a_eff, soe) * (q / employed)
+        } else {
+            x.pricing.labour_productivity(a_eff, soe)
+        };
         t.best_any = t.best_any.max(a_eff);
         t.productivity_output[o] += labour * q;
         if c.vintage[i] == x.pricing.paradigm {
@@ -393,7 +412,6 @@ mod mechanism_tests {
             demand_growth: 0.0,
             capital_price: 1.0,
             exit_share: 0.0,
-            soe_drive: 0.0,
             frontier_eff: 1.0,
         };
         let mut firms = Firms::default();

@@ -276,12 +276,10 @@ impl Sector {
             &mut rng,
         );
 
-        // SOEs' over-capacity drive and slack both grow with the protection they enjoy.
-        let protection = lv.tariff + lv.soe_preference + lv.by_owner[1].production_subsidy;
         let pricing = Pricing {
             wage,
             markup: m.markup,
-            soe_inefficiency: m.soe_inefficiency + m.soe_slack * protection,
+            soe_inefficiency: m.soe_inefficiency,
             soe_pass_through: m.soe_pass_through,
             soe_preference: lv.soe_preference,
             paradigm: self.paradigm,
@@ -353,8 +351,6 @@ impl Sector {
         let living = self.firms.living().max(1) as f64;
 
         // 8-10. Output, accounts, investment, bailouts, exit decisions.
-        let soe_drive =
-            (m.soe_drive * protection * lv.soe_credit * lv.bailout).min(m.soe_drive_cap);
         let actx = AccountsContext {
             seed: input.seed,
             sector: self.index,
@@ -367,7 +363,6 @@ impl Sector {
             demand_growth: st.demand_growth,
             capital_price: self.capital_price,
             exit_share: m.exit_share * (1.0 - self.import_share) / living,
-            soe_drive,
             frontier_eff,
         };
         let acc = fold(

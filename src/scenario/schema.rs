@@ -161,8 +161,9 @@ pub struct ModelParams {
     pub soe_inefficiency: f64,
     /// Share of SOE X-inefficiency passed on in prices (the rest lowers SOE margins).
     pub soe_pass_through: f64,
-    /// Extra SOE X-inefficiency per unit of protection enjoyed (slack under a soft budget).
-    pub soe_slack: f64,
+    /// Workforce an SOE keeps, as the labour needed to run this share of its capacity,
+    /// however little it produces (redundant labour it may not shed).
+    pub soe_employment_floor: f64,
     /// Interest rate on debt (`r`).
     pub interest_rate: f64,
     /// Capital depreciation per period (`delta`).
@@ -181,10 +182,9 @@ pub struct ModelParams {
     pub payout_ratio: f64,
     /// Share of initial capital financed by net worth rather than debt.
     pub equity_ratio: f64,
-    /// SOE over-capacity drive per unit of protection enjoyed.
-    pub soe_drive: f64,
-    /// Largest SOE over-capacity drive.
-    pub soe_drive_cap: f64,
+    /// SOEs' expansion drive: capacity they plan beyond what expected demand needs, as
+    /// a share of it, pursued as far as credit allows.
+    pub soe_expansion_drive: f64,
     /// Initial size of an SOE relative to a private firm.
     pub soe_size: f64,
     /// Net worth left to an SOE after a bailout, as a share of its capital value.
@@ -257,7 +257,7 @@ impl Default for ModelParams {
             research_cost: 0.5,
             soe_inefficiency: 0.05,
             soe_pass_through: 0.5,
-            soe_slack: 0.2,
+            soe_employment_floor: 0.8,
             interest_rate: 0.03,
             depreciation: 0.05,
             capital_output_ratio: 1.0,
@@ -267,8 +267,7 @@ impl Default for ModelParams {
             leverage: 2.0,
             payout_ratio: 0.3,
             equity_ratio: 0.6,
-            soe_drive: 1.5,
-            soe_drive_cap: 1.5,
+            soe_expansion_drive: 0.08,
             soe_size: 2.0,
             bailout_cushion: 0.2,
             exit_share: 0.01,

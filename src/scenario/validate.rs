@@ -173,7 +173,7 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     c.above(p, "wage", m.wage, 0.0);
     c.above(p, "research_cost", m.research_cost, 0.0);
     c.range(p, "soe_inefficiency", m.soe_inefficiency, 0.0, 10.0);
-    c.range(p, "soe_slack", m.soe_slack, 0.0, 10.0);
+    c.range(p, "soe_employment_floor", m.soe_employment_floor, 0.0, 1.0);
     c.range(p, "soe_pass_through", m.soe_pass_through, 0.0, 1.0);
     c.range(p, "interest_rate", m.interest_rate, 0.0, 1.0);
     c.range(p, "depreciation", m.depreciation, 0.0, 1.0);
@@ -184,8 +184,7 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     c.range(p, "leverage", m.leverage, 0.0, 100.0);
     c.range(p, "payout_ratio", m.payout_ratio, 0.0, 1.0);
     c.range(p, "equity_ratio", m.equity_ratio, 0.0, 1.0);
-    c.range(p, "soe_drive", m.soe_drive, 0.0, 100.0);
-    c.range(p, "soe_drive_cap", m.soe_drive_cap, 0.0, 100.0);
+    c.range(p, "soe_expansion_drive", m.soe_expansion_drive, 0.0, 10.0);
     c.above(p, "soe_size", m.soe_size, 0.0);
     c.range(p, "bailout_cushion", m.bailout_cushion, 0.0, 10.0);
     c.range(p, "exit_share", m.exit_share, 0.0, 1.0);
