@@ -41,6 +41,7 @@ pub struct SeriesRow {
     pub transfers: u64,
     pub paths_abandoned: u64,
     pub firms_on_dead_ends: Option<f64>,
+    pub firms_on_best_path: Option<f64>,
     pub breakthroughs: u64,
     pub gain_introduction: Option<f64>,
     pub gain_absorption: Option<f64>,
@@ -170,6 +171,7 @@ impl SeriesRow {
         "transfers",
         "paths_abandoned",
         "firms_on_dead_ends",
+        "firms_on_best_path",
         "breakthroughs",
         "gain_introduction",
         "gain_absorption",
@@ -227,6 +229,7 @@ impl SeriesRow {
             "transfers" => self.transfers.number(),
             "paths_abandoned" => self.paths_abandoned.number(),
             "firms_on_dead_ends" => self.firms_on_dead_ends.number(),
+            "firms_on_best_path" => self.firms_on_best_path.number(),
             "breakthroughs" => self.breakthroughs.number(),
             "gain_introduction" => self.gain_introduction.number(),
             "gain_absorption" => self.gain_absorption.number(),
@@ -297,6 +300,7 @@ fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRo
         transfers: r.transfers,
         paths_abandoned: r.paths_abandoned,
         firms_on_dead_ends: ratio(r.explorers_on_dead_ends as f64, r.explorers as f64),
+        firms_on_best_path: ratio(r.explorers_on_best_path as f64, r.explorers as f64),
         breakthroughs: r.breakthroughs,
         gain_introduction: ratio(r.gain_introduction, capacity),
         gain_absorption: ratio(r.gain_absorption, capacity),
@@ -366,6 +370,7 @@ pub fn economy_row(period: u32, records: &[SectorRecord]) -> SeriesRow {
         total.switches += r.switches;
         total.explorers += r.explorers;
         total.explorers_on_dead_ends += r.explorers_on_dead_ends;
+        total.explorers_on_best_path += r.explorers_on_best_path;
         total.old_capacity += r.old_capacity;
         total.innovations += r.innovations;
         total.absorptions += r.absorptions;

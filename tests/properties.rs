@@ -413,6 +413,7 @@ const EXTREMES: &[(&str, &str, &str)] = &[
     ("model.path_learning_cap", "0", "1000"),
     ("model.paradigm_transition", "1", "1000"),
     ("model.consortium_evidence", "1", "1_000_000"),
+    ("model.consortium_follow", "0.0", "1.0"),
     ("sector.a.initial_productivity", "0.01", "2.0"),
     ("sector.a.exploration_share", "0.0", "1.0"),
     ("sector.a.dead_end_share", "0.0", "1.0"),

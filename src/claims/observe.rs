@@ -1,5 +1,5 @@
 //! What an experiment sees of one run: every sector's `series.csv` rows, and the firms
-//! of the last two periods (for growth rates and size distributions). Pure.
+//! of the last periods (for growth rates and size distributions). Pure.
 
 use crate::engine::World;
 use crate::observe::{SeriesRow, sector_row};
@@ -14,15 +14,19 @@ pub struct FirmObs {
     pub capacity: f64,
 }
 
+/// Periods at the end of a run whose firms are kept: growth rates are pooled over
+/// the `FIRM_PERIODS - 1` transitions between them.
+pub const FIRM_PERIODS: u32 = 11;
+
 /// One sector's record over a run.
 #[derive(Debug, Clone)]
 pub struct SectorRun {
     pub name: String,
     /// One row per period, period `t` at index `t - 1`.
     pub rows: Vec<SeriesRow>,
-    /// Living firms at the end of the second-to-last and the last period, by id.
-    pub firms_before_last: Vec<FirmObs>,
-    pub firms_last: Vec<FirmObs>,
+    /// Living firms at the end of each of the last `FIRM_PERIODS` periods (oldest
+    /// first), each sorted by id.
+    pub firms: Vec<Vec<FirmObs>>,
 }
 
 /// One run of a scenario.
@@ -41,8 +45,7 @@ impl Run {
             .map(|s| SectorRun {
                 name: s.name.clone(),
                 rows: Vec::with_capacity(scenario.periods as usize),
-                firms_before_last: Vec::new(),
-                firms_last: Vec::new(),
+                firms: Vec::new(),
             })
             .collect();
         for _ in 0..scenario.periods {
@@ -50,7 +53,7 @@ impl Run {
             let t = world.period();
             for ((run, sector), record) in sectors.iter_mut().zip(world.sectors()).zip(&records) {
                 run.rows.push(sector_row(sector, record));
-                if t + 1 >= scenario.periods {
+                if t + FIRM_PERIODS > scenario.periods {
                     let firms = &sector.firms;
                     let mut obs: Vec<FirmObs> = (0..firms.slots())
                         .filter(|&i| firms.alive[i])
@@ -62,7 +65,7 @@ impl Run {
                         })
                         .collect();
                     obs.sort_unstable_by_key(|f| f.id);
-                    run.firms_before_last = std::mem::replace(&mut run.firms_last, obs);
+                    run.firms.push(obs);
                 }
             }
         }
@@ -130,28 +133,40 @@ impl SectorRun {
             .unwrap_or(self.periods() + 1) as f64
     }
 
-    /// Log growth rates of output over the last period of firms alive and producing in
-    /// both of the last two periods, of the given ownership.
+    /// Log growth rates of output of the firms of the given ownership that are alive
+    /// and producing at both ends of a period, pooled over the last periods of the run,
+    /// each period's rates taken relative to that period's mean (so that the sector's
+    /// common growth does not count as dispersion).
     pub fn growth_rates(&self, soe: bool) -> Vec<f64> {
-        let mut rates = Vec::new();
-        let mut before = self.firms_before_last.iter().peekable();
-        for f in self.firms_last.iter().filter(|f| f.soe == soe) {
-            while before.peek().is_some_and(|b| b.id < f.id) {
-                before.next();
+        let mut pooled = Vec::new();
+        for pair in self.firms.windows(2) {
+            let mut rates = Vec::new();
+            let mut before = pair[0].iter().peekable();
+            for f in pair[1].iter().filter(|f| f.soe == soe) {
+                while before.peek().is_some_and(|b| b.id < f.id) {
+                    before.next();
+                }
+                if let Some(b) = before.peek().filter(|b| b.id == f.id)
+                    && b.output > 0.0
+                    && f.output > 0.0
+                {
+                    rates.push((f.output / b.output).ln());
+                }
             }
-            if let Some(b) = before.peek().filter(|b| b.id == f.id)
-                && b.output > 0.0
-                && f.output > 0.0
-            {
-                rates.push((f.output / b.output).ln());
+            if !rates.is_empty() {
+                let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+                pooled.extend(rates.iter().map(|r| r - mean));
             }
         }
-        rates
+        pooled
     }
 
     /// Log capacities of the living firms of the given ownership at the end.
     pub fn log_sizes(&self, soe: bool) -> Vec<f64> {
-        self.firms_last
+        self.firms
+            .last()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
             .filter(|f| f.soe == soe && f.capacity > 0.0)
             .map(|f| f.capacity.ln())
@@ -169,14 +184,17 @@ pub fn skewness(x: &[f64]) -> f64 {
     m3 / m2.powf(1.5)
 }
 
-/// Sample excess kurtosis (the fourth standardised moment minus 3, which is 0 for a
-/// normal distribution and 3 for a Laplace one); NaN for fewer than four values.
-pub fn excess_kurtosis(x: &[f64]) -> f64 {
-    let (m2, _, m4) = moments(x);
-    if x.len() < 4 || m2 <= 0.0 {
+/// Mean absolute deviation over standard deviation: `sqrt(2/pi)` (0.798) for a normal
+/// distribution, `1/sqrt(2)` (0.707) for a Laplace one; lower means fatter tails. Far
+/// less driven by a few outliers than the kurtosis. NaN for fewer than two values.
+pub fn mad_over_sd(x: &[f64]) -> f64 {
+    let (m2, _, _) = moments(x);
+    if x.len() < 2 || m2 <= 0.0 {
         return f64::NAN;
     }
-    m4 / (m2 * m2) - 3.0
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    let mad = x.iter().map(|v| (v - mean).abs()).sum::<f64>() / x.len() as f64;
+    mad / m2.sqrt()
 }
 
 /// Central moments 2, 3 and 4 (population divisors).
@@ -207,9 +225,30 @@ mod tests {
         assert!(skewness(&[1.0, 2.0, 3.0, 4.0, 5.0]).abs() < 1e-12);
         // A long right tail.
         assert!(skewness(&[1.0, 1.0, 1.0, 1.0, 10.0]) > 1.0);
-        // Two-point distribution: excess kurtosis -2.
-        assert!((excess_kurtosis(&[-1.0, 1.0, -1.0, 1.0]) + 2.0).abs() < 1e-12);
         assert!(skewness(&[1.0, 1.0]).is_nan());
+        // Two-point distribution: every deviation equals the standard deviation.
+        assert!((mad_over_sd(&[-1.0, 1.0, -1.0, 1.0]) - 1.0).abs() < 1e-12);
+        // A normal sample (inverse-CDF at evenly spaced points) is near sqrt(2/pi).
+        let normal: Vec<f64> = (1..2000)
+            .map(|i| {
+                let p = f64::from(i) / 2000.0;
+                // Acklam-free check: the logistic quantile scaled to unit variance is
+                // close enough to normal in its ratio (0.780) to tell it from Laplace.
+                (p / (1.0 - p)).ln() * 3f64.sqrt() / std::f64::consts::PI
+            })
+            .collect();
+        assert!(mad_over_sd(&normal) > 0.75);
+        let laplace: Vec<f64> = (1..2000)
+            .map(|i| {
+                let p = f64::from(i) / 2000.0;
+                if p < 0.5 {
+                    (2.0 * p).ln()
+                } else {
+                    -(2.0 * (1.0 - p)).ln()
+                }
+            })
+            .collect();
+        assert!((mad_over_sd(&laplace) - std::f64::consts::FRAC_1_SQRT_2).abs() < 0.01);
     }
 
     #[test]
@@ -220,7 +259,8 @@ mod tests {
         assert_eq!(sector.periods(), 12);
         assert_eq!(sector.at("period", 12), 12.0);
         assert!(sector.at("gap", 13).is_nan());
-        assert!(!sector.firms_last.is_empty() && !sector.firms_before_last.is_empty());
+        assert_eq!(sector.firms.len(), FIRM_PERIODS as usize);
+        assert!(sector.firms.iter().all(|f| !f.is_empty()));
         assert!(!sector.growth_rates(false).is_empty());
         assert_eq!(sector.mean("period", 1, 12), 6.5);
         assert_eq!(sector.first_period("period", 1, |p| p >= 5.0), 5.0);

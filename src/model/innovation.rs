@@ -49,6 +49,7 @@ pub struct InnovationTally {
     /// Firms exploring this period, and those of them on a dead-end path.
     pub explorers: u64,
     pub explorers_on_dead_ends: u64,
+    pub explorers_on_best_path: u64,
     /// Capacity-weighted productivity gains by source: sum of `delta a * K`.
     pub gain_introduction: f64,
     pub gain_absorption: f64,
@@ -79,6 +80,7 @@ impl InnovationTally {
         self.switches += o.switches;
         self.explorers += o.explorers;
         self.explorers_on_dead_ends += o.explorers_on_dead_ends;
+        self.explorers_on_best_path += o.explorers_on_best_path;
         self.gain_introduction += o.gain_introduction;
         self.gain_absorption += o.gain_absorption;
         self.gain_innovation += o.gain_innovation;
@@ -161,6 +163,8 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
     let n_inst = x.institute_knowledge.len();
     let absorb_base = [m.absorb_private, m.absorb_soe];
     let xi = x.exploration_share;
+    let best_path = x.paths.best();
+    let follow = lv.consortium.then_some(m.consortium_follow);
     let transfer_chance = lv.bridge * lv.researcher_incentive * m.transfer_rate;
     // Loop invariants, divided once rather than per firm.
     let per_research_cost = 1.0 / x.research_cost;
@@ -262,7 +266,10 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
             if e_exp > 0.0 {
                 let mut path = c.path[i] as usize;
                 if lv.consortium && x.paths.dead[path] {
-                    path = x.paths.next_path(path as u16, true, uniform(&mut rng)) as usize;
+                    path =
+                        x.paths
+                            .next_path(path as u16, Some(m.consortium_follow), uniform(&mut rng))
+                            as usize;
                     c.path[i] = path as u16;
                     c.streak[i] = 0;
                     c.experience[i] = 0;
@@ -274,6 +281,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                 tally.trials[path] += 1;
                 tally.explorers += 1;
                 tally.explorers_on_dead_ends += u64::from(x.paths.dead_end[path]);
+                tally.explorers_on_best_path += u64::from(path == best_path);
                 if succeeds(u_exp, intensity, x.paths.promise[path]) {
                     tally.successes[path] += 1;
                     c.streak[i] = 0;
@@ -299,9 +307,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                         // The firm gives up on its path. With no other path to try (a
                         // catch-up sector knows one), it starts its next attempt on the
                         // same path and keeps what it learnt there.
-                        let next = x
-                            .paths
-                            .next_path(path as u16, lv.consortium, uniform(&mut rng));
+                        let next = x.paths.next_path(path as u16, follow, uniform(&mut rng));
                         c.streak[i] = 0;
                         if usize::from(next) != path {
                             c.path[i] = next;

@@ -21,6 +21,8 @@ pub struct SectorRecord {
     pub switches: u64,
     pub explorers: u64,
     pub explorers_on_dead_ends: u64,
+    /// Explorers on the path of highest promise.
+    pub explorers_on_best_path: u64,
     /// Capacity still in an old paradigm.
     pub old_capacity: f64,
     pub innovations: u64,

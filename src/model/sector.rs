@@ -461,6 +461,7 @@ impl Sector {
             switches: inno.switches,
             explorers: inno.explorers,
             explorers_on_dead_ends: inno.explorers_on_dead_ends,
+            explorers_on_best_path: inno.explorers_on_best_path,
             old_capacity: acc.old_capacity,
             innovations: inno.innovations,
             absorptions: inno.absorptions,

@@ -92,22 +92,32 @@ impl Paths {
         }
     }
 
+    /// The path of highest promise (the first of equals), which nobody in the model
+    /// observes: recorded to show whether firms find it.
+    pub fn best(&self) -> usize {
+        (0..self.len())
+            .rev()
+            .max_by(|&x, &y| self.promise[x].total_cmp(&self.promise[y]))
+            .unwrap_or(0)
+    }
+
     /// The path a firm moves to when it leaves `current`.
     ///
-    /// Alone, a firm cannot tell paths apart and picks another one at random. In a
-    /// consortium it avoids declared dead ends and, half the time, follows the path
-    /// with the best shared record; otherwise it spreads to another live path.
-    pub fn next_path(&self, current: u16, consortium: bool, u: f64) -> u16 {
+    /// Alone (`follow` is `None`), a firm cannot tell paths apart and picks another one
+    /// at random. In a consortium it avoids declared dead ends and, with probability
+    /// `follow`, moves to the path with the best shared record; otherwise it spreads to
+    /// another live path.
+    pub fn next_path(&self, current: u16, follow: Option<f64>, u: f64) -> u16 {
         let n = self.len();
         if n <= 1 {
             return 0;
         }
         let cur = current as usize;
-        if !consortium {
+        let Some(follow) = follow else {
             let r = ((u * (n - 1) as f64) as usize).min(n - 2);
             return (if r >= cur { r + 1 } else { r }) as u16;
-        }
-        if u < 0.5 {
+        };
+        if u < follow {
             let best = (0..n).filter(|&p| !self.dead[p]).max_by(|&x, &y| {
                 self.posterior(x)
                     .total_cmp(&self.posterior(y))
@@ -123,7 +133,12 @@ impl Paths {
         if others.is_empty() {
             return current;
         }
-        let v = (u * 2.0).fract();
+        // The part of `u` not used by the choice above, again uniform on [0, 1).
+        let v = if u < follow {
+            u / follow
+        } else {
+            (u - follow) / (1.0 - follow)
+        };
         others[((v * others.len() as f64) as usize).min(others.len() - 1)] as u16
     }
 }
@@ -154,7 +169,7 @@ mod tests {
         let p = Paths::draw(&st, 0.02, &mut stream(1, 0, 0, Phase::Init, 0));
         for k in 0..100 {
             let u = k as f64 / 100.0;
-            let next = p.next_path(3, false, u);
+            let next = p.next_path(3, None, u);
             assert_ne!(next, 3);
             assert!((next as usize) < p.len());
         }
@@ -167,9 +182,9 @@ mod tests {
         p.pool(&[30, 30, 30], &[0, 10, 12], 20);
         assert_eq!(p.dead, vec![true, false, false]);
         // Followers go to the best record, never to the dead end.
-        assert_eq!(p.next_path(0, true, 0.1), 2);
+        assert_eq!(p.next_path(0, Some(0.5), 0.1), 2);
         for k in 0..100 {
-            assert_ne!(p.next_path(1, true, k as f64 / 100.0), 0);
+            assert_ne!(p.next_path(1, Some(0.5), k as f64 / 100.0), 0);
         }
     }
 }

@@ -71,6 +71,10 @@ pub fn describe(name: &str) -> Described {
             "Exploring firms on dead-end paths",
             share("share of explorers"),
         ),
+        "firms_on_best_path" => (
+            "Exploring firms on the most promising path",
+            share("share of explorers"),
+        ),
         "hhi" => ("Concentration (Herfindahl index)", share("HHI")),
         "innovations" => ("Innovations", count("innovations")),
         "absorptions" => ("Absorptions", count("absorptions")),

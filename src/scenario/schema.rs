@@ -232,6 +232,9 @@ pub struct ModelParams {
     pub switch_level: f64,
     /// Trials on a path after which the consortium may declare it a dead end.
     pub consortium_evidence: u32,
+    /// Probability that a consortium member leaving a path moves to the path with the
+    /// best pooled record (otherwise to another live path at random).
+    pub consortium_follow: f64,
 }
 
 impl Default for ModelParams {
@@ -291,6 +294,7 @@ impl Default for ModelParams {
             retool_cost: 0.5,
             switch_level: 0.85,
             consortium_evidence: 20,
+            consortium_follow: 0.5,
         }
     }
 }

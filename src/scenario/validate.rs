@@ -228,6 +228,7 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
     );
     c.range(p, "retool_cost", m.retool_cost, 0.0, 100.0);
     c.range(p, "switch_level", m.switch_level, 0.01, 2.0);
+    c.range(p, "consortium_follow", m.consortium_follow, 0.0, 1.0);
     c.int_range(
         p,
         "consortium_evidence",

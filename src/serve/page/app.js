@@ -45,6 +45,7 @@
     transfers: "Transfers from institutes",
     paths_abandoned: "Paths abandoned",
     firms_on_dead_ends: "Explorers on dead ends",
+    firms_on_best_path: "Explorers on the best path",
     breakthroughs: "Institute breakthroughs",
     gain_introduction: "Gain from foreign equipment",
     gain_absorption: "Gain from absorption",
@@ -71,7 +72,7 @@
   // Columns that are shares: their axis runs from 0 to 1 at least.
   const SHARES = new Set(["gap", "utilization", "overcapacity", "import_share",
     "soe_output_share", "soe_capacity_share", "old_paradigm_capacity_share",
-    "firms_on_dead_ends", "hhi", "consortium"]);
+    "firms_on_dead_ends", "firms_on_best_path", "hhi", "consortium"]);
 
   const $ = (id) => document.getElementById(id);
   const copy = (v) => JSON.parse(JSON.stringify(v));
