@@ -4,80 +4,125 @@ scenarios. Run from the repository root after `cargo build --release`:
 
     python3 tools/claims.py
 
-Needs pandas. Each scenario is run into a temporary directory with its default seed.
+Needs only the Python standard library. Each scenario is run into a temporary directory
+with its default seed (42).
 """
-import subprocess, sys, tempfile, os
-import numpy as np
-import pandas as pd
+import csv, math, os, subprocess, sys, tempfile
 
-BIN = os.path.join(os.path.dirname(__file__), "..", "target", "release", "catchup")
+BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "release", "catchup")
 
 
 def run(name):
-    out = tempfile.mkdtemp()
-    subprocess.run([BIN, "run", name, "--out", os.path.join(out, "r"), "-q"], check=True)
-    d = pd.read_csv(os.path.join(out, "r", "series.csv"))
-    return d[d.sector != "all"]
+    """Run a built-in scenario; return {sector: {period: row}} without the `all` rows."""
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([BIN, "run", name, "--out", os.path.join(out, "r"), "--force", "-q"],
+                       check=True)
+        with open(os.path.join(out, "r", "series.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+    d = {}
+    for r in rows:
+        if r["sector"] != "all":
+            d.setdefault(r["sector"], {})[int(r["period"])] = r
+    return d
+
+
+def num(x):
+    try:
+        return float(x)
+    except ValueError:
+        return float("nan")
 
 
 def at(d, sector, period, col):
-    return d[(d.sector == sector) & (d.period == period)][col].iloc[0]
+    return num(d[sector][period][col])
+
+
+def col(d, sector, name):
+    return [num(d[sector][t][name]) for t in sorted(d[sector])]
+
+
+def total(d, sector, name):
+    return sum(col(d, sector, name))
+
+
+def mean(d, sector, name):
+    xs = [x for x in col(d, sector, name) if not math.isnan(x)]
+    return sum(xs) / len(xs)
 
 
 def main():
     d = run("catch-up")
+    s = "lithography"
     print("catch-up: gap at 1,5,10,20,40,100:",
-          [round(at(d, "lithography", t, "gap"), 3) for t in (1, 5, 10, 20, 40, 100)])
+          [round(at(d, s, t, "gap"), 3) for t in (1, 5, 10, 20, 40, 100)])
     print("catch-up: gain_introduction at 2,5,10,20:",
-          [round(at(d, "lithography", t, "gain_introduction"), 4) for t in (2, 5, 10, 20)])
+          [round(at(d, s, t, "gain_introduction"), 4) for t in (2, 5, 10, 20)],
+          "; largest from period 20 on:", max(col(d, s, "gain_introduction")[19:]))
 
     d = run("soe-protection")
-    for col in ("capacity", "utilization", "soe_capacity_share", "productivity_soe",
-                "productivity_private", "fiscal_cost"):
-        print(f"soe-protection @40 {col}: heavy {at(d, 'heavy', 40, col):.3f} "
-              f"moderate {at(d, 'moderate', 40, col):.3f}")
-    g = d.groupby("sector").bailouts.sum()
-    print("soe-protection bailouts over the run:", g.to_dict())
+    for c in ("capacity", "utilization", "soe_capacity_share", "productivity_soe",
+              "productivity_private", "fiscal_cost"):
+        print(f"soe-protection @40 {c}: heavy {at(d, 'heavy', 40, c):.3f} "
+              f"moderate {at(d, 'moderate', 40, c):.3f}")
+    first_level = next(t for t in sorted(d["heavy"])
+                       if at(d, "heavy", t, "productivity_soe") >= at(d, "heavy", t, "productivity_private"))
+    print("soe-protection: first period heavy's SOE productivity reaches private:", first_level)
+    for c in ("bailouts", "bailout_spending"):
+        print(f"soe-protection {c} over the run: heavy {total(d, 'heavy', c):.0f} "
+              f"moderate {total(d, 'moderate', c):.0f}")
+    print("soe-protection SOEs at period 1 and 100: heavy",
+          at(d, "heavy", 1, "firms_soe"), at(d, "heavy", 100, "firms_soe"),
+          "moderate", at(d, "moderate", 1, "firms_soe"), at(d, "moderate", 100, "firms_soe"))
 
     d = run("research-bridge")
     for t in (20, 40, 60, 80):
         print(f"research-bridge @{t} gap strong {at(d, 'strong', t, 'gap'):.3f} "
               f"weak {at(d, 'weak', t, 'gap'):.3f}")
-    print("research-bridge transfers over the run:", d.groupby("sector").transfers.sum().to_dict())
+    print("research-bridge transfers over the run:",
+          {s: total(d, s, "transfers") for s in ("strong", "weak")})
 
     d = run("trial-and-error")
-    g = d.groupby("sector", sort=False)
-    print("trial-and-error innovations:", g.innovations.sum().to_dict())
+    print("trial-and-error innovations:", {s: total(d, s, "innovations") for s in d})
     print("trial-and-error mean log productivity:",
-          g.productivity_mean.apply(lambda x: round(np.log(x).mean(), 3)).to_dict())
+          {s: round(sum(math.log(x) for x in col(d, s, "productivity_mean"))
+                    / len(d[s]), 3) for s in d})
 
     d = run("consortium")
-    g = d.groupby("sector", sort=False)
-    print("consortium mean firms_on_dead_ends:", g.firms_on_dead_ends.mean().round(3).to_dict())
-    print("consortium productivity at the end:", g.productivity_mean.last().round(2).to_dict())
-    print("consortium innovations:", g.innovations.sum().to_dict())
+    print("consortium mean firms_on_dead_ends:",
+          {s: round(mean(d, s, "firms_on_dead_ends"), 3) for s in d})
+    print("consortium mean firms_on_best_path:",
+          {s: round(mean(d, s, "firms_on_best_path"), 3) for s in d})
+    print("consortium innovations:", {s: total(d, s, "innovations") for s in d})
+    print("consortium productivity at the end:",
+          {s: round(col(d, s, "productivity_mean")[-1], 2) for s in d})
 
     d = run("window-of-opportunity")
-    for t in (14, 16, 18, 20, 25, 30):
+    for t in (14, 15, 16, 17, 18, 19, 20, 21, 22):
         print(f"window @{t}: old capacity latecomer "
               f"{at(d, 'latecomer', t, 'old_paradigm_capacity_share'):.2f} incumbent "
-              f"{at(d, 'incumbent', t, 'old_paradigm_capacity_share'):.2f}; imports incumbent "
+              f"{at(d, 'incumbent', t, 'old_paradigm_capacity_share'):.2f}; SOEs incumbent "
+              f"{at(d, 'incumbent', t, 'firms_soe'):.0f}; imports incumbent "
               f"{at(d, 'incumbent', t, 'import_share'):.2f}; gap latecomer "
               f"{at(d, 'latecomer', t, 'gap'):.2f} incumbent {at(d, 'incumbent', t, 'gap'):.2f}")
+    print("window: largest import share of incumbent:", round(max(col(d, "incumbent", "import_share")), 2))
 
     b = run("baseline")
     t3 = run("three-regimes")
     print("three-regimes vs baseline, catch-up gap @20:",
           round(at(t3, "lithography", 20, "gap"), 3), round(at(b, "catch-up", 20, "gap"), 3))
+    print("parallel entries:", total(t3, "new-energy-vehicles", "entries"),
+          total(b, "parallel", "entries"))
+    print("parallel SOEs @100:", at(t3, "new-energy-vehicles", 100, "firms_soe"),
+          at(b, "parallel", 100, "firms_soe"))
+    print("parallel mean fiscal cost:", round(mean(t3, "new-energy-vehicles", "fiscal_cost")),
+          round(mean(b, "parallel", "fiscal_cost")))
     print("parallel hhi @100:", round(at(t3, "new-energy-vehicles", 100, "hhi"), 3),
           round(at(b, "parallel", 100, "hhi"), 3))
-    print("parallel entries:", t3[t3.sector == "new-energy-vehicles"].entries.sum(),
-          b[b.sector == "parallel"].entries.sum())
-    print("leading innovations:", t3[t3.sector == "quantum-communication"].innovations.sum(),
-          b[b.sector == "leading"].innovations.sum())
+    print("leading innovations:", total(t3, "quantum-communication", "innovations"),
+          total(b, "leading", "innovations"))
     print("leading dead-end share:",
-          round(t3[t3.sector == "quantum-communication"].firms_on_dead_ends.mean(), 3),
-          round(b[b.sector == "leading"].firms_on_dead_ends.mean(), 3))
+          round(mean(t3, "quantum-communication", "firms_on_dead_ends"), 3),
+          round(mean(b, "leading", "firms_on_dead_ends"), 3))
     print("baseline hhi @100:", {s: round(at(b, s, 100, "hhi"), 3) for s in ("catch-up", "parallel", "leading")})
 
 
