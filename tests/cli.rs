@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use catchup::scenario::{Scenario, parse_scenario};
-use common::{Table, arg, bytes, catchup, entries, write};
+use common::{Table, arg, bytes, catchup, entries, tree, write};
 
 /// A small two-sector economy with every lever the tests look at set explicitly, so
 /// that changes to the defaults do not move them.
@@ -1070,24 +1070,6 @@ fn force_never_replaces_what_catchup_did_not_write() {
         !ours.join("plots").exists(),
         "the replaced result's charts went with it"
     );
-}
-
-/// Every file under `dir` with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for name in entries(dir) {
-            let path = dir.join(&name);
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).expect("under the root");
-                out.insert(rel.display().to_string(), bytes(&path));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 #[test]

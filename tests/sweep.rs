@@ -6,12 +6,12 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use catchup::scenario::parse_scenario;
-use common::{Outcome, Table, arg, bytes, catchup, entries, write};
+use common::{Outcome, Table, arg, bytes, catchup, entries, tree, write};
 
 /// The baseline made small: 6 periods, 23 firms in each of its three sectors.
 const SMALL: &str = r#"[set]
@@ -132,24 +132,6 @@ fn manifest(dir: &Path) -> serde_json::Value {
 
 fn names(list: &[&str]) -> BTreeSet<String> {
     list.iter().map(|s| s.to_string()).collect()
-}
-
-/// Every file under `dir`, by relative path, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for name in entries(dir) {
-            let path = dir.join(&name);
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).expect("under the root");
-                out.insert(rel.display().to_string(), bytes(&path));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// Asserts that two results have byte-identical runs.csv, bands.csv, points.csv and,

@@ -27,6 +27,22 @@ fn interval(i: &Interval) -> String {
     format!("{} [{}, {}]", num(i.estimate), num(i.low), num(i.high))
 }
 
+/// The cells of a finding's row: part, variant, effect, verdict, ablated effect
+/// (`none` where no ablation is defined), caused.
+fn cells(f: &Finding, none: &str) -> [String; 6] {
+    [
+        f.part.to_string(),
+        f.variant.clone(),
+        interval(&f.effect),
+        f.verdict.word().to_string(),
+        f.ablated
+            .as_ref()
+            .map(interval)
+            .unwrap_or_else(|| none.into()),
+        f.caused.word().to_string(),
+    ]
+}
+
 /// The table printed on standard output.
 pub fn table(outcome: &Outcome) -> String {
     let mut out = String::new();
@@ -36,20 +52,10 @@ pub fn table(outcome: &Outcome) -> String {
         "part", "variant", "effect [95% CI]", "", "without its mechanism", "caused"
     );
     for f in &outcome.findings {
-        let ablated = f
-            .ablated
-            .as_ref()
-            .map(interval)
-            .unwrap_or_else(|| "-".into());
+        let [part, variant, effect, verdict, ablated, caused] = cells(f, "-");
         let _ = writeln!(
             out,
-            "{:<5} {:<13} {:>34} {:<6} {:>34} {:<6}",
-            f.part,
-            f.variant,
-            interval(&f.effect),
-            f.verdict.word(),
-            ablated,
-            f.caused.word()
+            "{part:<5} {variant:<13} {effect:>34} {verdict:<6} {ablated:>34} {caused:<6}"
         );
     }
     let passing = outcome.findings.iter().filter(|f| f.passes()).count();
@@ -172,21 +178,7 @@ fn markdown(outcome: &Outcome, opts: &Options, figures: &[Figure]) -> String {
         );
         let mut statements = Vec::new();
         for f in outcome.findings.iter().filter(|f| f.claim == claim) {
-            let ablated = f
-                .ablated
-                .as_ref()
-                .map(interval)
-                .unwrap_or_else(|| "—".into());
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} |",
-                f.part,
-                f.variant,
-                interval(&f.effect),
-                f.verdict.word(),
-                ablated,
-                f.caused.word()
-            );
+            let _ = writeln!(md, "| {} |", cells(f, "—").join(" | "));
             if !statements
                 .iter()
                 .any(|(p, _, _): &(&str, &str, &str)| *p == f.part)

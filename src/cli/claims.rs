@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::Failure;
@@ -41,11 +40,7 @@ pub struct ClaimsArgs {
 pub fn execute(args: ClaimsArgs) -> Result<(), Failure> {
     crate::output::check_target(&args.out, args.force).map_err(Failure::bad_input)?;
     let threads = super::thread_count(args.threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start the worker threads")
-        .map_err(Failure::runtime)?;
+    let pool = super::worker_pool(threads)?;
     let opts = Options {
         replicates: args.replicates as usize,
         seed: args.seed,

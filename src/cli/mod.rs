@@ -91,6 +91,14 @@ pub fn thread_count(requested: Option<usize>) -> Result<usize, Failure> {
     }
 }
 
+/// A pool of `threads` worker threads (see [`thread_count`]).
+pub fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::runtime(anyhow::anyhow!("cannot start the worker threads: {e}")))
+}
+
 /// Parses the command line, runs it, and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

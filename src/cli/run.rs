@@ -3,7 +3,6 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -60,11 +59,7 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     check_target(&out, args.force).map_err(Failure::bad_input)?;
     let threads = super::thread_count(args.threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start the worker threads")
-        .map_err(Failure::runtime)?;
+    let pool = super::worker_pool(threads)?;
 
     let bar = progress_bar(u64::from(scenario.periods), args.quiet);
     let mut on_period = |t: u32| bar.set_position(u64::from(t));
