@@ -570,7 +570,10 @@ fn protection_and_shifts() -> Experiment {
     /// Mean log productivity over periods `from..=to`.
     fn y(r: &Run, from: u32, to: u32) -> f64 {
         let s = r.sector(S);
-        (from..=to).map(|t| ln(s.at("productivity_mean", t))).sum::<f64>() / f64::from(to - from + 1)
+        (from..=to)
+            .map(|t| ln(s.at("productivity_mean", t)))
+            .sum::<f64>()
+            / f64::from(to - from + 1)
     }
     /// Catching up, before any shift: periods 11-30.
     fn before(r: &Run) -> f64 {

@@ -397,25 +397,34 @@ mod mechanism_tests {
     }
 
     fn settle_one(bailout: f64) -> (Firm, AccountsTally) {
-        let model = ModelParams::default();
         let mut levers = PolicyState::new(&Scenario::default()).resolve(0);
         levers.bailout = bailout;
+        settle_with(soe_in_trouble(), &ModelParams::default(), &levers, 0.0)
+    }
+
+    /// Settles one firm alone in a market of demand 100 at a capital price of 1.
+    fn settle_with(
+        firm: Firm,
+        model: &ModelParams,
+        levers: &Levers,
+        exit_share: f64,
+    ) -> (Firm, AccountsTally) {
         let ctx = AccountsContext {
             seed: 1,
             sector: 0,
             period: 1,
-            model: &model,
-            levers: &levers,
+            model,
+            levers,
             pricing: Pricing::for_tests(),
             share_total: 1.0,
             demand: 100.0,
             demand_growth: 0.0,
             capital_price: 1.0,
-            exit_share: 0.0,
+            exit_share,
             frontier_eff: 1.0,
         };
         let mut firms = Firms::default();
-        firms.add(soe_in_trouble());
+        firms.add(firm);
         let tally = settle(firms.chunks_mut().remove(0), &ctx);
         (firms.get(0), tally)
     }
@@ -457,5 +466,87 @@ mod mechanism_tests {
         // Share 1% of demand 100 is 1 unit, well within capacity.
         assert!((after.output - 1.0).abs() < 1e-12);
         assert_eq!(tally.unmet, 0.0);
+    }
+
+    /// A healthy firm with a tenth of a market of 100, ample net worth and no debt.
+    fn healthy(soe: bool) -> Firm {
+        Firm {
+            soe,
+            net_worth: 1e6,
+            debt: 0.0,
+            share: 0.1,
+            capacity: 20.0,
+            ..soe_in_trouble()
+        }
+    }
+
+    fn levers() -> Levers {
+        PolicyState::new(&Scenario::default()).resolve(0)
+    }
+
+    #[test]
+    fn rescue_saves_an_soe_from_insolvency_but_not_from_irrelevance() {
+        // Share 1% against a minimum of 2%: closed although rescue is certain.
+        let (_, tally) = settle_with(soe_in_trouble(), &ModelParams::default(), &levers(), 0.02);
+        assert_eq!(
+            (tally.exits, tally.exits_soe, tally.bailouts),
+            (vec![0], 1, 0)
+        );
+    }
+
+    #[test]
+    fn an_soe_pays_its_redundant_labour_and_shows_it_in_labour_productivity() {
+        // Output 10 on capacity 20: utilisation 0.5, below the floor.
+        let mut floor = ModelParams::default();
+        floor.soe_employment_floor = 0.8;
+        let mut none = floor.clone();
+        none.soe_employment_floor = 0.0;
+        let (with, t_with) = settle_with(healthy(true), &floor, &levers(), 0.0);
+        let (without, t_without) = settle_with(healthy(true), &none, &levers(), 0.0);
+        let p = Pricing::for_tests();
+        let idle_wages = p.unit_cost(1.0, true) * (0.8 * 20.0 - 10.0);
+        let retained = |f: &Firm| f.net_worth - 1e6;
+        // Losses are retained whole; the payout only takes a share of profits.
+        let lost = retained(&without) - retained(&with);
+        assert!(
+            lost > 0.0 && lost <= idle_wages + 1e-9,
+            "{lost} vs {idle_wages}"
+        );
+        let labour = |t: &AccountsTally, o: usize| t.productivity_output[o] / t.output[o];
+        assert!((labour(&t_with, 1) / labour(&t_without, 1) - 10.0 / 16.0).abs() < 1e-12);
+        // A private firm keeps only the labour its output needs.
+        let (_, private) = settle_with(healthy(false), &floor, &levers(), 0.0);
+        assert!((labour(&private, 0) - p.labour_productivity(1.0, false)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_soe_plans_capacity_beyond_demand_by_its_drive() {
+        let mut m = ModelParams::default();
+        m.soe_expansion_drive = 0.5;
+        m.depreciation = 0.0;
+        m.max_investment_rate = 10.0;
+        // At full use of a capacity of 10 (output 10).
+        let full = |soe| Firm {
+            capacity: 10.0,
+            ..healthy(soe)
+        };
+        let (soe, _) = settle_with(full(true), &m, &levers(), 0.0);
+        let (private, _) = settle_with(full(false), &m, &levers(), 0.0);
+        // Demand-based target: output 10 / target utilisation; the SOE's 1.5 times that.
+        let target = 10.0 / m.target_utilization;
+        assert!((private.pending - (target - 10.0)).abs() < 1e-9);
+        assert!((soe.pending - (1.5 * target - 10.0)).abs() < 1e-9);
+        assert!(soe.pending > private.pending);
+        // Without credit or funds of its own the drive builds nothing.
+        let broke = Firm {
+            net_worth: -1.0,
+            debt: 1e6,
+            ..healthy(true)
+        };
+        let mut hard = levers();
+        hard.soe_credit = 0.0;
+        hard.bailout = 0.0;
+        let (after, _) = settle_with(broke, &m, &hard, 0.0);
+        assert_eq!(after.pending, 0.0);
     }
 }
