@@ -497,10 +497,14 @@ mod mechanism_tests {
     #[test]
     fn an_soe_pays_its_redundant_labour_and_shows_it_in_labour_productivity() {
         // Output 10 on capacity 20: utilisation 0.5, below the floor.
-        let mut floor = ModelParams::default();
-        floor.soe_employment_floor = 0.8;
-        let mut none = floor.clone();
-        none.soe_employment_floor = 0.0;
+        let floor = ModelParams {
+            soe_employment_floor: 0.8,
+            ..ModelParams::default()
+        };
+        let none = ModelParams {
+            soe_employment_floor: 0.0,
+            ..floor.clone()
+        };
         let (with, t_with) = settle_with(healthy(true), &floor, &levers(), 0.0);
         let (without, t_without) = settle_with(healthy(true), &none, &levers(), 0.0);
         let p = Pricing::for_tests();
@@ -521,10 +525,12 @@ mod mechanism_tests {
 
     #[test]
     fn an_soe_plans_capacity_beyond_demand_by_its_drive() {
-        let mut m = ModelParams::default();
-        m.soe_expansion_drive = 0.5;
-        m.depreciation = 0.0;
-        m.max_investment_rate = 10.0;
+        let m = ModelParams {
+            soe_expansion_drive: 0.5,
+            depreciation: 0.0,
+            max_investment_rate: 10.0,
+            ..ModelParams::default()
+        };
         // At full use of a capacity of 10 (output 10).
         let full = |soe| Firm {
             capacity: 10.0,
