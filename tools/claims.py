@@ -125,6 +125,14 @@ def main():
           round(mean(b, "leading", "firms_on_dead_ends"), 3))
     print("baseline hhi @100:", {s: round(at(b, s, 100, "hhi"), 3) for s in ("catch-up", "parallel", "leading")})
 
+    d = run("patient-funding")
+    for name in ("innovations", "paths_abandoned", "rd_subsidy_spending"):
+        print(f"patient-funding {name}:", {s: round(total(d, s, name)) for s in d})
+    for name in ("firms_on_dead_ends", "firms_on_best_path"):
+        print(f"patient-funding mean {name}:", {s: round(mean(d, s, name), 2) for s in d})
+    print("patient-funding productivity @100:",
+          {s: round(at(d, s, 100, "productivity_mean"), 2) for s in d})
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -653,32 +653,26 @@ fn protection_and_shifts() -> Experiment {
 
 /// Nothing is gained by staying on a path: equal promise, and no learning on it.
 const NO_VALUE_OF_PERSISTENCE: &[&str] = &[
-    "sector.leading-t5.dead_end_share=0",
-    "sector.leading-t5.promise_low=0.6",
-    "sector.leading-t5.promise_high=0.6",
+    "sector.impatient.dead_end_share=0",
+    "sector.impatient.promise_low=0.6",
+    "sector.impatient.promise_high=0.6",
     "model.path_learning=0",
 ];
 
 fn patient_funding() -> Experiment {
-    const S: &str = "leading-t5";
+    const S: &str = "impatient";
     Experiment {
         claim: 10,
         title: "Patient public R&D funding outperforms impatient funding at the frontier",
-        base: "trial-and-error",
+        base: "patient-funding",
         arms: vec![
             Arm {
                 label: "impatient (project ended after 1 failure)",
-                sets: &[
-                    "sector.leading-t5.policy.rd_subsidy=1",
-                    "sector.leading-t5.policy.rd_patience=1",
-                ],
+                sets: &[],
             },
             Arm {
                 label: "patient (the firm's own tolerance)",
-                sets: &[
-                    "sector.leading-t5.policy.rd_subsidy=1",
-                    "sector.leading-t5.policy.rd_patience=0",
-                ],
+                sets: &["sector.impatient.policy.rd_patience=0"],
             },
         ],
         parts: vec![

@@ -30,6 +30,7 @@ pub const ALL: &[Builtin] = &[
     builtin!("three-regimes"),
     builtin!("window-of-opportunity"),
     builtin!("consortium"),
+    builtin!("patient-funding"),
     builtin!("bench-1m"),
 ];
 
