@@ -179,4 +179,55 @@ mod tests {
         assert_eq!(st.resolve(2).tariff, 0.4);
         assert_eq!(st.resolve(1).tariff, 0.0);
     }
+
+    /// A value of the lever's type that differs from its default.
+    fn other_value(default: &serde_json::Value) -> serde_json::Value {
+        match default {
+            serde_json::Value::Bool(b) => serde_json::json!(!b),
+            serde_json::Value::Number(n) if n.is_u64() => {
+                serde_json::json!(n.as_u64().unwrap() + 4)
+            }
+            _ => serde_json::json!(0.37),
+        }
+    }
+
+    /// Every lever of the schema, through a schedule entry at the economy's and at a
+    /// sector's level, changes what `resolve` gives: a lever that `merge` or `apply`
+    /// forgot would be silently dropped from schedules.
+    #[test]
+    fn a_schedule_entry_changes_every_lever() {
+        let defaults = serde_json::to_value(Policy::default()).unwrap();
+        let mut keys: Vec<(Option<&str>, &str, serde_json::Value)> = Vec::new();
+        for (key, value) in defaults.as_object().unwrap() {
+            match key.as_str() {
+                "private" | "soe" => {}
+                k => keys.push((None, k, other_value(value))),
+            }
+        }
+        for owner in ["private", "soe"] {
+            for k in ["rd_subsidy", "production_subsidy"] {
+                keys.push((Some(owner), k, serde_json::json!(0.37)));
+            }
+            keys.push((Some(owner), "tolerance", serde_json::json!(7)));
+        }
+        assert!(keys.len() > 10);
+        for (owner, key, value) in keys {
+            let levers: LeverOverrides = serde_json::from_value(match owner {
+                None => serde_json::json!({ key: value }),
+                Some(o) => serde_json::json!({ o: { key: value } }),
+            })
+            .unwrap();
+            for sector in [None, Some(1)] {
+                let mut st = PolicyState::new(&Scenario::default());
+                let before = st.resolve(1);
+                let entry = ScheduleEntry {
+                    period: 5,
+                    sector: sector.map(|_| "parallel".to_string()),
+                    levers: levers.clone(),
+                };
+                st.apply(&entry, sector);
+                assert_ne!(st.resolve(1), before, "{owner:?} {key} at {sector:?}");
+            }
+        }
+    }
 }
