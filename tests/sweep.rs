@@ -1599,3 +1599,77 @@ fn a_run_that_blows_up_numerically_is_named_and_leaves_nothing() {
         "the sweep left files behind"
     );
 }
+
+/// Two sweeps into one folder: the second, with `--resume` or `--force`, is refused at
+/// once with the first one's pid and command and touches nothing. The lock dies with
+/// its process: the file a killed sweep leaves beside the result blocks no one.
+#[cfg(unix)]
+#[test]
+fn a_second_sweep_into_a_folder_in_use_is_refused_at_once_and_a_killed_one_blocks_nobody() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+
+    let cwd = tempfile::tempdir().unwrap();
+    // Longer than `long_sweep`, so that it is still running when the second one starts.
+    let text = long_sweep(7).replace("replicates = 2", "replicates = 40");
+    let file = write(cwd.path(), "long.toml", &text);
+    let out = cwd.path().join("long");
+    let lock = cwd.path().join("long.lock");
+    let mut first = common::spawn_catchup(
+        cwd.path(),
+        &[
+            "sweep",
+            arg(&file),
+            "--out",
+            arg(&out),
+            "--threads",
+            "1",
+            "--quiet",
+        ],
+    );
+    let pid = format!("pid {}", first.id());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    // Locked, and past its checks: the partial folder is being written.
+    while !(fs::read_to_string(&lock).is_ok_and(|t| t.contains(&pid))
+        && journal_blocks(&partial(&out).join("journal.bin")) >= 1)
+    {
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first sweep ended early"
+        );
+        assert!(Instant::now() < deadline, "no lock file in 120 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let identity = bytes(&partial(&out).join("sweep.toml"));
+    for extra in ["--resume", "--force"] {
+        let clock = Instant::now();
+        sweep(cwd.path(), &file, &out, &[extra, "--quiet"]).refused(&[
+            "is being written by another catchup process",
+            &pid,
+            "sweep",
+            "long.lock",
+        ]);
+        assert!(
+            clock.elapsed() < Duration::from_secs(10),
+            "refused only after {:?}",
+            clock.elapsed()
+        );
+    }
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first sweep ended before the second was refused; make this sweep longer"
+    );
+    assert_eq!(bytes(&partial(&out).join("sweep.toml")), identity);
+    assert!(!out.exists());
+
+    first.kill().unwrap();
+    assert_eq!(first.wait().unwrap().signal(), Some(9));
+    assert!(lock.exists(), "a killed sweep leaves its lock file");
+    sweep(cwd.path(), &file, &out, &["--resume", "--quiet"]).ok();
+    assert_eq!(manifest(&out)["runs"], 480);
+    assert_eq!(
+        entries(cwd.path()),
+        names(&["long", "long.toml"]),
+        "the lock file and the partial folder are gone"
+    );
+}
