@@ -1285,3 +1285,49 @@ fn a_run_that_blows_up_numerically_ends_with_an_error_naming_period_and_series()
         );
     }
 }
+
+/// A result folder in use by another process is refused at once, naming the holder,
+/// and nothing is touched; the lock file lies beside the result, never in it, and is
+/// gone when the command ends. A file of that name that catchup did not write is kept.
+#[test]
+fn a_result_folder_locked_by_another_process_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--periods", "2", "--quiet", "--out", arg(&out)];
+        args.extend_from_slice(extra);
+        catchup(dir.path(), &args)
+    };
+    let held = common::hold_lock(&out, "4242");
+    let clock = std::time::Instant::now();
+    run(&[]).refused(&[
+        "is being written by another catchup process",
+        "pid 4242: catchup held-by-test",
+        "r.lock",
+    ]);
+    assert!(clock.elapsed().as_secs() < 10, "{:?}", clock.elapsed());
+    assert!(!out.exists());
+    drop(held);
+
+    // The file the test left holds no lock now: it is taken over, and removed at the end.
+    run(&[]).ok();
+    assert_eq!(entries(dir.path()), BTreeSet::from(["r".to_string()]));
+    let before = tree(&out);
+    let held = common::hold_lock(&out, "4243");
+    run(&["--force"]).refused(&["pid 4243"]);
+    catchup(dir.path(), ["plot", arg(&out), "--quiet"]).refused(&["pid 4243"]);
+    assert!(tree(&out) == before, "a refused command touched the result");
+    drop(held);
+    // The charts are a result inside the result; the lock is the result's.
+    catchup(dir.path(), ["plot", arg(&out), "--quiet"]).ok();
+    run(&["--force"]).ok();
+    assert_eq!(entries(dir.path()), BTreeSet::from(["r".to_string()]));
+
+    // Someone's own `r.lock` is neither used, changed nor removed.
+    std::fs::write(dir.path().join("r.lock"), "my notes").unwrap();
+    run(&["--force"]).refused(&["r.lock", "catchup did not write it"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("r.lock")).unwrap(),
+        "my notes"
+    );
+}

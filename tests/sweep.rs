@@ -1599,3 +1599,182 @@ fn a_run_that_blows_up_numerically_is_named_and_leaves_nothing() {
         "the sweep left files behind"
     );
 }
+
+/// Two sweeps into one folder: the second, with `--resume` or `--force`, is refused at
+/// once with the first one's pid and command and touches nothing. The lock dies with
+/// its process: the file a killed sweep leaves beside the result blocks no one.
+#[cfg(unix)]
+#[test]
+fn a_second_sweep_into_a_folder_in_use_is_refused_at_once_and_a_killed_one_blocks_nobody() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+
+    let cwd = tempfile::tempdir().unwrap();
+    // Longer than `long_sweep`, so that it is still running when the second one starts.
+    let text = long_sweep(7).replace("replicates = 2", "replicates = 40");
+    let file = write(cwd.path(), "long.toml", &text);
+    let out = cwd.path().join("long");
+    let lock = cwd.path().join("long.lock");
+    let mut first = common::spawn_catchup(
+        cwd.path(),
+        &[
+            "sweep",
+            arg(&file),
+            "--out",
+            arg(&out),
+            "--threads",
+            "1",
+            "--quiet",
+        ],
+    );
+    let pid = format!("pid {}", first.id());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    // Locked, and past its checks: the partial folder is being written.
+    while !(fs::read_to_string(&lock).is_ok_and(|t| t.contains(&pid))
+        && journal_blocks(&partial(&out).join("journal.bin")) >= 1)
+    {
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first sweep ended early"
+        );
+        assert!(Instant::now() < deadline, "no lock file in 120 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let identity = bytes(&partial(&out).join("sweep.toml"));
+    for extra in ["--resume", "--force"] {
+        let clock = Instant::now();
+        sweep(cwd.path(), &file, &out, &[extra, "--quiet"]).refused(&[
+            "is being written by another catchup process",
+            &pid,
+            "sweep",
+            "long.lock",
+        ]);
+        assert!(
+            clock.elapsed() < Duration::from_secs(10),
+            "refused only after {:?}",
+            clock.elapsed()
+        );
+    }
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first sweep ended before the second was refused; make this sweep longer"
+    );
+    assert_eq!(bytes(&partial(&out).join("sweep.toml")), identity);
+    assert!(!out.exists());
+
+    first.kill().unwrap();
+    assert_eq!(first.wait().unwrap().signal(), Some(9));
+    assert!(lock.exists(), "a killed sweep leaves its lock file");
+    sweep(cwd.path(), &file, &out, &["--resume", "--quiet"]).ok();
+    assert_eq!(manifest(&out)["runs"], 480);
+    assert_eq!(
+        entries(cwd.path()),
+        names(&["long", "long.toml"]),
+        "the lock file and the partial folder are gone"
+    );
+}
+
+/// Sizes are checked from the sweep file before anything is allocated: replicates or
+/// points near 2^32, grid products, Sobol' N (k + 2) and Morris r (k + 1) beyond the
+/// limit are refused at once at their key; a list design is read only if it is a
+/// regular file of at most 64 MiB, and its rows are counted against the limit as read.
+#[test]
+fn oversized_sweeps_are_refused_at_their_key_before_anything_is_allocated() {
+    use std::time::{Duration, Instant};
+    let cwd = tempfile::tempdir().unwrap();
+    let range = "[[design.factor]]\nkey = \"policy.tariff\"\nmin = 0.0\nmax = 0.5\n\
+                 [[design.factor]]\nkey = \"policy.bridge\"\nmin = 0.0\nmax = 1.0\n";
+    let sampled = |kind: &str, points: u64, extra: &str| {
+        format!("[design]\nkind = \"{kind}\"\npoints = {points}\n{extra}{range}")
+    };
+    let ten = "values = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]";
+    let grid: String = [
+        "policy.tariff",
+        "policy.bridge",
+        "policy.bailout",
+        "policy.tolerance",
+    ]
+    .iter()
+    .chain(&[
+        "policy.rd_subsidy",
+        "policy.consortium",
+        "policy.credit",
+        "policy.entry",
+    ])
+    .chain(&["model.wage"])
+    .map(|k| format!("[[design.factor]]\nkey = \"{k}\"\n{ten}\n"))
+    .collect();
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            sweep_text("r", 4_294_967_295, 1, &sampled("lhs", 2, "")),
+            "replicates = ",
+            "expected at most 100000000 replicates",
+        ),
+        (
+            sweep_text("p", 1, 1, &sampled("lhs", 4_294_967_295, "")),
+            "points = ",
+            "4294967295 design points x 1 replicates = 4294967295 runs; at most 100000000",
+        ),
+        (
+            sweep_text("p2", 30, 1, &sampled("lhs", 4_000_000, "")),
+            "points = ",
+            "= 120000000 runs",
+        ),
+        (
+            sweep_text("s", 1, 1, &sampled("sobol", 30_000_000, "")),
+            "points = ",
+            "120000000 design points x 1 replicates",
+        ),
+        (
+            sweep_text("m", 2, 1, &sampled("morris", 20_000_000, "levels = 4\n")),
+            "points = ",
+            "60000000 design points x 2 replicates = 120000000 runs",
+        ),
+        (
+            sweep_text("g", 1, 1, &format!("[design]\nkind = \"grid\"\n{grid}")),
+            "[[design.factor]]",
+            "1000000000 design points x 1 replicates",
+        ),
+    ];
+    for (text, at, says) in cases {
+        let file = write(cwd.path(), "big.toml", &text);
+        let clock = Instant::now();
+        let outcome = refused_sweep(cwd.path(), &file, &[]);
+        assert!(
+            clock.elapsed() < Duration::from_secs(5),
+            "refused only after {:?}",
+            clock.elapsed()
+        );
+        outcome.stderr_has(&[says]);
+        assert_located(&outcome, &file, line_of(&text, at, 0));
+    }
+
+    // List designs: a device, a file over 64 MiB, too many rows for the replicates.
+    let list = |name: &str, replicates: u32, csv: &str| {
+        let text = sweep_text(
+            name,
+            replicates,
+            1,
+            &format!("[design]\nkind = \"list\"\nfile = \"{csv}\"\n"),
+        );
+        write(cwd.path(), "list.toml", &text)
+    };
+    #[cfg(unix)]
+    refused_sweep(cwd.path(), &list("z", 1, "/dev/zero"), &[])
+        .stderr_has(&["/dev/zero", "not a regular file"]);
+    refused_sweep(cwd.path(), &list("d", 1, "."), &[]).stderr_has(&["is a directory"]);
+    let huge = cwd.path().join("huge.csv");
+    fs::File::create(&huge)
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    refused_sweep(cwd.path(), &list("h", 1, "huge.csv"), &[])
+        .stderr_has(&["huge.csv", "larger than 64 MiB"]);
+    fs::remove_file(&huge).unwrap();
+    write(cwd.path(), "rows.csv", "policy.tariff\n0.1\n0.2\n0.3\n");
+    let outcome = refused_sweep(cwd.path(), &list("w", 50_000_000, "rows.csv"), &[]);
+    outcome.stderr_has(&[
+        "rows.csv:4",
+        "3 design points x 50000000 replicates = 150000000 runs",
+    ]);
+}

@@ -38,6 +38,7 @@ pub struct ClaimsArgs {
 }
 
 pub fn execute(args: ClaimsArgs) -> Result<(), Failure> {
+    let _lock = super::lock(&args.out)?;
     crate::output::check_target(&args.out, args.force).map_err(Failure::bad_input)?;
     let threads = super::thread_count(args.threads)?;
     let pool = super::worker_pool(threads)?;
@@ -70,7 +71,7 @@ pub fn execute(args: ClaimsArgs) -> Result<(), Failure> {
         result.commit()
     })()
     .map_err(|e| match e {
-        OutputError::Exists(_) | OutputError::NotAResult(..) => Failure::bad_input(e),
+        e if e.is_bad_input() => Failure::bad_input(e),
         other => Failure::runtime(other),
     })?;
     if !args.quiet {

@@ -63,6 +63,7 @@ pub fn execute(args: CompareArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&labels(&inputs)));
+    let _lock = super::lock(&out)?;
     let threads = rayon::current_num_threads();
     let quiet = args.quiet;
     let mut on_run = |label: &str| {

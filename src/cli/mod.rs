@@ -99,6 +99,18 @@ pub fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
         .map_err(|e| Failure::runtime(anyhow::anyhow!("cannot start the worker threads: {e}")))
 }
 
+/// Takes the lock of the result folder `out` for as long as the guard lives (see
+/// [`crate::output::lock`]); held by another process, it is refused as bad input.
+pub fn lock(out: &std::path::Path) -> Result<crate::output::OutputLock, Failure> {
+    crate::output::lock_output(out).map_err(|e| {
+        if e.is_bad_input() {
+            Failure::bad_input(e)
+        } else {
+            Failure::runtime(e)
+        }
+    })
+}
+
 /// Parses the command line, runs it, and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -45,6 +45,9 @@ pub(super) fn summary(w: &plot::Written) -> String {
 }
 
 pub fn execute(args: PlotArgs) -> Result<(), Failure> {
+    // Charts written into DIR/plots/ lock DIR, so that the lock file lies beside the
+    // result rather than in it.
+    let _lock = super::lock(args.out.as_deref().unwrap_or(&args.dir))?;
     let written = plot::plot_result(
         &args.dir,
         &PlotOptions {

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Failure;
-use crate::output::{OutputError, check_target};
+use super::{Failure, lock};
+use crate::output::check_target;
 use crate::runner::{self, RunError, RunOptions};
 use crate::scenario;
 
@@ -57,6 +57,8 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    // Held until the run and its charts are written.
+    let _lock = lock(&out)?;
     check_target(&out, args.force).map_err(Failure::bad_input)?;
     let threads = super::thread_count(args.threads)?;
     let pool = super::worker_pool(threads)?;
@@ -76,9 +78,7 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
     });
     bar.finish_and_clear();
     let (path, manifest) = result.map_err(|e| match e {
-        RunError::Output(OutputError::Exists(_) | OutputError::NotAResult(..)) => {
-            Failure::bad_input(e)
-        }
+        RunError::Output(ref o) if o.is_bad_input() => Failure::bad_input(e),
         other => Failure::runtime(other),
     })?;
     if !args.quiet {

@@ -82,6 +82,8 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
         PathBuf::from("output").join(name)
     });
     let threads = super::thread_count(args.threads)?;
+    // Held for the whole sweep: a second sweep into the same folder is refused at once.
+    let _lock = super::lock(&out)?;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -142,6 +144,7 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
 }
 
 pub fn execute_merge(args: MergeArgs) -> Result<(), Failure> {
+    let _lock = super::lock(&args.out)?;
     let (path, m) = merge(&args.shards, &args.out, args.force).map_err(failure)?;
     println!(
         "{}: {} runs merged from {} shards",
@@ -153,7 +156,9 @@ pub fn execute_merge(args: MergeArgs) -> Result<(), Failure> {
 }
 
 pub fn execute_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
-    // `analyze` has no --out: its folder is always DIR/analysis/.
+    // `analyze` has no --out: its folder is always DIR/analysis/. The lock is the whole
+    // result's, so that the lock file lies beside it rather than in it.
+    let _lock = super::lock(&args.dir)?;
     let tables = crate::sweep::report::analyze(&args.dir, args.force).map_err(|e| match e {
         SweepError::Output(OutputError::Exists(path)) => Failure::bad_input(anyhow::anyhow!(
             "{} already exists; pass --force to replace it",

@@ -6,6 +6,7 @@
 //! caller says so (`--force`), and then the old one is moved aside before the new one
 //! takes its name.
 
+pub mod lock;
 pub mod manifest;
 pub mod provenance;
 
@@ -13,6 +14,7 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+pub use lock::{OutputLock, lock_output};
 pub use manifest::Manifest;
 
 /// Errors while writing results.
@@ -25,6 +27,20 @@ pub enum OutputError {
          even with --force: nothing in it was touched. Remove it yourself or choose another --out"
     )]
     NotAResult(PathBuf, String),
+    #[error(
+        "{target} is being written by another catchup process ({holder}), which holds \
+         {lock}; nothing was touched. Wait for it to finish, or stop it, then try again"
+    )]
+    Locked {
+        target: PathBuf,
+        lock: PathBuf,
+        holder: String,
+    },
+    #[error(
+        "{0} is in the way of the lock file catchup keeps beside a result ({1}); nothing in \
+         it was touched. Move it away or choose another --out"
+    )]
+    NotALock(PathBuf, String),
     #[error("{path}")]
     Io {
         path: PathBuf,
@@ -37,6 +53,20 @@ pub enum OutputError {
         #[source]
         source: csv::Error,
     },
+}
+
+impl OutputError {
+    /// Whether the user can fix this by changing what they asked for, or by waiting
+    /// for another process (exit code 2).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            OutputError::Exists(_)
+                | OutputError::NotAResult(..)
+                | OutputError::Locked { .. }
+                | OutputError::NotALock(..)
+        )
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {

@@ -90,6 +90,9 @@ impl From<crate::runner::RunError> for PlotError {
 impl PlotError {
     /// Whether the user can fix this by changing what they asked for (exit code 2).
     pub fn is_bad_input(&self) -> bool {
+        if let PlotError::Output(e) = self {
+            return e.is_bad_input();
+        }
         matches!(
             self,
             PlotError::NoSuchDir(_)
@@ -101,7 +104,6 @@ impl PlotError {
                 | PlotError::Empty(_)
                 | PlotError::Csv { .. }
                 | PlotError::Scenario(_)
-                | PlotError::Output(OutputError::Exists(_) | OutputError::NotAResult(..))
         )
     }
 }

@@ -67,12 +67,11 @@ pub enum SweepError {
 impl SweepError {
     /// Whether the user can fix this by changing what they asked for (exit code 2).
     pub fn is_bad_input(&self) -> bool {
-        matches!(
-            self,
-            SweepError::Input(_)
-                | SweepError::Conflict(_)
-                | SweepError::Output(OutputError::Exists(_) | OutputError::NotAResult(..))
-        )
+        match self {
+            SweepError::Input(_) | SweepError::Conflict(_) => true,
+            SweepError::Output(e) => e.is_bad_input(),
+            _ => false,
+        }
     }
 }
 

@@ -201,6 +201,46 @@ pub struct Sweep {
 /// Largest number of runs a sweep may have.
 pub const MAX_RUNS: u64 = 100_000_000;
 
+/// Largest list design file, in bytes.
+pub const MAX_LIST_BYTES: u64 = 64 << 20;
+
+/// The number of design points the design will have, from the sweep file alone (before
+/// anything is generated): `None` for a list design, whose rows are counted as read.
+/// Saturates rather than overflows.
+pub fn planned_points(d: &Design) -> Option<u128> {
+    let k = d.factor.len() as u128;
+    let n = u128::from(d.points.unwrap_or(0));
+    match d.kind {
+        DesignKind::Grid => Some(
+            d.factor
+                .iter()
+                .try_fold(1u128, |acc, f| acc.checked_mul(f.values.len() as u128))
+                .unwrap_or(u128::MAX),
+        ),
+        DesignKind::Lhs => Some(n),
+        DesignKind::Sobol => Some(n.saturating_mul(k + 2)),
+        DesignKind::Morris => Some(n.saturating_mul(k + 1)),
+        DesignKind::List => None,
+    }
+}
+
+/// The problem with a sweep of `points` design points (so far) and `replicates`
+/// replicates, if it has more than [`MAX_RUNS`] runs.
+pub fn too_many_runs(points: u128, replicates: u32) -> Option<String> {
+    let runs = points.saturating_mul(u128::from(replicates));
+    (runs > u128::from(MAX_RUNS)).then(|| {
+        let runs = if runs == u128::MAX {
+            "more than 2^128".to_string()
+        } else {
+            runs.to_string()
+        };
+        format!(
+            "the sweep would have {points} design points x {replicates} replicates = {runs} runs; \
+             at most {MAX_RUNS} are allowed"
+        )
+    })
+}
+
 impl Sweep {
     /// Reads, parses and checks a sweep file.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
@@ -331,6 +371,23 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
     }
     let design = root.clone().key("design");
     let d = &s.design;
+    // Checked here, from the numbers in the file, before any design is generated.
+    if u64::from(s.replicates) > MAX_RUNS {
+        out.push(Problem::new(
+            root.clone().key("replicates"),
+            format!(
+                "expected at most {MAX_RUNS} replicates (the most runs a sweep may have), found {}",
+                s.replicates
+            ),
+        ));
+    } else if let Some(why) = planned_points(d).and_then(|p| too_many_runs(p, s.replicates.max(1)))
+    {
+        let at = match d.kind {
+            DesignKind::Grid => design.clone().key("factor"),
+            _ => design.clone().key("points"),
+        };
+        out.push(Problem::new(at, why));
+    }
     let needs_points = matches!(
         d.kind,
         DesignKind::Lhs | DesignKind::Sobol | DesignKind::Morris

@@ -214,3 +214,39 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walk(dir, dir, &mut out);
     out
 }
+
+/// Starts `catchup` with `args` in `cwd` without waiting for it (silent).
+pub fn spawn_catchup(cwd: &Path, args: &[&str]) -> std::process::Child {
+    use std::process::Stdio;
+    Command::new(env!("CARGO_BIN_EXE_catchup"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RAYON_NUM_THREADS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the catchup binary starts")
+}
+
+/// Holds the lock of the result folder `out` (its `<out>.lock`) from this process, as
+/// a running catchup would, until the file is dropped.
+pub fn hold_lock(out: &Path, pid: &str) -> fs::File {
+    let mut name = out.file_name().expect("a named folder").to_os_string();
+    name.push(".lock");
+    let path = out.with_file_name(name);
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .expect("the lock file opens");
+    file.try_lock().expect("the lock is free");
+    std::io::Write::write_all(
+        &mut &file,
+        format!("catchup lock\npid {pid}\ncommand catchup held-by-test\n").as_bytes(),
+    )
+    .expect("the lock file is written");
+    file
+}
