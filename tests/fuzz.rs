@@ -152,15 +152,15 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     let at = any::<usize>();
     prop_oneof![
-        3 => (at.clone(), 0u8..8).prop_map(|(at, bit)| Mutation::Flip { at, bit }),
-        2 => (at.clone(), 1usize..64).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        2 => (at.clone(), prop::collection::vec(any::<u8>(), 1..8))
+        3 => (at, 0u8..8).prop_map(|(at, bit)| Mutation::Flip { at, bit }),
+        2 => (at, 1usize..64).prop_map(|(at, len)| Mutation::Delete { at, len }),
+        2 => (at, prop::collection::vec(any::<u8>(), 1..8))
             .prop_map(|(at, bytes)| Mutation::InsertBytes { at, bytes }),
-        4 => (at.clone(), 0..TOKENS.len())
+        4 => (at, 0..TOKENS.len())
             .prop_map(|(at, token)| Mutation::InsertToken { at, token }),
         2 => (any::<usize>(), prop_oneof![9 => Just(1usize), 1 => 2usize..2000])
             .prop_map(|(line, times)| Mutation::DuplicateLine { line, times }),
-        1 => at.clone().prop_map(|at| Mutation::Truncate { at }),
+        1 => at.prop_map(|at| Mutation::Truncate { at }),
         5 => (any::<usize>(), 0..EXTREMES.len())
             .prop_map(|(nth, with)| Mutation::ReplaceNumber { nth, with }),
     ]
