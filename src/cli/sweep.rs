@@ -25,7 +25,8 @@ pub struct SweepArgs {
     /// Run only the K-th of N disjoint slices of the runs (1 <= K <= N), e.g. from a
     /// SLURM job array; put the shards together with `catchup merge`. `auto` takes K and
     /// N from the array scheduler's environment (SLURM, AWS Batch, Kubernetes Indexed
-    /// Job, LSF, or CATCHUP_SHARD=K/N) and implies --resume (unless --force), so a
+    /// Job, LSF, HTCondor via CATCHUP_SHARD_INDEX, or CATCHUP_SHARD=K/N) and implies
+    /// --resume (unless --force), so a
     /// resubmitted task continues its shard or skips it when complete.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<ShardArg>,

@@ -233,7 +233,8 @@ pub fn shard_from_vars(vars: &Vars) -> Result<Shard, AutoShardError> {
     match found.as_slice() {
         [] => Err(AutoShardError(format!(
             "no array scheduler's variables are set; read {} (none set). Run it as an array \
-             task (SLURM, AWS Batch, a Kubernetes Indexed Job, LSF), set {CATCHUP_SHARD}=K/N, \
+             task (SLURM, AWS Batch, a Kubernetes Indexed Job, LSF; HTCondor with \
+             {CATCHUP_SHARD_INDEX}), set {CATCHUP_SHARD}=K/N, \
              or give --shard K/N",
             VARIABLES.join(", ")
         ))),
