@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use catchup::scenario::parse_scenario;
-use common::{Outcome, Table, arg, bytes, catchup, entries, tree, write};
+use common::{Outcome, Table, arg, bytes, catchup, catchup_env, entries, tree, write};
 
 /// The baseline made small: 6 periods, 23 firms in each of its three sectors.
 const SMALL: &str = r#"[set]
@@ -572,6 +572,133 @@ fn more_shards_than_points_leave_empty_shards_that_still_merge() {
     args.extend(["--out", arg(&merged)]);
     catchup(dir.path(), &args).ok();
     assert_same_results(&whole, &merged, "merge of 8 shards");
+}
+
+#[test]
+fn shard_auto_from_a_slurm_array_task_gives_the_folder_and_bytes_of_shard_k_of_n() {
+    let text = grid_sweep("auto", 2, 5, "");
+    // --shard 2/3, named explicitly, into the default folder.
+    let explicit = tempfile::tempdir().unwrap();
+    let file = write(explicit.path(), "auto.toml", &text);
+    catchup(
+        explicit.path(),
+        ["sweep", arg(&file), "--shard", "2/3", "--quiet"],
+    )
+    .ok();
+    // The second task of `sbatch --array=0-2`.
+    let slurm = [
+        ("SLURM_ARRAY_JOB_ID", "4242"),
+        ("SLURM_ARRAY_TASK_ID", "1"),
+        ("SLURM_ARRAY_TASK_MIN", "0"),
+        ("SLURM_ARRAY_TASK_MAX", "2"),
+        ("SLURM_ARRAY_TASK_STEP", "1"),
+        ("SLURM_ARRAY_TASK_COUNT", "3"),
+    ];
+    let auto = tempfile::tempdir().unwrap();
+    let file = write(auto.path(), "auto.toml", &text);
+    let sweep_auto = |extra: &[&str], vars: &[(&str, &str)]| {
+        let mut args = vec!["sweep", arg(&file), "--shard", "auto"];
+        args.extend_from_slice(extra);
+        catchup_env(auto.path(), args, vars)
+    };
+    sweep_auto(&[], &slurm)
+        .ok()
+        .stderr_has(&["--shard auto: shard 2/3"]);
+
+    let (want, got) = (explicit.path().join("output"), auto.path().join("output"));
+    assert_eq!(entries(&got), entries(&want), "the output folder's name");
+    assert_eq!(entries(&got), names(&["auto-shard-2-of-3"]));
+    let (want, got) = (
+        want.join("auto-shard-2-of-3"),
+        got.join("auto-shard-2-of-3"),
+    );
+    assert_eq!(entries(&got), entries(&want), "the result's files");
+    assert_same_results(&want, &got, "--shard auto against --shard 2/3");
+    for f in ["sweep.toml", "base.toml"] {
+        assert!(bytes(&want.join(f)) == bytes(&got.join(f)), "{f} differs");
+    }
+    let (m, n) = (manifest(&want), manifest(&got));
+    assert_eq!(n["shard"], "2/3");
+    for key in ["shard", "runs", "runs_total", "points_total"] {
+        assert_eq!(m[key], n[key], "manifest {key}");
+    }
+
+    // Resubmitted (a requeued array task), without --resume: skipped, exit 0, untouched.
+    let before = tree(&got);
+    let again = sweep_auto(&[], &slurm).ok();
+    assert!(
+        again.stdout.contains("already complete"),
+        "{}",
+        again.stdout
+    );
+    // The same shard from another scheduler's variables is recognised too.
+    let aws = [
+        ("AWS_BATCH_JOB_ARRAY_INDEX", "1"),
+        ("CATCHUP_SHARD_COUNT", "3"),
+    ];
+    assert!(
+        sweep_auto(&[], &aws)
+            .ok()
+            .stdout
+            .contains("already complete")
+    );
+    assert!(tree(&got) == before, "a skipped shard is not rewritten");
+    // With an explicit shard, --resume on a finished shard says so and exits 0.
+    let resumed = catchup_env(
+        explicit.path(),
+        ["sweep", "auto.toml", "--shard", "2/3", "--resume"],
+        &[],
+    )
+    .ok();
+    assert!(
+        resumed.stdout.contains("already complete"),
+        "{}",
+        resumed.stdout
+    );
+
+    // Nothing set, out of range, or two schedulers disagreeing: exit 2, naming the
+    // variables, and nothing written.
+    let empty = tempfile::tempdir().unwrap();
+    let file = write(empty.path(), "auto.toml", &text);
+    let refused = |vars: &[(&str, &str)], parts: &[&str]| {
+        catchup_env(empty.path(), ["sweep", arg(&file), "--shard", "auto"], vars).refused(parts);
+        assert!(!empty.path().join("output").exists(), "nothing is written");
+    };
+    refused(
+        &[],
+        &[
+            "SLURM_ARRAY_TASK_ID",
+            "AWS_BATCH_JOB_ARRAY_INDEX",
+            "JOB_COMPLETION_INDEX",
+            "LSB_JOBINDEX",
+            "CATCHUP_SHARD",
+        ],
+    );
+    refused(
+        &[("CATCHUP_SHARD", "4/3")],
+        &["CATCHUP_SHARD", "1 <= K <= N"],
+    );
+    refused(
+        &slurm[1..4]
+            .iter()
+            .map(|&(k, v)| {
+                if k == "SLURM_ARRAY_TASK_ID" {
+                    (k, "3")
+                } else {
+                    (k, v)
+                }
+            })
+            .collect::<Vec<_>>(),
+        &["SLURM_ARRAY_TASK_ID=3", "out of range"],
+    );
+    refused(
+        &[
+            &slurm[..],
+            &[("JOB_COMPLETION_INDEX", "0"), ("CATCHUP_SHARD_COUNT", "3")],
+        ]
+        .concat(),
+        &["disagree", "SLURM", "Kubernetes"],
+    );
 }
 
 /// Runs `catchup merge SHARDS... --out OUT` expecting a refusal: exit 2, an error, and

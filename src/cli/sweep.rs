@@ -1,5 +1,6 @@
 //! `catchup sweep`, `catchup merge` and `catchup analyze`.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -9,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::Failure;
 use crate::output::OutputError;
 use crate::sweep::execute::SweepError;
-use crate::sweep::{Outcome, Shard, Sweep, SweepOptions, merge, run_sweep};
+use crate::sweep::{Outcome, Shard, Sweep, SweepOptions, merge, run_sweep, scheduler};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -22,9 +23,13 @@ pub struct SweepArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Run only the K-th of N disjoint slices of the runs (1 <= K <= N), e.g. from a
-    /// SLURM job array; put the shards together with `catchup merge`.
+    /// SLURM job array; put the shards together with `catchup merge`. `auto` takes K and
+    /// N from the array scheduler's environment (SLURM, AWS Batch, Kubernetes Indexed
+    /// Job, LSF, HTCondor via CATCHUP_SHARD_INDEX, or CATCHUP_SHARD=K/N) and implies
+    /// --resume (unless --force), so a
+    /// resubmitted task continues its shard or skips it when complete.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
+    pub shard: Option<ShardArg>,
     /// Continue an interrupted sweep in the same output directory, skipping finished runs.
     #[arg(long)]
     pub resume: bool,
@@ -34,6 +39,36 @@ pub struct SweepArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--shard K/N` or `--shard auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardArg {
+    Fixed(Shard),
+    Auto,
+}
+
+impl std::str::FromStr for ShardArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ShardArg, String> {
+        if s == "auto" {
+            Ok(ShardArg::Auto)
+        } else {
+            // The one parser of `K/N`, shared with CATCHUP_SHARD.
+            s.parse().map(ShardArg::Fixed)
+        }
+    }
+}
+
+/// The variables `--shard auto` reads, from the environment: the only place they are
+/// read. What they mean is decided by the pure [`scheduler::shard_from_vars`].
+fn scheduler_vars() -> BTreeMap<String, String> {
+    scheduler::VARIABLES
+        .iter()
+        .filter_map(|&name| {
+            std::env::var_os(name).map(|v| (name.to_string(), v.to_string_lossy().into_owned()))
+        })
+        .collect()
 }
 
 #[derive(Debug, Args)]
@@ -69,7 +104,19 @@ fn failure(e: SweepError) -> Failure {
 pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
     let sweep = Sweep::load(&args.sweep).map_err(Failure::bad_input)?;
     let text = sweep.text.clone();
-    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let (shard, resume) = match args.shard {
+        None => (Shard::WHOLE, args.resume),
+        Some(ShardArg::Fixed(shard)) => (shard, args.resume),
+        // A resubmitted array task continues its shard, or skips it when complete.
+        Some(ShardArg::Auto) => {
+            let shard =
+                scheduler::shard_from_vars(&scheduler_vars()).map_err(Failure::bad_input)?;
+            if !args.quiet {
+                eprintln!("--shard auto: shard {shard}");
+            }
+            (shard, args.resume || !args.force)
+        }
+    };
     let out = args.out.clone().unwrap_or_else(|| {
         let name = if shard == Shard::WHOLE {
             sweep.spec.name.clone()
@@ -111,7 +158,7 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
             out: &out,
             shard,
             threads,
-            resume: args.resume,
+            resume,
             force: args.force,
             on_start: &mut on_start,
             on_run: &on_run,

@@ -250,3 +250,33 @@ pub fn hold_lock(out: &Path, pid: &str) -> fs::File {
     .expect("the lock file is written");
     file
 }
+
+/// Runs `catchup` as [`catchup`] does, in an environment where the only array-scheduler
+/// variables (those `--shard auto` reads) are `vars`.
+pub fn catchup_env<I, S>(cwd: &Path, args: I, vars: &[(&str, &str)]) -> Outcome
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<String> = args
+        .into_iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_catchup"));
+    command
+        .args(&args)
+        .current_dir(cwd)
+        .env_remove("RAYON_NUM_THREADS");
+    for name in catchup::sweep::scheduler::VARIABLES {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    let output = command.output().expect("the catchup binary starts");
+    let shown: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    Outcome {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        line: format!("{} catchup {}", shown.join(" "), args.join(" ")),
+    }
+}
