@@ -341,6 +341,17 @@ pub fn sector_row(sector: &Sector, r: &SectorRecord) -> SeriesRow {
     row
 }
 
+/// The rows of one period: one per sector, in sector order, then the whole economy's.
+pub fn period_rows(period: u32, sectors: &[Sector], records: &[SectorRecord]) -> Vec<SeriesRow> {
+    let mut rows: Vec<SeriesRow> = sectors
+        .iter()
+        .zip(records)
+        .map(|(sector, record)| sector_row(sector, record))
+        .collect();
+    rows.push(economy_row(period, records));
+    rows
+}
+
 /// The row of the whole economy (`sector = all`): sums of the sectors; productivity,
 /// frontier and gap output-weighted across sectors; dispersion pooled over firms'
 /// productivity relative to their own sector's frontier.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::engine::World;
-use crate::observe::{NonFinite, check_finite, economy_row, firm_rows, sector_row};
+use crate::observe::{NonFinite, check_finite, firm_rows, period_rows};
 use crate::output::{Manifest, OutputError, ResultDir};
 use crate::scenario::Scenario;
 
@@ -79,13 +79,7 @@ pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manife
         let records = step(&mut world)?;
         sim_seconds += sim_clock.elapsed().as_secs_f64();
         let t = world.period();
-        let mut rows: Vec<_> = world
-            .sectors()
-            .iter()
-            .zip(&records)
-            .map(|(sector, record)| sector_row(sector, record))
-            .collect();
-        rows.push(economy_row(t, &records));
+        let rows = period_rows(t, world.sectors(), &records);
         // An infinite or NaN value ends the run: the result is dropped unwritten.
         check_finite(&rows)?;
         for row in &rows {

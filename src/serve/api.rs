@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::classroom::{self, LEVERS, LIMITS, LeverDef, Limits};
 use super::error::ApiError;
 use crate::engine::World;
-use crate::observe::{SeriesRow, economy_row, sector_row};
+use crate::observe::SeriesRow;
 use crate::scenario::error::near_miss;
 use crate::scenario::{
     LeverOverrides, Policy, Regime, Scenario, ScenarioError, builtin, parse_scenario,
@@ -144,13 +144,7 @@ pub fn run(request: &RunRequest) -> Result<RunReply, ApiError> {
         let records =
             crate::runner::step(&mut world).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let t = world.period();
-        let mut period_rows: Vec<_> = world
-            .sectors()
-            .iter()
-            .zip(&records)
-            .map(|(sector, record)| sector_row(sector, record))
-            .collect();
-        period_rows.push(economy_row(t, &records));
+        let period_rows = crate::observe::period_rows(t, world.sectors(), &records);
         // Infinite or NaN values would go out as `null`: the run is refused instead.
         crate::observe::check_finite(&period_rows)
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;

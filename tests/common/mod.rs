@@ -71,28 +71,14 @@ impl Outcome {
 }
 
 /// Runs `catchup` with `args` in the working directory `cwd` (always a temporary
-/// directory, so that nothing can land in the repository).
+/// directory, so that nothing can land in the repository), with no array-scheduler
+/// variables in its environment.
 pub fn catchup<I, S>(cwd: &Path, args: I) -> Outcome
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let args: Vec<String> = args
-        .into_iter()
-        .map(|a| a.as_ref().to_string_lossy().into_owned())
-        .collect();
-    let output = Command::new(env!("CARGO_BIN_EXE_catchup"))
-        .args(&args)
-        .current_dir(cwd)
-        .env_remove("RAYON_NUM_THREADS")
-        .output()
-        .expect("the catchup binary starts");
-    Outcome {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        line: format!("catchup {}", args.join(" ")),
-    }
+    catchup_env(cwd, args, &[])
 }
 
 /// A path as a command-line argument (temporary paths are UTF-8).
@@ -251,8 +237,8 @@ pub fn hold_lock(out: &Path, pid: &str) -> fs::File {
     file
 }
 
-/// Runs `catchup` as [`catchup`] does, in an environment where the only array-scheduler
-/// variables (those `--shard auto` reads) are `vars`.
+/// Runs `catchup` in `cwd` in an environment where the only array-scheduler variables
+/// (those `--shard auto` reads) are `vars`.
 pub fn catchup_env<I, S>(cwd: &Path, args: I, vars: &[(&str, &str)]) -> Outcome
 where
     I: IntoIterator<Item = S>,
@@ -272,11 +258,11 @@ where
     }
     command.envs(vars.iter().copied());
     let output = command.output().expect("the catchup binary starts");
-    let shown: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let shown: String = vars.iter().map(|(k, v)| format!("{k}={v} ")).collect();
     Outcome {
         code: output.status.code(),
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        line: format!("{} catchup {}", shown.join(" "), args.join(" ")),
+        line: format!("{shown}catchup {}", args.join(" ")),
     }
 }
