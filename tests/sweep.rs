@@ -844,12 +844,12 @@ const LONG_RUNS: usize = 24;
 #[cfg(unix)]
 fn kill_part_way(cwd: &Path, file: &Path, out: &Path, at_least: usize) -> usize {
     use std::os::unix::process::ExitStatusExt;
-    use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
     let journal = partial(out).join("journal.bin");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_catchup"))
-        .args([
+    let mut child = common::spawn_catchup(
+        cwd,
+        &[
             "sweep",
             arg(file),
             "--out",
@@ -857,14 +857,8 @@ fn kill_part_way(cwd: &Path, file: &Path, out: &Path, at_least: usize) -> usize 
             "--threads",
             "1",
             "--quiet",
-        ])
-        .current_dir(cwd)
-        .env_remove("RAYON_NUM_THREADS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the catchup binary starts");
+        ],
+    );
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         if let Some(status) = child.try_wait().expect("the sweep can be waited for") {
