@@ -50,6 +50,11 @@ impl World {
         &self.scenario
     }
 
+    /// The levers in force in sector `i` in the last period simulated.
+    pub fn levers(&self, i: usize) -> crate::model::Levers {
+        self.policy.resolve(i)
+    }
+
     /// Living firms across all sectors.
     pub fn firms(&self) -> u64 {
         self.sectors.iter().map(|s| s.firms.living() as u64).sum()
@@ -129,6 +134,47 @@ mod tests {
         assert_eq!(one, rows(&s, 8));
         s.seed += 1;
         assert_ne!(one, rows(&s, 2));
+    }
+
+    /// A value in the lever's range other than its default, as TOML.
+    fn another_value(l: &crate::scenario::keys::KeyInfo) -> String {
+        use crate::scenario::keys::Kind;
+        match l.kind {
+            Kind::Boolean => (l.default == 0.0).to_string(),
+            Kind::Integer => format!("{}", l.default as u64 + 2),
+            Kind::Number => format!("{:?}", l.range.highest().unwrap()),
+        }
+    }
+
+    /// Every lever of the table, set by a schedule entry for the economy, a sector or
+    /// an ownership, is in force from the entry's period on and not before.
+    #[test]
+    fn a_schedule_entry_sets_every_lever_from_its_period_on() {
+        for l in crate::scenario::LEVERS.iter() {
+            let value = another_value(l);
+            let mut layers = vec![
+                format!("levers = {{ {} = {value} }}", l.key),
+                format!("sector = \"parallel\"\nlevers = {{ {} = {value} }}", l.key),
+            ];
+            if l.per_ownership {
+                layers.push(format!("levers.soe = {{ {} = {value} }}", l.key));
+            }
+            for layer in layers {
+                let text = format!("version = 1\nperiods = 4\n[[schedule]]\nperiod = 3\n{layer}\n");
+                let s = crate::scenario::parse_scenario(&text, "s.toml", &[]).unwrap();
+                let mut world = World::new(&s);
+                let mut seen = Vec::new();
+                for _ in 0..4 {
+                    world.step();
+                    seen.push(world.levers(1).value(l.key, 1).unwrap());
+                }
+                let set: f64 =
+                    value
+                        .parse::<f64>()
+                        .unwrap_or(if value == "true" { 1.0 } else { 0.0 });
+                assert_eq!(seen, [l.default, l.default, set, set], "{}: {layer}", l.key);
+            }
+        }
     }
 
     #[test]

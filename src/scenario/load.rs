@@ -544,7 +544,7 @@ mod tests {
         let e = err("version = 1\n[policy]\ntarif = 0.3\n", &[]);
         assert_eq!(
             e,
-            "s.toml:3:1: key `policy.tarif`: unknown key; expected one of `rd_subsidy`, `production_subsidy`, `tariff`, `entry_barrier`, `soe_preference`, `soe_credit`, `bailout`, `tolerance`, `rd_patience`, `bridge`, `researcher_incentive`, `consortium`, `private`, `soe` (did you mean `tariff`?)"
+            "s.toml:3:1: key `policy.tarif`: unknown key; expected one of `rd_subsidy`, `production_subsidy`, `tolerance`, `tariff`, `entry_barrier`, `soe_preference`, `soe_credit`, `bailout`, `rd_patience`, `bridge`, `researcher_incentive`, `consortium`, `private`, `soe` (did you mean `tariff`?)"
         );
     }
 

@@ -3,13 +3,18 @@
 
 pub mod builtin;
 pub mod error;
+pub mod keys;
+pub mod lever_table;
 pub(crate) mod load;
+pub mod param_table;
 pub mod regime;
 pub mod schema;
 pub mod validate;
 
 pub use error::{Diagnostic, ScenarioError};
+pub use lever_table::{LEVERS, Levers, OwnerLevers};
 pub use load::parse_scenario;
+pub use param_table::MODEL_PARAMS;
 pub use regime::Structure;
 pub use schema::*;
 

@@ -7,6 +7,9 @@
 use std::collections::HashSet;
 
 use super::error::{KeyPath, MAX_REPORTED, Problem, listing, near_miss, number};
+use super::keys::{KeyInfo, Kind, Range};
+use super::lever_table::lever;
+use super::param_table::param;
 use super::regime::Structure;
 use super::schema::{
     LeverOverrides, ModelParams, OwnershipLevers, Policy, SCENARIO_VERSION, Scenario,
@@ -153,48 +156,29 @@ pub fn check(s: &Scenario) -> Report {
     }
 }
 
+/// Checks a value of a catalogued key against its range.
+fn check_key(c: &mut Checker, p: &KeyPath, info: &KeyInfo, v: f64) {
+    if info.range.accepts(v) {
+        return;
+    }
+    let expected = match (info.kind, info.range) {
+        (Kind::Integer, Range::Closed { min, max }) => {
+            format!("an integer from {} to {}", number(min), number(max))
+        }
+        (_, Range::Closed { min, max }) => {
+            format!("a number from {} to {}", number(min), number(max))
+        }
+        (_, Range::Above { min }) => format!("a finite number above {}", number(min)),
+        (_, Range::Any) => unreachable!("a key accepting any value accepts {v}"),
+    };
+    c.fail(
+        p.clone().key(info.key),
+        format!("expected {expected}, found {}", number(v)),
+    );
+}
+
 fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
-    c.range(p, "rd_share", m.rd_share, 0.0, 1.0);
-    c.range(p, "rd_size_elasticity", m.rd_size_elasticity, 0.0, 1.0);
-    c.range(p, "zeta_imitation", m.zeta_imitation, 0.0, 100.0);
-    c.range(p, "zeta_innovation", m.zeta_innovation, 0.0, 100.0);
-    c.range(p, "absorption_step", m.absorption_step, 0.0, 1.0);
-    c.range(p, "absorb_private", m.absorb_private, 0.0, 1.0);
-    c.range(p, "absorb_soe", m.absorb_soe, 0.0, 1.0);
-    c.above(p, "rd_stock_half", m.rd_stock_half, 0.0);
-    c.range(p, "rd_stock_decay", m.rd_stock_decay, 0.0, 1.0);
-    c.range(p, "path_learning", m.path_learning, 0.0, 10.0);
-    c.int_range(p, "path_learning_cap", m.path_learning_cap.into(), 0, 1000);
-    c.range(p, "dead_end_promise", m.dead_end_promise, 0.0, 1.0);
-    c.above(p, "innovation_alpha", m.innovation_alpha, 0.0);
-    c.above(p, "innovation_beta", m.innovation_beta, 0.0);
-    c.range(p, "markup", m.markup, 0.0, 10.0);
-    c.range(p, "selection", m.selection, 0.0, 10.0);
-    c.above(p, "wage", m.wage, 0.0);
-    c.above(p, "research_cost", m.research_cost, 0.0);
-    c.range(p, "soe_inefficiency", m.soe_inefficiency, 0.0, 10.0);
-    c.range(p, "soe_employment_floor", m.soe_employment_floor, 0.0, 1.0);
-    c.range(p, "soe_pass_through", m.soe_pass_through, 0.0, 1.0);
-    c.range(p, "interest_rate", m.interest_rate, 0.0, 1.0);
-    c.range(p, "depreciation", m.depreciation, 0.0, 1.0);
-    c.above(p, "capital_output_ratio", m.capital_output_ratio, 0.0);
-    c.range(p, "target_utilization", m.target_utilization, 0.01, 1.0);
-    c.range(p, "initial_utilization", m.initial_utilization, 0.01, 1.0);
-    c.range(p, "max_investment_rate", m.max_investment_rate, 0.0, 10.0);
-    c.range(p, "leverage", m.leverage, 0.0, 100.0);
-    c.range(p, "payout_ratio", m.payout_ratio, 0.0, 1.0);
-    c.range(p, "equity_ratio", m.equity_ratio, 0.0, 1.0);
-    c.range(p, "soe_expansion_drive", m.soe_expansion_drive, 0.0, 10.0);
-    c.above(p, "soe_size", m.soe_size, 0.0);
-    c.range(p, "bailout_cushion", m.bailout_cushion, 0.0, 10.0);
-    c.range(p, "exit_share", m.exit_share, 0.0, 1.0);
-    c.range(p, "entry_rate", m.entry_rate, 0.0, 1.0);
-    c.range(p, "entry_sensitivity", m.entry_sensitivity, 0.0, 100.0);
-    c.above(p, "entrant_size", m.entrant_size, 0.0);
-    c.above(p, "entrant_alpha", m.entrant_alpha, 0.0);
-    c.above(p, "entrant_beta", m.entrant_beta, 0.0);
-    c.range(p, "entrant_low", m.entrant_low, -0.99, 10.0);
-    c.range(p, "entrant_high", m.entrant_high, -0.99, 10.0);
+    m.each(|key, v| check_key(c, p, param(key).expect("every field is catalogued"), v));
     if m.entrant_low >= m.entrant_high {
         c.fail(
             p.clone().key("entrant_high"),
@@ -204,112 +188,29 @@ fn check_model(c: &mut Checker, p: &KeyPath, m: &ModelParams) {
             ),
         );
     }
-    c.range(p, "transfer_rate", m.transfer_rate, 0.0, 1.0);
-    c.range(p, "transfer_step", m.transfer_step, 0.0, 1.0);
-    c.range(p, "transfer_effort", m.transfer_effort, 0.0, 100.0);
-    c.range(p, "institute_learning", m.institute_learning, 0.0, 1.0);
-    c.range(p, "spinoff_rate", m.spinoff_rate, 0.0, 1.0);
-    c.range(p, "staff_drift", m.staff_drift, 0.0, 1.0);
-    c.range(p, "institute_cost", m.institute_cost, 0.0, 1.0);
-    c.range(p, "paradigm_drop", m.paradigm_drop, 0.01, 1.0);
-    c.range(
-        p,
-        "paradigm_growth_boost",
-        m.paradigm_growth_boost,
-        0.0,
-        100.0,
-    );
-    c.int_range(
-        p,
-        "paradigm_transition",
-        m.paradigm_transition.into(),
-        1,
-        1000,
-    );
-    c.range(p, "retool_cost", m.retool_cost, 0.0, 100.0);
-    c.range(p, "switch_level", m.switch_level, 0.01, 2.0);
-    c.range(p, "consortium_follow", m.consortium_follow, 0.0, 1.0);
-    c.int_range(
-        p,
-        "consortium_evidence",
-        m.consortium_evidence.into(),
-        1,
-        1_000_000,
-    );
 }
 
-/// Ranges of the levers; shared by the economy, the sectors and the schedule.
-fn check_lever(c: &mut Checker, p: &KeyPath, key: &str, v: f64) {
-    match key {
-        "rd_subsidy" => c.range(p, key, v, 0.0, 5.0),
-        "production_subsidy" => c.range(p, key, v, 0.0, 0.9),
-        "tariff" => c.range(p, key, v, 0.0, 10.0),
-        "soe_preference" => c.range(p, key, v, 0.0, 0.9),
-        "soe_credit" => c.range(p, key, v, 0.0, 10.0),
-        // entry_barrier, bailout, bridge, researcher_incentive are shares.
-        _ => c.range(p, key, v, 0.0, 1.0),
-    }
-}
-
-fn check_tolerance(c: &mut Checker, p: &KeyPath, v: u32) {
-    c.int_range(p, "tolerance", v.into(), 1, 10_000);
-}
-
-fn check_patience(c: &mut Checker, p: &KeyPath, v: u32) {
-    c.int_range(p, "rd_patience", v.into(), 0, 10_000);
-}
-
-fn check_ownership(c: &mut Checker, p: &KeyPath, o: &OwnershipLevers) {
-    if let Some(v) = o.rd_subsidy {
-        check_lever(c, p, "rd_subsidy", v);
-    }
-    if let Some(v) = o.production_subsidy {
-        check_lever(c, p, "production_subsidy", v);
-    }
-    if let Some(v) = o.tolerance {
-        check_tolerance(c, p, v);
-    }
+/// Checks each lever a layer sets (ranges are the same at every layer).
+fn check_levers(
+    c: &mut Checker,
+    p: &KeyPath,
+    each: impl FnOnce(&mut dyn FnMut(&'static str, f64)),
+) {
+    each(&mut |key, v| check_key(c, p, lever(key).expect("every field is catalogued"), v));
 }
 
 fn check_policy(c: &mut Checker, p: &KeyPath, pol: &Policy) {
-    check_lever(c, p, "rd_subsidy", pol.rd_subsidy);
-    check_lever(c, p, "production_subsidy", pol.production_subsidy);
-    check_lever(c, p, "tariff", pol.tariff);
-    check_lever(c, p, "entry_barrier", pol.entry_barrier);
-    check_lever(c, p, "soe_preference", pol.soe_preference);
-    check_lever(c, p, "soe_credit", pol.soe_credit);
-    check_lever(c, p, "bailout", pol.bailout);
-    check_tolerance(c, p, pol.tolerance);
-    check_patience(c, p, pol.rd_patience);
-    check_lever(c, p, "bridge", pol.bridge);
-    check_lever(c, p, "researcher_incentive", pol.researcher_incentive);
+    check_levers(c, p, |f| pol.each(f));
     check_ownership(c, &p.clone().key("private"), &pol.private);
     check_ownership(c, &p.clone().key("soe"), &pol.soe);
 }
 
+fn check_ownership(c: &mut Checker, p: &KeyPath, o: &OwnershipLevers) {
+    check_levers(c, p, |f| o.each_set(f));
+}
+
 fn check_overrides(c: &mut Checker, p: &KeyPath, o: &LeverOverrides) {
-    let pairs = [
-        ("rd_subsidy", o.rd_subsidy),
-        ("production_subsidy", o.production_subsidy),
-        ("tariff", o.tariff),
-        ("entry_barrier", o.entry_barrier),
-        ("soe_preference", o.soe_preference),
-        ("soe_credit", o.soe_credit),
-        ("bailout", o.bailout),
-        ("bridge", o.bridge),
-        ("researcher_incentive", o.researcher_incentive),
-    ];
-    for (key, v) in pairs {
-        if let Some(v) = v {
-            check_lever(c, p, key, v);
-        }
-    }
-    if let Some(t) = o.tolerance {
-        check_tolerance(c, p, t);
-    }
-    if let Some(v) = o.rd_patience {
-        check_patience(c, p, v);
-    }
+    check_levers(c, p, |f| o.each_set(f));
     check_ownership(c, &p.clone().key("private"), &o.private);
     check_ownership(c, &p.clone().key("soe"), &o.soe);
 }
@@ -525,6 +426,67 @@ mod tests {
         let problems = validate(&s);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].suggestion.as_deref(), Some("leading"));
+    }
+
+    /// Every lever's out-of-range values are refused, naming the key, at each level a
+    /// lever can be set: economy, economy ownership, sector, sector ownership and a
+    /// schedule entry.
+    #[test]
+    fn every_lever_is_range_checked_at_every_level() {
+        use super::super::keys::Range;
+        use super::super::load::parse_scenario;
+        for l in crate::scenario::LEVERS.iter() {
+            let Range::Closed { min, max } = l.range else {
+                continue;
+            };
+            let mut bad = vec![format!("{:?}", max + 1.0)];
+            if min > 0.0 {
+                bad.push(format!("{:?}", min - 0.5));
+            }
+            if l.kind == super::super::keys::Kind::Integer {
+                bad = vec![format!("{}", max as u64 + 1)];
+                if min > 0.0 {
+                    bad.push(format!("{}", min as u64 - 1));
+                }
+            }
+            for v in bad {
+                let mut places = vec![
+                    (
+                        format!("[policy]\n{} = {v}", l.key),
+                        format!("policy.{}", l.key),
+                    ),
+                    (
+                        format!("[[sector]]\nname = \"x\"\n[sector.policy]\n{} = {v}", l.key),
+                        format!("sector[0].policy.{}", l.key),
+                    ),
+                    (
+                        format!("[[schedule]]\nperiod = 2\nlevers = {{ {} = {v} }}", l.key),
+                        format!("schedule[0].levers.{}", l.key),
+                    ),
+                ];
+                if l.per_ownership {
+                    places.push((
+                        format!("[policy.soe]\n{} = {v}", l.key),
+                        format!("policy.soe.{}", l.key),
+                    ));
+                    places.push((
+                        format!(
+                            "[[sector]]\nname = \"x\"\n[sector.policy.private]\n{} = {v}",
+                            l.key
+                        ),
+                        format!("sector[0].policy.private.{}", l.key),
+                    ));
+                }
+                for (text, path) in places {
+                    let text = format!("version = 1\n{text}\n");
+                    let e = parse_scenario(&text, "s.toml", &[])
+                        .unwrap_err()
+                        .to_string();
+                    assert!(e.contains(&format!("key `{path}`")), "{text}\n{e}");
+                    assert!(e.contains("expected"), "{e}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -582,7 +582,7 @@ pub fn catalogue_json() -> &'static str {
     TEXT.get_or_init(|| {
         let catalogue = Catalogue {
             limits: LIMITS,
-            levers: LEVERS,
+            levers: &LEVERS,
             regimes: [Regime::CatchUp, Regime::Parallel, Regime::Leading],
             columns: SeriesRow::NUMERIC_COLUMNS,
             scenarios: classroom_builtins()
