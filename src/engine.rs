@@ -142,7 +142,7 @@ mod tests {
         match l.kind {
             Kind::Boolean => (l.default == 0.0).to_string(),
             Kind::Integer => format!("{}", l.default as u64 + 2),
-            Kind::Number => format!("{:?}", l.range.highest().unwrap()),
+            Kind::Number | Kind::Text => format!("{:?}", l.range.highest().unwrap()),
         }
     }
 

@@ -356,64 +356,35 @@ fn a_declining_frontier_stays_positive_through_a_paradigm_shift() {
     }
 }
 
-/// Every range-checked parameter at both ends of its documented range (the open-ended
-/// ones at 1e-300 and 1e308).
-const EXTREMES: &[(&str, &str, &str)] = &[
-    ("model.rd_share", "0.0", "1.0"),
-    ("model.rd_size_elasticity", "0.0", "1.0"),
-    ("model.zeta_imitation", "0.0", "100.0"),
-    ("model.zeta_innovation", "0.0", "100.0"),
-    ("model.absorption_step", "0.0", "1.0"),
-    ("model.absorb_private", "0.0", "1.0"),
-    ("model.absorb_soe", "0.0", "1.0"),
-    ("model.rd_stock_decay", "0.0", "1.0"),
-    ("model.path_learning", "0.0", "10.0"),
-    ("model.dead_end_promise", "0.0", "1.0"),
-    ("model.markup", "0.0", "10.0"),
-    ("model.selection", "0.0", "10.0"),
-    ("model.soe_inefficiency", "0.0", "10.0"),
-    ("model.soe_employment_floor", "0.0", "1.0"),
-    ("model.soe_pass_through", "0.0", "1.0"),
-    ("model.interest_rate", "0.0", "1.0"),
-    ("model.depreciation", "0.0", "1.0"),
-    ("model.target_utilization", "0.01", "1.0"),
-    ("model.initial_utilization", "0.01", "1.0"),
-    ("model.max_investment_rate", "0.0", "10.0"),
-    ("model.leverage", "0.0", "100.0"),
-    ("model.payout_ratio", "0.0", "1.0"),
-    ("model.equity_ratio", "0.0", "1.0"),
-    ("model.soe_expansion_drive", "0.0", "10.0"),
-    ("model.bailout_cushion", "0.0", "10.0"),
-    ("model.exit_share", "0.0", "1.0"),
-    ("model.entry_rate", "0.0", "1.0"),
-    ("model.entry_sensitivity", "0.0", "100.0"),
-    ("model.entrant_low", "-0.99", "10.0"),
-    ("model.entrant_high", "-0.99", "10.0"),
-    ("model.transfer_rate", "0.0", "1.0"),
-    ("model.transfer_step", "0.0", "1.0"),
-    ("model.transfer_effort", "0.0", "100.0"),
-    ("model.institute_learning", "0.0", "1.0"),
-    ("model.spinoff_rate", "0.0", "1.0"),
-    ("model.staff_drift", "0.0", "1.0"),
-    ("model.institute_cost", "0.0", "1.0"),
-    ("model.paradigm_drop", "0.01", "1.0"),
-    ("model.paradigm_growth_boost", "0.0", "100.0"),
-    ("model.retool_cost", "0.0", "100.0"),
-    ("model.switch_level", "0.01", "2.0"),
-    ("model.rd_stock_half", "1e-300", "1e308"),
-    ("model.innovation_alpha", "1e-300", "1e308"),
-    ("model.innovation_beta", "1e-300", "1e308"),
-    ("model.wage", "1e-300", "1e308"),
-    ("model.research_cost", "1e-300", "1e308"),
-    ("model.capital_output_ratio", "1e-300", "1e308"),
-    ("model.soe_size", "1e-300", "1e308"),
-    ("model.entrant_size", "1e-300", "1e308"),
-    ("model.entrant_alpha", "1e-300", "1e308"),
-    ("model.entrant_beta", "1e-300", "1e308"),
-    ("model.path_learning_cap", "0", "1000"),
-    ("model.paradigm_transition", "1", "1000"),
-    ("model.consortium_evidence", "1", "1_000_000"),
-    ("model.consortium_follow", "0.0", "1.0"),
+/// Every range-checked key at both ends of its accepted range (the open-ended ones at
+/// 1e-300 and 1e308): the model parameters and levers from their catalogues, the
+/// sector keys listed here.
+fn extremes() -> Vec<(String, String, String)> {
+    use catchup::scenario::keys::{Kind, Range};
+    let mut out: Vec<(String, String, String)> = SECTOR_EXTREMES
+        .iter()
+        .map(|&(k, lo, hi)| (k.to_string(), lo.to_string(), hi.to_string()))
+        .collect();
+    let catalogued = catchup::scenario::MODEL_PARAMS
+        .iter()
+        .chain(catchup::scenario::LEVERS.iter());
+    for key in catalogued {
+        let text = |v: f64| match key.kind {
+            Kind::Integer => format!("{}", v as u64),
+            _ => format!("{v:?}"),
+        };
+        let (lo, hi) = match key.range {
+            Range::Closed { min, max } => (text(min), text(max)),
+            Range::Above { .. } => ("1e-300".to_string(), "1e308".to_string()),
+            Range::Any => continue,
+        };
+        out.push((key.path(), lo, hi));
+    }
+    out
+}
+
+/// The sector keys' extremes.
+const SECTOR_EXTREMES: &[(&str, &str, &str)] = &[
     ("sector.a.initial_productivity", "0.01", "2.0"),
     ("sector.a.exploration_share", "0.0", "1.0"),
     ("sector.a.dead_end_share", "0.0", "1.0"),
@@ -429,17 +400,6 @@ const EXTREMES: &[(&str, &str, &str)] = &[
     ("sector.a.equipment_level", "0.0", "1.0"),
     ("sector.a.institute_knowledge", "0.01", "2.0"),
     ("sector.a.paths", "1", "1000"),
-    ("policy.rd_subsidy", "0.0", "5.0"),
-    ("policy.production_subsidy", "0.0", "0.9"),
-    ("policy.tariff", "0.0", "10.0"),
-    ("policy.entry_barrier", "0.0", "1.0"),
-    ("policy.soe_preference", "0.0", "0.9"),
-    ("policy.soe_credit", "0.0", "10.0"),
-    ("policy.bailout", "0.0", "1.0"),
-    ("policy.tolerance", "1", "10_000"),
-    ("policy.rd_patience", "0", "10_000"),
-    ("policy.bridge", "0.0", "1.0"),
-    ("policy.researcher_incentive", "0.0", "1.0"),
     ("sector.a.demand_per_firm", "1e-300", "1e308"),
     ("sector.a.institutes", "0", "1000"),
 ];
@@ -452,7 +412,7 @@ fn every_range_extreme_runs_finite_or_stops_with_a_named_blow_up() {
     let base = "version = 1\nname = \"edge\"\nperiods = 150\n\n[[sector]]\nname = \"a\"\nregime = \"leading\"\nfirms_private = 6\nfirms_soe = 2\ninstitutes = 1\nparadigm_shifts = [40]\n";
     let mut ran = 0;
     let mut blew_up = Vec::new();
-    for &(key, lo, hi) in EXTREMES {
+    for (key, lo, hi) in extremes() {
         for value in [lo, hi] {
             let set = format!("{key}={value}");
             // An extreme may contradict another default (entrant_low = 10 is above

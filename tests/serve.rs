@@ -89,25 +89,30 @@ fn the_catalogue_lists_scenarios_levers_and_limits() {
     assert_eq!(
         levers,
         [
-            "tariff",
             "rd_subsidy",
             "production_subsidy",
+            "tolerance",
+            "tariff",
             "entry_barrier",
             "soe_preference",
             "soe_credit",
             "bailout",
-            "tolerance",
             "rd_patience",
             "bridge",
             "researcher_incentive",
             "consortium"
         ]
     );
-    let tariff = &v["levers"][0];
+    let tariff = &v["levers"][3];
     assert_eq!(
         (tariff["min"].as_f64(), tariff["max"].as_f64()),
         (Some(0.0), Some(1.0))
     );
+    let columns = v["columns"].as_array().unwrap();
+    let gap = columns.iter().find(|c| c["name"] == "gap").unwrap();
+    assert_eq!(gap["label"], "Gap: productivity / frontier");
+    assert_eq!(gap["share"], true);
+    assert!(columns.iter().all(|c| c["name"] != "sector"));
     let names: Vec<&str> = v["scenarios"]
         .as_array()
         .unwrap()

@@ -55,3 +55,103 @@ pub struct SectorRecord {
     /// Firm counts by `ln(a / frontier)`; see `accounts::HIST_BINS`.
     pub hist: Vec<u32>,
 }
+
+impl SectorRecord {
+    /// Adds another sector's sums and counts into this one (the whole economy's
+    /// record). Levels that do not add up (period, paradigm, frontier, prices,
+    /// institutes' means, the levers in force) are left alone: the economy's row
+    /// weights or omits them. The destructuring names every field, so a new field
+    /// must be placed on one side or the other before this compiles.
+    pub fn add(&mut self, other: &SectorRecord) {
+        let SectorRecord {
+            period: _,
+            paradigm: _,
+            firms,
+            capacity,
+            output,
+            productivity_output,
+            demand,
+            imports,
+            output_squared,
+            entries,
+            exits,
+            bailouts,
+            spinoffs,
+            switches,
+            explorers,
+            explorers_on_dead_ends,
+            explorers_on_best_path,
+            old_capacity,
+            innovations,
+            absorptions,
+            transfers,
+            paths_abandoned,
+            breakthroughs,
+            gain_introduction,
+            gain_absorption,
+            gain_innovation,
+            gain_transfer,
+            rd_own,
+            rd_subsidy,
+            production_subsidy,
+            bailout_spending,
+            institute_spending,
+            tariff_revenue,
+            revenue,
+            profit,
+            capital_value,
+            investment,
+            frontier: _,
+            import_price: _,
+            mean_price: _,
+            institute_knowledge: _,
+            institute_staff: _,
+            tariff: _,
+            consortium: _,
+            hist,
+        } = other;
+        for k in 0..2 {
+            self.firms[k] += firms[k];
+            self.capacity[k] += capacity[k];
+            self.output[k] += output[k];
+            self.productivity_output[k] += productivity_output[k];
+        }
+        self.demand += demand;
+        self.imports += imports;
+        self.output_squared += output_squared;
+        self.entries += entries;
+        self.exits += exits;
+        self.bailouts += bailouts;
+        self.spinoffs += spinoffs;
+        self.switches += switches;
+        self.explorers += explorers;
+        self.explorers_on_dead_ends += explorers_on_dead_ends;
+        self.explorers_on_best_path += explorers_on_best_path;
+        self.old_capacity += old_capacity;
+        self.innovations += innovations;
+        self.absorptions += absorptions;
+        self.transfers += transfers;
+        self.paths_abandoned += paths_abandoned;
+        self.breakthroughs += breakthroughs;
+        self.gain_introduction += gain_introduction;
+        self.gain_absorption += gain_absorption;
+        self.gain_innovation += gain_innovation;
+        self.gain_transfer += gain_transfer;
+        self.rd_own += rd_own;
+        self.rd_subsidy += rd_subsidy;
+        self.production_subsidy += production_subsidy;
+        self.bailout_spending += bailout_spending;
+        self.institute_spending += institute_spending;
+        self.tariff_revenue += tariff_revenue;
+        self.revenue += revenue;
+        self.profit += profit;
+        self.capital_value += capital_value;
+        self.investment += investment;
+        if self.hist.len() < hist.len() {
+            self.hist.resize(hist.len(), 0);
+        }
+        for (a, b) in self.hist.iter_mut().zip(hist) {
+            *a += b;
+        }
+    }
+}

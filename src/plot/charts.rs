@@ -25,122 +25,18 @@ pub struct Described {
     pub axis: Axis,
 }
 
-/// Title and axis (with units) of a numeric column of `series.csv`.
+/// Title and axis (with units) of a numeric column of `series.csv`, from the column
+/// catalogue; an unknown name is its own title.
 pub fn describe(name: &str) -> Described {
-    let share = |label: &str| Axis::value(format!("{label} (0–1)"), &[0.0, 1.0]);
-    let money = || Axis::value("money per year (initial wage = 1)", &[0.0]);
-    let count = |what: &str| Axis::value(format!("{what} per year"), &[0.0]);
-    let (title, axis) = match name {
-        "gap" => (
-            "Productivity gap (mean productivity / frontier)",
-            Axis::value("productivity / frontier", &[0.0, 1.0]),
-        ),
-        "productivity_mean" | "productivity_private" | "productivity_soe" | "frontier" => (
-            match name {
-                "productivity_mean" => "Mean labour productivity",
-                "productivity_private" => "Labour productivity of private firms",
-                "productivity_soe" => "Labour productivity of SOEs",
-                _ => "Technology frontier",
-            },
-            Axis::value("productivity (initial frontier = 1)", &[0.0]),
-        ),
-        "productivity_p90_p10" => (
-            "Productivity dispersion (90th / 10th percentile)",
-            Axis::value("ratio p90 / p10", &[1.0]),
-        ),
-        "capacity" => (
-            "Capacity",
-            Axis::value("capacity (output per year)", &[0.0]),
-        ),
-        "output" => ("Output", Axis::value("output per year", &[0.0])),
-        "demand" => ("Demand", Axis::value("demand (output per year)", &[0.0])),
-        "investment" => (
-            "Investment (capacity ordered)",
-            Axis::value("capacity ordered per year", &[0.0]),
-        ),
-        "utilization" => ("Utilisation (output / capacity)", share("utilisation")),
-        "overcapacity" => ("Overcapacity (1 − utilisation)", share("overcapacity")),
-        "import_share" => ("Import share of demand", share("import share")),
-        "soe_output_share" => ("SOE share of output", share("SOE share")),
-        "soe_capacity_share" => ("SOE share of capacity", share("SOE share")),
-        "old_paradigm_capacity_share" => (
-            "Capacity still in an old paradigm",
-            share("share of capacity"),
-        ),
-        "firms_on_dead_ends" => (
-            "Exploring firms on dead-end paths",
-            share("share of explorers"),
-        ),
-        "firms_on_best_path" => (
-            "Exploring firms on the most promising path",
-            share("share of explorers"),
-        ),
-        "hhi" => ("Concentration (Herfindahl index)", share("HHI")),
-        "innovations" => ("Innovations", count("innovations")),
-        "absorptions" => ("Absorptions", count("absorptions")),
-        "transfers" => ("Transfers over the research bridge", count("transfers")),
-        "paths_abandoned" => ("Technology paths abandoned", count("paths abandoned")),
-        "breakthroughs" => ("Breakthroughs", count("breakthroughs")),
-        "entries" => ("Entries", count("entries")),
-        "exits" => ("Exits", count("exits")),
-        "bailouts" => ("Bailouts", count("bailouts")),
-        "spinoffs" => ("Spin-offs", count("spin-offs")),
-        "paradigm_switches" => ("Switches to a new paradigm", count("firms switching")),
-        "firms_private" => ("Private firms", Axis::value("firms", &[0.0])),
-        "firms_soe" => ("SOEs", Axis::value("firms", &[0.0])),
-        "rd_spending" => ("R&D spending", money()),
-        "rd_subsidy_spending" => ("R&D subsidies", money()),
-        "production_subsidy_spending" => ("Production subsidies", money()),
-        "subsidy_spending" => ("Subsidies", money()),
-        "bailout_spending" => ("Bailout spending", money()),
-        "institute_spending" => ("Research institute spending", money()),
-        "tariff_revenue" => ("Tariff revenue", money()),
-        "fiscal_cost" => (
-            "Fiscal cost (subsidies + bailouts + institutes − tariff revenue)",
-            money(),
-        ),
-        "gain_introduction" | "gain_absorption" | "gain_innovation" | "gain_transfer" => (
-            match name {
-                "gain_introduction" => "Productivity gain from new equipment",
-                "gain_absorption" => "Productivity gain from absorption",
-                "gain_innovation" => "Productivity gain from innovation",
-                _ => "Productivity gain from transfers",
-            },
-            Axis::value("gain per year (initial frontier = 1)", &[0.0]),
-        ),
-        "profit_rate" => ("Profit rate", Axis::value("profit / capital value", &[0.0])),
-        "mean_price" => (
-            "Mean price",
-            Axis::value("price (initial wage = 1)", &[0.0]),
-        ),
-        "import_price" => (
-            "Import price",
-            Axis::value("price (initial wage = 1)", &[0.0]),
-        ),
-        "institute_knowledge" => (
-            "Institute knowledge relative to the frontier",
-            Axis::value("knowledge / frontier", &[0.0]),
-        ),
-        "institute_staff" => (
-            "Institute staff capability",
-            Axis::value("capability", &[0.0]),
-        ),
-        "tariff" => ("Tariff", Axis::value("tariff rate", &[0.0])),
-        "paradigm" => ("Paradigm", Axis::value("paradigm number", &[0.0])),
-        "consortium" => (
-            "Consortium",
-            Axis::value("consortium on (1) or off (0)", &[0.0, 1.0]),
-        ),
-        _ => {
-            return Described {
-                title: name.to_string(),
-                axis: Axis::value(name, &[]),
-            };
-        }
-    };
-    Described {
-        title: title.to_string(),
-        axis,
+    match crate::observe::column(name) {
+        Some(c) => Described {
+            title: c.title.to_string(),
+            axis: Axis::value(c.unit, c.axis_includes),
+        },
+        None => Described {
+            title: name.to_string(),
+            axis: Axis::value(name, &[]),
+        },
     }
 }
 

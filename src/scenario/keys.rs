@@ -13,6 +13,8 @@ pub enum Kind {
     Number,
     Integer,
     Boolean,
+    /// Text (only in output columns: `sector`, `regime`).
+    Text,
 }
 
 impl Kind {
@@ -21,6 +23,7 @@ impl Kind {
             Kind::Number => "number",
             Kind::Integer => "integer",
             Kind::Boolean => "boolean",
+            Kind::Text => "text",
         }
     }
 }
@@ -112,7 +115,7 @@ impl KeyInfo {
         match self.kind {
             Kind::Boolean => (self.default != 0.0).to_string(),
             Kind::Integer => format!("{}", self.default as u64),
-            Kind::Number => format!("{:?}", self.default),
+            Kind::Number | Kind::Text => format!("{:?}", self.default),
         }
     }
     /// The accepted range as the reference documentation states it.

@@ -17,8 +17,9 @@ use serde_json::{Map, Value};
 use super::classroom::{self, LEVERS, LIMITS, LeverDef, Limits};
 use super::error::ApiError;
 use crate::engine::World;
-use crate::observe::SeriesRow;
+use crate::observe::{COLUMNS, Column, SeriesRow};
 use crate::scenario::error::near_miss;
+use crate::scenario::keys::Kind;
 use crate::scenario::{
     LeverOverrides, Policy, Regime, Scenario, ScenarioError, builtin, parse_scenario,
 };
@@ -533,8 +534,8 @@ pub struct Catalogue {
     pub limits: Limits,
     pub levers: &'static [LeverDef],
     pub regimes: [Regime; 3],
-    /// Columns of `series.csv` a chart may show.
-    pub columns: &'static [&'static str],
+    /// Columns of `series.csv` a chart may show, with their labels.
+    pub columns: Vec<&'static Column>,
     pub scenarios: Vec<ScenarioInfo>,
 }
 
@@ -584,7 +585,7 @@ pub fn catalogue_json() -> &'static str {
             limits: LIMITS,
             levers: &LEVERS,
             regimes: [Regime::CatchUp, Regime::Parallel, Regime::Leading],
-            columns: SeriesRow::NUMERIC_COLUMNS,
+            columns: COLUMNS.iter().filter(|c| c.kind != Kind::Text).collect(),
             scenarios: classroom_builtins()
                 .into_iter()
                 .map(|b| info(b).expect("every built-in scenario is valid (tested)"))

@@ -16,63 +16,9 @@
   // The charts shown at first; each chart's title is a menu of every column.
   const CHARTS = ["gap", "capacity", "utilization", "soe_capacity_share",
     "import_share", "innovations", "fiscal_cost", "transfers"];
-  const LABELS = {
-    gap: "Gap: productivity / frontier",
-    capacity: "Capacity",
-    output: "Output",
-    demand: "Demand",
-    utilization: "Capacity utilisation",
-    overcapacity: "Overcapacity",
-    import_share: "Import share of demand",
-    soe_output_share: "SOE share of output",
-    soe_capacity_share: "SOE share of capacity",
-    firms_private: "Private firms",
-    firms_soe: "SOEs",
-    entries: "Entries",
-    exits: "Exits",
-    bailouts: "Bailouts",
-    spinoffs: "Spin-offs from institutes",
-    paradigm: "Paradigm",
-    paradigm_switches: "Firms switching paradigm",
-    old_paradigm_capacity_share: "Capacity in the old paradigm",
-    productivity_mean: "Productivity (mean)",
-    productivity_private: "Productivity of private firms",
-    productivity_soe: "Productivity of SOEs",
-    productivity_p90_p10: "Productivity dispersion (p90/p10)",
-    frontier: "Frontier",
-    innovations: "Innovations",
-    absorptions: "Absorptions",
-    transfers: "Transfers from institutes",
-    paths_abandoned: "Paths abandoned",
-    firms_on_dead_ends: "Explorers on dead ends",
-    firms_on_best_path: "Explorers on the best path",
-    breakthroughs: "Institute breakthroughs",
-    gain_introduction: "Gain from foreign equipment",
-    gain_absorption: "Gain from absorption",
-    gain_innovation: "Gain from innovation",
-    gain_transfer: "Gain from transfers",
-    rd_spending: "R&D spending",
-    rd_subsidy_spending: "R&D subsidy spending",
-    production_subsidy_spending: "Production subsidy spending",
-    subsidy_spending: "Subsidy spending",
-    bailout_spending: "Bailout spending",
-    institute_spending: "Institute spending",
-    tariff_revenue: "Tariff revenue",
-    fiscal_cost: "Fiscal cost",
-    investment: "Investment",
-    profit_rate: "Profit rate",
-    hhi: "Concentration (HHI)",
-    mean_price: "Mean price",
-    import_price: "Import price",
-    institute_knowledge: "Institute knowledge / frontier",
-    institute_staff: "Institute staff",
-    tariff: "Tariff in force",
-    consortium: "Consortium on",
-  };
-  // Columns that are shares: their axis runs from 0 to 1 at least.
-  const SHARES = new Set(["gap", "utilization", "overcapacity", "import_share",
-    "soe_output_share", "soe_capacity_share", "old_paradigm_capacity_share",
-    "firms_on_dead_ends", "firms_on_best_path", "hhi", "consortium"]);
+  // Each column's label and whether it is a share (its axis runs from 0 to 1 at
+  // least) come from the server's column catalogue (GET /api/scenarios).
+  const columnInfo = (name) => S.meta.columns.find((c) => c.name === name);
 
   const $ = (id) => document.getElementById(id);
   const copy = (v) => JSON.parse(JSON.stringify(v));
@@ -582,8 +528,8 @@
       const title = document.createElement("select");
       title.className = "chart-title";
       title.setAttribute("aria-label", "Column shown in this chart");
-      for (const c of S.meta.columns.filter((c) => c !== "period")) {
-        title.add(new Option(LABELS[c] || c, c));
+      for (const c of S.meta.columns.filter((c) => c.name !== "period")) {
+        title.add(new Option(c.label, c.name));
       }
       title.value = column;
       title.addEventListener("change", () => {
@@ -671,7 +617,7 @@
     }
     if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
     lo = Math.min(0, lo);
-    if (SHARES.has(column)) hi = Math.max(1, hi);
+    if (columnInfo(column)?.share) hi = Math.max(1, hi);
     if (hi <= lo) hi = lo + 1;
     const yStep = niceStep(hi - lo, 4);
     lo = Math.floor(lo / yStep + 1e-9) * yStep;

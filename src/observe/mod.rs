@@ -1,0 +1,221 @@
+//! Observation: a period's sector records turned into the rows of `series.csv`, and
+//! the firm population into the rows of `firms.csv`. Pure.
+
+use serde::Serialize;
+
+mod columns;
+
+pub use columns::{COLUMNS, Column, SeriesRow, column};
+
+use crate::model::accounts::{HIST_BINS, hist_quantiles};
+use crate::model::{Sector, SectorRecord};
+
+/// A run whose numbers left the range of floating point: a recorded value became
+/// infinite or not a number. The run cannot go on meaningfully and nothing of it is
+/// kept.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "the run blew up numerically in period {period}: `{series}` of {where_} is {value}; \
+     the scenario's parameters drive the economy beyond what can be computed \
+     (try smaller growth rates, levels or fewer periods)"
+)]
+pub struct NonFinite {
+    pub period: u32,
+    /// `sector `NAME`` or `the whole economy`.
+    pub where_: String,
+    /// The column of `series.csv`.
+    pub series: &'static str,
+    pub value: f64,
+}
+
+/// Fails on the first row with a value that is not finite, naming period, sector and
+/// column.
+pub fn check_finite<'a>(rows: impl IntoIterator<Item = &'a SeriesRow>) -> Result<(), NonFinite> {
+    for row in rows {
+        let bad = SeriesRow::NUMERIC_COLUMNS
+            .iter()
+            .find_map(|&c| match row.value(c) {
+                Some(Some(v)) if !v.is_finite() => Some((c, v)),
+                _ => None,
+            });
+        if let Some((series, value)) = bad {
+            return Err(NonFinite {
+                period: row.period,
+                where_: if row.sector == "all" {
+                    "the whole economy".to_string()
+                } else {
+                    format!("sector `{}`", row.sector)
+                },
+                series,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0 && num.is_finite()).then(|| num / den)
+}
+
+/// Fields shared by sector and economy rows, computed from summed records.
+fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRow {
+    let capacity = r.capacity[0] + r.capacity[1];
+    let output = r.output[0] + r.output[1];
+    let utilization = ratio(output, capacity);
+    let subsidy = r.rd_subsidy + r.production_subsidy;
+    let deciles = hist_quantiles(&r.hist, [0.1, 0.9]);
+    SeriesRow {
+        period,
+        sector: sector.to_string(),
+        regime: regime.to_string(),
+        paradigm: None,
+        capacity,
+        output,
+        demand: r.demand,
+        utilization,
+        overcapacity: utilization.map(|u| 1.0 - u),
+        import_share: ratio(r.imports, r.demand).unwrap_or(0.0),
+        soe_output_share: ratio(r.output[1], output),
+        soe_capacity_share: ratio(r.capacity[1], capacity),
+        firms_private: r.firms[0],
+        firms_soe: r.firms[1],
+        entries: r.entries,
+        exits: r.exits,
+        bailouts: r.bailouts,
+        spinoffs: r.spinoffs,
+        paradigm_switches: r.switches,
+        old_paradigm_capacity_share: ratio(r.old_capacity, capacity),
+        productivity_mean: ratio(r.productivity_output[0] + r.productivity_output[1], output),
+        productivity_private: ratio(r.productivity_output[0], r.output[0]),
+        productivity_soe: ratio(r.productivity_output[1], r.output[1]),
+        productivity_p90_p10: deciles.and_then(|[p10, p90]| ratio(p90, p10)),
+        frontier: None,
+        gap: None,
+        innovations: r.innovations,
+        absorptions: r.absorptions,
+        transfers: r.transfers,
+        paths_abandoned: r.paths_abandoned,
+        firms_on_dead_ends: ratio(r.explorers_on_dead_ends as f64, r.explorers as f64),
+        firms_on_best_path: ratio(r.explorers_on_best_path as f64, r.explorers as f64),
+        breakthroughs: r.breakthroughs,
+        gain_introduction: ratio(r.gain_introduction, capacity),
+        gain_absorption: ratio(r.gain_absorption, capacity),
+        gain_innovation: ratio(r.gain_innovation, capacity),
+        gain_transfer: ratio(r.gain_transfer, capacity),
+        rd_spending: r.rd_own + r.rd_subsidy,
+        rd_subsidy_spending: r.rd_subsidy,
+        production_subsidy_spending: r.production_subsidy,
+        subsidy_spending: subsidy,
+        bailout_spending: r.bailout_spending,
+        institute_spending: r.institute_spending,
+        tariff_revenue: r.tariff_revenue,
+        fiscal_cost: subsidy + r.bailout_spending + r.institute_spending - r.tariff_revenue,
+        investment: r.investment,
+        profit_rate: ratio(r.profit, r.capital_value),
+        hhi: ratio(r.output_squared, output * output),
+        mean_price: None,
+        import_price: None,
+        institute_knowledge: None,
+        institute_staff: None,
+        tariff: None,
+        consortium: None,
+    }
+}
+
+/// The row of one sector.
+pub fn sector_row(sector: &Sector, r: &SectorRecord) -> SeriesRow {
+    let mut row = common(r.period, &sector.name, sector.regime.as_str(), r);
+    row.paradigm = Some(r.paradigm);
+    row.frontier = Some(r.frontier);
+    row.gap = row.productivity_mean.and_then(|p| ratio(p, r.frontier));
+    row.mean_price = Some(r.mean_price);
+    row.import_price = Some(r.import_price);
+    row.institute_knowledge = ratio(r.institute_knowledge, r.frontier);
+    row.institute_staff = Some(r.institute_staff);
+    row.tariff = Some(r.tariff);
+    row.consortium = Some(u8::from(r.consortium));
+    row
+}
+
+/// The rows of one period: one per sector, in sector order, then the whole economy's.
+pub fn period_rows(period: u32, sectors: &[Sector], records: &[SectorRecord]) -> Vec<SeriesRow> {
+    let mut rows: Vec<SeriesRow> = sectors
+        .iter()
+        .zip(records)
+        .map(|(sector, record)| sector_row(sector, record))
+        .collect();
+    rows.push(economy_row(period, records));
+    rows
+}
+
+/// The row of the whole economy (`sector = all`): sums of the sectors; productivity,
+/// frontier and gap output-weighted across sectors; dispersion pooled over firms'
+/// productivity relative to their own sector's frontier.
+pub fn economy_row(period: u32, records: &[SectorRecord]) -> SeriesRow {
+    let mut total = SectorRecord {
+        period,
+        hist: vec![0; HIST_BINS],
+        ..Default::default()
+    };
+    let mut weighted_frontier = 0.0;
+    let mut weighted_gap = 0.0;
+    let mut weight = 0.0;
+    for r in records {
+        total.add(r);
+        let out = r.output[0] + r.output[1];
+        if out > 0.0 {
+            let mean = (r.productivity_output[0] + r.productivity_output[1]) / out;
+            weighted_frontier += r.frontier * out;
+            weighted_gap += mean / r.frontier * out;
+            weight += out;
+        }
+    }
+    let mut row = common(period, "all", "all", &total);
+    row.frontier = ratio(weighted_frontier, weight);
+    row.gap = ratio(weighted_gap, weight);
+    row
+}
+
+/// One row of `firms.csv`: a living firm at the end of a recorded period.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FirmRow<'a> {
+    pub period: u32,
+    pub sector: &'a str,
+    pub id: u64,
+    pub ownership: &'static str,
+    pub age: u32,
+    pub productivity: f64,
+    pub capacity: f64,
+    pub output: f64,
+    pub net_worth: f64,
+    pub debt: f64,
+    pub market_share: f64,
+    pub paradigm: u16,
+}
+
+/// The living firms of a sector, ordered by id.
+pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = FirmRow<'a>> + 'a {
+    let f = &sector.firms;
+    let mut slots: Vec<u32> = (0..f.slots() as u32)
+        .filter(|&i| f.alive[i as usize])
+        .collect();
+    slots.sort_unstable_by_key(|&i| f.id[i as usize]);
+    slots.into_iter().map(move |i| {
+        let i = i as usize;
+        FirmRow {
+            period,
+            sector: &sector.name,
+            id: f.id[i],
+            ownership: if f.soe[i] { "soe" } else { "private" },
+            age: f.age[i],
+            productivity: f.a[i],
+            capacity: f.capacity[i],
+            output: f.output[i],
+            net_worth: f.net_worth[i],
+            debt: f.debt[i],
+            market_share: f.share[i],
+            paradigm: f.vintage[i],
+        }
+    })
+}
