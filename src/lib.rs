@@ -12,6 +12,7 @@ pub mod model;
 pub mod observe;
 pub mod output;
 pub mod plot;
+pub mod reference;
 pub mod runner;
 pub mod scenario;
 pub mod serve;

@@ -4,6 +4,7 @@
 mod claims;
 mod compare;
 mod plot;
+mod reference;
 mod run;
 mod scenarios;
 mod serve;
@@ -50,6 +51,9 @@ pub enum Command {
     Claims(claims::ClaimsArgs),
     /// Serve the classroom page: pick a scenario, move levers, watch the economy evolve.
     Serve(serve::ServeArgs),
+    /// Print the reference tables of every lever, model parameter and output column
+    /// (Markdown, or JSON with --json), generated from the catalogues the program uses.
+    Reference(reference::ReferenceArgs),
 }
 
 /// An error with the exit code it deserves.
@@ -131,6 +135,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::execute(args),
         Command::Serve(args) => serve::execute(args),
         Command::Claims(args) => claims::execute(args),
+        Command::Reference(args) => reference::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

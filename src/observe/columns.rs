@@ -175,10 +175,10 @@ columns! {
         meaning "State-owned enterprises alive at the end of the period.";
     entries: u64, Integer, share false, axis ZERO,
         unit "entries per year", title "Entries", label "Entries", all SUM,
-        meaning "Firms that entered in the period (including spin-offs).";
+        meaning "Firms founded in the period, spin-offs included (they produce from the next period).";
     exits: u64, Integer, share false, axis ZERO,
         unit "exits per year", title "Exits", label "Exits", all SUM,
-        meaning "Firms that exited or were closed in the period.";
+        meaning "Firms whose exit or closure was decided in the period.";
     bailouts: u64, Integer, share false, axis ZERO,
         unit "bailouts per year", title "Bailouts", label "Bailouts", all SUM,
         meaning "SOEs rescued from negative net worth in the period.";
@@ -277,16 +277,16 @@ columns! {
         meaning "Herfindahl index of output, `Σ q² / (Σ q)²`.";
     mean_price: Option<f64>, Number, share false, axis ZERO,
         unit "price (initial wage = 1)", title "Mean price", label "Mean price", all EMPTY,
-        meaning "Share-weighted mean price of domestic firms.";
+        meaning "The price buyers compare against: domestic firms' prices and the import price (tariff included), weighted by market share.";
     import_price: Option<f64>, Number, share false, axis ZERO,
         unit "price (initial wage = 1)", title "Import price", label "Import price", all EMPTY,
-        meaning "Price of imports before the tariff.";
+        meaning "Price of imports, tariff included.";
     institute_knowledge: Option<f64>, Number, share false, axis ZERO,
         unit "knowledge / frontier", title "Institute knowledge relative to the frontier", label "Institute knowledge / frontier", all EMPTY,
         meaning "Mean knowledge of the sector's research institutes relative to the frontier, `k̄ / F*`.";
     institute_staff: Option<f64>, Number, share false, axis ZERO,
-        unit "capability", title "Institute staff capability", label "Institute staff", all EMPTY,
-        meaning "Mean staff capability of the sector's research institutes.";
+        unit "staff (initial = 1)", title "Institute staff", label "Institute staff", all EMPTY,
+        meaning "Mean staff of the sector's research institutes, relative to their initial staff (1).";
     tariff: Option<f64>, Number, share false, axis ZERO,
         unit "tariff rate", title "Tariff", label "Tariff in force", all EMPTY,
         meaning "The tariff in force in the sector.";
