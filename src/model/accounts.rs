@@ -113,6 +113,10 @@ pub struct AccountsTally {
     /// Output and productivity-output of current-paradigm firms only.
     pub current_output: f64,
     pub current_productivity_output: f64,
+    /// Profit and capital value of current-paradigm firms: the returns an entrant,
+    /// who would produce on the current paradigm, looks at.
+    pub current_profit: f64,
+    pub current_capital_value: f64,
     /// Capacity of firms still in an old paradigm.
     pub old_capacity: f64,
     pub output_squared: f64,
@@ -145,6 +149,8 @@ impl Default for AccountsTally {
             productivity_output: [0.0; 2],
             current_output: 0.0,
             current_productivity_output: 0.0,
+            current_profit: 0.0,
+            current_capital_value: 0.0,
             old_capacity: 0.0,
             output_squared: 0.0,
             revenue: 0.0,
@@ -177,6 +183,8 @@ impl AccountsTally {
         }
         self.current_output += o.current_output;
         self.current_productivity_output += o.current_productivity_output;
+        self.current_profit += o.current_profit;
+        self.current_capital_value += o.current_capital_value;
         self.old_capacity += o.old_capacity;
         self.output_squared += o.output_squared;
         self.revenue += o.revenue;
@@ -319,6 +327,8 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         if c.vintage[i] == x.pricing.paradigm {
             t.current_output += q;
             t.current_productivity_output += a_eff * q;
+            t.current_profit += profit;
+            t.current_capital_value += value;
             t.best = t.best.max(a_eff);
         } else {
             t.old_capacity += k;

@@ -186,12 +186,21 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         // Paradigm switch: as demand moves over, a firm that can pay for re-tooling its
         // capacity out of its own net worth switches. Soft credit does not pay for it,
         // so heavy sunk capacity locks a firm in until depreciation shrinks the bill.
+        // The shift destroys the competence of the old paradigm (Tushman & Anderson
+        // 1986): what carries over is the capacity to learn the new one, so a switcher
+        // starts as far up the new frontier as its absorptive capacity (its R&D stock;
+        // Cohen & Levinthal 1990) takes it.
         if c.vintage[i] != paradigm {
             let (u, v) = uniform_pair(&mut rng);
             let cost = m.retool_cost * x.capital_price * kept;
             if c.net_worth[i] >= cost && u < x.phi {
                 c.net_worth[i] -= cost;
-                c.a[i] = x.frontier * m.switch_level * (0.9 + 0.2 * v);
+                let capable = absorptive_capacity(
+                    absorb_base[usize::from(soe)],
+                    f64::from(c.rd_stock[i]),
+                    m.rd_stock_half,
+                );
+                c.a[i] = x.frontier * m.switch_level * capable * (0.9 + 0.2 * v);
                 c.vintage[i] = paradigm;
                 c.streak[i] = 0;
                 c.experience[i] = 0;

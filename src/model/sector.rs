@@ -211,6 +211,32 @@ impl Sector {
         }
     }
 
+    /// Weight of a new paradigm's early phase, one at the shift and fading with the
+    /// e-folding time of its fast frontier growth; zero before any shift.
+    fn early_phase(&self, period: u32) -> f64 {
+        match self.shift_start {
+            Some(s) => (-f64::from(period - s) / PARADIGM_BOOST_FADE).exp(),
+            None => 0.0,
+        }
+    }
+
+    /// The productivity entrants are drawn around. In a mature paradigm a founder
+    /// knows what the industry's average firm knows (the sector's mean). In the early
+    /// phase of a new paradigm its knowledge is young, public and not yet embodied in
+    /// incumbents' routines and capacity, so new firms are founded on its best
+    /// practice, the effective frontier (Perez & Soete 1988; Klepper 1996): the window
+    /// closes as the paradigm matures. With no current-paradigm producer yet, the
+    /// mean is that of a switcher.
+    fn entrant_reference(&self, period: u32, producing: bool, m: &ModelParams) -> f64 {
+        let mean = if producing {
+            self.mean_productivity
+        } else {
+            self.frontier * m.switch_level
+        };
+        let w = self.early_phase(period);
+        (1.0 - w) * mean + w * self.effective_frontier().max(mean)
+    }
+
     /// One period; returns what happened in it.
     pub fn step(&mut self, input: &StepInput<'_>) -> SectorRecord {
         let m = input.model;
@@ -236,12 +262,7 @@ impl Sector {
             self.institutes.rescale(m.paradigm_drop);
             self.domestic_best = 0.0;
         } else {
-            let boost = match self.shift_start {
-                Some(s) => {
-                    m.paradigm_growth_boost * (-f64::from(t - s) / PARADIGM_BOOST_FADE).exp()
-                }
-                None => 0.0,
-            };
+            let boost = m.paradigm_growth_boost * self.early_phase(t);
             // The boost speeds up growth only; a declining frontier declines at its own rate.
             let growth = if st.frontier_growth > 0.0 {
                 st.frontier_growth * (1.0 + boost)
@@ -388,9 +409,16 @@ impl Sector {
         };
 
         // 10. Entry: more with profits, fewer behind the barrier; spin-offs near institute knowledge.
+        // Would-be entrants look at the returns of the technology they would enter
+        // with, the current paradigm's, not at losses of firms stuck in an old one.
+        let entry_profit_rate = if acc.current_capital_value > 0.0 {
+            acc.current_profit / acc.current_capital_value
+        } else {
+            profit_rate
+        };
         let rate = m.entry_rate
             * (1.0 - lv.entry_barrier)
-            * (m.entry_sensitivity * profit_rate).clamp(-5.0, 3.0).exp()
+            * (m.entry_sensitivity * entry_profit_rate).clamp(-5.0, 3.0).exp()
             * self.entry_pool;
         let mut erng = stream(input.seed, self.index, t, Phase::Entry, 0);
         let n_entrants = if rate > 0.0 {
@@ -403,11 +431,7 @@ impl Sector {
         let n_firms = (acc.firms[0] + acc.firms[1]).max(1) as f64;
         let mean_capacity = (acc.capacity[0] + acc.capacity[1]) / n_firms;
         let mean_share = (1.0 - self.import_share) / n_firms;
-        let reference = if acc.current_output > 0.0 {
-            self.mean_productivity
-        } else {
-            self.frontier * m.switch_level
-        };
+        let reference = self.entrant_reference(t, acc.current_output > 0.0, m);
         let mut founded: Vec<f64> = (0..n_entrants)
             .map(|_| {
                 reference
