@@ -232,11 +232,15 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         // Market: demand by share, output up to capacity; the rest goes to imports.
         let share = c.share[i] * per_share_total;
         c.share[i] = share;
-        // Buyers who have moved to a new paradigm are lost to an old-paradigm firm.
-        let wanted = share * x.demand * x.pricing.demand_kept(c.vintage[i]);
-        let lost = share * x.demand - wanted;
+        // Buyers move between paradigms only by the replicator's comparison of
+        // quality-adjusted prices (an old vintage's falls with its worth): the share a
+        // firm holds is the demand it is asked for.
+        let wanted = share * x.demand;
         let k = c.capacity[i];
         let q = wanted.min(k);
+        // Buyers a firm cannot serve buy abroad, and stay with the foreign supplier
+        // until prices win them back: a firm's share is what it sells.
+        c.share[i] = q / x.demand;
         let a_eff = x.pricing.effective(c.a[i], c.vintage[i]);
         let cost = x.pricing.unit_cost(c.a[i], soe);
         let price = x.pricing.price(c.a[i], soe);
@@ -335,7 +339,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         }
         t.output_squared += q * q;
         t.revenue += revenue;
-        t.unmet += wanted - q + lost;
+        t.unmet += wanted - q;
         t.profit += profit;
         t.capital_value += value;
         t.rd_own += rd_own;

@@ -5,7 +5,7 @@
 use super::draws::BetaTable;
 use super::firms::FirmChunk;
 use super::levers::Levers;
-use super::pricing::Pricing;
+use super::pricing::{Pricing, replicator};
 use super::rng::{Phase, stream, uniform, uniform_pair};
 use super::technology::Paths;
 use crate::scenario::ModelParams;
@@ -25,6 +25,8 @@ pub struct InnovationContext<'a> {
     /// The frontier firms absorb from: `F`, or the best domestic firm if better in the leading regime.
     pub frontier_eff: f64,
     pub capital_price: f64,
+    /// Last period's mean compared price of the market, in this period's money.
+    pub market_price: f64,
     /// Cost of a unit of research effort this period.
     pub research_cost: f64,
     /// R&D budget of a firm of mean revenue, in units of effort.
@@ -183,9 +185,16 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         let kept = c.capacity[i] * (1.0 - m.depreciation);
         let delivered = c.pending[i];
 
-        // Paradigm switch: as demand moves over, a firm that can pay for re-tooling its
-        // capacity out of its own net worth switches. Soft credit does not pay for it,
-        // so heavy sunk capacity locks a firm in until depreciation shrinks the bill.
+        // Paradigm switch. A firm changes its technology when the market tells it to
+        // (search triggered by failing performance; Cyert & March 1963, Nelson &
+        // Winter 1982): each period it re-tools with the chance that it is losing its
+        // buyers, the share the replicator takes from it at its quality-adjusted price
+        // against last period's market price. Whatever softens that comparison
+        // (imports made dearer, procurement preference) delays the switch (Arrow's
+        // replacement effect: protected rents in the old technology). It must pay for
+        // re-tooling its capacity out of its own net worth; soft credit does not pay
+        // for it, so heavy sunk capacity locks a firm in until depreciation shrinks
+        // the bill.
         // The shift destroys the competence of the old paradigm (Tushman & Anderson
         // 1986): what carries over is the capacity to learn the new one, so a switcher
         // starts as far up the new frontier as its absorptive capacity (its R&D stock;
@@ -193,7 +202,9 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         if c.vintage[i] != paradigm {
             let (u, v) = uniform_pair(&mut rng);
             let cost = m.retool_cost * x.capital_price * kept;
-            if c.net_worth[i] >= cost && u < x.phi {
+            let price = x.pricing.compared_price(c.a[i], soe, c.vintage[i]);
+            let pressure = 1.0 - replicator(m.selection, price, x.market_price);
+            if c.net_worth[i] >= cost && u < pressure {
                 c.net_worth[i] -= cost;
                 let capable = absorptive_capacity(
                     absorb_base[usize::from(soe)],
@@ -425,6 +436,7 @@ mod tests {
                 frontier: 1.0,
                 frontier_eff: 1.0,
                 capital_price: 1.0,
+                market_price: 1.0,
                 research_cost: 1.0,
                 mean_budget: 0.0,
                 exploration_share,

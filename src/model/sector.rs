@@ -69,6 +69,9 @@ pub struct Sector {
     entrant_draw: Arc<BetaTable>,
     /// Last period's domestic revenue, the base of institute funding.
     revenue: f64,
+    /// Last period's share-weighted mean price that buyers compared (imports
+    /// included): what an old-paradigm firm measures its own price against.
+    market_price: f64,
 }
 
 /// Runs `f` on every chunk of firms, in parallel when there is more than one chunk
@@ -120,6 +123,7 @@ impl Sector {
         let weight_total = spec.firms_private as f64 + m.soe_size * n_soe as f64;
         let domestic = 1.0 - st.initial_import_share;
         let mut firms = Firms::default();
+        let mut share_price = 0.0;
         let mut chunk_rng = stream(seed, index, 0, Phase::Init, 0);
         for i in 0..n {
             if i % CHUNK == 0 {
@@ -137,6 +141,7 @@ impl Sector {
                 0.0
             };
             let price = (1.0 + m.markup) * m.wage / a * (1.0 + passed);
+            share_price += share * price;
             let u_path = uniform(&mut chunk_rng);
             let path = if consortium {
                 i % paths.len()
@@ -163,6 +168,7 @@ impl Sector {
             });
         }
         let foreign_wage = st.import_price_ratio * m.wage / st.initial_productivity;
+        let import_price = (1.0 + m.markup) * foreign_wage / INITIAL_FRONTIER;
         Sector {
             index,
             name: spec.name.clone(),
@@ -191,6 +197,7 @@ impl Sector {
             exits: Vec::new(),
             entrants: Vec::new(),
             revenue: 0.0,
+            market_price: share_price + st.initial_import_share * import_price,
             innovation_draw: shared_table(m.innovation_alpha, m.innovation_beta),
             entrant_draw: shared_table(m.entrant_alpha, m.entrant_beta),
         }
@@ -319,6 +326,8 @@ impl Sector {
             frontier: self.frontier,
             frontier_eff,
             capital_price: self.capital_price,
+            // Prices grow with wages: last period's mean in this period's money.
+            market_price: self.market_price * (1.0 + st.frontier_growth),
             research_cost,
             mean_budget: m.rd_share * self.revenue / self.firms.living().max(1) as f64
                 * (1.0 + lv.by_owner[0].rd_subsidy)
@@ -357,6 +366,7 @@ impl Sector {
         } else {
             import_price
         };
+        self.market_price = mean_price;
         let sums = map_chunks(&mut self.firms, |c| {
             update_shares(c, &pricing, m.selection, mean_price)
         });
@@ -394,6 +404,8 @@ impl Sector {
 
         // Imports: the foreigners' share plus demand domestic capacity could not serve.
         let imports = self.import_share * self.demand + acc.unmet;
+        // The foreigners' share is what they sell, unserved domestic demand included.
+        self.import_share = imports / self.demand;
         let tariff_revenue = lv.tariff * import_price / (1.0 + lv.tariff) * imports;
         let institute_spending = m.institute_cost * self.institutes.total_staff() * self.revenue;
         self.revenue = acc.revenue;
