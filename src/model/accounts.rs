@@ -238,9 +238,6 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let wanted = share * x.demand;
         let k = c.capacity[i];
         let q = wanted.min(k);
-        // Buyers a firm cannot serve buy abroad, and stay with the foreign supplier
-        // until prices win them back: a firm's share is what it sells.
-        c.share[i] = q / x.demand;
         let a_eff = x.pricing.effective(c.a[i], c.vintage[i]);
         let cost = x.pricing.unit_cost(c.a[i], soe);
         let price = x.pricing.price(c.a[i], soe);

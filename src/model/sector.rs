@@ -404,8 +404,6 @@ impl Sector {
 
         // Imports: the foreigners' share plus demand domestic capacity could not serve.
         let imports = self.import_share * self.demand + acc.unmet;
-        // The foreigners' share is what they sell, unserved domestic demand included.
-        self.import_share = imports / self.demand;
         let tariff_revenue = lv.tariff * import_price / (1.0 + lv.tariff) * imports;
         let institute_spending = m.institute_cost * self.institutes.total_staff() * self.revenue;
         self.revenue = acc.revenue;
