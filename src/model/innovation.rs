@@ -18,8 +18,6 @@ pub struct InnovationContext<'a> {
     pub model: &'a ModelParams,
     pub levers: &'a Levers,
     pub pricing: Pricing,
-    /// Share of demand that has moved to the current paradigm.
-    pub phi: f64,
     /// The foreign frontier `F` of the current paradigm.
     pub frontier: f64,
     /// The frontier firms absorb from: `F`, or the best domestic firm if better in the leading regime.
@@ -432,7 +430,6 @@ mod tests {
                 model: &self.model,
                 levers: &self.levers,
                 pricing: Pricing::for_tests(),
-                phi: 1.0,
                 frontier: 1.0,
                 frontier_eff: 1.0,
                 capital_price: 1.0,
@@ -532,6 +529,48 @@ mod tests {
         let (after, tally) = run_one(f, &s.context(0.0));
         assert_eq!(after.productivity, 0.8);
         assert_eq!(tally.gain_introduction, 0.0);
+    }
+
+    /// A firm of an old paradigm (vintage 1 against the current 0) that can pay for
+    /// re-tooling, with the given R&D stock; nothing but the switch can move it.
+    fn old_vintage(stock: f32) -> Firm {
+        Firm {
+            vintage: 1,
+            rd_stock: stock,
+            net_worth: 100.0,
+            ..firm(0.9)
+        }
+    }
+
+    #[test]
+    fn a_switcher_starts_as_far_up_the_new_frontier_as_its_absorptive_capacity_takes_it() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        // The old product is all but worthless (Pricing::for_tests), so buyers leave at
+        // once and the firm re-tools for sure; the same seed gives both the same draw.
+        let (capable, _) = run_one(old_vintage(1e9), &s.context(0.0));
+        let (novice, tally) = run_one(old_vintage(0.0), &s.context(0.0));
+        assert_eq!((capable.vintage, novice.vintage, tally.switches), (0, 0, 1));
+        // No R&D stock: half the absorptive capacity, so half as far up.
+        assert!((novice.productivity / capable.productivity - 0.5).abs() < 1e-6);
+        let level = capable.productivity / s.model.switch_level;
+        assert!((0.9..=1.1).contains(&level), "{level}");
+        assert!(
+            novice.net_worth < 100.0,
+            "re-tooling is paid from net worth"
+        );
+    }
+
+    #[test]
+    fn a_firm_that_keeps_its_buyers_does_not_switch() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        let mut ctx = s.context(0.0);
+        // Its quality-adjusted price is far below the market's: no buyer leaves it.
+        ctx.market_price = 1e6;
+        let (after, tally) = run_one(old_vintage(1e9), &ctx);
+        assert_eq!((after.vintage, tally.switches), (1, 0));
+        assert_eq!(after.productivity, 0.9);
     }
 
     #[test]

@@ -322,7 +322,6 @@ impl Sector {
             model: m,
             levers: lv,
             pricing,
-            phi,
             frontier: self.frontier,
             frontier_eff,
             capital_price: self.capital_price,
@@ -428,7 +427,9 @@ impl Sector {
         };
         let rate = m.entry_rate
             * (1.0 - lv.entry_barrier)
-            * (m.entry_sensitivity * entry_profit_rate).clamp(-5.0, 3.0).exp()
+            * (m.entry_sensitivity * entry_profit_rate)
+                .clamp(-5.0, 3.0)
+                .exp()
             * self.entry_pool;
         let mut erng = stream(input.seed, self.index, t, Phase::Entry, 0);
         let n_entrants = if rate > 0.0 {
