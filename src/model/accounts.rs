@@ -113,6 +113,10 @@ pub struct AccountsTally {
     /// Output and productivity-output of current-paradigm firms only.
     pub current_output: f64,
     pub current_productivity_output: f64,
+    /// Profit and capital value of current-paradigm firms: the returns an entrant,
+    /// who would produce on the current paradigm, looks at.
+    pub current_profit: f64,
+    pub current_capital_value: f64,
     /// Capacity of firms still in an old paradigm.
     pub old_capacity: f64,
     pub output_squared: f64,
@@ -145,6 +149,8 @@ impl Default for AccountsTally {
             productivity_output: [0.0; 2],
             current_output: 0.0,
             current_productivity_output: 0.0,
+            current_profit: 0.0,
+            current_capital_value: 0.0,
             old_capacity: 0.0,
             output_squared: 0.0,
             revenue: 0.0,
@@ -177,6 +183,8 @@ impl AccountsTally {
         }
         self.current_output += o.current_output;
         self.current_productivity_output += o.current_productivity_output;
+        self.current_profit += o.current_profit;
+        self.current_capital_value += o.current_capital_value;
         self.old_capacity += o.old_capacity;
         self.output_squared += o.output_squared;
         self.revenue += o.revenue;
@@ -224,9 +232,10 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         // Market: demand by share, output up to capacity; the rest goes to imports.
         let share = c.share[i] * per_share_total;
         c.share[i] = share;
-        // Buyers who have moved to a new paradigm are lost to an old-paradigm firm.
-        let wanted = share * x.demand * x.pricing.demand_kept(c.vintage[i]);
-        let lost = share * x.demand - wanted;
+        // Buyers move between paradigms only by the replicator's comparison of
+        // quality-adjusted prices (an old vintage's falls with its worth): the share a
+        // firm holds is the demand it is asked for.
+        let wanted = share * x.demand;
         let k = c.capacity[i];
         let q = wanted.min(k);
         let a_eff = x.pricing.effective(c.a[i], c.vintage[i]);
@@ -319,13 +328,15 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         if c.vintage[i] == x.pricing.paradigm {
             t.current_output += q;
             t.current_productivity_output += a_eff * q;
+            t.current_profit += profit;
+            t.current_capital_value += value;
             t.best = t.best.max(a_eff);
         } else {
             t.old_capacity += k;
         }
         t.output_squared += q * q;
         t.revenue += revenue;
-        t.unmet += wanted - q + lost;
+        t.unmet += wanted - q;
         t.profit += profit;
         t.capital_value += value;
         t.rd_own += rd_own;

@@ -5,7 +5,7 @@
 use super::draws::BetaTable;
 use super::firms::FirmChunk;
 use super::levers::Levers;
-use super::pricing::Pricing;
+use super::pricing::{Pricing, replicator};
 use super::rng::{Phase, stream, uniform, uniform_pair};
 use super::technology::Paths;
 use crate::scenario::ModelParams;
@@ -18,13 +18,13 @@ pub struct InnovationContext<'a> {
     pub model: &'a ModelParams,
     pub levers: &'a Levers,
     pub pricing: Pricing,
-    /// Share of demand that has moved to the current paradigm.
-    pub phi: f64,
     /// The foreign frontier `F` of the current paradigm.
     pub frontier: f64,
     /// The frontier firms absorb from: `F`, or the best domestic firm if better in the leading regime.
     pub frontier_eff: f64,
     pub capital_price: f64,
+    /// Last period's mean compared price of the market, in this period's money.
+    pub market_price: f64,
     /// Cost of a unit of research effort this period.
     pub research_cost: f64,
     /// R&D budget of a firm of mean revenue, in units of effort.
@@ -183,15 +183,33 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         let kept = c.capacity[i] * (1.0 - m.depreciation);
         let delivered = c.pending[i];
 
-        // Paradigm switch: as demand moves over, a firm that can pay for re-tooling its
-        // capacity out of its own net worth switches. Soft credit does not pay for it,
-        // so heavy sunk capacity locks a firm in until depreciation shrinks the bill.
+        // Paradigm switch. A firm changes its technology when the market tells it to
+        // (search triggered by failing performance; Cyert & March 1963, Nelson &
+        // Winter 1982): each period it re-tools with the chance that it is losing its
+        // buyers, the share the replicator takes from it at its quality-adjusted price
+        // against last period's market price. Whatever softens that comparison
+        // (imports made dearer, procurement preference) delays the switch (Arrow's
+        // replacement effect: protected rents in the old technology). It must pay for
+        // re-tooling its capacity out of its own net worth; soft credit does not pay
+        // for it, so heavy sunk capacity locks a firm in until depreciation shrinks
+        // the bill.
+        // The shift destroys the competence of the old paradigm (Tushman & Anderson
+        // 1986): what carries over is the capacity to learn the new one, so a switcher
+        // starts as far up the new frontier as its absorptive capacity (its R&D stock;
+        // Cohen & Levinthal 1990) takes it.
         if c.vintage[i] != paradigm {
             let (u, v) = uniform_pair(&mut rng);
             let cost = m.retool_cost * x.capital_price * kept;
-            if c.net_worth[i] >= cost && u < x.phi {
+            let price = x.pricing.compared_price(c.a[i], soe, c.vintage[i]);
+            let pressure = 1.0 - replicator(m.selection, price, x.market_price);
+            if c.net_worth[i] >= cost && u < pressure {
                 c.net_worth[i] -= cost;
-                c.a[i] = x.frontier * m.switch_level * (0.9 + 0.2 * v);
+                let capable = absorptive_capacity(
+                    absorb_base[usize::from(soe)],
+                    f64::from(c.rd_stock[i]),
+                    m.rd_stock_half,
+                );
+                c.a[i] = x.frontier * m.switch_level * capable * (0.9 + 0.2 * v);
                 c.vintage[i] = paradigm;
                 c.streak[i] = 0;
                 c.experience[i] = 0;
@@ -412,10 +430,10 @@ mod tests {
                 model: &self.model,
                 levers: &self.levers,
                 pricing: Pricing::for_tests(),
-                phi: 1.0,
                 frontier: 1.0,
                 frontier_eff: 1.0,
                 capital_price: 1.0,
+                market_price: 1.0,
                 research_cost: 1.0,
                 mean_budget: 0.0,
                 exploration_share,
@@ -511,6 +529,48 @@ mod tests {
         let (after, tally) = run_one(f, &s.context(0.0));
         assert_eq!(after.productivity, 0.8);
         assert_eq!(tally.gain_introduction, 0.0);
+    }
+
+    /// A firm of an old paradigm (vintage 1 against the current 0) that can pay for
+    /// re-tooling, with the given R&D stock; nothing but the switch can move it.
+    fn old_vintage(stock: f32) -> Firm {
+        Firm {
+            vintage: 1,
+            rd_stock: stock,
+            net_worth: 100.0,
+            ..firm(0.9)
+        }
+    }
+
+    #[test]
+    fn a_switcher_starts_as_far_up_the_new_frontier_as_its_absorptive_capacity_takes_it() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        // The old product is all but worthless (Pricing::for_tests), so buyers leave at
+        // once and the firm re-tools for sure; the same seed gives both the same draw.
+        let (capable, _) = run_one(old_vintage(1e9), &s.context(0.0));
+        let (novice, tally) = run_one(old_vintage(0.0), &s.context(0.0));
+        assert_eq!((capable.vintage, novice.vintage, tally.switches), (0, 0, 1));
+        // No R&D stock: half the absorptive capacity, so half as far up.
+        assert!((novice.productivity / capable.productivity - 0.5).abs() < 1e-6);
+        let level = capable.productivity / s.model.switch_level;
+        assert!((0.9..=1.1).contains(&level), "{level}");
+        assert!(
+            novice.net_worth < 100.0,
+            "re-tooling is paid from net worth"
+        );
+    }
+
+    #[test]
+    fn a_firm_that_keeps_its_buyers_does_not_switch() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        let mut ctx = s.context(0.0);
+        // Its quality-adjusted price is far below the market's: no buyer leaves it.
+        ctx.market_price = 1e6;
+        let (after, tally) = run_one(old_vintage(1e9), &ctx);
+        assert_eq!((after.vintage, tally.switches), (1, 0));
+        assert_eq!(after.productivity, 0.9);
     }
 
     #[test]

@@ -61,17 +61,6 @@ impl Pricing {
         (1.0 + self.markup) * self.unit_cost(a_eff, false) * (1.0 + passed)
     }
 
-    /// Share of a firm's demand that stays with its paradigm: all of it in the current
-    /// one, `1 - phi` in an old one (the rest of those buyers have moved on).
-    #[inline]
-    pub fn demand_kept(&self, vintage: u16) -> f64 {
-        if vintage == self.paradigm {
-            1.0
-        } else {
-            self.old_paradigm_worth.max(0.0)
-        }
-    }
-
     /// The price buyers compare, quality-adjusted for an old paradigm's fading worth;
     /// an SOE's is discounted by procurement preference.
     #[inline]

@@ -69,6 +69,9 @@ pub struct Sector {
     entrant_draw: Arc<BetaTable>,
     /// Last period's domestic revenue, the base of institute funding.
     revenue: f64,
+    /// Last period's share-weighted mean price that buyers compared (imports
+    /// included): what an old-paradigm firm measures its own price against.
+    market_price: f64,
 }
 
 /// Runs `f` on every chunk of firms, in parallel when there is more than one chunk
@@ -120,6 +123,7 @@ impl Sector {
         let weight_total = spec.firms_private as f64 + m.soe_size * n_soe as f64;
         let domestic = 1.0 - st.initial_import_share;
         let mut firms = Firms::default();
+        let mut share_price = 0.0;
         let mut chunk_rng = stream(seed, index, 0, Phase::Init, 0);
         for i in 0..n {
             if i % CHUNK == 0 {
@@ -137,6 +141,7 @@ impl Sector {
                 0.0
             };
             let price = (1.0 + m.markup) * m.wage / a * (1.0 + passed);
+            share_price += share * price;
             let u_path = uniform(&mut chunk_rng);
             let path = if consortium {
                 i % paths.len()
@@ -163,6 +168,7 @@ impl Sector {
             });
         }
         let foreign_wage = st.import_price_ratio * m.wage / st.initial_productivity;
+        let import_price = (1.0 + m.markup) * foreign_wage / INITIAL_FRONTIER;
         Sector {
             index,
             name: spec.name.clone(),
@@ -191,6 +197,7 @@ impl Sector {
             exits: Vec::new(),
             entrants: Vec::new(),
             revenue: 0.0,
+            market_price: share_price + st.initial_import_share * import_price,
             innovation_draw: shared_table(m.innovation_alpha, m.innovation_beta),
             entrant_draw: shared_table(m.entrant_alpha, m.entrant_beta),
         }
@@ -209,6 +216,32 @@ impl Sector {
             Some(s) => (f64::from(period - s + 1) / f64::from(m.paradigm_transition)).min(1.0),
             None => 1.0,
         }
+    }
+
+    /// Weight of a new paradigm's early phase, one at the shift and fading with the
+    /// e-folding time of its fast frontier growth; zero before any shift.
+    fn early_phase(&self, period: u32) -> f64 {
+        match self.shift_start {
+            Some(s) => (-f64::from(period - s) / PARADIGM_BOOST_FADE).exp(),
+            None => 0.0,
+        }
+    }
+
+    /// The productivity entrants are drawn around. In a mature paradigm a founder
+    /// knows what the industry's average firm knows (the sector's mean). In the early
+    /// phase of a new paradigm its knowledge is young, public and not yet embodied in
+    /// incumbents' routines and capacity, so new firms are founded on its best
+    /// practice, the effective frontier (Perez & Soete 1988; Klepper 1996): the window
+    /// closes as the paradigm matures. With no current-paradigm producer yet, the
+    /// mean is that of a switcher.
+    fn entrant_reference(&self, period: u32, producing: bool, m: &ModelParams) -> f64 {
+        let mean = if producing {
+            self.mean_productivity
+        } else {
+            self.frontier * m.switch_level
+        };
+        let w = self.early_phase(period);
+        (1.0 - w) * mean + w * self.effective_frontier().max(mean)
     }
 
     /// One period; returns what happened in it.
@@ -236,12 +269,7 @@ impl Sector {
             self.institutes.rescale(m.paradigm_drop);
             self.domestic_best = 0.0;
         } else {
-            let boost = match self.shift_start {
-                Some(s) => {
-                    m.paradigm_growth_boost * (-f64::from(t - s) / PARADIGM_BOOST_FADE).exp()
-                }
-                None => 0.0,
-            };
+            let boost = m.paradigm_growth_boost * self.early_phase(t);
             // The boost speeds up growth only; a declining frontier declines at its own rate.
             let growth = if st.frontier_growth > 0.0 {
                 st.frontier_growth * (1.0 + boost)
@@ -294,10 +322,11 @@ impl Sector {
             model: m,
             levers: lv,
             pricing,
-            phi,
             frontier: self.frontier,
             frontier_eff,
             capital_price: self.capital_price,
+            // Prices grow with wages: last period's mean in this period's money.
+            market_price: self.market_price * (1.0 + st.frontier_growth),
             research_cost,
             mean_budget: m.rd_share * self.revenue / self.firms.living().max(1) as f64
                 * (1.0 + lv.by_owner[0].rd_subsidy)
@@ -336,6 +365,7 @@ impl Sector {
         } else {
             import_price
         };
+        self.market_price = mean_price;
         let sums = map_chunks(&mut self.firms, |c| {
             update_shares(c, &pricing, m.selection, mean_price)
         });
@@ -388,9 +418,18 @@ impl Sector {
         };
 
         // 10. Entry: more with profits, fewer behind the barrier; spin-offs near institute knowledge.
+        // Would-be entrants look at the returns of the technology they would enter
+        // with, the current paradigm's, not at losses of firms stuck in an old one.
+        let entry_profit_rate = if acc.current_capital_value > 0.0 {
+            acc.current_profit / acc.current_capital_value
+        } else {
+            profit_rate
+        };
         let rate = m.entry_rate
             * (1.0 - lv.entry_barrier)
-            * (m.entry_sensitivity * profit_rate).clamp(-5.0, 3.0).exp()
+            * (m.entry_sensitivity * entry_profit_rate)
+                .clamp(-5.0, 3.0)
+                .exp()
             * self.entry_pool;
         let mut erng = stream(input.seed, self.index, t, Phase::Entry, 0);
         let n_entrants = if rate > 0.0 {
@@ -403,11 +442,7 @@ impl Sector {
         let n_firms = (acc.firms[0] + acc.firms[1]).max(1) as f64;
         let mean_capacity = (acc.capacity[0] + acc.capacity[1]) / n_firms;
         let mean_share = (1.0 - self.import_share) / n_firms;
-        let reference = if acc.current_output > 0.0 {
-            self.mean_productivity
-        } else {
-            self.frontier * m.switch_level
-        };
+        let reference = self.entrant_reference(t, acc.current_output > 0.0, m);
         let mut founded: Vec<f64> = (0..n_entrants)
             .map(|_| {
                 reference
