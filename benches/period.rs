@@ -22,6 +22,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use catchup::scenario::ValidScenario;
 use catchup::scenario::validate::validate;
 use catchup::{Scenario, World};
 use criterion::{
@@ -64,7 +65,7 @@ fn scenario(firms: u64) -> Scenario {
 
 /// The economy after `WARM_UP_PERIODS` periods.
 fn warmed_world(firms: u64) -> World {
-    let mut world = World::new(&scenario(firms));
+    let mut world = World::new(&ValidScenario::new(scenario(firms)).expect("a valid scenario"));
     for _ in 0..WARM_UP_PERIODS {
         world.step();
     }

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::model::sector::StepInput;
 use crate::model::{PolicyState, Sector, SectorRecord};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ValidScenario};
 
 /// A running economy. Built from a validated scenario.
 #[derive(Debug, Clone)]
@@ -17,8 +17,8 @@ pub struct World {
 }
 
 impl World {
-    /// Sets up the economy at period 0. The scenario must have passed validation.
-    pub fn new(scenario: &Scenario) -> World {
+    /// Sets up the economy at period 0.
+    pub fn new(scenario: &ValidScenario) -> World {
         let policy = PolicyState::new(scenario);
         let sectors = scenario
             .sector
@@ -30,7 +30,7 @@ impl World {
             })
             .collect();
         World {
-            scenario: scenario.clone(),
+            scenario: Scenario::clone(scenario),
             sectors,
             policy,
             period: 0,
@@ -103,7 +103,7 @@ mod tests {
             .build()
             .unwrap();
         pool.install(|| {
-            let mut world = World::new(scenario);
+            let mut world = World::new(&ValidScenario::new(scenario.clone()).unwrap());
             let mut out = Vec::new();
             for _ in 0..scenario.periods {
                 let records = world.step();
@@ -177,6 +177,16 @@ mod tests {
         }
     }
 
+    /// A scenario that never passed validation cannot reach the engine: `paths = 0`
+    /// (which would overflow in `Sector::new`) is refused by `ValidScenario::new`.
+    #[test]
+    fn only_a_valid_scenario_makes_a_world() {
+        let mut s = Scenario::default();
+        s.sector[0].paths = Some(0);
+        let report = ValidScenario::new(s).unwrap_err();
+        assert_eq!(report.problems[0].path.to_string(), "sector[0].paths");
+    }
+
     #[test]
     fn the_schedule_changes_a_lever_from_its_period_on() {
         let mut s = Scenario {
@@ -191,7 +201,7 @@ mod tests {
                 ..Default::default()
             },
         });
-        let mut world = World::new(&s);
+        let mut world = World::new(&ValidScenario::new(s).unwrap());
         let tariffs: Vec<(f64, f64)> = (0..5)
             .map(|_| {
                 let r = world.step();

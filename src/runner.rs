@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::engine::World;
 use crate::observe::{NonFinite, check_finite, firm_rows, period_rows};
 use crate::output::{Manifest, OutputError, ResultDir};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ValidScenario};
 
 /// The files of a run's result.
 pub const SERIES_FILE: &str = "series.csv";
@@ -59,7 +59,10 @@ pub struct RunOptions<'a> {
 }
 
 /// Runs the scenario and writes its result whole. Returns the result's path and manifest.
-pub fn run(scenario: &Scenario, opts: RunOptions<'_>) -> Result<(PathBuf, Manifest), RunError> {
+pub fn run(
+    scenario: &ValidScenario,
+    opts: RunOptions<'_>,
+) -> Result<(PathBuf, Manifest), RunError> {
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let clock = Instant::now();
     let dir = ResultDir::create(opts.out, opts.force)?;

@@ -22,7 +22,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRu
 
 use catchup::World;
 use catchup::observe::sector_row;
-use catchup::scenario::{Scenario, parse_scenario, validate::validate};
+use catchup::scenario::{parse_scenario, validate::validate};
 use catchup::serve::api;
 use catchup::sweep::spec::Sweep;
 
@@ -372,7 +372,7 @@ fn non_finite(debug: &str) -> bool {
 }
 
 /// A scenario that loaded: it validates, and three periods give finite rows.
-fn check_scenario(s: &Scenario) -> Result<(), TestCaseError> {
+fn check_scenario(s: &catchup::scenario::ValidScenario) -> Result<(), TestCaseError> {
     let problems = validate(s);
     prop_assert!(
         problems.is_empty(),

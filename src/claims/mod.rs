@@ -20,7 +20,7 @@ pub mod variants;
 use rayon::prelude::*;
 
 use crate::model::rng::mix;
-use crate::scenario::{Scenario, ScenarioError, Source, parse_scenario};
+use crate::scenario::{ScenarioError, Source, ValidScenario, parse_scenario};
 use crate::sweep::analysis::{Interval, mean_ci};
 pub use observe::{Run, SectorRun};
 pub use registry::{Experiment, Part};
@@ -197,7 +197,7 @@ fn arm_scenario(
     sets: &[String],
     variant: &Variant,
     seed: u64,
-) -> Result<Scenario, ScenarioError> {
+) -> Result<ValidScenario, ScenarioError> {
     let mut all = sets.to_vec();
     all.push(format!("seed={seed}"));
     let scenario = parse_scenario(&base.text, &base.origin, &all)?;

@@ -3,7 +3,7 @@
 
 use crate::engine::World;
 use crate::observe::{SeriesRow, sector_row};
-use crate::scenario::Scenario;
+use crate::scenario::ValidScenario;
 
 /// A firm at the end of a period, as far as the claims need it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,7 +37,7 @@ pub struct Run {
 
 impl Run {
     /// Simulates a (validated) scenario and keeps what the claims look at.
-    pub fn simulate(scenario: &Scenario) -> Run {
+    pub fn simulate(scenario: &ValidScenario) -> Run {
         let mut world = World::new(scenario);
         let mut sectors: Vec<SectorRun> = scenario
             .sector

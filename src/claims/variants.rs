@@ -3,7 +3,8 @@
 //! on every variant.
 
 use crate::model::rng::mix;
-use crate::scenario::validate::{MAX_SEED, validate};
+use crate::scenario::ValidScenario;
+use crate::scenario::validate::MAX_SEED;
 use crate::scenario::{Scenario, ScenarioError};
 
 /// How a variant changes an experiment's scenario.
@@ -73,9 +74,17 @@ impl Variant {
     }
 
     /// The scenario with the change applied, checked again.
-    pub fn apply(&self, mut s: Scenario, origin: &str) -> Result<Scenario, ScenarioError> {
+    pub fn apply(
+        &self,
+        valid: ValidScenario,
+        origin: &str,
+    ) -> Result<ValidScenario, ScenarioError> {
+        if let Change::None = self.change {
+            return Ok(valid);
+        }
+        let mut s = valid.into_inner();
         match self.change {
-            Change::None => return Ok(s),
+            Change::None => {}
             Change::Firms(k) => {
                 for sec in &mut s.sector {
                     sec.firms_private = sec.firms_private.saturating_mul(k);
@@ -89,14 +98,14 @@ impl Variant {
                 s.sector.insert(0, extra);
             }
         }
-        match validate(&s).into_iter().next() {
-            None => Ok(s),
-            Some(p) => Err(ScenarioError::plain(
+        ValidScenario::new(s).map_err(|report| {
+            let p = &report.problems[0];
+            ScenarioError::plain(
                 origin,
                 format!("variant `{}`: {}: {}", self.name, p.path, p.message),
                 None,
-            )),
-        }
+            )
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use super::data::SeriesTable;
 use super::{PlotError, ResultKind, Written, charts, detect, dir_name, finish};
 use crate::output::{OutputError, ResultDir, check_target};
 use crate::runner::{self, RunOptions, SERIES_FILE};
-use crate::scenario::Scenario;
+use crate::scenario::ValidScenario;
 
 /// One thing to compare.
 #[derive(Debug, Clone)]
@@ -17,7 +17,7 @@ pub enum CompareInput {
     Dir(PathBuf),
     /// A scenario to run; `origin` says where it came from (a file, a built-in).
     Scenario {
-        scenario: Box<Scenario>,
+        scenario: Box<ValidScenario>,
         origin: String,
     },
 }

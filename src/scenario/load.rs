@@ -16,7 +16,7 @@ use super::error::{
     Diagnostic, KeyPath, Problem, ScenarioError, Segment, line_column, listing, near_miss, number,
 };
 use super::schema::Scenario;
-use super::validate::check;
+use super::validate::{ValidScenario, check};
 
 /// One `--set KEY=VALUE` override, parsed.
 #[derive(Debug, Clone)]
@@ -33,7 +33,7 @@ pub fn parse_scenario(
     text: &str,
     origin: &str,
     sets: &[String],
-) -> Result<Scenario, ScenarioError> {
+) -> Result<ValidScenario, ScenarioError> {
     let table = parse_table(text, origin)?;
     if !table.contains_key("version") {
         return Err(ScenarioError::single(Diagnostic {
@@ -60,7 +60,7 @@ pub fn parse_scenario(
     if overrides.is_empty() {
         let report = check(&scenario);
         return if report.total == 0 {
-            Ok(scenario)
+            Ok(ValidScenario::checked(scenario))
         } else {
             Err(ScenarioError::capped(report.problems, report.total, |p| {
                 locator.locate(p)
@@ -84,7 +84,7 @@ pub fn parse_scenario(
         deserialize(value).map_err(|p| ScenarioError::single(locator.place(p, &overrides)))?;
     let report = check(&edited);
     if report.total == 0 {
-        return Ok(edited);
+        return Ok(ValidScenario::checked(edited));
     }
     // A problem in the file that the file alone does not have was caused by the
     // overrides (a renamed sector that the schedule still names, say): it is theirs.
@@ -536,7 +536,7 @@ mod tests {
     #[test]
     fn a_minimal_file_gets_every_default() {
         let s = parse_scenario("version = 1\n", "s.toml", &[]).unwrap();
-        assert_eq!(s, Scenario::default());
+        assert_eq!(*s, Scenario::default());
     }
 
     #[test]

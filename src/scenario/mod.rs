@@ -17,12 +17,13 @@ pub use load::parse_scenario;
 pub use param_table::MODEL_PARAMS;
 pub use regime::Structure;
 pub use schema::*;
+pub use validate::ValidScenario;
 
 use std::path::Path;
 
 /// Loads a scenario named on the command line: a path to a file, or the name of a
 /// built-in scenario; the built-in baseline when `arg` is `None`.
-pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Scenario, ScenarioError> {
+pub fn load(arg: Option<&str>, sets: &[String]) -> Result<ValidScenario, ScenarioError> {
     let source = Source::find(arg.unwrap_or(builtin::BASELINE))?;
     parse_scenario(&source.text, &source.origin, sets)
 }

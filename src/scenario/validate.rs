@@ -25,6 +25,43 @@ pub const MAX_PERIODS: u32 = 100_000;
 /// Longest scenario or sector name, in characters (a scenario's name is a folder name).
 pub const MAX_NAME: usize = 100;
 
+/// A scenario that passed every check of this module: the only kind the engine
+/// ([`crate::engine::World::new`]) accepts, so a scenario that was never validated
+/// (say, `paths = 0`) cannot reach it. Read it through `Deref`; to edit one, take the
+/// [`Scenario`] out with [`ValidScenario::into_inner`] and check it again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidScenario(Scenario);
+
+impl ValidScenario {
+    /// Checks a scenario: valid, or its problems.
+    pub fn new(s: Scenario) -> Result<ValidScenario, Report> {
+        let report = check(&s);
+        if report.total == 0 {
+            Ok(ValidScenario(s))
+        } else {
+            Err(report)
+        }
+    }
+
+    /// Wraps a scenario the caller has just checked with no problems.
+    pub(super) fn checked(s: Scenario) -> ValidScenario {
+        debug_assert_eq!(check(&s).total, 0);
+        ValidScenario(s)
+    }
+
+    /// The scenario, to edit (it must then be checked again to reach the engine).
+    pub fn into_inner(self) -> Scenario {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidScenario {
+    type Target = Scenario;
+    fn deref(&self) -> &Scenario {
+        &self.0
+    }
+}
+
 /// The problems of a scenario: the first [`MAX_REPORTED`], and how many in all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {

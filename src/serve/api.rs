@@ -21,7 +21,7 @@ use crate::observe::{COLUMNS, Column, SeriesRow};
 use crate::scenario::error::near_miss;
 use crate::scenario::keys::Kind;
 use crate::scenario::{
-    LeverOverrides, Policy, Regime, Scenario, ScenarioError, builtin, parse_scenario,
+    LeverOverrides, Policy, Regime, Scenario, ScenarioError, ValidScenario, builtin, parse_scenario,
 };
 
 /// The origin named in messages about the settings of a request (rather than a file).
@@ -216,7 +216,7 @@ fn row_json(row: SeriesRow, columns: Option<&BTreeSet<&'static str>>) -> Row {
 }
 
 /// The scenario of a request, validated, and the TOML text it was read from.
-fn build(request: &RunRequest) -> Result<(Scenario, String), ApiError> {
+fn build(request: &RunRequest) -> Result<(ValidScenario, String), ApiError> {
     let (text, origin, from_builtin) = match (&request.base, &request.scenario) {
         (Some(name), None) => {
             let b = builtin::find(name).ok_or_else(|| unknown_builtin(name))?;
@@ -550,7 +550,7 @@ pub fn classroom_builtins() -> Vec<builtin::Builtin> {
 
 /// Information on one built-in scenario.
 fn info(b: builtin::Builtin) -> Result<ScenarioInfo, ScenarioError> {
-    let s = parse_scenario(b.text, b.name, &[])?;
+    let s = parse_scenario(b.text, b.name, &[])?.into_inner();
     Ok(ScenarioInfo {
         name: b.name,
         firms: s.initial_firms(),

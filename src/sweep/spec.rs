@@ -305,7 +305,7 @@ impl Sweep {
             spec,
             dir: dir.to_path_buf(),
             base,
-            scenario,
+            scenario: scenario.into_inner(),
             fixed_sets,
             text: text.to_string(),
             origin: origin.to_string(),
