@@ -1,6 +1,7 @@
 //! A sector: its frontier, demand, paradigm, paths, firms and institutes, and the
 //! period step in the order of `docs/ODD.md` ("Process overview and scheduling").
 
+use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Poisson};
 use rayon::prelude::*;
 
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use super::draws::{BetaTable, shared_table};
 use super::firms::{CHUNK, Firm, FirmChunk, Firms};
 use super::innovation::{InnovationContext, InnovationTally, innovate};
-use super::institutes::Institutes;
+use super::institutes::{InstituteTally, Institutes};
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
 use super::record::SectorRecord;
@@ -93,6 +94,33 @@ fn fold<T>(tallies: Vec<T>, empty: impl FnOnce() -> T, add: impl Fn(&mut T, &T))
         add(&mut total, &t);
     }
     total
+}
+
+/// The period's wage and prices, set once the frontier has moved.
+struct Environment {
+    wage: f64,
+    /// Cost of a unit of research effort.
+    research_cost: f64,
+    /// The frontier firms absorb from and are measured against.
+    frontier_eff: f64,
+    pricing: Pricing,
+}
+
+/// The market's outcome for the sector as a whole.
+struct Market {
+    /// Import price, tariff included.
+    import_price: f64,
+    /// The share-weighted mean price buyers compared (imports included).
+    mean_price: f64,
+    /// Sum of market shares before normalisation, domestic and foreign.
+    share_total: f64,
+}
+
+/// The sector's own money flows of the period.
+struct Books {
+    imports: f64,
+    tariff_revenue: f64,
+    institute_spending: f64,
 }
 
 /// Everything from outside a sector that its step needs.
@@ -244,28 +272,45 @@ impl Sector {
         (1.0 - w) * mean + w * self.effective_frontier().max(mean)
     }
 
-    /// One period; returns what happened in it.
+    /// One period, as the phases of `docs/ODD.md` §3 in order; returns what happened
+    /// in it. (Phase 1, the policy, is resolved by the caller into `input.levers`.)
     pub fn step(&mut self, input: &StepInput<'_>) -> SectorRecord {
-        let m = input.model;
-        let lv = &input.levers;
-        let t = input.period;
-        let st = self.structure;
+        let (m, lv, t) = (input.model, &input.levers, input.period);
         let mut rng = stream(input.seed, self.index, t, Phase::Sector, 0);
+        self.apply_demography();
+        self.advance_frontier_and_demand(t, m, &mut rng);
+        let env = self.period_environment(t, m, lv);
+        let inst = self.step_institutes(m, lv, env.frontier_eff, &mut rng);
+        let inno = self.innovate_firms(input, &env);
+        self.pool_consortium(m, lv, &inno);
+        let market = self.clear_market(m, lv, &env, &inno);
+        let mut acc = self.settle_firms(input, &env, &market);
+        let books = self.close_books(m, lv, &env, &market, &acc);
+        self.draw_entrants(input, &acc, &inst.spinoffs);
+        self.exits = std::mem::take(&mut acc.exits);
+        self.record(t, lv, &env, &market, &inst, &inno, acc, books)
+    }
 
-        // 0. Exits and entries decided at the end of last period.
+    /// Phase 0: exits and entries decided at the end of last period take effect.
+    fn apply_demography(&mut self) {
         let exits = std::mem::take(&mut self.exits);
         self.firms.remove(&exits);
         for f in std::mem::take(&mut self.entrants) {
             self.firms.add(f);
         }
+    }
 
-        // 2-3. Frontier, demand, paradigm.
-        let shift = self.shifts.contains(&t) || uniform(&mut rng) < st.shift_probability;
+    /// Phases 2-3: a paradigm shift when scheduled or drawn (it replaces the period's
+    /// frontier growth: the new paradigm starts lower, then grows faster); otherwise
+    /// the frontier grows. Demand and the wage index grow.
+    fn advance_frontier_and_demand(&mut self, t: u32, m: &ModelParams, rng: &mut ChaCha8Rng) {
+        let st = self.structure;
+        let shift = self.shifts.contains(&t) || uniform(rng) < st.shift_probability;
         if shift {
             self.paradigm = self.paradigm.wrapping_add(1);
             self.frontier *= m.paradigm_drop;
             self.shift_start = Some(t);
-            self.paths = Paths::draw(&st, m.dead_end_promise, &mut rng);
+            self.paths = Paths::draw(&st, m.dead_end_promise, rng);
             self.institutes.rescale(m.paradigm_drop);
             self.domestic_best = 0.0;
         } else {
@@ -280,15 +325,42 @@ impl Sector {
         }
         self.demand *= 1.0 + st.demand_growth;
         self.wage_index *= 1.0 + st.frontier_growth;
+    }
+
+    /// The period's wage, prices and research cost, from the advanced frontier.
+    fn period_environment(&self, t: u32, m: &ModelParams, lv: &Levers) -> Environment {
         let wage = m.wage * self.wage_index;
         // Research effort is priced relative to the market's nominal size: prices are
         // stationary (wages grow with productivity), so nominal revenue grows with
         // demand, and a firm of constant share faces stationary odds of success.
         let research_cost = m.research_cost * m.wage * self.demand / self.initial_demand;
         let phi = self.demand_moved(t, m);
-        let frontier_eff = self.effective_frontier();
+        Environment {
+            wage,
+            research_cost,
+            frontier_eff: self.effective_frontier(),
+            pricing: Pricing {
+                wage,
+                markup: m.markup,
+                soe_inefficiency: m.soe_inefficiency,
+                soe_pass_through: m.soe_pass_through,
+                soe_preference: lv.soe_preference,
+                paradigm: self.paradigm,
+                old_paradigm_worth: 1.0 - phi,
+            },
+        }
+    }
 
-        // 5. Institutes (before firms, so transfer uses this period's knowledge).
+    /// Phase 4: institutes, before firms, so that a transfer uses this period's
+    /// knowledge. Only a leading sector's institutes make breakthroughs of their own.
+    fn step_institutes(
+        &mut self,
+        m: &ModelParams,
+        lv: &Levers,
+        frontier_eff: f64,
+        rng: &mut ChaCha8Rng,
+    ) -> InstituteTally {
+        let st = self.structure;
         let breakthrough = (self.regime == Regime::Leading && st.innovation_high > 0.0)
             .then(|| {
                 Beta::new(m.innovation_alpha, m.innovation_beta)
@@ -296,41 +368,31 @@ impl Sector {
                     .map(|b| (b, st.innovation_high))
             })
             .flatten();
-        let inst = self.institutes.step(
-            m,
-            frontier_eff,
-            lv.researcher_incentive,
-            breakthrough,
-            &mut rng,
-        );
+        self.institutes
+            .step(m, frontier_eff, lv.researcher_incentive, breakthrough, rng)
+    }
 
-        let pricing = Pricing {
-            wage,
-            markup: m.markup,
-            soe_inefficiency: m.soe_inefficiency,
-            soe_pass_through: m.soe_pass_through,
-            soe_preference: lv.soe_preference,
-            paradigm: self.paradigm,
-            old_paradigm_worth: 1.0 - phi,
-        };
-
-        // 3-6. Switching, introduction, R&D, transfer; prices for the market.
+    /// Phase 5, firm pass 1: switching, introduction, R&D, transfer; each firm's
+    /// price for the market.
+    fn innovate_firms(&mut self, input: &StepInput<'_>, env: &Environment) -> InnovationTally {
+        let (m, lv) = (input.model, &input.levers);
+        let st = self.structure;
         let ctx = InnovationContext {
             seed: input.seed,
             sector: self.index,
-            period: t,
+            period: input.period,
             model: m,
             levers: lv,
-            pricing,
+            pricing: env.pricing,
             frontier: self.frontier,
-            frontier_eff,
+            frontier_eff: env.frontier_eff,
             capital_price: self.capital_price,
             // Prices grow with wages: last period's mean in this period's money.
             market_price: self.market_price * (1.0 + st.frontier_growth),
-            research_cost,
+            research_cost: env.research_cost,
             mean_budget: m.rd_share * self.revenue / self.firms.living().max(1) as f64
                 * (1.0 + lv.by_owner[0].rd_subsidy)
-                / research_cost,
+                / env.research_cost,
             exploration_share: st.exploration_share,
             equipment_level: st.equipment_level,
             innovation_low: st.innovation_low,
@@ -340,11 +402,15 @@ impl Sector {
             institute_knowledge: &self.institutes.knowledge,
         };
         let n_paths = self.paths.len();
-        let inno = fold(
+        fold(
             map_chunks(&mut self.firms, |c| innovate(c, &ctx)),
             || InnovationTally::new(n_paths),
             InnovationTally::add,
-        );
+        )
+    }
+
+    /// Phase 6: the consortium pools the period's trials and successes by path.
+    fn pool_consortium(&mut self, m: &ModelParams, lv: &Levers, inno: &InnovationTally) {
         if lv.consortium {
             self.paths.pool(
                 &inno.trials,
@@ -352,9 +418,17 @@ impl Sector {
                 u64::from(m.consortium_evidence),
             );
         }
+    }
 
-        // 7. Market: replicator shares with imports as one competitor.
-        let import_price = pricing.import_price(
+    /// Phase 7, firm pass 2: replicator shares, with imports as one competitor.
+    fn clear_market(
+        &mut self,
+        m: &ModelParams,
+        lv: &Levers,
+        env: &Environment,
+        inno: &InnovationTally,
+    ) -> Market {
+        let import_price = env.pricing.import_price(
             self.foreign_wage * self.wage_index,
             self.frontier,
             lv.tariff,
@@ -366,6 +440,7 @@ impl Sector {
             import_price
         };
         self.market_price = mean_price;
+        let pricing = env.pricing;
         let sums = map_chunks(&mut self.firms, |c| {
             update_shares(c, &pricing, m.selection, mean_price)
         });
@@ -378,46 +453,82 @@ impl Sector {
             share_total = 1.0;
         }
         self.import_share /= share_total;
-        let living = self.firms.living().max(1) as f64;
+        Market {
+            import_price,
+            mean_price,
+            share_total,
+        }
+    }
 
-        // 8-10. Output, accounts, investment, bailouts, exit decisions.
+    /// Phase 8, firm pass 3: output, accounts, investment, bailouts, exit decisions.
+    fn settle_firms(
+        &mut self,
+        input: &StepInput<'_>,
+        env: &Environment,
+        market: &Market,
+    ) -> AccountsTally {
+        let m = input.model;
+        let living = self.firms.living().max(1) as f64;
         let actx = AccountsContext {
             seed: input.seed,
             sector: self.index,
-            period: t,
+            period: input.period,
             model: m,
-            levers: lv,
-            pricing,
-            share_total,
+            levers: &input.levers,
+            pricing: env.pricing,
+            share_total: market.share_total,
             demand: self.demand,
-            demand_growth: st.demand_growth,
+            demand_growth: self.structure.demand_growth,
             capital_price: self.capital_price,
             exit_share: m.exit_share * (1.0 - self.import_share) / living,
-            frontier_eff,
+            frontier_eff: env.frontier_eff,
         };
-        let acc = fold(
+        fold(
             map_chunks(&mut self.firms, |c| settle(c, &actx)),
             AccountsTally::default,
             AccountsTally::add,
-        );
+        )
+    }
 
+    /// The sector's own books after the firms settled: imports and tariff revenue,
+    /// institute funding (out of last period's revenue), and the sector-level state
+    /// the next period starts from (revenue, mean productivity, capital price, best
+    /// firm).
+    fn close_books(
+        &mut self,
+        m: &ModelParams,
+        lv: &Levers,
+        env: &Environment,
+        market: &Market,
+        acc: &AccountsTally,
+    ) -> Books {
         // Imports: the foreigners' share plus demand domestic capacity could not serve.
         let imports = self.import_share * self.demand + acc.unmet;
-        let tariff_revenue = lv.tariff * import_price / (1.0 + lv.tariff) * imports;
+        let tariff_revenue = lv.tariff * market.import_price / (1.0 + lv.tariff) * imports;
         let institute_spending = m.institute_cost * self.institutes.total_staff() * self.revenue;
         self.revenue = acc.revenue;
         if acc.current_output > 0.0 {
             self.mean_productivity = acc.current_productivity_output / acc.current_output;
         }
-        self.capital_price = m.capital_output_ratio * wage / self.mean_productivity.max(1e-12);
+        self.capital_price = m.capital_output_ratio * env.wage / self.mean_productivity.max(1e-12);
         self.domestic_best = acc.best;
+        Books {
+            imports,
+            tariff_revenue,
+            institute_spending,
+        }
+    }
+
+    /// Phase 9: entrants, more with the current paradigm's profits and fewer behind
+    /// the barrier, and the institutes' spin-offs; they join at phase 0 of the next
+    /// period.
+    fn draw_entrants(&mut self, input: &StepInput<'_>, acc: &AccountsTally, spinoffs: &[f64]) {
+        let (m, lv, t) = (input.model, &input.levers, input.period);
         let profit_rate = if acc.capital_value > 0.0 {
             acc.profit / acc.capital_value
         } else {
             0.0
         };
-
-        // 10. Entry: more with profits, fewer behind the barrier; spin-offs near institute knowledge.
         // Would-be entrants look at the returns of the technology they would enter
         // with, the current paradigm's, not at losses of firms stuck in an old one.
         let entry_profit_rate = if acc.current_capital_value > 0.0 {
@@ -452,8 +563,8 @@ impl Sector {
                             * self.entrant_draw.quantile(uniform(&mut erng)))
             })
             .collect();
-        let n_spinoffs = inst.spinoffs.len() as u64;
-        founded.extend(inst.spinoffs.iter().copied());
+        founded.extend(spinoffs.iter().copied());
+        let n_paths = self.paths.len();
         for a in founded {
             let capacity = m.entrant_size * mean_capacity.max(1e-9);
             let path = ((uniform(&mut erng) * n_paths as f64) as usize).min(n_paths - 1);
@@ -477,8 +588,21 @@ impl Sector {
             });
             self.next_id += 1;
         }
-        self.exits = acc.exits;
+    }
 
+    /// What the period did, as sums for `observe`.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        t: u32,
+        lv: &Levers,
+        env: &Environment,
+        market: &Market,
+        inst: &InstituteTally,
+        inno: &InnovationTally,
+        acc: AccountsTally,
+        books: Books,
+    ) -> SectorRecord {
         SectorRecord {
             period: t,
             paradigm: self.paradigm,
@@ -487,12 +611,12 @@ impl Sector {
             output: acc.output,
             productivity_output: acc.productivity_output,
             demand: self.demand,
-            imports,
+            imports: books.imports,
             output_squared: acc.output_squared,
             entries: self.entrants.len() as u64,
             exits: self.exits.len() as u64,
             bailouts: acc.bailouts,
-            spinoffs: n_spinoffs,
+            spinoffs: inst.spinoffs.len() as u64,
             switches: inno.switches,
             explorers: inno.explorers,
             explorers_on_dead_ends: inno.explorers_on_dead_ends,
@@ -511,21 +635,123 @@ impl Sector {
             rd_subsidy: acc.rd_subsidy,
             production_subsidy: acc.production_subsidy,
             bailout_spending: acc.bailout_spending,
-            institute_spending,
-            tariff_revenue,
+            institute_spending: books.institute_spending,
+            tariff_revenue: books.tariff_revenue,
             revenue: acc.revenue,
             profit: acc.profit,
             capital_value: acc.capital_value,
             investment: acc.investment,
             // Measured against this period's best, so the gap never exceeds one.
-            frontier: frontier_eff.max(acc.best_any),
-            import_price,
-            mean_price,
+            frontier: env.frontier_eff.max(acc.best_any),
+            import_price: market.import_price,
+            mean_price: market.mean_price,
             institute_knowledge: self.institutes.mean_knowledge(),
             institute_staff: self.institutes.mean_staff(),
             tariff: lv.tariff,
             consortium: lv.consortium,
             hist: acc.hist,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each phase of the period alone, on a small sector of the default scenario.
+
+    use super::*;
+    use crate::scenario::{LeverOverrides, Policy};
+
+    fn sector(regime: Regime) -> (Sector, ModelParams) {
+        let m = ModelParams::default();
+        let spec = SectorSpec::named("s", regime);
+        (Sector::new(0, &spec, &m, 7, false), m)
+    }
+
+    fn levers(edit: impl FnOnce(&mut Policy)) -> Levers {
+        let mut p = Policy::default();
+        edit(&mut p);
+        p.resolve(&LeverOverrides::default())
+    }
+
+    fn input(m: &ModelParams, period: u32, levers: Levers) -> StepInput<'_> {
+        StepInput {
+            seed: 7,
+            period,
+            model: m,
+            levers,
+        }
+    }
+
+    #[test]
+    fn demography_removes_the_exits_and_adds_the_entrants_decided_last_period() {
+        let (mut s, m) = sector(Regime::CatchUp);
+        let before = s.firms.living();
+        s.step(&input(&m, 1, levers(|_| {})));
+        let (exits, entrants) = (s.exits.len(), s.entrants.len());
+        assert!(exits + entrants > 0, "the first period decided something");
+        s.apply_demography();
+        assert_eq!(s.firms.living(), before - exits + entrants);
+        assert!(s.exits.is_empty() && s.entrants.is_empty());
+    }
+
+    #[test]
+    fn a_scheduled_shift_drops_the_frontier_and_starts_a_paradigm() {
+        let (mut s, m) = sector(Regime::CatchUp);
+        s.shifts = vec![1];
+        let frontier = s.frontier;
+        let mut rng = stream(7, 0, 1, Phase::Sector, 0);
+        s.advance_frontier_and_demand(1, &m, &mut rng);
+        assert_eq!(s.paradigm, 1);
+        assert_eq!(s.frontier, frontier * m.paradigm_drop);
+        assert_eq!(s.shift_start, Some(1));
+        assert_eq!(s.domestic_best, 0.0);
+    }
+
+    #[test]
+    fn without_a_shift_frontier_and_demand_grow_at_their_rates() {
+        let (mut s, m) = sector(Regime::CatchUp);
+        let (frontier, demand) = (s.frontier, s.demand);
+        let mut rng = stream(7, 0, 1, Phase::Sector, 0);
+        s.advance_frontier_and_demand(1, &m, &mut rng);
+        assert_eq!(s.paradigm, 0);
+        assert_eq!(s.frontier, frontier * (1.0 + s.structure.frontier_growth));
+        assert_eq!(s.demand, demand * (1.0 + s.structure.demand_growth));
+    }
+
+    /// The market phase alone: a higher tariff raises the import price buyers compare
+    /// and leaves imports a smaller share.
+    #[test]
+    fn a_higher_tariff_keeps_more_buyers_at_home() {
+        let import_share = |tariff: f64| {
+            let (mut s, m) = sector(Regime::CatchUp);
+            let lv = levers(|p| p.tariff = tariff);
+            let env = s.period_environment(1, &m, &lv);
+            let inno = s.innovate_firms(&input(&m, 1, lv), &env);
+            let market = s.clear_market(&m, &lv, &env, &inno);
+            (s.import_share, market.import_price)
+        };
+        let (low, low_price) = import_share(0.0);
+        let (high, high_price) = import_share(0.5);
+        assert!(high_price > low_price);
+        assert!(high < low, "import share {high} at tariff 0.5, {low} at 0");
+    }
+
+    /// The entry phase alone: behind a full barrier only the institutes' spin-offs
+    /// enter; without one, would-be entrants come too.
+    #[test]
+    fn a_full_entry_barrier_admits_only_spin_offs() {
+        let entrants = |barrier: f64| {
+            let (mut s, m) = sector(Regime::CatchUp);
+            let lv = levers(|p| p.entry_barrier = barrier);
+            let step = input(&m, 1, lv);
+            let env = s.period_environment(1, &m, &lv);
+            let inno = s.innovate_firms(&step, &env);
+            let market = s.clear_market(&m, &lv, &env, &inno);
+            let acc = s.settle_firms(&step, &env, &market);
+            s.draw_entrants(&step, &acc, &[0.5, 0.6]);
+            s.entrants.len()
+        };
+        assert_eq!(entrants(1.0), 2);
+        assert!(entrants(0.0) > 2);
     }
 }
