@@ -4,12 +4,16 @@ scenarios. Run from the repository root after `cargo build --release`:
 
     python3 tools/claims.py
 
-Needs only the Python standard library. Each scenario is run into a temporary directory
-with its default seed (42).
+The binary is $CATCHUP_BIN if set, else $CARGO_TARGET_DIR/release/catchup, else
+target/release/catchup. Needs only the Python standard library. Each scenario is run
+into a temporary directory with its default seed (42).
 """
 import csv, math, os, subprocess, sys, tempfile
 
-BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "release", "catchup")
+BIN = os.environ.get("CATCHUP_BIN") or os.path.join(
+    os.environ.get("CARGO_TARGET_DIR")
+    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"),
+    "release", "catchup")
 
 
 def run(name):
