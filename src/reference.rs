@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 use crate::observe::COLUMNS;
 use crate::scenario::keys::KeyInfo;
-use crate::scenario::{LEVERS, MODEL_PARAMS};
+use crate::scenario::regime::STRUCTURE;
+use crate::scenario::{LEVERS, MODEL_PARAMS, Regime};
 
 /// A table of the reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,18 +17,26 @@ pub enum Section {
     Levers,
     /// `[model]`: every behavioural constant.
     Model,
+    /// The structural keys of a `[[sector]]`, with each regime's default.
+    Structure,
     /// The columns of `series.csv`.
     Columns,
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::Levers, Section::Model, Section::Columns];
+    pub const ALL: [Section; 4] = [
+        Section::Levers,
+        Section::Model,
+        Section::Structure,
+        Section::Columns,
+    ];
 
     /// The section's name on the command line and in the documentation's markers.
     pub fn name(self) -> &'static str {
         match self {
             Section::Levers => "levers",
             Section::Model => "model",
+            Section::Structure => "structure",
             Section::Columns => "columns",
         }
     }
@@ -68,6 +77,33 @@ fn key_table(keys: &[KeyInfo], levers: bool) -> String {
     out
 }
 
+/// The structural keys: key, type, the default in each regime, range, unit, meaning.
+fn structure_table() -> String {
+    let mut out = String::from("| key | type |");
+    for r in Regime::ALL {
+        out.push_str(&format!(" {} |", r.as_str()));
+    }
+    out.push_str(" range | unit | meaning |\n|---|---|---|---|---|---|---|---|\n");
+    for k in STRUCTURE.iter() {
+        let i = &k.info;
+        let defaults: Vec<String> = k
+            .by_regime
+            .iter()
+            .map(|&v| KeyInfo { default: v, ..*i }.default_text())
+            .collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            i.key,
+            i.kind.as_str(),
+            defaults.join(" | "),
+            i.range_text(),
+            cell(i.unit),
+            cell(i.meaning),
+        ));
+    }
+    out
+}
+
 fn column_table() -> String {
     let mut out = String::from("| column | type | unit | row `all` | meaning |\n");
     out.push_str("|---|---|---|---|---|\n");
@@ -89,6 +125,7 @@ pub fn markdown(section: Section) -> String {
     match section {
         Section::Levers => key_table(&LEVERS, true),
         Section::Model => key_table(&MODEL_PARAMS, false),
+        Section::Structure => structure_table(),
         Section::Columns => column_table(),
     }
 }
@@ -105,6 +142,7 @@ pub fn markdown_all() -> String {
                 "## Policy levers (`[policy]`, `[sector.policy]`, schedule `levers`)"
             }
             Section::Model => "## Model parameters (`[model]`)",
+            Section::Structure => "## Structural keys of a `[[sector]]`, by regime",
             Section::Columns => "## Columns of `series.csv`",
         };
         out.push_str(&format!("{title}\n\n{}", markdown(s)));
@@ -138,13 +176,25 @@ fn key_json(k: &KeyInfo) -> Value {
     })
 }
 
-/// The catalogues as JSON: `levers` and `model` (each key with its dotted path, type,
+/// The catalogues as JSON: `levers`, `model` and `structure` (each key with its dotted path, type,
 /// default, minimum, maximum, whether the minimum is excluded, whether it may differ by
-/// ownership, whether a schedule may change it, unit, label and meaning) and `columns`.
+/// ownership, whether a schedule may change it, unit, label and meaning; structural
+/// keys also their default `by_regime`) and `columns`.
 pub fn json() -> Value {
     json!({
         "levers": LEVERS.iter().map(key_json).collect::<Vec<_>>(),
         "model": MODEL_PARAMS.iter().map(key_json).collect::<Vec<_>>(),
+        "structure": STRUCTURE.iter().map(|k| {
+            let mut v = key_json(&k.info);
+            v["path"] = json!(format!("sector.NAME.{}", k.info.key));
+            v["by_regime"] = Regime::ALL
+                .iter()
+                .zip(k.by_regime)
+                .map(|(r, d)| (r.as_str().to_string(), json!(d)))
+                .collect::<serde_json::Map<_, _>>()
+                .into();
+            v
+        }).collect::<Vec<_>>(),
         "columns": COLUMNS.iter().map(|c| json!({
             "name": c.name,
             "type": c.kind.as_str(),

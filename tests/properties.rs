@@ -362,17 +362,19 @@ fn a_declining_frontier_stays_positive_through_a_paradigm_shift() {
 }
 
 /// Every range-checked key at both ends of its accepted range (the open-ended ones at
-/// 1e-300 and 1e308): the model parameters and levers from their catalogues, the
-/// sector keys listed here.
+/// 1e-300 and 1e308): the model parameters, levers and structural keys from their
+/// catalogues, the other sector keys listed here.
 fn extremes() -> Vec<(String, String, String)> {
     use catchup::scenario::keys::{Kind, Range};
     let mut out: Vec<(String, String, String)> = SECTOR_EXTREMES
         .iter()
         .map(|&(k, lo, hi)| (k.to_string(), lo.to_string(), hi.to_string()))
         .collect();
+    let structure = catchup::scenario::regime::STRUCTURE.iter().map(|k| &k.info);
     let catalogued = catchup::scenario::MODEL_PARAMS
         .iter()
-        .chain(catchup::scenario::LEVERS.iter());
+        .chain(catchup::scenario::LEVERS.iter())
+        .chain(structure);
     for key in catalogued {
         let text = |v: f64| match key.kind {
             Kind::Integer => format!("{}", v as u64),
@@ -383,28 +385,17 @@ fn extremes() -> Vec<(String, String, String)> {
             Range::Above { .. } => ("1e-300".to_string(), "1e308".to_string()),
             Range::Any => continue,
         };
-        out.push((key.path(), lo, hi));
+        let path = match key.table {
+            "sector" => format!("sector.a.{}", key.key),
+            _ => key.path(),
+        };
+        out.push((path, lo, hi));
     }
     out
 }
 
 /// The sector keys' extremes.
 const SECTOR_EXTREMES: &[(&str, &str, &str)] = &[
-    ("sector.a.initial_productivity", "0.01", "2.0"),
-    ("sector.a.exploration_share", "0.0", "1.0"),
-    ("sector.a.dead_end_share", "0.0", "1.0"),
-    ("sector.a.promise_low", "0.0", "1.0"),
-    ("sector.a.promise_high", "0.0", "1.0"),
-    ("sector.a.import_price_ratio", "0.01", "100.0"),
-    ("sector.a.initial_import_share", "0.0", "0.99"),
-    ("sector.a.innovation_low", "-0.99", "10.0"),
-    ("sector.a.innovation_high", "-0.99", "10.0"),
-    ("sector.a.shift_probability", "0.0", "1.0"),
-    ("sector.a.frontier_growth", "-0.5", "1.0"),
-    ("sector.a.demand_growth", "-0.5", "1.0"),
-    ("sector.a.equipment_level", "0.0", "1.0"),
-    ("sector.a.institute_knowledge", "0.01", "2.0"),
-    ("sector.a.paths", "1", "1000"),
     ("sector.a.demand_per_firm", "1e-300", "1e308"),
     ("sector.a.institutes", "0", "1000"),
 ];

@@ -8,7 +8,7 @@ use crate::scenario::error::near_miss;
 
 #[derive(Debug, Args)]
 pub struct ReferenceArgs {
-    /// Only this table: levers, model or columns.
+    /// Only this table: levers, model, structure or columns.
     #[arg(long)]
     pub section: Option<String>,
     /// The catalogues as JSON (every key's dotted path, type, default, range, unit and
@@ -36,7 +36,7 @@ pub fn execute(args: ReferenceArgs) -> Result<(), Failure> {
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
                 return Err(Failure::bad_input(anyhow::anyhow!(
-                    "--section {name}: expected one of levers, model, columns{hint}"
+                    "--section {name}: expected one of levers, model, structure, columns{hint}"
                 )));
             };
             print!("{}", markdown(section));

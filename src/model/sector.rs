@@ -352,7 +352,8 @@ impl Sector {
     }
 
     /// Phase 4: institutes, before firms, so that a transfer uses this period's
-    /// knowledge. Only a leading sector's institutes make breakthroughs of their own.
+    /// knowledge. Where the structure says so (a leading sector, by default), they
+    /// also make breakthroughs of their own.
     fn step_institutes(
         &mut self,
         m: &ModelParams,
@@ -361,7 +362,7 @@ impl Sector {
         rng: &mut ChaCha8Rng,
     ) -> InstituteTally {
         let st = self.structure;
-        let breakthrough = (self.regime == Regime::Leading && st.innovation_high > 0.0)
+        let breakthrough = (st.institute_breakthroughs && st.innovation_high > 0.0)
             .then(|| {
                 Beta::new(m.innovation_alpha, m.innovation_beta)
                     .ok()
@@ -716,6 +717,24 @@ mod tests {
         assert_eq!(s.paradigm, 0);
         assert_eq!(s.frontier, frontier * (1.0 + s.structure.frontier_growth));
         assert_eq!(s.demand, demand * (1.0 + s.structure.demand_growth));
+    }
+
+    /// Institutes' own breakthroughs follow the structural key, not the regime's name.
+    #[test]
+    fn institute_breakthroughs_follow_the_structure() {
+        let breakthroughs = |regime: Regime, on: bool| {
+            let m = ModelParams::default();
+            let mut spec = SectorSpec::named("s", regime);
+            spec.institute_breakthroughs = Some(on);
+            spec.institutes = 20;
+            let mut s = Sector::new(0, &spec, &m, 7, false);
+            (1..=20)
+                .map(|t| s.step(&input(&m, t, levers(|_| {}))).breakthroughs)
+                .sum::<u64>()
+        };
+        assert_eq!(breakthroughs(Regime::Leading, false), 0);
+        assert!(breakthroughs(Regime::Leading, true) > 0);
+        assert!(breakthroughs(Regime::CatchUp, true) > 0);
     }
 
     /// The market phase alone: a higher tariff raises the import price buyers compare

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::lever_table::{LeverOverrides, OwnershipLevers, Policy};
 pub use super::param_table::ModelParams;
+pub use super::regime::SectorSpec;
 
 /// The only scenario format version this build reads.
 pub const SCENARIO_VERSION: u32 = 1;
@@ -84,6 +85,9 @@ pub enum Regime {
 }
 
 impl Regime {
+    /// Every regime, in the order of the regime columns of the structure table.
+    pub const ALL: [Regime; 3] = [Regime::CatchUp, Regime::Parallel, Regime::Leading];
+
     /// The name used in files and in `series.csv`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -120,108 +124,9 @@ impl Ownership {
     }
 }
 
-/// One sector: its regime, population and any departures from the regime's defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SectorSpec {
-    /// Unique name, used in `series.csv` and in `--set sector.NAME.…`.
-    pub name: String,
-    /// Where the industry stands: its structural defaults come from this.
-    pub regime: Regime,
-    /// Initial number of private firms.
-    pub firms_private: u32,
-    /// Initial number of SOEs.
-    pub firms_soe: u32,
-    /// Number of research institutes.
-    pub institutes: u32,
-    /// Initial domestic demand per initial firm (demand scales with the population).
-    pub demand_per_firm: f64,
-    /// Periods at which a paradigm shift happens for sure.
-    pub paradigm_shifts: Vec<u32>,
-    // Structural parameters: each defaults to the regime's value (see
-    // `super::regime`); the `scenario.toml` of a run has them all filled in.
-    /// Initial productivity relative to the frontier.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub initial_productivity: Option<f64>,
-    /// Share of R&D effort spent on exploration (`xi`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exploration_share: Option<f64>,
-    /// Number of technology paths (`P`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paths: Option<u32>,
-    /// Share of paths that are dead ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dead_end_share: Option<f64>,
-    /// Lowest promise of a live path (promise is drawn uniformly from [low, high]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub promise_low: Option<f64>,
-    /// Highest promise of a live path.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub promise_high: Option<f64>,
-    /// Pre-tariff import price relative to the initial domestic price (lower = stronger foreign competition).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub import_price_ratio: Option<f64>,
-    /// Initial import share of demand.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub initial_import_share: Option<f64>,
-    /// Lowest innovation draw, as a relative productivity change (negative: a loss, not adopted).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub innovation_low: Option<f64>,
-    /// Highest innovation draw.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub innovation_high: Option<f64>,
-    /// Probability per period of a random paradigm shift.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shift_probability: Option<f64>,
-    /// Growth of the foreign frontier per period (`g_F`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub frontier_growth: Option<f64>,
-    /// Growth of demand per period (`g_D`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub demand_growth: Option<f64>,
-    /// Foreign equipment embodies up to this share of the frontier (`psi`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub equipment_level: Option<f64>,
-    /// Initial institute knowledge relative to the frontier.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub institute_knowledge: Option<f64>,
-    /// Lever overrides for this sector.
-    pub policy: LeverOverrides,
-}
-
 impl Default for SectorSpec {
     fn default() -> Self {
         SectorSpec::named("sector", Regime::CatchUp)
-    }
-}
-
-impl SectorSpec {
-    pub fn named(name: &str, regime: Regime) -> Self {
-        SectorSpec {
-            name: name.into(),
-            regime,
-            firms_private: 50,
-            firms_soe: 10,
-            institutes: 3,
-            demand_per_firm: 20.0,
-            paradigm_shifts: Vec::new(),
-            initial_productivity: None,
-            exploration_share: None,
-            paths: None,
-            dead_end_share: None,
-            promise_low: None,
-            promise_high: None,
-            import_price_ratio: None,
-            initial_import_share: None,
-            innovation_low: None,
-            innovation_high: None,
-            shift_probability: None,
-            frontier_growth: None,
-            demand_growth: None,
-            equipment_level: None,
-            institute_knowledge: None,
-            policy: LeverOverrides::default(),
-        }
     }
 }
 

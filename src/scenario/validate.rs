@@ -10,7 +10,7 @@ use super::error::{KeyPath, MAX_REPORTED, Problem, listing, near_miss, number};
 use super::keys::{KeyInfo, Kind, Range};
 use super::lever_table::lever;
 use super::param_table::param;
-use super::regime::Structure;
+use super::regime::{Structure, structural};
 use super::schema::{
     LeverOverrides, ModelParams, OwnershipLevers, Policy, SCENARIO_VERSION, Scenario,
 };
@@ -85,19 +85,6 @@ impl Checker {
     /// Whether further problems are only counted (so need no message).
     fn full(&self) -> bool {
         self.problems.len() >= MAX_REPORTED
-    }
-    fn range(&mut self, path: &KeyPath, key: &str, v: f64, lo: f64, hi: f64) {
-        if !v.is_finite() || v < lo || v > hi {
-            self.push(Problem::new(
-                path.clone().key(key),
-                format!(
-                    "expected a number from {} to {}, found {}",
-                    number(lo),
-                    number(hi),
-                    number(v)
-                ),
-            ));
-        }
     }
     fn above(&mut self, path: &KeyPath, key: &str, v: f64, lo: f64) {
         if !v.is_finite() || v <= lo {
@@ -320,16 +307,10 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
             }
         }
         let st = Structure::of_sector(sec);
-        c.range(
-            &p,
-            "initial_productivity",
-            st.initial_productivity,
-            0.01,
-            2.0,
-        );
-        c.range(&p, "exploration_share", st.exploration_share, 0.0, 1.0);
-        c.int_range(&p, "paths", st.paths.into(), 1, 1000);
-        c.range(&p, "dead_end_share", st.dead_end_share, 0.0, 1.0);
+        st.each(|key, v| {
+            let info = &structural(key).expect("every field is catalogued").info;
+            check_key(c, &p, info, v);
+        });
         if dead_paths(st.paths, st.dead_end_share) >= st.paths {
             c.fail(
                 p.clone().key("dead_end_share"),
@@ -339,8 +320,6 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
                 ),
             );
         }
-        c.range(&p, "promise_low", st.promise_low, 0.0, 1.0);
-        c.range(&p, "promise_high", st.promise_high, 0.0, 1.0);
         if st.promise_low > st.promise_high {
             c.fail(
                 p.clone().key("promise_high"),
@@ -350,16 +329,6 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
                 ),
             );
         }
-        c.range(&p, "import_price_ratio", st.import_price_ratio, 0.01, 100.0);
-        c.range(
-            &p,
-            "initial_import_share",
-            st.initial_import_share,
-            0.0,
-            0.99,
-        );
-        c.range(&p, "innovation_low", st.innovation_low, -0.99, 10.0);
-        c.range(&p, "innovation_high", st.innovation_high, -0.99, 10.0);
         if st.innovation_low >= st.innovation_high {
             c.fail(
                 p.clone().key("innovation_high"),
@@ -369,11 +338,6 @@ fn check_sectors(c: &mut Checker, s: &Scenario) {
                 ),
             );
         }
-        c.range(&p, "shift_probability", st.shift_probability, 0.0, 1.0);
-        c.range(&p, "frontier_growth", st.frontier_growth, -0.5, 1.0);
-        c.range(&p, "demand_growth", st.demand_growth, -0.5, 1.0);
-        c.range(&p, "equipment_level", st.equipment_level, 0.0, 1.0);
-        c.range(&p, "institute_knowledge", st.institute_knowledge, 0.01, 2.0);
         check_overrides(c, &p.clone().key("policy"), &sec.policy);
     }
     if total_firms > MAX_FIRMS {

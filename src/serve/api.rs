@@ -584,7 +584,7 @@ pub fn catalogue_json() -> &'static str {
         let catalogue = Catalogue {
             limits: LIMITS,
             levers: &LEVERS,
-            regimes: [Regime::CatchUp, Regime::Parallel, Regime::Leading],
+            regimes: Regime::ALL,
             columns: COLUMNS.iter().filter(|c| c.kind != Kind::Text).collect(),
             scenarios: classroom_builtins()
                 .into_iter()
