@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::engine::World;
-use crate::observe::{NonFinite, check_finite, firm_rows, period_rows};
+use crate::observe::{FirmRow, NonFinite, SeriesRow, check_finite, firm_rows, period_rows};
 use crate::output::{Manifest, OutputError, ResultDir};
 use crate::scenario::{Scenario, ValidScenario};
 
@@ -38,6 +38,16 @@ pub fn step(world: &mut World) -> Result<Vec<crate::model::SectorRecord>, RunErr
             message: panic_message(payload.as_ref()),
         }
     })
+}
+
+/// One period of a run as every caller (`run`, sweeps, the classroom API) needs it:
+/// stepped (see [`step`]), observed as the period's rows of `series.csv` (one per
+/// sector, then the economy's), and refused if a value is not finite.
+pub fn observed_step(world: &mut World) -> Result<Vec<SeriesRow>, RunError> {
+    let records = step(world)?;
+    let rows = period_rows(world.period(), world.sectors(), &records);
+    check_finite(&rows)?;
+    Ok(rows)
 }
 
 /// The text of a panic.
@@ -79,12 +89,10 @@ pub fn run(
     for _ in 0..scenario.periods {
         let sim_clock = Instant::now();
         firm_steps += world.firms();
-        let records = step(&mut world)?;
+        // An infinite or NaN value ends the run: the result is dropped unwritten.
+        let rows = observed_step(&mut world)?;
         sim_seconds += sim_clock.elapsed().as_secs_f64();
         let t = world.period();
-        let rows = period_rows(t, world.sectors(), &records);
-        // An infinite or NaN value ends the run: the result is dropped unwritten.
-        check_finite(&rows)?;
         for row in &rows {
             series.row(row)?;
         }
@@ -99,20 +107,7 @@ pub fn run(
         (opts.on_period)(t);
     }
     if !firms_written {
-        firms.record(&[
-            "period",
-            "sector",
-            "id",
-            "ownership",
-            "age",
-            "productivity",
-            "capacity",
-            "output",
-            "net_worth",
-            "debt",
-            "market_share",
-            "paradigm",
-        ])?;
+        firms.record(FirmRow::COLUMNS)?;
     }
     series.finish()?;
     firms.finish()?;

@@ -194,6 +194,24 @@ pub struct FirmRow<'a> {
     pub paradigm: u16,
 }
 
+impl FirmRow<'_> {
+    /// The header of `firms.csv`, in field order (written alone when no firm is left).
+    pub const COLUMNS: &'static [&'static str] = &[
+        "period",
+        "sector",
+        "id",
+        "ownership",
+        "age",
+        "productivity",
+        "capacity",
+        "output",
+        "net_worth",
+        "debt",
+        "market_share",
+        "paradigm",
+    ];
+}
+
 /// The living firms of a sector, ordered by id.
 pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = FirmRow<'a>> + 'a {
     let f = &sector.firms;
@@ -218,4 +236,32 @@ pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = Fi
             paradigm: f.vintage[i],
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header written for an empty `firms.csv` is the one its rows have.
+    #[test]
+    fn the_firms_header_is_the_rows_header() {
+        let row = FirmRow {
+            period: 1,
+            sector: "s",
+            id: 0,
+            ownership: "private",
+            age: 0,
+            productivity: 1.0,
+            capacity: 1.0,
+            output: 1.0,
+            net_worth: 1.0,
+            debt: 0.0,
+            market_share: 0.1,
+            paradigm: 0,
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(&row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next().unwrap(), FirmRow::COLUMNS.join(","));
+    }
 }

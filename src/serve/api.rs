@@ -142,13 +142,10 @@ pub fn run(request: &RunRequest) -> Result<RunReply, ApiError> {
     let mut world = World::new(&scenario);
     let mut rows = Vec::new();
     for _ in 0..until {
-        let records =
-            crate::runner::step(&mut world).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let t = world.period();
-        let period_rows = crate::observe::period_rows(t, world.sectors(), &records);
         // Infinite or NaN values would go out as `null`: the run is refused instead.
-        crate::observe::check_finite(&period_rows)
+        let period_rows = crate::runner::observed_step(&mut world)
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let t = world.period();
         if t < from {
             continue;
         }
