@@ -293,10 +293,12 @@ fn a_grid_sweep_writes_one_row_per_run_point_and_band_with_distinct_seeds() {
         "point",
         "replicate",
         "seed",
+        "status",
         "policy.tariff",
         "policy.tolerance",
     ];
     header.extend(METRIC_NAMES);
+    header.push("error");
     assert_eq!(runs.headers, header);
     assert_eq!(runs.rows.len(), 6 * 3);
     runs.assert_numbers_finite("runs.csv");
@@ -313,7 +315,12 @@ fn a_grid_sweep_writes_one_row_per_run_point_and_band_with_distinct_seeds() {
             "runs.csv row {i}: run, point, replicate"
         );
         assert_eq!(
-            row[4..6],
+            (row[4].as_str(), row[row.len() - 1].as_str()),
+            ("ok", ""),
+            "runs.csv row {i}: status and error"
+        );
+        assert_eq!(
+            row[5..7],
             points.rows[p][3..5],
             "runs.csv row {i}: factor values"
         );
@@ -1696,29 +1703,182 @@ fn resume_carries_on_after_a_kill_left_an_empty_partial_directory() {
     assert_same_results(&done, &fresh, "resumed from an empty partial directory");
 }
 
-#[test]
-fn a_run_that_blows_up_numerically_is_named_and_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+/// A grid on `model.wage` whose middle value makes every run blow up numerically in
+/// period 1 (`rd_spending` becomes infinite), while the other two run normally: points
+/// 0 and 2 finish, point 1 (runs 2 and 3) fails.
+fn blow_up_sweep(name: &str) -> String {
     let body = format!(
-        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"model.wage\"\nvalues = [1.0, 1e308]\n{METRICS}"
+        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"model.wage\"\nvalues = [1.0, 1e308, 2.0]\n{METRICS}\n[output]\nbands = [\"gap\"]\n"
     );
-    let file = write(dir.path(), "blow.toml", &sweep_text("blow", 2, 5, &body));
-    let out = dir.path().join("blow");
-    let run = sweep(dir.path(), &file, &out, &["--threads", "2"]);
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
-    run.stderr_has(&[
-        "(design point 1, replicate ",
-        ", seed ",
-        "failed: the run blew up numerically in period 1",
-    ]);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    assert!(!out.exists());
-    assert!(!partial(&out).exists(), "a .partial was left");
+    sweep_text(name, 2, 5, &body)
+}
+
+/// Asserts the exit code of a complete result with failed runs (3), naming runs.csv.
+#[track_caller]
+fn with_failed_runs(outcome: Outcome, failed: u64) -> Outcome {
     assert_eq!(
-        entries(dir.path()),
-        names(&["blow.toml"]),
-        "the sweep left files behind"
+        outcome.code,
+        Some(3),
+        "`{}`\nstdout:\n{}\nstderr:\n{}",
+        outcome.line,
+        outcome.stdout,
+        outcome.stderr
     );
+    outcome.stderr_has(&[&format!(
+        "{failed} runs failed; their errors are in the `status` and `error` columns of "
+    )]);
+    outcome
+}
+
+#[test]
+fn failed_runs_are_recorded_with_their_error_and_the_sweep_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "blow.toml", &blow_up_sweep("blow"));
+    let out = dir.path().join("blow");
+    let run = with_failed_runs(sweep(dir.path(), &file, &out, &["--threads", "2"]), 2);
+    assert!(
+        run.stdout.contains("6 runs (0 resumed, 2 failed) of 6"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+
+    let runs = Table::read(&out.join("runs.csv"));
+    assert_eq!(runs.rows.len(), 6);
+    let (status, error) = (runs.col("status"), runs.col("error"));
+    for (i, row) in runs.rows.iter().enumerate() {
+        let failed = i == 2 || i == 3;
+        assert_eq!(row[status], if failed { "failed" } else { "ok" }, "run {i}");
+        for m in METRIC_NAMES {
+            assert_eq!(row[runs.col(m)].is_empty(), failed, "run {i}: {m}");
+        }
+        if failed {
+            assert!(
+                row[error].starts_with("the run blew up numerically in period 1: `rd_spending`"),
+                "run {i}: {}",
+                row[error]
+            );
+        } else {
+            assert_eq!(row[error], "", "run {i}");
+        }
+    }
+    // bands.csv summarises the runs that finished: point 1 has no rows, the others
+    // (3 sectors and `all`) x 1 band x 6 periods each, over both replicates.
+    let bands = Table::read(&out.join("bands.csv"));
+    let points: BTreeSet<&str> = bands.column("point").into_iter().collect();
+    assert_eq!(points, BTreeSet::from(["0", "2"]));
+    assert_eq!(bands.rows.len(), 2 * 4 * 6);
+    assert!(bands.column("n").iter().all(|n| *n == "2"));
+    assert_eq!(manifest(&out)["runs_failed"], 2);
+    // The journal is kept for --retry-failed; the result is complete without it.
+    assert!(partial(&out).join("journal.bin").is_file());
+
+    // The same bytes whatever the threads, and from shards: the shard holding point 1
+    // exits 3, the other 0, and their merge exits 3.
+    let one = dir.path().join("one");
+    with_failed_runs(sweep(dir.path(), &file, &one, &["--threads", "1"]), 2);
+    assert_same_results(&out, &one, "--threads 1");
+    let s1 = dir.path().join("s1");
+    let s2 = dir.path().join("s2");
+    sweep(dir.path(), &file, &s1, &["--shard", "1/2"]).ok();
+    let second = sweep(dir.path(), &file, &s2, &["--shard", "2/2"]);
+    assert_eq!(second.code, Some(3), "{}", second.stderr);
+    let merged = dir.path().join("merged");
+    let m = catchup(
+        dir.path(),
+        ["merge", arg(&s2), arg(&s1), "--out", arg(&merged)],
+    );
+    assert_eq!(m.code, Some(3), "{}", m.stderr);
+    assert!(
+        m.stdout.contains("6 runs (2 failed) merged from 2 shards"),
+        "{}",
+        m.stdout
+    );
+    assert_same_results(&out, &merged, "merged shards");
+    assert_eq!(manifest(&merged)["runs_failed"], 2);
+
+    // --resume on the complete result: nothing to do, still exit 3, the journal kept.
+    let again = with_failed_runs(sweep(dir.path(), &file, &out, &["--resume"]), 2);
+    assert!(
+        again.stdout.contains("already complete; nothing to do"),
+        "{}",
+        again.stdout
+    );
+    assert!(partial(&out).join("journal.bin").is_file());
+    // --resume --retry-failed runs only the two failed runs again (they fail the same
+    // way) and replaces the result with the same bytes.
+    let before = bytes(&out.join("runs.csv"));
+    let retry = with_failed_runs(
+        sweep(dir.path(), &file, &out, &["--resume", "--retry-failed"]),
+        2,
+    );
+    retry.stderr_has(&["resuming: 4 runs already finished, 2 to go"]);
+    assert_eq!(manifest(&out)["runs_resumed"], 4);
+    assert!(bytes(&out.join("runs.csv")) == before);
+    // --force starts over, discarding the kept journal.
+    with_failed_runs(sweep(dir.path(), &file, &out, &["--force"]), 2);
+    assert_same_results(&one, &out, "--force");
+    // A sweep without failures keeps no journal.
+    let clean = write(dir.path(), "clean.toml", &grid_sweep("clean", 1, 3, ""));
+    sweep(dir.path(), &clean, &dir.path().join("clean"), &[]).ok();
+    assert!(!partial(&dir.path().join("clean")).exists());
+}
+
+#[test]
+fn max_failures_stops_the_sweep_resumably_and_retry_failed_needs_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "blow.toml", &blow_up_sweep("blow"));
+    let whole = dir.path().join("whole");
+    with_failed_runs(sweep(dir.path(), &file, &whole, &[]), 2);
+
+    // Two failures are not more than 2: the sweep completes.
+    let two = dir.path().join("two");
+    with_failed_runs(sweep(dir.path(), &file, &two, &["--max-failures", "2"]), 2);
+    assert_same_results(&whole, &two, "--max-failures 2");
+
+    // More than 1: stopped with exit 1, no result, the journal kept and named.
+    let out = dir.path().join("out");
+    let stop = sweep(
+        dir.path(),
+        &file,
+        &out,
+        &["--max-failures", "1", "--threads", "1"],
+    );
+    assert_eq!(stop.code, Some(1), "{}", stop.stderr);
+    stop.stderr_has(&[
+        "stopped after 2 failed runs, more than --max-failures 1; the finished runs are kept in ",
+        "The first: run 2 (design point 1, replicate 0, seed ",
+        "the run blew up numerically in period 1",
+    ]);
+    assert!(!out.exists());
+    assert!(journal_blocks(&partial(&out).join("journal.bin")) >= 2);
+    // Resumed with the same limit, it stops again at once, running nothing.
+    let blocks = journal_blocks(&partial(&out).join("journal.bin"));
+    let again = sweep(
+        dir.path(),
+        &file,
+        &out,
+        &["--resume", "--max-failures", "1"],
+    );
+    assert_eq!(again.code, Some(1), "{}", again.stderr);
+    again.stderr_has(&["stopped after 2 failed runs"]);
+    assert_eq!(journal_blocks(&partial(&out).join("journal.bin")), blocks);
+    assert!(!out.exists());
+    // Resumed without a limit, it ends with the uninterrupted result.
+    with_failed_runs(
+        sweep(dir.path(), &file, &out, &["--resume", "--threads", "2"]),
+        2,
+    );
+    assert_same_results(&whole, &out, "stopped by --max-failures, then resumed");
+
+    // --retry-failed without --resume is bad input: exit 2, nothing written.
+    let fresh = dir.path().join("fresh");
+    sweep(dir.path(), &file, &fresh, &["--retry-failed"])
+        .refused(&["--retry-failed", "needs --resume"]);
+    assert!(!fresh.exists() && !partial(&fresh).exists());
+    // --max-failures takes a whole number.
+    sweep(dir.path(), &file, &fresh, &["--max-failures", "-1"]).bad_input();
+    assert!(!fresh.exists() && !partial(&fresh).exists());
 }
 
 /// Two sweeps into one folder: the second, with `--resume` or `--force`, is refused at

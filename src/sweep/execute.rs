@@ -62,6 +62,20 @@ pub enum SweepError {
         seed: u64,
         cause: crate::runner::RunError,
     },
+    /// `--max-failures N` and more than N runs failed: the sweep stopped, its journal
+    /// kept for `--resume` (or `--resume --retry-failed`).
+    #[error(
+        "stopped after {failed} failed runs, more than --max-failures {limit}; the finished \
+         runs are kept in {work}: `--resume` continues (with a higher --max-failures), \
+         `--resume --retry-failed` runs the failed ones again. {first}"
+    )]
+    TooManyFailures {
+        failed: u64,
+        limit: u64,
+        work: String,
+        /// The failed run with the lowest number, and its error.
+        first: String,
+    },
 }
 
 impl SweepError {
@@ -168,6 +182,10 @@ struct RecordHeader {
     /// Rows of the bands: the sectors, then `all`.
     rows: Vec<String>,
     firm_steps: u64,
+    /// Why the run failed (a numeric blow-up, say); `None` for a run that finished.
+    /// Left out of the JSON when `None`, so a finished run's block reads as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +200,27 @@ struct Record {
 const RECORD_MAGIC: &[u8; 8] = b"CATCHUP1";
 
 impl Record {
+    /// The record of a run that failed: its error, no metrics and no bands. Kept in
+    /// the journal like a finished run, so that a resumed sweep does not run it again
+    /// (it would fail the same way) and its result is the uninterrupted one's.
+    fn failed(run: RunSpec, error: &str) -> Record {
+        Record {
+            header: RecordHeader {
+                id: run.id,
+                point: run.point,
+                replicate: run.replicate,
+                seed: run.seed,
+                periods: 0,
+                rows: Vec::new(),
+                firm_steps: 0,
+                // One line: runs.csv is merged line by line.
+                error: Some(error.split_whitespace().collect::<Vec<_>>().join(" ")),
+            },
+            metrics: Vec::new(),
+            bands: Vec::new(),
+        }
+    }
+
     fn encode(&self) -> Vec<u8> {
         let mut out = RECORD_MAGIC.to_vec();
         let header = serde_json::to_vec(&self.header).expect("a header always serializes");
@@ -236,8 +275,17 @@ struct Journal {
 
 const BLOCK_MAGIC: &[u8; 4] = b"CRUN";
 
-/// Where each finished run's record is in the journal: run id -> (offset, length).
-type JournalIndex = std::collections::BTreeMap<u64, (u64, u64)>;
+/// Where a finished run's record is in the journal, and whether the run failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JournalEntry {
+    offset: u64,
+    len: u64,
+    failed: bool,
+}
+
+/// The journal's runs by id. A run found twice (run again by `--retry-failed`) is the
+/// later block's.
+type JournalIndex = std::collections::BTreeMap<u64, JournalEntry>;
 
 /// FNV-1a: a cheap checksum that catches a torn block.
 fn checksum(bytes: &[u8]) -> u64 {
@@ -285,7 +333,12 @@ impl Journal {
             let Some(record) = Record::decode(&payload) else {
                 break;
             };
-            index.insert(record.header.id, (at + 12, len));
+            let entry = JournalEntry {
+                offset: at + 12,
+                len,
+                failed: record.header.error.is_some(),
+            };
+            index.insert(record.header.id, entry);
             at += 20 + len;
         }
         drop(reader);
@@ -318,7 +371,7 @@ impl Journal {
 fn read_record(
     path: &Path,
     file: &mut fs::File,
-    (offset, len): (u64, u64),
+    JournalEntry { offset, len, .. }: JournalEntry,
 ) -> Result<Record, SweepError> {
     use std::io::Seek;
     file.seek(std::io::SeekFrom::Start(offset))
@@ -433,6 +486,7 @@ fn simulate(
             periods: scenario.periods,
             rows,
             firm_steps,
+            error: None,
         },
         metrics,
         bands,
@@ -485,6 +539,10 @@ pub struct SweepManifest {
     pub runs: u64,
     /// Runs found finished on `--resume` and not run again.
     pub runs_resumed: u64,
+    /// Runs that failed (status `failed` in runs.csv). Absent from the manifests of
+    /// older builds, which stopped at the first failed run: 0.
+    #[serde(default)]
+    pub runs_failed: u64,
     pub threads: usize,
     /// Firm-periods of all the runs in this result.
     pub firm_steps: u64,
@@ -503,6 +561,10 @@ pub struct SweepOptions<'a> {
     pub threads: usize,
     pub resume: bool,
     pub force: bool,
+    /// Stop (resumably) once more than this many runs of the shard have failed.
+    pub max_failures: Option<u64>,
+    /// With `resume`: run the runs recorded as failed again.
+    pub retry_failed: bool,
     /// Called once with (runs to do, runs already done), then after each run.
     pub on_start: &'a mut dyn FnMut(u64, u64),
     pub on_run: &'a (dyn Fn() + Sync),
@@ -511,8 +573,8 @@ pub struct SweepOptions<'a> {
 /// The outcome of [`run_sweep`].
 pub enum Outcome {
     Done(PathBuf, Box<SweepManifest>),
-    /// `--resume` on a result that is already complete.
-    AlreadyComplete(PathBuf),
+    /// `--resume` on a result that is already complete, with its number of failed runs.
+    AlreadyComplete(PathBuf, u64),
 }
 
 /// The partial directory of a sweep whose result goes to `out`.
@@ -547,26 +609,43 @@ pub fn run_sweep(
 
     let out = opts.out;
     let work = partial_dir(out);
+    let identity = format!("{}\n--shard {}\n", sweep_text, opts.shard);
+    // `--resume --retry-failed` on a finished result with failed runs: run those again
+    // from the journal kept beside it, and replace the result.
+    let mut replace = false;
     if out.exists() {
         if opts.resume && !opts.force && out.join(MANIFEST_FILE).is_file() {
             let finished = fs::read_to_string(out.join(SWEEP_FILE)).unwrap_or_default();
             let manifest: Option<SweepManifest> = fs::read_to_string(out.join(MANIFEST_FILE))
                 .ok()
                 .and_then(|t| serde_json::from_str(&t).ok());
-            if finished != sweep_text || manifest.is_none_or(|m| m.shard != opts.shard.to_string())
-            {
-                return Err(SweepError::Conflict(format!(
-                    "{} holds the result of a different sweep or shard; choose another --out",
-                    out.display()
-                )));
+            let manifest = match manifest {
+                Some(m) if finished == sweep_text && m.shard == opts.shard.to_string() => m,
+                _ => {
+                    return Err(SweepError::Conflict(format!(
+                        "{} holds the result of a different sweep or shard; choose another --out",
+                        out.display()
+                    )));
+                }
+            };
+            let kept = kept_failures(&work, &identity)?;
+            if kept && opts.retry_failed {
+                replace = true;
+            } else {
+                // A kill between the commit and the clean-up leaves the partial behind;
+                // one kept for its failed runs stays for a later --retry-failed.
+                if !kept {
+                    remove_work_dir(&work)?;
+                }
+                return Ok(Outcome::AlreadyComplete(
+                    out.to_path_buf(),
+                    manifest.runs_failed,
+                ));
             }
-            // A kill between the commit and the clean-up leaves the partial behind.
-            remove_work_dir(&work)?;
-            return Ok(Outcome::AlreadyComplete(out.to_path_buf()));
+        } else {
+            check_target(out, opts.force)?;
         }
-        check_target(out, opts.force)?;
     }
-    let identity = format!("{}\n--shard {}\n", sweep_text, opts.shard);
     // A partial directory with no journal yet holds no finished run: a kill came
     // before the first run ended, so it is simply started over.
     let journal_len = fs::metadata(work.join("journal.bin"))
@@ -601,26 +680,54 @@ pub fn run_sweep(
     }
     write_atomically(&work.join(SWEEP_FILE), identity.as_bytes())?;
 
-    // What is already done: the whole blocks of the journal.
+    // What is already done: the whole blocks of the journal, less the failed runs
+    // that `--retry-failed` asks to run again.
     let journal_path = work.join("journal.bin");
     let (journal, index) = Journal::open(&journal_path)?;
-    let done: std::collections::HashSet<u64> = runs
-        .iter()
-        .filter(|r| index.contains_key(&r.id))
-        .map(|r| r.id)
-        .collect();
-    let todo: Vec<RunSpec> = runs
-        .iter()
-        .filter(|r| !done.contains(&r.id))
-        .copied()
-        .collect();
-    (opts.on_start)(todo.len() as u64, done.len() as u64);
+    let mut todo = Vec::new();
+    let mut resumed = 0u64;
+    let mut first_failure: Option<(u64, JournalEntry)> = None;
+    let mut failed_before = 0u64;
+    for run in &runs {
+        match index.get(&run.id) {
+            Some(e) if !(e.failed && opts.retry_failed) => {
+                resumed += 1;
+                if e.failed {
+                    failed_before += 1;
+                    first_failure.get_or_insert((run.id, *e));
+                }
+            }
+            _ => todo.push(*run),
+        }
+    }
+    let too_many = |failed: u64, first: String| {
+        opts.max_failures
+            .filter(|&limit| failed > limit)
+            .map(|limit| SweepError::TooManyFailures {
+                failed,
+                limit,
+                work: work.display().to_string(),
+                first,
+            })
+    };
+    // Already past the limit: stop before running anything more.
+    if let Some((_, entry)) = first_failure {
+        let mut file = fs::File::open(&journal_path).map_err(io(&journal_path))?;
+        let record = read_record(&journal_path, &mut file, entry)?;
+        if let Some(e) = too_many(failed_before, first_failure_text(&record)) {
+            return Err(e);
+        }
+    }
+    (opts.on_start)(todo.len() as u64, resumed);
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|e| SweepError::Conflict(format!("cannot start the worker threads: {e}")))?;
     let steps = AtomicU64::new(0);
+    let failures = AtomicU64::new(failed_before);
+    // The failed run of this session with the lowest number, for the message.
+    let first_new = std::sync::Mutex::new(None::<Record>);
     let run_clock = Instant::now();
     let ran = pool.install(|| {
         todo.par_iter().try_for_each(|&run| {
@@ -629,27 +736,39 @@ pub fn run_sweep(
                 .output
                 .series
                 .then(|| series_dir.join(format!("run-{:010}.csv", run.id)));
-            let record = simulate(sweep, &table, run, series_path.as_deref())?;
+            // A run that fails is data: its error is recorded and the sweep goes on.
+            let record = match simulate(sweep, &table, run, series_path.as_deref()) {
+                Err(SweepError::RunFailed { cause, .. }) => Record::failed(run, &cause.to_string()),
+                other => other?,
+            };
             steps.fetch_add(record.header.firm_steps, Ordering::Relaxed);
             journal.append(&record)?;
             (opts.on_run)();
+            if record.header.error.is_some() {
+                let failed = failures.fetch_add(1, Ordering::SeqCst) + 1;
+                let mut first = first_new.lock().unwrap_or_else(|p| p.into_inner());
+                if first.as_ref().is_none_or(|f| f.header.id > run.id) {
+                    *first = Some(record);
+                }
+                if let Some(e) = too_many(
+                    failed,
+                    first.as_ref().map(first_failure_text).unwrap_or_default(),
+                ) {
+                    return Err(e);
+                }
+            }
             Ok::<(), SweepError>(())
         })
     });
-    if let Err(e) = ran {
-        if matches!(e, SweepError::RunFailed { .. }) {
-            // The same run fails the same way on every resume: nothing is kept.
-            drop(journal);
-            remove_work_dir(&work)?;
-        }
-        return Err(e);
-    }
+    // On any error (more failures than allowed, a full disk) the journal is kept:
+    // `--resume` carries on from it.
+    ran?;
     let run_seconds = run_clock.elapsed().as_secs_f64();
 
     drop(journal);
     let (_, index) = Journal::open(&journal_path)?;
-    let result = ResultDir::create(out, opts.force)?;
-    let firm_steps = assemble(
+    let result = ResultDir::create(out, opts.force || replace)?;
+    let assembled = assemble(
         sweep,
         sweep_text,
         &table,
@@ -663,7 +782,7 @@ pub fn run_sweep(
         program: "catchup".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         sweep: sweep.spec.name.clone(),
-        design: format!("{:?}", sweep.spec.design.kind).to_lowercase(),
+        design: sweep.spec.design.kind.name().into(),
         factors: table.keys.clone(),
         metrics: sweep.spec.metric.iter().map(|m| m.name.clone()).collect(),
         bands: sweep.spec.output.bands.clone(),
@@ -674,9 +793,10 @@ pub fn run_sweep(
         runs_total,
         shard: opts.shard.to_string(),
         runs: runs.len() as u64,
-        runs_resumed: done.len() as u64,
+        runs_resumed: resumed,
+        runs_failed: assembled.failed,
         threads: opts.threads,
-        firm_steps,
+        firm_steps: assembled.firm_steps,
         started_at,
         wall_seconds: clock.elapsed().as_secs_f64(),
         firm_steps_per_second: if run_seconds > 0.0 {
@@ -694,8 +814,37 @@ pub fn run_sweep(
     let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
     result.write_text(MANIFEST_FILE, &(json + "\n"))?;
     let path = result.commit()?;
-    remove_work_dir(&work)?;
+    // The journal of a result with failed runs is kept for `--resume --retry-failed`.
+    if assembled.failed == 0 {
+        remove_work_dir(&work)?;
+    }
     Ok(Outcome::Done(path, Box::new(manifest)))
+}
+
+/// "the first: run R (design point P, replicate I, seed S): ERROR", for a failed run's
+/// record.
+fn first_failure_text(r: &Record) -> String {
+    let h = &r.header;
+    format!(
+        "The first: run {} (design point {}, replicate {}, seed {}): {}",
+        h.id,
+        h.point,
+        h.replicate,
+        h.seed,
+        h.error.as_deref().unwrap_or_default()
+    )
+}
+
+/// Whether `work` is the kept journal of this sweep and shard (`identity`) and
+/// records failed runs: what `--retry-failed` runs again after the result is complete.
+fn kept_failures(work: &Path, identity: &str) -> Result<bool, SweepError> {
+    let journal_path = work.join("journal.bin");
+    let same = fs::read_to_string(work.join(SWEEP_FILE)).is_ok_and(|t| t == identity);
+    if !same || !journal_path.is_file() {
+        return Ok(false);
+    }
+    let (_, index) = Journal::open(&journal_path)?;
+    Ok(index.values().any(|e| e.failed))
 }
 
 /// Removes a sweep's working folder, but only if it holds nothing but what a sweep
@@ -752,8 +901,17 @@ fn number(v: f64) -> String {
     }
 }
 
+/// What [`assemble`] found in the records.
+struct Assembled {
+    /// Firm-periods of all the runs.
+    firm_steps: u64,
+    /// Runs that failed.
+    failed: u64,
+}
+
 /// Writes points.csv, runs.csv, bands.csv (and series/) from the records, in run
-/// order. Returns the firm-periods of all the runs.
+/// order. A failed run has a row in runs.csv (status `failed`, its error, no metrics)
+/// and no part in bands.csv or series/.
 fn assemble(
     sweep: &Sweep,
     sweep_text: &str,
@@ -762,7 +920,7 @@ fn assemble(
     (journal_path, index): (&Path, &JournalIndex),
     series_dir: &Path,
     result: &ResultDir,
-) -> Result<u64, SweepError> {
+) -> Result<Assembled, SweepError> {
     let mut journal = fs::File::open(journal_path).map_err(io(journal_path))?;
     let spec = &sweep.spec;
     let mut points = result.csv(POINTS_FILE)?;
@@ -791,9 +949,11 @@ fn assemble(
         "point".into(),
         "replicate".into(),
         "seed".into(),
+        "status".into(),
     ];
     header.extend(table.keys.iter().cloned());
     header.extend(spec.metric.iter().map(|m| m.name.clone()));
+    header.push("error".into());
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     runs_csv.record(&header)?;
     let mut bands_csv = result.csv(BANDS_FILE)?;
@@ -811,6 +971,7 @@ fn assemble(
         read_record(journal_path, &mut journal, at)
     };
     let mut firm_steps = 0u64;
+    let mut failed = 0u64;
     let n_bands = spec.output.bands.len();
     for point_runs in runs.chunk_by(|a, b| a.point == b.point) {
         let records = point_runs
@@ -825,14 +986,28 @@ fn assemble(
                 h.point.to_string(),
                 h.replicate.to_string(),
                 h.seed.to_string(),
+                if h.error.is_some() { "failed" } else { "ok" }.into(),
             ];
             row.extend(table.points[h.point as usize].values.iter().map(cell_value));
-            row.extend(rec.metrics.iter().map(|&v| number(v)));
+            if h.error.is_some() {
+                failed += 1;
+                row.extend(spec.metric.iter().map(|_| String::new()));
+            } else {
+                row.extend(rec.metrics.iter().map(|&v| number(v)));
+            }
+            row.push(h.error.clone().unwrap_or_default());
             let row: Vec<&str> = row.iter().map(String::as_str).collect();
             runs_csv.record(&row)?;
         }
-        // Bands: every replicate of a point has the same periods and rows.
-        let first = &records[0].header;
+        // Bands, over the replicates that finished: they all have the same periods
+        // and rows. A point whose every replicate failed has no bands.
+        let records: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.header.error.is_none())
+            .collect();
+        let Some(first) = records.first().map(|r| &r.header) else {
+            continue;
+        };
         let periods = first.periods as usize;
         let mut values = Vec::with_capacity(records.len());
         for (r, row_name) in first.rows.iter().enumerate() {
@@ -882,6 +1057,9 @@ fn assemble(
         let dest = result.path(SERIES_DIR);
         fs::create_dir_all(&dest).map_err(io(&dest))?;
         for run in runs {
+            if index.get(&run.id).is_some_and(|e| e.failed) {
+                continue;
+            }
             let name = format!("run-{:010}.csv", run.id);
             let from = series_dir.join(&name);
             fs::copy(&from, dest.join(&name)).map_err(io(&from))?;
@@ -889,7 +1067,7 @@ fn assemble(
     }
     result.write_text(SWEEP_FILE, sweep_text)?;
     result.write_text(BASE_FILE, &crate::runner::scenario_text(&sweep.scenario))?;
-    Ok(firm_steps)
+    Ok(Assembled { firm_steps, failed })
 }
 
 /// Merges shard results into one, byte-identical in points.csv, runs.csv and
@@ -981,6 +1159,7 @@ pub fn merge(
         shard: "merged".into(),
         runs: manifests.iter().map(|m| m.runs).sum(),
         runs_resumed: manifests.iter().map(|m| m.runs_resumed).sum(),
+        runs_failed: manifests.iter().map(|m| m.runs_failed).sum(),
         firm_steps: manifests.iter().map(|m| m.firm_steps).sum(),
         wall_seconds: manifests.iter().map(|m| m.wall_seconds).fold(0.0, f64::max),
         firm_steps_per_second: manifests.iter().map(|m| m.firm_steps_per_second).sum(),
@@ -1108,6 +1287,7 @@ mod tests {
                 periods: 2,
                 rows: vec!["a".into(), "all".into()],
                 firm_steps: 100,
+                error: None,
             },
             metrics: vec![0.5, f64::NAN],
             bands: vec![1.0, 2.0, f64::NAN, 4.0],
@@ -1118,6 +1298,99 @@ mod tests {
         assert_eq!(back.metrics[0], 0.5);
         assert!(back.metrics[1].is_nan());
         assert!(Record::decode(&bytes[..bytes.len() - 1]).is_none());
+    }
+
+    /// A small grid sweep: 2 points x 2 replicates of a 4-period baseline.
+    fn small_sweep() -> (Sweep, String) {
+        let text = "version = 1\nname = \"t\"\nreplicates = 2\nseed = 4\nset = { periods = 4 }\n\
+                    [design]\nkind = \"grid\"\n[[design.factor]]\nkey = \"policy.tariff\"\nvalues = [0.0, 0.2]\n\
+                    [[metric]]\nname = \"gap_final\"\nseries = \"gap\"\nstat = \"final\"\n\
+                    [output]\nbands = [\"gap\"]\n";
+        let sweep = Sweep::parse(text, "t.toml", Path::new(".")).unwrap();
+        (sweep, text.to_string())
+    }
+
+    fn sweep_into(
+        sweep: &Sweep,
+        text: &str,
+        out: &Path,
+        resume: bool,
+        retry_failed: bool,
+    ) -> SweepManifest {
+        let opts = SweepOptions {
+            out,
+            shard: Shard::WHOLE,
+            threads: 1,
+            resume,
+            force: false,
+            max_failures: None,
+            retry_failed,
+            on_start: &mut |_, _| {},
+            on_run: &|| {},
+        };
+        match run_sweep(sweep, text, opts).unwrap() {
+            Outcome::Done(_, m) => *m,
+            Outcome::AlreadyComplete(..) => panic!("nothing was run"),
+        }
+    }
+
+    /// A run recorded as failed (by an older build with a bug, say) is not run again on
+    /// `--resume`, and `--retry-failed` runs it again: the result is then a clean sweep's.
+    #[test]
+    fn a_failed_run_in_the_journal_is_kept_on_resume_and_run_again_on_retry() {
+        let (sweep, text) = small_sweep();
+        let dir = tempfile::tempdir().unwrap();
+        let clean = dir.path().join("clean");
+        assert_eq!(
+            sweep_into(&sweep, &text, &clean, false, false).runs_failed,
+            0
+        );
+        let table = generate(&sweep).unwrap();
+        let runs = runs_of(&sweep, &table, Shard::WHOLE);
+        // An interrupted sweep whose journal holds run 1 as failed, and nothing else.
+        let journal_of = |out: &Path| {
+            let work = partial_dir(out);
+            fs::create_dir_all(&work).unwrap();
+            let identity = format!("{text}\n--shard 1/1\n");
+            fs::write(work.join(SWEEP_FILE), identity).unwrap();
+            let (journal, _) = Journal::open(&work.join("journal.bin")).unwrap();
+            journal
+                .append(&Record::failed(runs[1], "a bug,\n  since fixed"))
+                .unwrap();
+        };
+        let kept = dir.path().join("kept");
+        journal_of(&kept);
+        let m = sweep_into(&sweep, &text, &kept, true, false);
+        assert_eq!((m.runs_failed, m.runs_resumed), (1, 1));
+        let csv = fs::read_to_string(kept.join(RUNS_FILE)).unwrap();
+        let row = csv.lines().nth(2).unwrap();
+        assert!(row.starts_with("1,0,1,"), "{row}");
+        assert!(
+            row.ends_with(",failed,0.0,,\"a bug, since fixed\""),
+            "{row}"
+        );
+        // Its journal stays beside the complete result, and --retry-failed runs the
+        // run again and replaces the result with the clean one.
+        assert!(partial_dir(&kept).join("journal.bin").is_file());
+        let m = sweep_into(&sweep, &text, &kept, true, true);
+        assert_eq!((m.runs_failed, m.runs_resumed), (0, 3));
+        for f in [RUNS_FILE, BANDS_FILE, POINTS_FILE] {
+            assert_eq!(
+                fs::read(clean.join(f)).unwrap(),
+                fs::read(kept.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        assert!(!partial_dir(&kept).exists());
+        // The same from an interrupted sweep, straight away.
+        let retried = dir.path().join("retried");
+        journal_of(&retried);
+        let m = sweep_into(&sweep, &text, &retried, true, true);
+        assert_eq!((m.runs_failed, m.runs_resumed), (0, 0));
+        assert_eq!(
+            fs::read(clean.join(RUNS_FILE)).unwrap(),
+            fs::read(retried.join(RUNS_FILE)).unwrap()
+        );
     }
 
     #[test]

@@ -72,6 +72,19 @@ pub enum DesignKind {
     List,
 }
 
+impl DesignKind {
+    /// The design's name in a sweep file and in `manifest.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DesignKind::Grid => "grid",
+            DesignKind::Lhs => "lhs",
+            DesignKind::Sobol => "sobol",
+            DesignKind::Morris => "morris",
+            DesignKind::List => "list",
+        }
+    }
+}
+
 /// The experiment design.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -331,7 +344,7 @@ fn flatten_set(key: &str, value: &toml::Value, out: &mut Vec<String>) {
 }
 
 /// Column names of runs.csv that metrics and factors may not take.
-const RESERVED_COLUMNS: [&str; 4] = ["run", "point", "replicate", "seed"];
+const RESERVED_COLUMNS: [&str; 6] = ["run", "point", "replicate", "seed", "status", "error"];
 
 fn check_spec(s: &SweepSpec) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -512,7 +525,7 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
         if RESERVED_COLUMNS.contains(&m.name.as_str()) || factor_keys.contains(m.name.as_str()) {
             out.push(Problem::new(
                 p.clone().key("name"),
-                format!("`{}` is already a column of runs.csv (run, point, replicate, seed and the factors); choose another name", m.name),
+                format!("`{}` is already a column of runs.csv (run, point, replicate, seed, status, error and the factors); choose another name", m.name),
             ));
         }
         if !metric_names.insert(m.name.as_str()) {
