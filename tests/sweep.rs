@@ -106,7 +106,7 @@ fn sweep_text(name: &str, replicates: u32, seed: u64, body: &str) -> String {
 /// A sweep file over the baseline with the fixed overrides `set`.
 fn sweep_on(set: &str, name: &str, replicates: u32, seed: u64, body: &str) -> String {
     let header = format!("name = \"{name}\"\nreplicates = {replicates}\nseed = {seed}");
-    format!("version = 1\n{header}\nbase = \"baseline\"\n\n{set}\n{body}")
+    format!("version = 2\n{header}\nbase = \"baseline\"\n\n{set}\n{body}")
 }
 
 /// The grid sweep with its metrics and bands; `output` adds lines to `[output]`.
@@ -1406,6 +1406,30 @@ fn analyze_of_a_sobol_sweep_writes_first_and_total_indices_per_metric_and_factor
     let roles: Vec<&str> = points.column("role");
     assert_eq!(roles[..4], ["A", "B", "AB1", "AB2"]);
     assert_eq!(manifest(&out)["design"], "sobol");
+    // The pseudo-random design keeps the layout, and is what `sobol` means in a
+    // version-1 sweep file; both are analysed alike.
+    let random = dir.path().join("random");
+    let random_text = sweep_text(
+        "sobol",
+        1,
+        4,
+        &body.replace("\"sobol\"", "\"saltelli-random\""),
+    );
+    let random_file = write(dir.path(), "random.toml", &random_text);
+    sweep(dir.path(), &random_file, &random, &["--quiet"]).ok();
+    assert_eq!(manifest(&random)["design"], "saltelli-random");
+    assert!(bytes(&random.join("points.csv")) != bytes(&out.join("points.csv")));
+    let old = dir.path().join("old");
+    let old_file = write(
+        dir.path(),
+        "old.toml",
+        &sweep_text("sobol", 1, 4, &body).replacen("version = 2", "version = 1", 1),
+    );
+    sweep(dir.path(), &old_file, &old, &["--quiet"]).ok();
+    assert_eq!(manifest(&old)["design"], "saltelli-random");
+    assert!(bytes(&random.join("points.csv")) == bytes(&old.join("points.csv")));
+    let run = catchup(dir.path(), ["analyze", arg(&random)]).ok();
+    assert!(run.stdout.contains("Sobol indices"), "{}", run.stdout);
 
     let run = catchup(dir.path(), ["analyze", arg(&out)]).ok();
     assert!(run.stdout.contains("Sobol"), "{}", run.stdout);
@@ -1445,6 +1469,113 @@ fn analyze_of_a_sobol_sweep_writes_first_and_total_indices_per_metric_and_factor
         }
         assert!(s1_low <= s1_high && st_low <= st_high, "row {i}: intervals");
     }
+}
+
+/// Point numbers of a Saltelli design of `n` rows and `k` factors in SALib's order.
+fn salib_rows(n: usize, k: usize) -> Vec<usize> {
+    (0..n)
+        .flat_map(|j| {
+            let a = j * (k + 2);
+            std::iter::once(a)
+                .chain(a + 2..a + k + 2)
+                .chain(std::iter::once(a + 1))
+        })
+        .collect()
+}
+
+#[test]
+fn export_salib_writes_the_design_in_salib_row_order_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["sobol", "saltelli-random", "morris"] {
+        let levels = if kind == "morris" { "levels = 4\n" } else { "" };
+        let body = format!(
+            "[design]\nkind = \"{kind}\"\npoints = 4\n{levels}{RANGES}{INTEGER_RANGE}{METRICS}"
+        );
+        let file = write(
+            dir.path(),
+            &format!("{kind}.toml"),
+            &sweep_text(kind, 1, 4, &body),
+        );
+        let matrix = dir.path().join(format!("{kind}.txt"));
+        let run = catchup(
+            dir.path(),
+            ["sweep", arg(&file), "--export-salib", arg(&matrix)],
+        )
+        .ok();
+        assert!(
+            run.stdout
+                .contains("rows of 3 factors in SALib's row order"),
+            "{}",
+            run.stdout
+        );
+        // Nothing was run: no output folder.
+        assert!(
+            !dir.path().join("output").exists(),
+            "{kind}: a sweep was run"
+        );
+        // The rows are points.csv's, reordered as SALib orders them.
+        let out = dir.path().join(format!("{kind}-run"));
+        sweep(dir.path(), &file, &out, &["--quiet"]).ok();
+        let points = Table::read(&out.join("points.csv"));
+        let text = fs::read_to_string(&matrix).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("# policy.tariff policy.bridge policy.tolerance")
+        );
+        let rows: Vec<Vec<f64>> = lines
+            .map(|l| l.split(' ').map(|c| number(c, kind)).collect())
+            .collect();
+        let order: Vec<usize> = if kind == "morris" {
+            (0..points.rows.len()).collect()
+        } else {
+            salib_rows(4, 3)
+        };
+        assert_eq!(rows.len(), order.len(), "{kind}");
+        for (r, &p) in order.iter().enumerate() {
+            let want: Vec<f64> = points.rows[p][3..6]
+                .iter()
+                .map(|c| number(c, "points.csv"))
+                .collect();
+            assert_eq!(rows[r], want, "{kind}: row {r} is point {p}");
+        }
+        // An existing file is kept unless forced.
+        catchup(
+            dir.path(),
+            ["sweep", arg(&file), "--export-salib", arg(&matrix)],
+        )
+        .refused(&["already exists; pass --force to replace it"]);
+        catchup(
+            dir.path(),
+            [
+                "sweep",
+                arg(&file),
+                "--export-salib",
+                arg(&matrix),
+                "--force",
+            ],
+        )
+        .ok();
+        assert_eq!(fs::read_to_string(&matrix).unwrap(), text);
+    }
+    // Exporting is not running: --shard, --resume and --out are refused with it.
+    let file = dir.path().join("sobol.toml");
+    let other = dir.path().join("other.txt");
+    for flag in [&["--shard", "1/2"][..], &["--resume"], &["--out", "x"]] {
+        let mut args = vec!["sweep", arg(&file), "--export-salib", arg(&other)];
+        args.extend_from_slice(flag);
+        catchup(dir.path(), &args).refused(&["cannot be used with"]);
+    }
+    // A value SALib cannot hold is refused at its factor, and nothing is written.
+    let body = format!(
+        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"policy.consortium\"\nvalues = [true, false]\n{METRICS}"
+    );
+    let text = sweep_text("flags", 1, 4, &body);
+    let file = write(dir.path(), "flags.toml", &text);
+    let outcome = catchup(dir.path(), ["sweep", arg(&file), "--export-salib", arg(&other)])
+        .refused(&["key `design.factor[0].values`: design point 0 has policy.consortium = true, which is not a number"]);
+    assert_located(&outcome, &file, line_of(&text, "values = [true", 0));
+    assert!(!other.exists());
 }
 
 #[test]
@@ -2002,9 +2133,14 @@ fn oversized_sweeps_are_refused_at_their_key_before_anything_is_allocated() {
             "= 120000000 runs",
         ),
         (
-            sweep_text("s", 1, 1, &sampled("sobol", 30_000_000, "")),
+            sweep_text("s", 1, 1, &sampled("saltelli-random", 30_000_000, "")),
             "points = ",
             "120000000 design points x 1 replicates",
+        ),
+        (
+            sweep_text("s2", 1, 1, &sampled("sobol", 65_537, "")),
+            "points = ",
+            "a sobol design takes at most 65536 base samples (the length of its scrambled sequence), found 65537; for more, use kind = \"saltelli-random\"",
         ),
         (
             sweep_text("m", 2, 1, &sampled("morris", 20_000_000, "levels = 4\n")),

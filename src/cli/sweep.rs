@@ -44,6 +44,11 @@ pub struct SweepArgs {
     /// replace the result if it was complete.
     #[arg(long)]
     pub retry_failed: bool,
+    /// Write the design to FILE as a matrix in SALib's row order (for a Saltelli design:
+    /// A, AB_1..AB_k, B per base row) and stop: nothing is run. With --force, an existing
+    /// FILE is replaced.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "shard", "resume", "retry_failed", "max_failures", "threads"])]
+    pub export_salib: Option<PathBuf>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -111,6 +116,9 @@ fn failure(e: SweepError) -> Failure {
 
 pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
     let sweep = Sweep::load(&args.sweep).map_err(Failure::bad_input)?;
+    if let Some(file) = &args.export_salib {
+        return export_salib(&sweep, file, &args);
+    }
     let text = sweep.text.clone();
     let (shard, resume) = match args.shard {
         None => (Shard::WHOLE, args.resume),
@@ -206,6 +214,27 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
             runs_failed(m.runs_failed, &path)
         }
     }
+}
+
+/// `--export-salib FILE`: the checked design, written in SALib's row order.
+fn export_salib(sweep: &Sweep, file: &std::path::Path, args: &SweepArgs) -> Result<(), Failure> {
+    let table = crate::sweep::design::generate(sweep).map_err(Failure::bad_input)?;
+    crate::sweep::design::check_points(sweep, &table).map_err(Failure::bad_input)?;
+    let rows = crate::sweep::salib::export_salib(sweep, &table, file, args.force).map_err(|e| {
+        if e.is_bad_input() {
+            Failure::bad_input(e)
+        } else {
+            Failure::runtime(e)
+        }
+    })?;
+    if !args.quiet {
+        println!(
+            "{}: {rows} rows of {} factors in SALib's row order",
+            file.display(),
+            table.keys.len()
+        );
+    }
+    Ok(())
 }
 
 /// ", N failed" in a summary line, or nothing when every run finished.

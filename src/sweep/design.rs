@@ -146,12 +146,11 @@ pub fn generate(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
                 })
                 .collect()
         }
-        DesignKind::Sobol => {
+        DesignKind::Sobol | DesignKind::SaltelliRandom => {
             let n = d.points.unwrap_or(1) as usize;
             let mut points = Vec::with_capacity(n * (k + 2));
-            for j in 0..n {
-                let a: Vec<f64> = (0..k).map(|_| uniform(&mut rng)).collect();
-                let b: Vec<f64> = (0..k).map(|_| uniform(&mut rng)).collect();
+            let rows = SaltelliRows::new(d.kind == DesignKind::Sobol, k, sweep.spec.seed);
+            for (j, (a, b)) in rows.take(n).enumerate() {
                 let make = |unit: &[f64], role: String| Point {
                     values: unit_to_values(unit),
                     group: Some(j as u64),
@@ -204,6 +203,71 @@ pub fn generate(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
         points,
         morris_delta,
     })
+}
+
+/// The most base samples of a `sobol` design: the length of the scrambled Sobol'
+/// sequence of `sobol_burley`.
+pub const SOBOL_MAX_POINTS: u32 = 1 << 16;
+
+/// The most factors of a `sobol` design: A and B take k dimensions each of the
+/// sequence, which has `sobol_burley::NUM_DIMENSIONS` (256).
+pub const SOBOL_MAX_FACTORS: usize = sobol_burley::NUM_DIMENSIONS as usize / 2;
+
+/// The base rows (A, B) of a Saltelli design in the unit cube, one row at a time.
+///
+/// `scrambled`: row j is point j of an Owen-scrambled Sobol' sequence in 2k dimensions
+/// (Burley 2020, from the `sobol_burley` crate), A its first k coordinates and B the
+/// last k, as SALib's `sobol.sample` does; the scramble is seeded by the master seed.
+/// Its first 2^m rows are a (t, m, 2k)-net, so a power of 2 for N balances the design
+/// best; at most [`SOBOL_MAX_POINTS`] rows, [`SOBOL_MAX_FACTORS`] factors.
+/// Otherwise A then B are k independent ChaCha8 draws each (`saltelli-random`, and
+/// `sobol` in sweep format version 1): unlimited, and kept draw for draw.
+pub struct SaltelliRows {
+    k: usize,
+    next: u32,
+    source: RowSource,
+}
+
+enum RowSource {
+    Scrambled { seed: u32 },
+    Random(Box<ChaCha8Rng>),
+}
+
+impl SaltelliRows {
+    pub fn new(scrambled: bool, k: usize, seed: u64) -> SaltelliRows {
+        let source = if scrambled {
+            // 32 bits of the master seed mixed with "sobol" in ASCII, for the scramble
+            // and the shuffle.
+            RowSource::Scrambled {
+                seed: (crate::model::rng::mix(seed ^ 0x0073_6f62_6f6c) >> 32) as u32,
+            }
+        } else {
+            RowSource::Random(Box::new(design_rng(seed)))
+        };
+        SaltelliRows { k, next: 0, source }
+    }
+}
+
+impl Iterator for SaltelliRows {
+    type Item = (Vec<f64>, Vec<f64>);
+    fn next(&mut self) -> Option<Self::Item> {
+        let (j, k) = (self.next, self.k);
+        self.next = self.next.checked_add(1)?;
+        Some(match &mut self.source {
+            RowSource::Scrambled { seed } => {
+                if j >= SOBOL_MAX_POINTS || 2 * k > sobol_burley::NUM_DIMENSIONS as usize {
+                    return None;
+                }
+                let at = |d: usize| f64::from(sobol_burley::sample(j, d as u32, *seed));
+                ((0..k).map(at).collect(), (k..2 * k).map(at).collect())
+            }
+            RowSource::Random(rng) => {
+                let a = (0..k).map(|_| uniform(rng)).collect();
+                let b = (0..k).map(|_| uniform(rng)).collect();
+                (a, b)
+            }
+        })
+    }
 }
 
 fn shuffle<T>(v: &mut [T], rng: &mut ChaCha8Rng) {
@@ -456,6 +520,71 @@ mod tests {
         assert_eq!(ab1.values[1], a.values[1]);
         assert_eq!(ab2.values[0], a.values[0]);
         assert_eq!(ab2.values[1], b.values[1]);
+    }
+
+    fn sobol_sweep(version: u32, kind: &str, points: u32, seed: u64) -> Sweep {
+        let text = format!(
+            "version = {version}\nname = \"t\"\nseed = {seed}\nset = {{ periods = 3 }}\n\
+             [design]\nkind = \"{kind}\"\npoints = {points}\n\
+             [[design.factor]]\nkey = \"policy.tariff\"\nmin = 0.0\nmax = 0.5\n\
+             [[design.factor]]\nkey = \"policy.bridge\"\nmin = 0.2\nmax = 1.0\n"
+        );
+        Sweep::parse(&text, "s.toml", Path::new(".")).unwrap()
+    }
+
+    /// The unit-cube coordinate of factor `i` at point `p` (factor ranges as above).
+    fn unit(t: &DesignTable, p: usize, i: usize) -> f64 {
+        let (lo, hi) = [(0.0, 0.5), (0.2, 1.0)][i];
+        (t.points[p].values[i].as_float().unwrap() - lo) / (hi - lo)
+    }
+
+    #[test]
+    fn a_scrambled_sobol_design_stratifies_each_factor_of_a_and_b() {
+        let t = generate(&sobol_sweep(2, "sobol", 64, 3)).unwrap();
+        assert_eq!(t.points.len(), 64 * 4);
+        // Over 2^6 rows, each of the 4 coordinates (A and B of both factors) has
+        // exactly one point in each of 64 equal strata: a pseudo-random design would
+        // leave about a third of them empty.
+        for (role, i) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            let mut strata: Vec<usize> = (0..64)
+                .map(|j| (unit(&t, j * 4 + role, i) * 64.0).floor() as usize)
+                .collect();
+            strata.sort_unstable();
+            assert_eq!(
+                strata,
+                (0..64).collect::<Vec<_>>(),
+                "role {role}, factor {i}"
+            );
+        }
+        // The Saltelli layout holds as for the pseudo-random design.
+        for row in t.points.chunks(4) {
+            assert_eq!(
+                row[2].values,
+                vec![row[1].values[0].clone(), row[0].values[1].clone()]
+            );
+            assert_eq!(
+                row[3].values,
+                vec![row[0].values[0].clone(), row[1].values[1].clone()]
+            );
+        }
+        // Deterministic in the master seed, and another seed scrambles otherwise.
+        assert_eq!(generate(&sobol_sweep(2, "sobol", 64, 3)).unwrap(), t);
+        assert_ne!(generate(&sobol_sweep(2, "sobol", 64, 4)).unwrap(), t);
+    }
+
+    #[test]
+    fn sobol_in_format_version_1_is_the_pseudo_random_design_it_was() {
+        let old = sobol_sweep(1, "sobol", 16, 3);
+        assert_eq!(old.spec.design.kind, DesignKind::SaltelliRandom);
+        let random = generate(&sobol_sweep(2, "saltelli-random", 16, 3)).unwrap();
+        assert_eq!(generate(&old).unwrap(), random);
+        assert_ne!(generate(&sobol_sweep(2, "sobol", 16, 3)).unwrap(), random);
+        // The first value of the design with seed 3, as the builds before version 2
+        // wrote it (the sweep reference's example in section 3.3).
+        assert_eq!(
+            random.points[0].sets(&random.keys)[0],
+            "policy.tariff=0.06362400166740073"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod design;
 pub mod execute;
 pub mod report;
+pub mod salib;
 pub mod scheduler;
 pub mod spec;
 
