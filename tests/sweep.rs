@@ -581,6 +581,65 @@ fn more_shards_than_points_leave_empty_shards_that_still_merge() {
     assert_same_results(&whole, &merged, "merge of 8 shards");
 }
 
+/// 100 shards (more than one merge step reads at once, so the merge goes through a
+/// round of temporary files) merge into the unsharded sweep's bytes, `series/`
+/// included, and leave nothing else in the result.
+#[test]
+fn a_hundred_shards_merge_in_bounded_rounds_into_the_unsharded_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "[design]\nkind = \"lhs\"\npoints = 130\n{RANGES}{METRICS}\n[output]\nseries = true\nbands = [\"gap\"]\n"
+    );
+    let text = sweep_on(
+        &SMALL.replace("periods = 6", "periods = 2"),
+        "hundred",
+        1,
+        6,
+        &body,
+    );
+    let file = write(dir.path(), "hundred.toml", &text);
+    let whole = dir.path().join("whole");
+    sweep(dir.path(), &file, &whole, &["--quiet"]).ok();
+    let shards: Vec<PathBuf> = (1..=100)
+        .map(|k| dir.path().join(format!("s{k}")))
+        .collect();
+    for (k, out) in shards.iter().enumerate() {
+        let shard = format!("{}/100", k + 1);
+        sweep(
+            dir.path(),
+            &file,
+            out,
+            &["--shard", &shard, "--threads", "1", "--quiet"],
+        )
+        .ok();
+    }
+    // Given in a scrambled order: every 37th shard, cyclically.
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge"];
+    args.extend((0..100).map(|i| arg(&shards[(i * 37) % 100])));
+    args.extend(["--out", arg(&merged)]);
+    let run = catchup(dir.path(), &args).ok();
+    assert!(
+        run.stdout.contains("130 runs merged from 100 shards"),
+        "{}",
+        run.stdout
+    );
+    assert_same_results(&whole, &merged, "merge of 100 shards");
+    assert_eq!(entries(&merged.join("series")).len(), 130);
+    let mut files = names(&RESULT_FILES);
+    files.insert("series".into());
+    assert_eq!(
+        entries(&merged),
+        files,
+        "no temporary file is left in the result"
+    );
+    let m = manifest(&merged);
+    assert_eq!(
+        (m["runs"].as_u64(), m["shard"].as_str()),
+        (Some(130), Some("merged"))
+    );
+}
+
 #[test]
 fn shard_auto_from_a_slurm_array_task_gives_the_folder_and_bytes_of_shard_k_of_n() {
     let text = grid_sweep("auto", 2, 5, "");

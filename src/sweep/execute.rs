@@ -554,6 +554,49 @@ pub struct SweepManifest {
     pub peak_memory_bytes: Option<u64>,
 }
 
+/// What a merged manifest adds up over its shards, one shard at a time.
+#[derive(Default)]
+struct MergeSums {
+    runs: u64,
+    runs_resumed: u64,
+    runs_failed: u64,
+    firm_steps: u64,
+    wall_seconds: f64,
+    firm_steps_per_second: f64,
+    runs_per_second: f64,
+    peak_memory_bytes: Option<u64>,
+}
+
+impl MergeSums {
+    fn add(&mut self, m: &SweepManifest) {
+        self.runs += m.runs;
+        self.runs_resumed += m.runs_resumed;
+        self.runs_failed += m.runs_failed;
+        self.firm_steps += m.firm_steps;
+        // The shards ran side by side: the longest is the merged sweep's wall time,
+        // and the rates add up.
+        self.wall_seconds = self.wall_seconds.max(m.wall_seconds);
+        self.firm_steps_per_second += m.firm_steps_per_second;
+        self.runs_per_second += m.runs_per_second;
+        self.peak_memory_bytes = self.peak_memory_bytes.max(m.peak_memory_bytes);
+    }
+
+    /// `base` (the first shard's manifest) with these sums.
+    fn over(self, base: SweepManifest) -> SweepManifest {
+        SweepManifest {
+            runs: self.runs,
+            runs_resumed: self.runs_resumed,
+            runs_failed: self.runs_failed,
+            firm_steps: self.firm_steps,
+            wall_seconds: self.wall_seconds,
+            firm_steps_per_second: self.firm_steps_per_second,
+            runs_per_second: self.runs_per_second,
+            peak_memory_bytes: self.peak_memory_bytes,
+            ..base
+        }
+    }
+}
+
 /// How to run a sweep.
 pub struct SweepOptions<'a> {
     pub out: &'a Path,
@@ -1082,7 +1125,11 @@ pub fn merge(
             "expected at least one shard directory".into(),
         ));
     }
-    let mut manifests = Vec::new();
+    // One shard at a time, keeping only the first manifest, running sums and each
+    // shard's number: memory stays small however many shards there are.
+    let mut first: Option<SweepManifest> = None;
+    let mut sums = MergeSums::default();
+    let mut parsed = Vec::with_capacity(shards.len());
     for dir in shards {
         let path = dir.join(MANIFEST_FILE);
         let text = fs::read_to_string(&path).map_err(|e| {
@@ -1095,23 +1142,26 @@ pub fn merge(
         let m: SweepManifest = serde_json::from_str(&text).map_err(|e| {
             SweepError::Conflict(format!("{}: not a sweep manifest: {e}", path.display()))
         })?;
-        manifests.push(m);
+        sums.add(&m);
+        parsed.push(m.shard.clone());
+        first.get_or_insert(m);
     }
-    let sweep_texts: Vec<String> = shards
-        .iter()
-        .map(|d| fs::read_to_string(d.join(SWEEP_FILE)).map_err(io(&d.join(SWEEP_FILE))))
-        .collect::<Result<_, _>>()?;
-    if sweep_texts.iter().any(|t| t != &sweep_texts[0]) {
-        return Err(SweepError::Conflict(
-            "the shards come from different sweep files".into(),
-        ));
+    let first_text =
+        fs::read_to_string(shards[0].join(SWEEP_FILE)).map_err(io(&shards[0].join(SWEEP_FILE)))?;
+    for d in &shards[1..] {
+        let text = fs::read_to_string(d.join(SWEEP_FILE)).map_err(io(&d.join(SWEEP_FILE)))?;
+        if text != first_text {
+            return Err(SweepError::Conflict(
+                "the shards come from different sweep files".into(),
+            ));
+        }
     }
-    let parsed: Vec<Shard> = manifests
+    let parsed: Vec<Shard> = parsed
         .iter()
-        .map(|m| m.shard.parse::<Shard>().map_err(SweepError::Conflict))
+        .map(|s| s.parse::<Shard>().map_err(SweepError::Conflict))
         .collect::<Result<_, _>>()?;
     let count = parsed[0].count;
-    let mut seen = vec![false; count as usize];
+    let mut seen = std::collections::BTreeSet::new();
     for (s, dir) in parsed.iter().zip(shards) {
         if s.count != count {
             return Err(SweepError::Conflict(format!(
@@ -1119,25 +1169,38 @@ pub fn merge(
                 dir.display()
             )));
         }
-        if std::mem::replace(&mut seen[(s.index - 1) as usize], true) {
+        if !seen.insert(s.index) {
             return Err(SweepError::Conflict(format!("shard {s} is given twice")));
         }
     }
-    let missing: Vec<String> = (1..=count)
-        .filter(|k| !seen[(*k - 1) as usize])
-        .map(|k| format!("{k}/{count}"))
-        .collect();
-    if !missing.is_empty() {
+    // The first few missing shards by name (the count comes from a file: never list
+    // billions), then how many more.
+    let missing_total = u64::from(count) - seen.len() as u64;
+    if missing_total > 0 {
+        let named: Vec<String> = (1..=count)
+            .filter(|k| !seen.contains(k))
+            .take(20)
+            .map(|k| format!("{k}/{count}"))
+            .collect();
+        let more = missing_total - named.len() as u64;
+        let more = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
         return Err(SweepError::Conflict(format!(
-            "missing shards: {}",
-            missing.join(", ")
+            "missing shards: {}{more}",
+            named.join(", ")
         )));
     }
+    let first = first.expect("at least one shard was read");
 
     let result = ResultDir::create(out, force)?;
     for file in [POINTS_FILE, RUNS_FILE, BANDS_FILE] {
         let inputs: Vec<PathBuf> = shards.iter().map(|d| d.join(file)).collect();
-        merge_by_point(&inputs, &result.path(file))?;
+        merge_files(&inputs, &result.path(file), &|round, group| {
+            result.path(&format!(".{file}.round-{round}-{group}"))
+        })?;
     }
     if shards[0].join(SERIES_DIR).is_dir() {
         let dest = result.path(SERIES_DIR);
@@ -1150,26 +1213,58 @@ pub fn merge(
             }
         }
     }
-    result.write_text(SWEEP_FILE, &sweep_texts[0])?;
+    result.write_text(SWEEP_FILE, &first_text)?;
     let base =
         fs::read_to_string(shards[0].join(BASE_FILE)).map_err(io(&shards[0].join(BASE_FILE)))?;
     result.write_text(BASE_FILE, &base)?;
-    let first = &manifests[0];
     let manifest = SweepManifest {
         shard: "merged".into(),
-        runs: manifests.iter().map(|m| m.runs).sum(),
-        runs_resumed: manifests.iter().map(|m| m.runs_resumed).sum(),
-        runs_failed: manifests.iter().map(|m| m.runs_failed).sum(),
-        firm_steps: manifests.iter().map(|m| m.firm_steps).sum(),
-        wall_seconds: manifests.iter().map(|m| m.wall_seconds).fold(0.0, f64::max),
-        firm_steps_per_second: manifests.iter().map(|m| m.firm_steps_per_second).sum(),
-        runs_per_second: manifests.iter().map(|m| m.runs_per_second).sum(),
-        peak_memory_bytes: manifests.iter().filter_map(|m| m.peak_memory_bytes).max(),
-        ..first.clone()
+        ..sums.over(first)
     };
     let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
     result.write_text(MANIFEST_FILE, &(json + "\n"))?;
     Ok((result.commit()?, manifest))
+}
+
+/// Most files one merge step reads at once. More shards are merged in rounds, through
+/// temporary files of up to this many shards each, so that open files (and the lines
+/// held, one per file) stay bounded however many shards there are: 10,000 shards
+/// would otherwise exceed a usual limit of 1,024 open files.
+const MERGE_FANOUT: usize = 64;
+
+/// Merges `inputs` into `output` (see [`merge_by_point`]) in rounds of at most
+/// [`MERGE_FANOUT`] files; `scratch(round, group)` names a temporary file, removed as
+/// soon as the next round has read it. Merging is associative here (every point's
+/// lines come from one file and stay together), so the rounds change no byte.
+fn merge_files(
+    inputs: &[PathBuf],
+    output: &Path,
+    scratch: &dyn Fn(usize, usize) -> PathBuf,
+) -> Result<(), SweepError> {
+    let mut level: Vec<PathBuf> = inputs.to_vec();
+    let mut round = 0;
+    while level.len() > MERGE_FANOUT {
+        let mut next = Vec::with_capacity(level.len().div_ceil(MERGE_FANOUT));
+        for (g, group) in level.chunks(MERGE_FANOUT).enumerate() {
+            let tmp = scratch(round, g);
+            merge_by_point(group, &tmp)?;
+            next.push(tmp);
+        }
+        if round > 0 {
+            for p in &level {
+                fs::remove_file(p).map_err(io(p))?;
+            }
+        }
+        level = next;
+        round += 1;
+    }
+    merge_by_point(&level, output)?;
+    if round > 0 {
+        for p in &level {
+            fs::remove_file(p).map_err(io(p))?;
+        }
+    }
+    Ok(())
 }
 
 /// Merges CSV files whose rows are sorted by the point number in their first or
@@ -1391,6 +1486,46 @@ mod tests {
             fs::read(clean.join(RUNS_FILE)).unwrap(),
             fs::read(retried.join(RUNS_FILE)).unwrap()
         );
+    }
+
+    /// 5,000 shards' files (points dealt round-robin, two lines per point) merge in
+    /// three rounds into the file of a single writer, and the rounds' temporary files
+    /// are gone.
+    #[test]
+    fn thousands_of_shards_merge_in_rounds_into_the_single_writers_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (shards, points) = (5_000usize, 12_000usize);
+        let line = |p: usize, r: usize| format!("{p},{r},x\n");
+        let mut whole = String::from("point,row,v\n");
+        let mut files = vec![String::from("point,row,v\n"); shards];
+        for p in 0..points {
+            for r in 0..2 {
+                whole.push_str(&line(p, r));
+                files[p % shards].push_str(&line(p, r));
+            }
+        }
+        let inputs: Vec<PathBuf> = files
+            .iter()
+            .enumerate()
+            .map(|(k, text)| {
+                let path = dir.path().join(format!("in-{k}.csv"));
+                fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        let scratch = dir.path().join("scratch");
+        fs::create_dir(&scratch).unwrap();
+        let out = dir.path().join("out.csv");
+        let rounds = std::cell::Cell::new(0);
+        merge_files(&inputs, &out, &|round, group| {
+            rounds.set(rounds.get().max(round + 1));
+            scratch.join(format!("{round}-{group}"))
+        })
+        .unwrap();
+        assert_eq!(fs::read_to_string(&out).unwrap(), whole);
+        // 5,000 -> 79 -> 2 -> 1.
+        assert_eq!(rounds.get(), 2);
+        assert_eq!(fs::read_dir(&scratch).unwrap().count(), 0);
     }
 
     #[test]
