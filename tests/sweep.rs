@@ -1843,6 +1843,38 @@ fn a_journal_block_with_a_corrupt_length_is_cut_off_on_resume() {
 
 /// The messages for scenario and sweep files name the file, line and column of the
 /// culprit; a factor key the scenario lacks is on a line of the sweep file too.
+/// A factor that renames the sector a metric reads: refused before anything runs, at
+/// the metric's `sector` in the sweep file, naming the point and the near miss; exit 2,
+/// and no `.partial/` (nor anything else) is left.
+#[test]
+fn a_metric_on_a_sector_a_factor_renames_is_refused_up_front_at_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"sector.2.name\"\nvalues = [\"leading\", \"leading-2\"]\n{METRICS}"
+    );
+    let text = sweep_text("renamed", 2, 5, &body);
+    let file = write(dir.path(), "renamed.toml", &text);
+    let out = dir.path().join("renamed");
+    for extra in [&[][..], &["--shard", "1/2"], &["--resume"]] {
+        let outcome = sweep(dir.path(), &file, &out, extra).refused(&[
+            "key `metric[2].sector`: metric `leading_capacity` reads sector `leading`, which \
+             design point 1 (sector.2.name = \"leading-2\") does not have; its sectors are \
+             catch-up, parallel, leading-2 (did you mean `leading-2`?)",
+        ]);
+        assert_located(&outcome, &file, line_of(&text, "sector = \"leading\"", 0));
+        assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+        assert_eq!(
+            entries(dir.path()),
+            names(&["renamed.toml"]),
+            "{extra:?}: the sweep left files behind"
+        );
+    }
+    // The same design with a metric of the whole economy runs.
+    let fine = text.replace("sector = \"leading\"\n", "");
+    let file = write(dir.path(), "fine.toml", &fine);
+    sweep(dir.path(), &file, &out, &["--quiet"]).ok();
+}
+
 #[test]
 fn an_invalid_factor_key_is_located_at_its_line_in_the_sweep_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,7 @@ use rand_chacha::rand_core::SeedableRng;
 
 use super::spec::{DesignKind, Sweep};
 use crate::model::rng::uniform;
-use crate::scenario::error::{KeyPath, Problem, ScenarioError};
+use crate::scenario::error::{KeyPath, Problem, ScenarioError, near_miss};
 
 /// One design point.
 #[derive(Debug, Clone, PartialEq)]
@@ -381,22 +381,35 @@ fn parse_cell(cell: &str) -> toml::Value {
         .unwrap_or_else(|| toml::Value::String(cell.to_string()))
 }
 
-/// Checks that every point gives a valid scenario; the first failures name the point.
+/// Why a design point cannot be run.
+enum PointProblem {
+    /// The point's values do not make a valid scenario.
+    Scenario(ScenarioError),
+    /// Metric `metric` reads a sector the point's scenario does not have (a factor
+    /// renamed it, say); `sectors` are the ones it has.
+    MetricSector { metric: usize, sectors: Vec<String> },
+}
+
+/// Checks that every point gives a valid scenario, and one with every sector a metric
+/// reads, before anything is run or written; the first failing point (the lowest
+/// number) is reported, located at the factor's key or the metric's sector in the
+/// sweep file.
 pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioError> {
     use rayon::prelude::*;
-    let failures: Vec<(usize, ScenarioError)> = table
+    let failure = table
         .points
         .par_iter()
         .enumerate()
         .filter_map(|(i, p)| {
             let mut sets = sweep.fixed_sets.clone();
             sets.extend(p.sets(&table.keys));
-            crate::scenario::parse_scenario(&sweep.base.text, &sweep.base.origin, &sets)
-                .err()
-                .map(|e| (i, e))
+            match crate::scenario::parse_scenario(&sweep.base.text, &sweep.base.origin, &sets) {
+                Err(e) => Some((i, PointProblem::Scenario(e))),
+                Ok(scenario) => missing_metric_sector(sweep, &scenario).map(|p| (i, p)),
+            }
         })
-        .collect();
-    let Some((i, e)) = failures.into_iter().next() else {
+        .min_by_key(|(i, _)| *i);
+    let Some((i, problem)) = failure else {
         return Ok(());
     };
     let values: Vec<String> = table
@@ -405,8 +418,45 @@ pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioEr
         .zip(&table.points[i].values)
         .map(|(k, v)| format!("{k} = {}", set_value(v)))
         .collect();
-    // The failing override names the factor: place the problem at its key in the
-    // sweep file (a list design's factors live in its CSV header instead).
+    let problem = match problem {
+        PointProblem::Scenario(e) => scenario_problem(sweep, i, &values, &e),
+        PointProblem::MetricSector { metric, sectors } => {
+            let m = &sweep.spec.metric[metric];
+            let mut p = Problem::new(
+                KeyPath::root().key("metric").index(metric).key("sector"),
+                format!(
+                    "metric `{}` reads sector `{}`, which design point {i} ({}) does not \
+                     have; its sectors are {}",
+                    m.name,
+                    m.sector,
+                    values.join(", "),
+                    sectors.join(", ")
+                ),
+            );
+            p.suggestion = near_miss(&m.sector, sectors.iter().map(String::as_str));
+            p
+        }
+    };
+    let locator = crate::scenario::load::Locator::new(&sweep.text, &sweep.origin);
+    Err(ScenarioError::single(locator.locate(problem)))
+}
+
+/// The first metric whose sector `scenario` lacks.
+fn missing_metric_sector(
+    sweep: &Sweep,
+    scenario: &crate::scenario::Scenario,
+) -> Option<PointProblem> {
+    let has = |name: &str| name == "all" || scenario.sector.iter().any(|s| s.name == name);
+    let metric = sweep.spec.metric.iter().position(|m| !has(&m.sector))?;
+    Some(PointProblem::MetricSector {
+        metric,
+        sectors: scenario.sector.iter().map(|s| s.name.clone()).collect(),
+    })
+}
+
+/// The problem of a point whose values make no valid scenario, at the factor that
+/// failed (a list design's factors live in its CSV header: then at `design`).
+fn scenario_problem(sweep: &Sweep, i: usize, values: &[String], e: &ScenarioError) -> Problem {
     let diagnostic = e.diagnostics.first();
     let factor = diagnostic.and_then(|d| {
         sweep
@@ -444,8 +494,7 @@ pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioEr
     if detail.contains("expected a whole number") {
         problem.suggestion = Some("integer = true".into());
     }
-    let locator = crate::scenario::load::Locator::new(&sweep.text, &sweep.origin);
-    Err(ScenarioError::single(locator.locate(problem)))
+    problem
 }
 
 #[cfg(test)]

@@ -417,6 +417,8 @@ fn simulate(
         .metric
         .iter()
         .map(|m| {
+            // `check_points` refuses such a point before any run (a located error);
+            // this guards the indexing below.
             row_of(&m.sector).ok_or_else(|| {
                 SweepError::Conflict(format!(
                     "metric `{}` reads sector `{}`, which design point {} does not have",
