@@ -411,11 +411,11 @@ mod tests {
                 .map(|u| lo + (hi - lo) * u)
                 .collect::<Vec<_>>()
         };
-        let rows: Vec<(Vec<f64>, Vec<f64>)> =
-            super::super::design::SaltelliRows::new(scrambled, k, seed)
-                .take(n)
-                .map(|(a, b)| (scale(a), scale(b)))
-                .collect();
+        let design = super::super::design::SaltelliRows::new(scrambled, k, seed);
+        let rows: Vec<(Vec<f64>, Vec<f64>)> = (0..n as u64)
+            .map(|j| design.row(j))
+            .map(|(a, b)| (scale(a), scale(b)))
+            .collect();
         let y_a = rows.iter().map(|(a, _)| f(a)).collect();
         let y_b = rows.iter().map(|(_, b)| f(b)).collect();
         let y_ab = (0..k)

@@ -22,15 +22,181 @@ pub struct Point {
     pub role: String,
 }
 
-/// All the points of a design.
+/// A design: its factors and a way to compute any of its points.
+///
+/// Points are computed one at a time from the master seed, never all stored (except a
+/// list design's, which its file bounds, and a Latin hypercube's strata orders, 4 bytes
+/// per factor and point), so a sweep's memory does not grow with its design.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesignTable {
     pub kind: DesignKind,
     /// The factors' scenario keys.
     pub keys: Vec<String>,
-    pub points: Vec<Point>,
     /// Morris step in the unit cube, `levels / (2 (levels - 1))`.
     pub morris_delta: Option<f64>,
+    len: u64,
+    source: Source,
+}
+
+/// What a point is computed from.
+#[derive(Debug, Clone, PartialEq)]
+enum Source {
+    /// Each factor's values, the last varying fastest.
+    Grid(Vec<Vec<toml::Value>>),
+    /// For each factor, the stratum of each point; the offsets inside the strata are
+    /// drawn again on demand.
+    Lhs {
+        strata: Vec<Vec<u32>>,
+        ranges: Vec<Range>,
+        rng: Box<ChaCha8Rng>,
+    },
+    Saltelli {
+        ranges: Vec<Range>,
+        rows: SaltelliRows,
+    },
+    Morris {
+        ranges: Vec<Range>,
+        levels: usize,
+        rng: Box<ChaCha8Rng>,
+    },
+    List(Vec<Point>),
+}
+
+/// A sampled factor's `[min, max]` and whether it is rounded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Range {
+    min: f64,
+    max: f64,
+    integer: bool,
+}
+
+impl Range {
+    fn value(&self, unit: f64) -> toml::Value {
+        scaled(unit, self.min, self.max, self.integer)
+    }
+}
+
+impl DesignTable {
+    /// The number of points.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Point `i` (from 0; `i < len()`), computed afresh: the same point whenever,
+    /// wherever and in whatever order it is asked for.
+    pub fn point(&self, i: u64) -> Point {
+        let k = self.keys.len();
+        match &self.source {
+            Source::Grid(values) => {
+                // Mixed radix, the last factor the fastest digit.
+                let mut rest = i;
+                let mut picked: Vec<toml::Value> = values
+                    .iter()
+                    .rev()
+                    .map(|v| {
+                        let n = v.len() as u64;
+                        let value = v[(rest % n) as usize].clone();
+                        rest /= n;
+                        value
+                    })
+                    .collect();
+                picked.reverse();
+                Point::plain(picked)
+            }
+            Source::Lhs {
+                strata,
+                ranges,
+                rng,
+            } => {
+                let n = strata.first().map_or(0, Vec::len) as u64;
+                let values = (0..k)
+                    .map(|f| {
+                        // Factor f's draws: n - 1 for its shuffle, then one offset per point.
+                        let mut rng = rng.clone();
+                        skip_draws(&mut rng, f as u64 * (2 * n - 1) + (n - 1) + i);
+                        let u = (f64::from(strata[f][i as usize]) + uniform(&mut rng)) / n as f64;
+                        ranges[f].value(u)
+                    })
+                    .collect();
+                Point::plain(values)
+            }
+            Source::Saltelli { ranges, rows } => {
+                let (j, r) = (i / (k as u64 + 2), (i % (k as u64 + 2)) as usize);
+                let (a, b) = rows.row(j);
+                let (unit, role) = match r {
+                    0 => (a, "A".to_string()),
+                    1 => (b, "B".to_string()),
+                    _ => {
+                        let mut ab = a;
+                        ab[r - 2] = b[r - 2];
+                        (ab, format!("AB{}", r - 1))
+                    }
+                };
+                Point {
+                    values: unit.iter().zip(ranges).map(|(&u, r)| r.value(u)).collect(),
+                    group: Some(j),
+                    role,
+                }
+            }
+            Source::Morris {
+                ranges,
+                levels,
+                rng,
+            } => {
+                let (t, step) = (i / (k as u64 + 1), (i % (k as u64 + 1)) as usize);
+                let p = *levels;
+                let delta = self.morris_delta.unwrap_or_default();
+                // Trajectory t's draws: k base levels, then k - 1 for its order.
+                let mut rng = rng.clone();
+                skip_draws(&mut rng, t * (2 * k as u64).saturating_sub(1));
+                // A base point on the lower half of the grid, so that +delta stays in [0, 1].
+                let mut x: Vec<f64> = (0..k)
+                    .map(|_| {
+                        let level = ((uniform(&mut rng) * (p / 2) as f64) as usize).min(p / 2 - 1);
+                        level as f64 / (p as f64 - 1.0)
+                    })
+                    .collect();
+                let mut order: Vec<usize> = (0..k).collect();
+                shuffle(&mut order, &mut rng);
+                for &f in &order[..step] {
+                    x[f] += delta;
+                }
+                Point {
+                    values: x.iter().zip(ranges).map(|(&u, r)| r.value(u)).collect(),
+                    group: Some(t),
+                    role: match step {
+                        0 => "base".into(),
+                        s => format!("F{}", order[s - 1] + 1),
+                    },
+                }
+            }
+            Source::List(points) => points[i as usize].clone(),
+        }
+    }
+
+    /// Point `i`'s `group` (its Sobol row or Morris trajectory), without computing it.
+    pub fn group(&self, i: u64) -> Option<u64> {
+        let k = self.keys.len() as u64;
+        match self.source {
+            Source::Saltelli { .. } => Some(i / (k + 2)),
+            Source::Morris { .. } => Some(i / (k + 1)),
+            _ => None,
+        }
+    }
+
+    /// Every point, in order, one at a time.
+    pub fn points(&self) -> impl Iterator<Item = Point> + '_ {
+        (0..self.len).map(|i| self.point(i))
+    }
+}
+
+/// Moves `rng` past `draws` calls of [`uniform`] (two 32-bit words each).
+fn skip_draws(rng: &mut ChaCha8Rng, draws: u64) {
+    rng.set_word_pos(rng.get_word_pos() + 2 * u128::from(draws));
 }
 
 impl Point {
@@ -82,126 +248,84 @@ fn scaled(unit: f64, min: f64, max: f64, integer: bool) -> toml::Value {
     }
 }
 
-/// Generates the design's points.
+/// The design of a sweep: what its points are computed from (see [`DesignTable`]).
 pub fn generate(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
     let d = &sweep.spec.design;
-    let mut rng = design_rng(sweep.spec.seed);
     let keys: Vec<String> = d.factor.iter().map(|f| f.key.clone()).collect();
-    let k = d.factor.len();
-    let range = |i: usize| {
-        let f = &d.factor[i];
-        (f.min.unwrap_or(0.0), f.max.unwrap_or(1.0), f.integer)
-    };
-    // A point of the unit cube as the factors' values.
-    let unit_to_values = |unit: &[f64]| -> Vec<toml::Value> {
-        (0..k)
-            .map(|i| {
-                let (lo, hi, int) = range(i);
-                scaled(unit[i], lo, hi, int)
-            })
-            .collect()
-    };
+    let k = d.factor.len() as u64;
+    let ranges: Vec<Range> = d
+        .factor
+        .iter()
+        .map(|f| Range {
+            min: f.min.unwrap_or(0.0),
+            max: f.max.unwrap_or(1.0),
+            integer: f.integer,
+        })
+        .collect();
+    let n = u64::from(d.points.unwrap_or(1));
     let mut morris_delta = None;
-    let points = match d.kind {
+    let (len, source) = match d.kind {
         DesignKind::Grid => {
-            let mut points = vec![Point::plain(Vec::new())];
-            // The last factor varies fastest, like nested loops in file order.
-            for f in &d.factor {
-                points = points
-                    .into_iter()
-                    .flat_map(|p| {
-                        f.values.iter().map(move |v| {
-                            let mut values = p.values.clone();
-                            values.push(v.clone());
-                            Point::plain(values)
-                        })
-                    })
-                    .collect();
-            }
-            points
+            let values: Vec<Vec<toml::Value>> = d.factor.iter().map(|f| f.values.clone()).collect();
+            let len = values.iter().map(|v| v.len() as u64).product();
+            (len, Source::Grid(values))
         }
         DesignKind::Lhs => {
-            let n = d.points.unwrap_or(1) as usize;
-            let columns: Vec<Vec<f64>> = (0..k)
+            // For each factor in turn: its strata in random order (n - 1 draws), then
+            // one offset per point (n draws, taken again on demand).
+            let mut rng = design_rng(sweep.spec.seed);
+            let start = rng.clone();
+            let strata = (0..k)
                 .map(|_| {
-                    // One point in each of the n strata, in random order.
-                    let mut strata: Vec<usize> = (0..n).collect();
-                    shuffle(&mut strata, &mut rng);
-                    strata
-                        .into_iter()
-                        .map(|s| (s as f64 + uniform(&mut rng)) / n as f64)
-                        .collect()
+                    let mut order: Vec<u32> = (0..n as u32).collect();
+                    shuffle(&mut order, &mut rng);
+                    skip_draws(&mut rng, n);
+                    order
                 })
                 .collect();
-            (0..n)
-                .map(|j| {
-                    Point::plain(
-                        (0..k)
-                            .map(|i| {
-                                let (lo, hi, int) = range(i);
-                                scaled(columns[i][j], lo, hi, int)
-                            })
-                            .collect(),
-                    )
-                })
-                .collect()
+            (
+                n,
+                Source::Lhs {
+                    strata,
+                    ranges,
+                    rng: Box::new(start),
+                },
+            )
         }
         DesignKind::Sobol | DesignKind::SaltelliRandom => {
-            let n = d.points.unwrap_or(1) as usize;
-            let mut points = Vec::with_capacity(n * (k + 2));
-            let rows = SaltelliRows::new(d.kind == DesignKind::Sobol, k, sweep.spec.seed);
-            for (j, (a, b)) in rows.take(n).enumerate() {
-                let make = |unit: &[f64], role: String| Point {
-                    values: unit_to_values(unit),
-                    group: Some(j as u64),
-                    role,
-                };
-                points.push(make(&a, "A".into()));
-                points.push(make(&b, "B".into()));
-                for i in 0..k {
-                    let mut ab = a.clone();
-                    ab[i] = b[i];
-                    points.push(make(&ab, format!("AB{}", i + 1)));
-                }
-            }
-            points
+            let rows = SaltelliRows::new(d.kind == DesignKind::Sobol, k as usize, sweep.spec.seed);
+            (n * (k + 2), Source::Saltelli { ranges, rows })
         }
         DesignKind::Morris => {
-            let r = d.points.unwrap_or(1) as usize;
             let p = d.levels.unwrap_or(4) as usize;
-            let delta = p as f64 / (2.0 * (p as f64 - 1.0));
-            morris_delta = Some(delta);
-            let mut points = Vec::with_capacity(r * (k + 1));
-            for t in 0..r {
-                // A base point on the lower half of the grid, so that +delta stays in [0, 1].
-                let mut x: Vec<f64> = (0..k)
-                    .map(|_| {
-                        let level = ((uniform(&mut rng) * (p / 2) as f64) as usize).min(p / 2 - 1);
-                        level as f64 / (p as f64 - 1.0)
-                    })
-                    .collect();
-                let mut order: Vec<usize> = (0..k).collect();
-                shuffle(&mut order, &mut rng);
-                let make = |unit: &[f64], role: String| Point {
-                    values: unit_to_values(unit),
-                    group: Some(t as u64),
-                    role,
-                };
-                points.push(make(&x, "base".into()));
-                for &i in &order {
-                    x[i] += delta;
-                    points.push(make(&x, format!("F{}", i + 1)));
-                }
-            }
-            points
+            morris_delta = Some(p as f64 / (2.0 * (p as f64 - 1.0)));
+            let rng = Box::new(design_rng(sweep.spec.seed));
+            (
+                n * (k + 1),
+                Source::Morris {
+                    ranges,
+                    levels: p,
+                    rng,
+                },
+            )
         }
-        DesignKind::List => return read_list(sweep),
+        DesignKind::List => {
+            let (keys, points) = read_list(sweep)?;
+            return Ok(DesignTable {
+                kind: DesignKind::List,
+                keys,
+                morris_delta: None,
+                len: points.len() as u64,
+                source: Source::List(points),
+            });
+        }
     };
     Ok(DesignTable {
         kind: d.kind,
         keys,
-        points,
         morris_delta,
+        len,
+        source,
     })
 }
 
@@ -222,14 +346,18 @@ pub const SOBOL_MAX_FACTORS: usize = sobol_burley::NUM_DIMENSIONS as usize / 2;
 /// best; at most [`SOBOL_MAX_POINTS`] rows, [`SOBOL_MAX_FACTORS`] factors.
 /// Otherwise A then B are k independent ChaCha8 draws each (`saltelli-random`, and
 /// `sobol` in sweep format version 1): unlimited, and kept draw for draw.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SaltelliRows {
     k: usize,
-    next: u32,
     source: RowSource,
 }
 
+#[derive(Debug, Clone, PartialEq)]
 enum RowSource {
-    Scrambled { seed: u32 },
+    Scrambled {
+        seed: u32,
+    },
+    /// The generator at row 0; row j is 2k draws further.
     Random(Box<ChaCha8Rng>),
 }
 
@@ -244,29 +372,31 @@ impl SaltelliRows {
         } else {
             RowSource::Random(Box::new(design_rng(seed)))
         };
-        SaltelliRows { k, next: 0, source }
+        SaltelliRows { k, source }
     }
-}
 
-impl Iterator for SaltelliRows {
-    type Item = (Vec<f64>, Vec<f64>);
-    fn next(&mut self) -> Option<Self::Item> {
-        let (j, k) = (self.next, self.k);
-        self.next = self.next.checked_add(1)?;
-        Some(match &mut self.source {
+    /// Row j: (A, B) in the unit cube. For `sobol`, j must be below
+    /// [`SOBOL_MAX_POINTS`] and k at most [`SOBOL_MAX_FACTORS`] (the sweep file is
+    /// checked for both).
+    pub fn row(&self, j: u64) -> (Vec<f64>, Vec<f64>) {
+        let k = self.k;
+        match &self.source {
             RowSource::Scrambled { seed } => {
-                if j >= SOBOL_MAX_POINTS || 2 * k > sobol_burley::NUM_DIMENSIONS as usize {
-                    return None;
-                }
-                let at = |d: usize| f64::from(sobol_burley::sample(j, d as u32, *seed));
+                assert!(
+                    j < u64::from(SOBOL_MAX_POINTS) && k <= SOBOL_MAX_FACTORS,
+                    "row {j} of {k} factors is beyond the scrambled sequence"
+                );
+                let at = |d: usize| f64::from(sobol_burley::sample(j as u32, d as u32, *seed));
                 ((0..k).map(at).collect(), (k..2 * k).map(at).collect())
             }
-            RowSource::Random(rng) => {
-                let a = (0..k).map(|_| uniform(rng)).collect();
-                let b = (0..k).map(|_| uniform(rng)).collect();
+            RowSource::Random(start) => {
+                let mut rng = start.as_ref().clone();
+                skip_draws(&mut rng, j * 2 * k as u64);
+                let a = (0..k).map(|_| uniform(&mut rng)).collect();
+                let b = (0..k).map(|_| uniform(&mut rng)).collect();
                 (a, b)
             }
-        })
+        }
     }
 }
 
@@ -278,7 +408,7 @@ fn shuffle<T>(v: &mut [T], rng: &mut ChaCha8Rng) {
 }
 
 /// Reads a list design: a CSV header of keys, one row of values per point.
-fn read_list(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
+fn read_list(sweep: &Sweep) -> Result<(Vec<String>, Vec<Point>), ScenarioError> {
     let path = sweep.design_file().unwrap_or_default();
     let origin = path.display().to_string();
     let fail = |line: Option<u64>, msg: String| {
@@ -330,12 +460,7 @@ fn read_list(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
     if points.is_empty() {
         return Err(fail(None, "expected at least one row of values".into()));
     }
-    Ok(DesignTable {
-        kind: DesignKind::List,
-        keys,
-        points,
-        morris_delta: None,
-    })
+    Ok((keys, points))
 }
 
 /// The bytes of a list design file: a regular file of at most
@@ -396,11 +521,10 @@ enum PointProblem {
 /// sweep file.
 pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioError> {
     use rayon::prelude::*;
-    let failure = table
-        .points
-        .par_iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
+    let failure = (0..table.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let p = table.point(i);
             let mut sets = sweep.fixed_sets.clone();
             sets.extend(p.sets(&table.keys));
             match crate::scenario::parse_scenario(&sweep.base.text, &sweep.base.origin, &sets) {
@@ -415,7 +539,7 @@ pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioEr
     let values: Vec<String> = table
         .keys
         .iter()
-        .zip(&table.points[i].values)
+        .zip(&table.point(i).values)
         .map(|(k, v)| format!("{k} = {}", set_value(v)))
         .collect();
     let problem = match problem {
@@ -456,7 +580,7 @@ fn missing_metric_sector(
 
 /// The problem of a point whose values make no valid scenario, at the factor that
 /// failed (a list design's factors live in its CSV header: then at `design`).
-fn scenario_problem(sweep: &Sweep, i: usize, values: &[String], e: &ScenarioError) -> Problem {
+fn scenario_problem(sweep: &Sweep, i: u64, values: &[String], e: &ScenarioError) -> Problem {
     let diagnostic = e.diagnostics.first();
     let factor = diagnostic.and_then(|d| {
         sweep
@@ -502,6 +626,11 @@ mod tests {
     use super::*;
     use std::path::Path;
 
+    /// Every point of a small design.
+    fn all(t: &DesignTable) -> Vec<Point> {
+        t.points().collect()
+    }
+
     fn sweep(design: &str) -> Sweep {
         let text = format!(
             "version = 1\nname = \"t\"\nreplicates = 1\nseed = 9\nset = {{ periods = 3 }}\n\n{design}"
@@ -517,14 +646,120 @@ mod tests {
              [[design.factor]]\nkey = \"policy.tolerance\"\nvalues = [1, 3, 5, 9]\n",
         );
         let t = generate(&s).unwrap();
-        assert_eq!(t.points.len(), 3 * 2 * 4);
+        assert_eq!(t.len() as usize, 3 * 2 * 4);
         // The last factor varies fastest.
-        assert_eq!(t.points[1].sets(&t.keys)[2], "policy.tolerance=3");
-        assert_eq!(t.points[4].sets(&t.keys)[1], "policy.consortium=false");
+        assert_eq!(all(&t)[1].sets(&t.keys)[2], "policy.tolerance=3");
+        assert_eq!(all(&t)[4].sets(&t.keys)[1], "policy.consortium=false");
         let distinct: std::collections::BTreeSet<Vec<String>> =
-            t.points.iter().map(|p| p.sets(&t.keys)).collect();
+            all(&t).iter().map(|p| p.sets(&t.keys)).collect();
         assert_eq!(distinct.len(), 24);
         check_points(&s, &t).unwrap();
+    }
+
+    /// The unit-cube points as the builds before lazy designs drew them, all at once
+    /// from one generator: lhs (strata orders, then offsets, factor by factor), the
+    /// pseudo-random Saltelli rows (A then B) and Morris trajectories (base levels, then
+    /// the order).
+    fn eager_unit_points(
+        kind: DesignKind,
+        n: usize,
+        k: usize,
+        levels: usize,
+        seed: u64,
+    ) -> Vec<Vec<f64>> {
+        let mut rng = design_rng(seed);
+        match kind {
+            DesignKind::Lhs => {
+                let columns: Vec<Vec<f64>> = (0..k)
+                    .map(|_| {
+                        let mut strata: Vec<usize> = (0..n).collect();
+                        shuffle(&mut strata, &mut rng);
+                        strata
+                            .into_iter()
+                            .map(|s| (s as f64 + uniform(&mut rng)) / n as f64)
+                            .collect()
+                    })
+                    .collect();
+                (0..n)
+                    .map(|j| (0..k).map(|i| columns[i][j]).collect())
+                    .collect()
+            }
+            DesignKind::SaltelliRandom => {
+                let mut out = Vec::new();
+                for _ in 0..n {
+                    let a: Vec<f64> = (0..k).map(|_| uniform(&mut rng)).collect();
+                    let b: Vec<f64> = (0..k).map(|_| uniform(&mut rng)).collect();
+                    out.push(a.clone());
+                    out.push(b.clone());
+                    for i in 0..k {
+                        let mut ab = a.clone();
+                        ab[i] = b[i];
+                        out.push(ab);
+                    }
+                }
+                out
+            }
+            DesignKind::Morris => {
+                let delta = levels as f64 / (2.0 * (levels as f64 - 1.0));
+                let mut out = Vec::new();
+                for _ in 0..n {
+                    let mut x: Vec<f64> = (0..k)
+                        .map(|_| {
+                            let level = ((uniform(&mut rng) * (levels / 2) as f64) as usize)
+                                .min(levels / 2 - 1);
+                            level as f64 / (levels as f64 - 1.0)
+                        })
+                        .collect();
+                    let mut order: Vec<usize> = (0..k).collect();
+                    shuffle(&mut order, &mut rng);
+                    out.push(x.clone());
+                    for &i in &order {
+                        x[i] += delta;
+                        out.push(x.clone());
+                    }
+                }
+                out
+            }
+            _ => unreachable!("only the sequentially drawn designs"),
+        }
+    }
+
+    /// Points computed one at a time, in any order, are the points the eager builds
+    /// drew: an lhs, saltelli-random or morris sweep (and a version-1 sobol one) keeps
+    /// its design, and an interrupted one resumes with it.
+    #[test]
+    fn lazily_computed_points_are_the_eagerly_drawn_ones_in_any_order() {
+        for (kind, name, extra) in [
+            (DesignKind::Lhs, "lhs", ""),
+            (DesignKind::SaltelliRandom, "saltelli-random", ""),
+            (DesignKind::Morris, "morris", "levels = 6\n"),
+        ] {
+            for (n, seed) in [(1, 0), (7, 3), (40, 11)] {
+                let factors: String = ["policy.tariff", "policy.bridge", "policy.bailout"]
+                    .iter()
+                    .map(|key| {
+                        format!("[[design.factor]]\nkey = \"{key}\"\nmin = 0.0\nmax = 1.0\n")
+                    })
+                    .collect();
+                let text = format!(
+                    "version = 2\nname = \"t\"\nseed = {seed}\nset = {{ periods = 3 }}\n\
+                     [design]\nkind = \"{name}\"\npoints = {n}\n{extra}{factors}"
+                );
+                let t = generate(&Sweep::parse(&text, "s.toml", Path::new(".")).unwrap()).unwrap();
+                let want = eager_unit_points(kind, n, 3, 6, seed);
+                assert_eq!(t.len() as usize, want.len(), "{name}");
+                // Backwards, so that no point relies on its predecessor.
+                for i in (0..want.len()).rev() {
+                    let got: Vec<f64> = t
+                        .point(i as u64)
+                        .values
+                        .iter()
+                        .map(|v| v.as_float().unwrap())
+                        .collect();
+                    assert_eq!(got, want[i], "{name}, n {n}, seed {seed}, point {i}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -534,11 +769,10 @@ mod tests {
              [[design.factor]]\nkey = \"policy.bridge\"\nmin = 0.2\nmax = 0.7\n",
         );
         let t = generate(&s).unwrap();
-        assert_eq!(t.points.len(), 50);
+        assert_eq!(t.len() as usize, 50);
         for (i, (lo, hi)) in [(0.0, 0.5), (0.2, 0.7)].into_iter().enumerate() {
             let mut strata: Vec<usize> = t
-                .points
-                .iter()
+                .points()
                 .map(|p| {
                     let x = p.values[i].as_float().unwrap();
                     assert!((lo..=hi).contains(&x));
@@ -559,8 +793,9 @@ mod tests {
              [[design.factor]]\nkey = \"policy.bridge\"\nmin = 0.0\nmax = 1.0\n",
         );
         let t = generate(&s).unwrap();
-        assert_eq!(t.points.len(), 4 * (2 + 2));
-        let (a, b, ab1, ab2) = (&t.points[0], &t.points[1], &t.points[2], &t.points[3]);
+        assert_eq!(t.len() as usize, 4 * (2 + 2));
+        let points = all(&t);
+        let (a, b, ab1, ab2) = (&points[0], &points[1], &points[2], &points[3]);
         assert_eq!(
             (a.role.as_str(), b.role.as_str(), ab1.role.as_str()),
             ("A", "B", "AB1")
@@ -584,13 +819,13 @@ mod tests {
     /// The unit-cube coordinate of factor `i` at point `p` (factor ranges as above).
     fn unit(t: &DesignTable, p: usize, i: usize) -> f64 {
         let (lo, hi) = [(0.0, 0.5), (0.2, 1.0)][i];
-        (t.points[p].values[i].as_float().unwrap() - lo) / (hi - lo)
+        (t.point(p as u64).values[i].as_float().unwrap() - lo) / (hi - lo)
     }
 
     #[test]
     fn a_scrambled_sobol_design_stratifies_each_factor_of_a_and_b() {
         let t = generate(&sobol_sweep(2, "sobol", 64, 3)).unwrap();
-        assert_eq!(t.points.len(), 64 * 4);
+        assert_eq!(t.len() as usize, 64 * 4);
         // Over 2^6 rows, each of the 4 coordinates (A and B of both factors) has
         // exactly one point in each of 64 equal strata: a pseudo-random design would
         // leave about a third of them empty.
@@ -606,7 +841,7 @@ mod tests {
             );
         }
         // The Saltelli layout holds as for the pseudo-random design.
-        for row in t.points.chunks(4) {
+        for row in all(&t).chunks(4) {
             assert_eq!(
                 row[2].values,
                 vec![row[1].values[0].clone(), row[0].values[1].clone()]
@@ -631,7 +866,7 @@ mod tests {
         // The first value of the design with seed 3, as the builds before version 2
         // wrote it (the sweep reference's example in section 3.3).
         assert_eq!(
-            random.points[0].sets(&random.keys)[0],
+            random.point(0).sets(&random.keys)[0],
             "policy.tariff=0.06362400166740073"
         );
     }
@@ -645,8 +880,8 @@ mod tests {
         let t = generate(&s).unwrap();
         let delta = t.morris_delta.unwrap();
         assert!((delta - 2.0 / 3.0).abs() < 1e-12);
-        assert_eq!(t.points.len(), 3 * 4);
-        for traj in t.points.chunks(4) {
+        assert_eq!(t.len() as usize, 3 * 4);
+        for traj in all(&t).chunks(4) {
             assert_eq!(traj[0].role, "base");
             for w in traj.windows(2) {
                 let moved: Vec<usize> = (0..3)

@@ -150,25 +150,31 @@ pub fn run_seed(master: u64, point: u64, replicate: u32) -> u64 {
     mix(mix(mix(master) ^ point) ^ u64::from(replicate)) >> 1
 }
 
-/// The runs of a shard, in run order.
+/// The design points of a shard, in order, one at a time.
+pub fn shard_points(table: &DesignTable, shard: Shard) -> impl Iterator<Item = u64> + '_ {
+    (u64::from(shard.index - 1)..table.len()).step_by(shard.count as usize)
+}
+
+/// The runs of a shard, in run order, one at a time (never all in memory).
 ///
 /// In a Sobol row or a Morris trajectory every point's replicate `r` uses the same
 /// seed (common random numbers): the points differ in their factors only, so the
 /// model's own noise does not pass for an effect of the factors.
-pub fn runs_of(sweep: &Sweep, table: &DesignTable, shard: Shard) -> Vec<RunSpec> {
+pub fn runs_of<'a>(
+    sweep: &'a Sweep,
+    table: &'a DesignTable,
+    shard: Shard,
+) -> impl Iterator<Item = RunSpec> + 'a {
     let reps = sweep.spec.replicates;
-    (0..table.points.len() as u64)
-        .filter(|&p| shard.has_point(p))
-        .flat_map(|point| {
-            let key = table.points[point as usize].group.unwrap_or(point);
-            (0..reps).map(move |replicate| RunSpec {
-                id: point * u64::from(reps) + u64::from(replicate),
-                point,
-                replicate,
-                seed: run_seed(sweep.spec.seed, key, replicate),
-            })
+    shard_points(table, shard).flat_map(move |point| {
+        let key = table.group(point).unwrap_or(point);
+        (0..reps).map(move |replicate| RunSpec {
+            id: point * u64::from(reps) + u64::from(replicate),
+            point,
+            replicate,
+            seed: run_seed(sweep.spec.seed, key, replicate),
         })
-        .collect()
+    })
 }
 
 /// What a finished run leaves: its metrics and the series summarised in bands.
@@ -275,17 +281,74 @@ struct Journal {
 
 const BLOCK_MAGIC: &[u8; 4] = b"CRUN";
 
-/// Where a finished run's record is in the journal, and whether the run failed.
+/// Where a finished run's record is in the journal (the offset of its payload; the
+/// block's length word lies just before it), and whether the run failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct JournalEntry {
     offset: u64,
-    len: u64,
     failed: bool,
 }
 
-/// The journal's runs by id. A run found twice (run again by `--retry-failed`) is the
-/// later block's.
-type JournalIndex = std::collections::BTreeMap<u64, JournalEntry>;
+/// The journal's runs, one word for each run of the shard, in run order: 8 bytes a
+/// run, the one structure of a sweep that grows with its runs. A run found twice (run
+/// again by `--retry-failed`) is the later block's.
+struct JournalIndex {
+    /// The payload's offset, with [`Self::FAILED`] set for a failed run, or
+    /// [`Self::ABSENT`].
+    slots: Vec<u64>,
+    shard: Shard,
+    replicates: u64,
+}
+
+impl JournalIndex {
+    const ABSENT: u64 = u64::MAX;
+    const FAILED: u64 = 1 << 63;
+
+    /// An empty index of the runs of `shard`: `points` design points (all shards
+    /// together) of `replicates` runs each.
+    fn new(shard: Shard, points: u64, replicates: u32) -> JournalIndex {
+        let first = u64::from(shard.index - 1);
+        let mine = points
+            .saturating_sub(first)
+            .div_ceil(u64::from(shard.count));
+        JournalIndex {
+            slots: vec![Self::ABSENT; (mine * u64::from(replicates)) as usize],
+            shard,
+            replicates: u64::from(replicates),
+        }
+    }
+
+    /// The slot of run `id`, if it is a run of the shard.
+    fn slot(&self, id: u64) -> Option<usize> {
+        let (point, replicate) = (id / self.replicates, id % self.replicates);
+        if !self.shard.has_point(point) {
+            return None;
+        }
+        let nth = point / u64::from(self.shard.count);
+        let slot = (nth * self.replicates + replicate) as usize;
+        (slot < self.slots.len()).then_some(slot)
+    }
+
+    fn insert(&mut self, id: u64, entry: JournalEntry) {
+        if let Some(slot) = self.slot(id) {
+            self.slots[slot] = entry.offset | if entry.failed { Self::FAILED } else { 0 };
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<JournalEntry> {
+        let word = self.slots[self.slot(id)?];
+        (word != Self::ABSENT).then_some(JournalEntry {
+            offset: word & !Self::FAILED,
+            failed: word & Self::FAILED != 0,
+        })
+    }
+
+    fn any_failed(&self) -> bool {
+        self.slots
+            .iter()
+            .any(|&w| w != Self::ABSENT && w & Self::FAILED != 0)
+    }
+}
 
 /// FNV-1a: a cheap checksum that catches a torn block.
 fn checksum(bytes: &[u8]) -> u64 {
@@ -295,9 +358,9 @@ fn checksum(bytes: &[u8]) -> u64 {
 }
 
 impl Journal {
-    /// Opens (or creates) the journal; returns it with the offset and length of the
-    /// payload of every whole block, by run id, after cutting off a torn tail.
-    fn open(path: &Path) -> Result<(Journal, JournalIndex), SweepError> {
+    /// Opens (or creates) the journal; fills `index` with where every whole block's
+    /// run is, after cutting off a torn tail.
+    fn open(path: &Path, index: &mut JournalIndex) -> Result<Journal, SweepError> {
         let mut file = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -308,7 +371,6 @@ impl Journal {
         // Read block by block, so memory stays flat however many runs there are.
         let file_len = file.metadata().map_err(io(path))?.len();
         let mut reader = BufReader::new(&mut file);
-        let mut index = std::collections::BTreeMap::new();
         let mut at = 0u64;
         let mut head = [0u8; 12];
         let mut payload = Vec::new();
@@ -335,7 +397,6 @@ impl Journal {
             };
             let entry = JournalEntry {
                 offset: at + 12,
-                len,
                 failed: record.header.error.is_some(),
             };
             index.insert(record.header.id, entry);
@@ -346,13 +407,10 @@ impl Journal {
         file.set_len(at).map_err(io(path))?;
         use std::io::Seek;
         file.seek(std::io::SeekFrom::End(0)).map_err(io(path))?;
-        Ok((
-            Journal {
-                file: std::sync::Mutex::new(file),
-                path: path.to_path_buf(),
-            },
-            index,
-        ))
+        Ok(Journal {
+            file: std::sync::Mutex::new(file),
+            path: path.to_path_buf(),
+        })
     }
 
     fn append(&self, record: &Record) -> Result<(), SweepError> {
@@ -371,12 +429,23 @@ impl Journal {
 fn read_record(
     path: &Path,
     file: &mut fs::File,
-    JournalEntry { offset, len, .. }: JournalEntry,
+    JournalEntry { offset, .. }: JournalEntry,
 ) -> Result<Record, SweepError> {
     use std::io::Seek;
-    file.seek(std::io::SeekFrom::Start(offset))
-        .map_err(io(path))?;
-    let mut payload = vec![0u8; len as usize];
+    let damaged = || {
+        SweepError::Conflict(format!(
+            "{} is damaged; remove it and run the sweep again",
+            path.display()
+        ))
+    };
+    // The block's length word, just before the payload.
+    file.seek(std::io::SeekFrom::Start(
+        offset.checked_sub(8).ok_or_else(damaged)?,
+    ))
+    .map_err(io(path))?;
+    let mut word = [0u8; 8];
+    file.read_exact(&mut word).map_err(io(path))?;
+    let mut payload = vec![0u8; u64::from_le_bytes(word) as usize];
     file.read_exact(&mut payload).map_err(io(path))?;
     Record::decode(&payload).ok_or_else(|| {
         SweepError::Conflict(format!(
@@ -403,7 +472,7 @@ fn simulate(
     series_csv: Option<&Path>,
 ) -> Result<Record, SweepError> {
     let mut sets = sweep.fixed_sets.clone();
-    sets.extend(table.points[run.point as usize].sets(&table.keys));
+    sets.extend(table.point(run.point).sets(&table.keys));
     sets.push(format!("seed={}", run.seed));
     let scenario = parse_scenario(&sweep.base.text, &sweep.base.origin, &sets)?;
     let spec = &sweep.spec;
@@ -643,8 +712,9 @@ pub fn run_sweep(
     let clock = Instant::now();
     let table = generate(sweep)?;
     check_points(sweep, &table)?;
-    let runs = runs_of(sweep, &table, opts.shard);
-    let runs_total = table.points.len() as u64 * u64::from(sweep.spec.replicates);
+    // The shard's runs are never listed: they are generated again for each pass.
+    let runs = || runs_of(sweep, &table, opts.shard);
+    let runs_total = table.len() * u64::from(sweep.spec.replicates);
     if runs_total > super::spec::MAX_RUNS {
         return Err(SweepError::Conflict(format!(
             "the sweep has {runs_total} runs; at most {} are allowed",
@@ -673,7 +743,9 @@ pub fn run_sweep(
                     )));
                 }
             };
-            let kept = kept_failures(&work, &identity)?;
+            let kept = kept_failures(&work, &identity, || {
+                JournalIndex::new(opts.shard, table.len(), sweep.spec.replicates)
+            })?;
             if kept && opts.retry_failed {
                 replace = true;
             } else {
@@ -728,21 +800,25 @@ pub fn run_sweep(
     // What is already done: the whole blocks of the journal, less the failed runs
     // that `--retry-failed` asks to run again.
     let journal_path = work.join("journal.bin");
-    let (journal, index) = Journal::open(&journal_path)?;
-    let mut todo = Vec::new();
-    let mut resumed = 0u64;
+    let new_index = || JournalIndex::new(opts.shard, table.len(), sweep.spec.replicates);
+    let mut index = new_index();
+    let journal = Journal::open(&journal_path, &mut index)?;
+    let done = |run: &RunSpec| {
+        index
+            .get(run.id)
+            .is_some_and(|e| !(e.failed && opts.retry_failed))
+    };
+    let (mut todo, mut resumed, mut failed_before) = (0u64, 0u64, 0u64);
     let mut first_failure: Option<(u64, JournalEntry)> = None;
-    let mut failed_before = 0u64;
-    for run in &runs {
-        match index.get(&run.id) {
-            Some(e) if !(e.failed && opts.retry_failed) => {
-                resumed += 1;
-                if e.failed {
-                    failed_before += 1;
-                    first_failure.get_or_insert((run.id, *e));
-                }
-            }
-            _ => todo.push(*run),
+    for run in runs() {
+        if !done(&run) {
+            todo += 1;
+            continue;
+        }
+        resumed += 1;
+        if let Some(e) = index.get(run.id).filter(|e| e.failed) {
+            failed_before += 1;
+            first_failure.get_or_insert((run.id, e));
         }
     }
     let too_many = |failed: u64, first: String| {
@@ -763,7 +839,7 @@ pub fn run_sweep(
             return Err(e);
         }
     }
-    (opts.on_start)(todo.len() as u64, resumed);
+    (opts.on_start)(todo, resumed);
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -775,35 +851,42 @@ pub fn run_sweep(
     let first_new = std::sync::Mutex::new(None::<Record>);
     let run_clock = Instant::now();
     let ran = pool.install(|| {
-        todo.par_iter().try_for_each(|&run| {
-            let series_path = sweep
-                .spec
-                .output
-                .series
-                .then(|| series_dir.join(format!("run-{:010}.csv", run.id)));
-            // A run that fails is data: its error is recorded and the sweep goes on.
-            let record = match simulate(sweep, &table, run, series_path.as_deref()) {
-                Err(SweepError::RunFailed { cause, .. }) => Record::failed(run, &cause.to_string()),
-                other => other?,
-            };
-            steps.fetch_add(record.header.firm_steps, Ordering::Relaxed);
-            journal.append(&record)?;
-            (opts.on_run)();
-            if record.header.error.is_some() {
-                let failed = failures.fetch_add(1, Ordering::SeqCst) + 1;
-                let mut first = first_new.lock().unwrap_or_else(|p| p.into_inner());
-                if first.as_ref().is_none_or(|f| f.header.id > run.id) {
-                    *first = Some(record);
+        // Handed out one at a time as threads free up: the order does not matter,
+        // since every run's result depends on its point and seed alone.
+        runs()
+            .filter(|r| !done(r))
+            .par_bridge()
+            .try_for_each(|run| {
+                let series_path = sweep
+                    .spec
+                    .output
+                    .series
+                    .then(|| series_dir.join(format!("run-{:010}.csv", run.id)));
+                // A run that fails is data: its error is recorded and the sweep goes on.
+                let record = match simulate(sweep, &table, run, series_path.as_deref()) {
+                    Err(SweepError::RunFailed { cause, .. }) => {
+                        Record::failed(run, &cause.to_string())
+                    }
+                    other => other?,
+                };
+                steps.fetch_add(record.header.firm_steps, Ordering::Relaxed);
+                journal.append(&record)?;
+                (opts.on_run)();
+                if record.header.error.is_some() {
+                    let failed = failures.fetch_add(1, Ordering::SeqCst) + 1;
+                    let mut first = first_new.lock().unwrap_or_else(|p| p.into_inner());
+                    if first.as_ref().is_none_or(|f| f.header.id > run.id) {
+                        *first = Some(record);
+                    }
+                    if let Some(e) = too_many(
+                        failed,
+                        first.as_ref().map(first_failure_text).unwrap_or_default(),
+                    ) {
+                        return Err(e);
+                    }
                 }
-                if let Some(e) = too_many(
-                    failed,
-                    first.as_ref().map(first_failure_text).unwrap_or_default(),
-                ) {
-                    return Err(e);
-                }
-            }
-            Ok::<(), SweepError>(())
-        })
+                Ok::<(), SweepError>(())
+            })
     });
     // On any error (more failures than allowed, a full disk) the journal is kept:
     // `--resume` carries on from it.
@@ -811,13 +894,14 @@ pub fn run_sweep(
     let run_seconds = run_clock.elapsed().as_secs_f64();
 
     drop(journal);
-    let (_, index) = Journal::open(&journal_path)?;
+    let mut index = new_index();
+    Journal::open(&journal_path, &mut index)?;
     let result = ResultDir::create(out, opts.force || replace)?;
     let assembled = assemble(
         sweep,
         sweep_text,
         &table,
-        &runs,
+        opts.shard,
         (&journal_path, &index),
         &series_dir,
         &result,
@@ -834,10 +918,10 @@ pub fn run_sweep(
         morris_delta: table.morris_delta,
         replicates: sweep.spec.replicates,
         seed: sweep.spec.seed,
-        points_total: table.points.len() as u64,
+        points_total: table.len(),
         runs_total,
         shard: opts.shard.to_string(),
-        runs: runs.len() as u64,
+        runs: resumed + todo,
         runs_resumed: resumed,
         runs_failed: assembled.failed,
         threads: opts.threads,
@@ -850,7 +934,7 @@ pub fn run_sweep(
             0.0
         },
         runs_per_second: if run_seconds > 0.0 {
-            todo.len() as f64 / run_seconds
+            todo as f64 / run_seconds
         } else {
             0.0
         },
@@ -882,14 +966,19 @@ fn first_failure_text(r: &Record) -> String {
 
 /// Whether `work` is the kept journal of this sweep and shard (`identity`) and
 /// records failed runs: what `--retry-failed` runs again after the result is complete.
-fn kept_failures(work: &Path, identity: &str) -> Result<bool, SweepError> {
+fn kept_failures(
+    work: &Path,
+    identity: &str,
+    new_index: impl FnOnce() -> JournalIndex,
+) -> Result<bool, SweepError> {
     let journal_path = work.join("journal.bin");
     let same = fs::read_to_string(work.join(SWEEP_FILE)).is_ok_and(|t| t == identity);
     if !same || !journal_path.is_file() {
         return Ok(false);
     }
-    let (_, index) = Journal::open(&journal_path)?;
-    Ok(index.values().any(|e| e.failed))
+    let mut index = new_index();
+    Journal::open(&journal_path, &mut index)?;
+    Ok(index.any_failed())
 }
 
 /// Removes a sweep's working folder, but only if it holds nothing but what a sweep
@@ -961,7 +1050,7 @@ fn assemble(
     sweep: &Sweep,
     sweep_text: &str,
     table: &DesignTable,
-    runs: &[RunSpec],
+    shard: Shard,
     (journal_path, index): (&Path, &JournalIndex),
     series_dir: &Path,
     result: &ResultDir,
@@ -973,10 +1062,8 @@ fn assemble(
     header.extend(table.keys.iter().cloned());
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     points.record(&header)?;
-    let mut point_ids: Vec<u64> = runs.iter().map(|r| r.point).collect();
-    point_ids.dedup();
-    for &p in &point_ids {
-        let point = &table.points[p as usize];
+    for p in shard_points(table, shard) {
+        let point = table.point(p);
         let mut row = vec![
             p.to_string(),
             point.group.map(|g| g.to_string()).unwrap_or_default(),
@@ -1007,7 +1094,7 @@ fn assemble(
     ])?;
 
     let mut read = |id: u64| -> Result<Record, SweepError> {
-        let at = index.get(&id).copied().ok_or_else(|| {
+        let at = index.get(id).ok_or_else(|| {
             SweepError::Conflict(format!(
                 "run {id} is missing from {}",
                 journal_path.display()
@@ -1018,10 +1105,12 @@ fn assemble(
     let mut firm_steps = 0u64;
     let mut failed = 0u64;
     let n_bands = spec.output.bands.len();
-    for point_runs in runs.chunk_by(|a, b| a.point == b.point) {
-        let records = point_runs
-            .iter()
-            .map(|r| read(r.id))
+    let reps = u64::from(spec.replicates);
+    for p in shard_points(table, shard) {
+        // One point's records at a time: memory does not grow with the points.
+        let values: Vec<String> = table.point(p).values.iter().map(cell_value).collect();
+        let records = (p * reps..(p + 1) * reps)
+            .map(&mut read)
             .collect::<Result<Vec<_>, _>>()?;
         for rec in &records {
             firm_steps += rec.header.firm_steps;
@@ -1033,7 +1122,7 @@ fn assemble(
                 h.seed.to_string(),
                 if h.error.is_some() { "failed" } else { "ok" }.into(),
             ];
-            row.extend(table.points[h.point as usize].values.iter().map(cell_value));
+            row.extend(values.iter().cloned());
             if h.error.is_some() {
                 failed += 1;
                 row.extend(spec.metric.iter().map(|_| String::new()));
@@ -1101,8 +1190,8 @@ fn assemble(
     if spec.output.series {
         let dest = result.path(SERIES_DIR);
         fs::create_dir_all(&dest).map_err(io(&dest))?;
-        for run in runs {
-            if index.get(&run.id).is_some_and(|e| e.failed) {
+        for run in runs_of(sweep, table, shard) {
+            if index.get(run.id).is_some_and(|e| e.failed) {
                 continue;
             }
             let name = format!("run-{:010}.csv", run.id);
@@ -1373,6 +1462,65 @@ mod tests {
         assert!("x".parse::<Shard>().is_err());
     }
 
+    /// Every run of a shard has a slot of its own in the journal's index, the slots
+    /// fill it exactly, and runs of other shards have none.
+    #[test]
+    fn the_journal_index_gives_each_run_of_the_shard_one_slot() {
+        for count in 1..6u32 {
+            for index in 1..=count {
+                let shard = Shard { index, count };
+                let (points, reps) = (13u64, 3u32);
+                let mut idx = JournalIndex::new(shard, points, reps);
+                let mut slots = Vec::new();
+                for id in 0..points * u64::from(reps) {
+                    match idx.slot(id) {
+                        Some(s) => {
+                            assert!(shard.has_point(id / u64::from(reps)));
+                            slots.push(s);
+                        }
+                        None => assert!(!shard.has_point(id / u64::from(reps))),
+                    }
+                }
+                assert_eq!(slots, (0..idx.slots.len()).collect::<Vec<_>>(), "{shard}");
+                let Some(&last) = slots.last() else { continue };
+                let id = (0..points * u64::from(reps))
+                    .find(|&i| idx.slot(i) == Some(last))
+                    .unwrap();
+                assert_eq!(idx.get(id), None);
+                assert!(!idx.any_failed());
+                idx.insert(
+                    id,
+                    JournalEntry {
+                        offset: 40,
+                        failed: true,
+                    },
+                );
+                assert_eq!(
+                    idx.get(id),
+                    Some(JournalEntry {
+                        offset: 40,
+                        failed: true
+                    })
+                );
+                assert!(idx.any_failed());
+                idx.insert(
+                    id,
+                    JournalEntry {
+                        offset: 99,
+                        failed: false,
+                    },
+                );
+                assert_eq!(
+                    idx.get(id),
+                    Some(JournalEntry {
+                        offset: 99,
+                        failed: false
+                    })
+                );
+            }
+        }
+    }
+
     #[test]
     fn records_round_trip_and_reject_truncation() {
         let r = Record {
@@ -1443,14 +1591,15 @@ mod tests {
             0
         );
         let table = generate(&sweep).unwrap();
-        let runs = runs_of(&sweep, &table, Shard::WHOLE);
+        let runs: Vec<RunSpec> = runs_of(&sweep, &table, Shard::WHOLE).collect();
         // An interrupted sweep whose journal holds run 1 as failed, and nothing else.
         let journal_of = |out: &Path| {
             let work = partial_dir(out);
             fs::create_dir_all(&work).unwrap();
             let identity = format!("{text}\n--shard 1/1\n");
             fs::write(work.join(SWEEP_FILE), identity).unwrap();
-            let (journal, _) = Journal::open(&work.join("journal.bin")).unwrap();
+            let mut index = JournalIndex::new(Shard::WHOLE, 2, 2);
+            let journal = Journal::open(&work.join("journal.bin"), &mut index).unwrap();
             journal
                 .append(&Record::failed(runs[1], "a bug,\n  since fixed"))
                 .unwrap();

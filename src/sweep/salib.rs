@@ -14,33 +14,42 @@ use super::design::{DesignTable, set_value};
 use super::spec::{DesignKind, Sweep};
 use crate::scenario::error::{KeyPath, Problem, ScenarioError};
 
-/// The design's point numbers in SALib's row order.
-pub fn salib_order(table: &DesignTable) -> Vec<usize> {
-    let n = table.points.len();
-    match table.kind {
-        DesignKind::Sobol | DesignKind::SaltelliRandom => {
-            let row = table.keys.len() + 2;
-            (0..n / row)
-                .flat_map(|j| {
-                    let start = j * row;
-                    // A, then AB_1..AB_k, then B.
-                    std::iter::once(start)
-                        .chain(start + 2..start + row)
-                        .chain(std::iter::once(start + 1))
-                })
-                .collect()
+/// The design's point numbers in SALib's row order, one at a time.
+pub fn salib_order(table: &DesignTable) -> impl Iterator<Item = u64> + '_ {
+    let row = table.keys.len() as u64 + 2;
+    let saltelli = matches!(table.kind, DesignKind::Sobol | DesignKind::SaltelliRandom);
+    (0..table.len()).map(move |i| {
+        if !saltelli {
+            return i;
         }
-        _ => (0..n).collect(),
-    }
+        // Within a base row, A stays first, AB_1..AB_k move up one, B goes last.
+        let (start, r) = (i - i % row, i % row);
+        match r {
+            0 => start,
+            r if r == row - 1 => start + 1,
+            r => start + r + 1,
+        }
+    })
 }
 
-/// The matrix as text: a `#` comment naming the factors (which `numpy.loadtxt` skips),
+/// Writes the matrix: a `#` comment naming the factors (which `numpy.loadtxt` skips),
 /// then one line per point, values separated by spaces, in the shortest form that
-/// reads back to the same number.
-pub fn salib_text(sweep: &Sweep, table: &DesignTable) -> Result<String, ScenarioError> {
-    let mut out = format!("# {}\n", table.keys.join(" "));
+/// reads back to the same number. Point by point: memory does not grow with the
+/// design. Returns the number of rows.
+pub fn write_salib(
+    sweep: &Sweep,
+    table: &DesignTable,
+    out: &mut impl Write,
+) -> Result<u64, ExportError> {
+    let io = |source| ExportError::Io {
+        path: "the matrix".into(),
+        source,
+    };
+    writeln!(out, "# {}", table.keys.join(" ")).map_err(io)?;
+    let mut rows = 0;
     for p in salib_order(table) {
-        let cells: Vec<String> = table.points[p]
+        let cells: Vec<String> = table
+            .point(p)
             .values
             .iter()
             .enumerate()
@@ -50,10 +59,10 @@ pub fn salib_text(sweep: &Sweep, table: &DesignTable) -> Result<String, Scenario
                 other => Err(not_numeric(sweep, table, p, i, other)),
             })
             .collect::<Result<_, _>>()?;
-        out.push_str(&cells.join(" "));
-        out.push('\n');
+        writeln!(out, "{}", cells.join(" ")).map_err(io)?;
+        rows += 1;
     }
-    Ok(out)
+    Ok(rows)
 }
 
 /// A value SALib cannot hold (a string, a boolean, a list): located at the factor's
@@ -61,7 +70,7 @@ pub fn salib_text(sweep: &Sweep, table: &DesignTable) -> Result<String, Scenario
 fn not_numeric(
     sweep: &Sweep,
     table: &DesignTable,
-    point: usize,
+    point: u64,
     factor: usize,
     value: &toml::Value,
 ) -> ScenarioError {
@@ -76,7 +85,7 @@ fn not_numeric(
         return ScenarioError::single(crate::scenario::Diagnostic {
             origin: file.display().to_string(),
             // The header is line 1; point p is the row after it.
-            line: Some(point + 2),
+            line: Some(point as usize + 2),
             column: Some(1),
             key: key.clone(),
             message,
@@ -122,8 +131,7 @@ pub fn export_salib(
     table: &DesignTable,
     path: &Path,
     force: bool,
-) -> Result<usize, ExportError> {
-    let text = salib_text(sweep, table)?;
+) -> Result<u64, ExportError> {
     let shown = path.display().to_string();
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         if !meta.is_file() {
@@ -133,22 +141,29 @@ pub fn export_salib(
             return Err(ExportError::Exists(shown));
         }
     }
-    let io = |source| ExportError::Io {
-        path: shown.clone(),
-        source,
-    };
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".tmp-{}", std::process::id()));
     let tmp = path.with_file_name(name);
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(text.as_bytes())?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+    let written = (|| {
+        let file = std::fs::File::create(&tmp).map_err(|source| ExportError::Io {
+            path: tmp.display().to_string(),
+            source,
+        })?;
+        let mut out = std::io::BufWriter::new(file);
+        let rows = write_salib(sweep, table, &mut out)?;
+        let io = |source| ExportError::Io {
+            path: shown.clone(),
+            source,
+        };
+        let file = out.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        Ok(rows)
+    })();
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
     }
-    Ok(table.points.len())
+    written
 }
 
 #[cfg(test)]
@@ -162,6 +177,12 @@ mod tests {
         Sweep::parse(&text, "s.toml", Path::new(".")).unwrap()
     }
 
+    fn text_of(s: &Sweep, t: &DesignTable) -> Result<String, ExportError> {
+        let mut out = Vec::new();
+        write_salib(s, t, &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
     const TWO_RANGES: &str = "[[design.factor]]\nkey = \"policy.tariff\"\nmin = 0.0\nmax = 0.5\n\
                               [[design.factor]]\nkey = \"policy.tolerance\"\nmin = 1\nmax = 9\ninteger = true\n";
 
@@ -173,11 +194,11 @@ mod tests {
             ));
             let t = generate(&s).unwrap();
             assert_eq!(
-                salib_order(&t),
+                salib_order(&t).collect::<Vec<_>>(),
                 vec![0, 2, 3, 1, 4, 6, 7, 5, 8, 10, 11, 9],
                 "{kind}"
             );
-            let text = salib_text(&s, &t).unwrap();
+            let text = text_of(&s, &t).unwrap();
             let lines: Vec<&str> = text.lines().collect();
             assert_eq!(lines[0], "# policy.tariff policy.tolerance");
             assert_eq!(lines.len(), 1 + 12);
@@ -187,7 +208,7 @@ mod tests {
             assert_eq!((&ab1[0], &ab1[1]), (&b[0], &a[1]));
             // Values read back exactly; the integer factor stays an integer.
             let x: f64 = a[0].parse().unwrap();
-            assert_eq!(toml::Value::Float(x), t.points[0].values[0]);
+            assert_eq!(toml::Value::Float(x), t.point(0).values[0]);
             assert!(a[1].parse::<i64>().is_ok(), "{}", a[1]);
         }
     }
@@ -198,13 +219,16 @@ mod tests {
             "[design]\nkind = \"morris\"\npoints = 2\nlevels = 4\n{TWO_RANGES}"
         ));
         let t = generate(&s).unwrap();
-        assert_eq!(salib_order(&t), (0..6).collect::<Vec<_>>());
+        assert_eq!(
+            salib_order(&t).collect::<Vec<_>>(),
+            (0..6).collect::<Vec<_>>()
+        );
         let s = sweep(
             "[design]\nkind = \"grid\"\n[[design.factor]]\nkey = \"policy.tariff\"\nvalues = [0.0, 0.1]\n\
              [[design.factor]]\nkey = \"policy.consortium\"\nvalues = [true, false]\n",
         );
         let t = generate(&s).unwrap();
-        let e = salib_text(&s, &t).unwrap_err().to_string();
+        let e = text_of(&s, &t).unwrap_err().to_string();
         assert!(
             e.starts_with("s.toml:13:1: key `design.factor[1].values`: design point 0 has policy.consortium = true, which is not a number"),
             "{e}"
