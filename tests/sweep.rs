@@ -469,6 +469,60 @@ fn sweep_results_do_not_depend_on_the_number_of_threads() {
     }
 }
 
+/// Every sampled design, its points computed one at a time, gives the same bytes with
+/// any number of threads and from shards in any order.
+#[test]
+fn every_sampled_design_is_the_same_whatever_the_threads_and_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, extra) in [
+        ("sobol", ""),
+        ("saltelli-random", ""),
+        ("lhs", ""),
+        ("morris", "levels = 4\n"),
+    ] {
+        let body = format!(
+            "[design]\nkind = \"{kind}\"\npoints = 4\n{extra}{RANGES}{INTEGER_RANGE}{METRICS}\n[output]\nbands = [\"gap\"]\n"
+        );
+        let file = write(
+            dir.path(),
+            &format!("{kind}.toml"),
+            &sweep_text(kind, 2, 9, &body),
+        );
+        let whole = dir.path().join(format!("{kind}-1"));
+        sweep(dir.path(), &file, &whole, &["--threads", "1", "--quiet"]).ok();
+        let two = dir.path().join(format!("{kind}-2"));
+        sweep(dir.path(), &file, &two, &["--threads", "2", "--quiet"]).ok();
+        assert_same_results(&whole, &two, &format!("{kind}: --threads 2"));
+        let shards: Vec<PathBuf> = (1..=3)
+            .map(|k| {
+                let out = dir.path().join(format!("{kind}-s{k}"));
+                sweep(
+                    dir.path(),
+                    &file,
+                    &out,
+                    &["--shard", &format!("{k}/3"), "--quiet"],
+                )
+                .ok();
+                out
+            })
+            .collect();
+        let merged = dir.path().join(format!("{kind}-merged"));
+        catchup(
+            dir.path(),
+            [
+                "merge",
+                arg(&shards[2]),
+                arg(&shards[0]),
+                arg(&shards[1]),
+                "--out",
+                arg(&merged),
+            ],
+        )
+        .ok();
+        assert_same_results(&whole, &merged, &format!("{kind}: 3 shards"));
+    }
+}
+
 #[test]
 fn shards_merged_in_any_order_equal_the_unsharded_sweep_byte_for_byte() {
     for series in [false, true] {
