@@ -1,14 +1,23 @@
 //! Experiment designs: the points of a sweep, as values of its factors.
 //!
 //! Every design is generated from the master seed alone, so the same sweep file
-//! always gives the same points, whoever runs it and however it is sharded.
+//! always gives the same points, whoever runs it and however it is sharded; and any
+//! point is computed on its own, so no design is ever held whole in memory.
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 
+mod check;
+mod list;
+mod saltelli;
+
+pub use check::check_points;
+pub use saltelli::{SOBOL_MAX_FACTORS, SOBOL_MAX_POINTS, SaltelliRows};
+
 use super::spec::{DesignKind, Sweep};
 use crate::model::rng::uniform;
-use crate::scenario::error::{KeyPath, Problem, ScenarioError, near_miss};
+use crate::scenario::error::ScenarioError;
+use list::read_list;
 
 /// One design point.
 #[derive(Debug, Clone, PartialEq)]
@@ -329,296 +338,11 @@ pub fn generate(sweep: &Sweep) -> Result<DesignTable, ScenarioError> {
     })
 }
 
-/// The most base samples of a `sobol` design: the length of the scrambled Sobol'
-/// sequence of `sobol_burley`.
-pub const SOBOL_MAX_POINTS: u32 = 1 << 16;
-
-/// The most factors of a `sobol` design: A and B take k dimensions each of the
-/// sequence, which has `sobol_burley::NUM_DIMENSIONS` (256).
-pub const SOBOL_MAX_FACTORS: usize = sobol_burley::NUM_DIMENSIONS as usize / 2;
-
-/// The base rows (A, B) of a Saltelli design in the unit cube, one row at a time.
-///
-/// `scrambled`: row j is point j of an Owen-scrambled Sobol' sequence in 2k dimensions
-/// (Burley 2020, from the `sobol_burley` crate), A its first k coordinates and B the
-/// last k, as SALib's `sobol.sample` does; the scramble is seeded by the master seed.
-/// Its first 2^m rows are a (t, m, 2k)-net, so a power of 2 for N balances the design
-/// best; at most [`SOBOL_MAX_POINTS`] rows, [`SOBOL_MAX_FACTORS`] factors.
-/// Otherwise A then B are k independent ChaCha8 draws each (`saltelli-random`, and
-/// `sobol` in sweep format version 1): unlimited, and kept draw for draw.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SaltelliRows {
-    k: usize,
-    source: RowSource,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum RowSource {
-    Scrambled {
-        seed: u32,
-    },
-    /// The generator at row 0; row j is 2k draws further.
-    Random(Box<ChaCha8Rng>),
-}
-
-impl SaltelliRows {
-    pub fn new(scrambled: bool, k: usize, seed: u64) -> SaltelliRows {
-        let source = if scrambled {
-            // 32 bits of the master seed mixed with "sobol" in ASCII, for the scramble
-            // and the shuffle.
-            RowSource::Scrambled {
-                seed: (crate::model::rng::mix(seed ^ 0x0073_6f62_6f6c) >> 32) as u32,
-            }
-        } else {
-            RowSource::Random(Box::new(design_rng(seed)))
-        };
-        SaltelliRows { k, source }
-    }
-
-    /// Row j: (A, B) in the unit cube. For `sobol`, j must be below
-    /// [`SOBOL_MAX_POINTS`] and k at most [`SOBOL_MAX_FACTORS`] (the sweep file is
-    /// checked for both).
-    pub fn row(&self, j: u64) -> (Vec<f64>, Vec<f64>) {
-        let k = self.k;
-        match &self.source {
-            RowSource::Scrambled { seed } => {
-                assert!(
-                    j < u64::from(SOBOL_MAX_POINTS) && k <= SOBOL_MAX_FACTORS,
-                    "row {j} of {k} factors is beyond the scrambled sequence"
-                );
-                let at = |d: usize| f64::from(sobol_burley::sample(j as u32, d as u32, *seed));
-                ((0..k).map(at).collect(), (k..2 * k).map(at).collect())
-            }
-            RowSource::Random(start) => {
-                let mut rng = start.as_ref().clone();
-                skip_draws(&mut rng, j * 2 * k as u64);
-                let a = (0..k).map(|_| uniform(&mut rng)).collect();
-                let b = (0..k).map(|_| uniform(&mut rng)).collect();
-                (a, b)
-            }
-        }
-    }
-}
-
 fn shuffle<T>(v: &mut [T], rng: &mut ChaCha8Rng) {
     for i in (1..v.len()).rev() {
         let j = ((uniform(rng) * (i + 1) as f64) as usize).min(i);
         v.swap(i, j);
     }
-}
-
-/// Reads a list design: a CSV header of keys, one row of values per point.
-fn read_list(sweep: &Sweep) -> Result<(Vec<String>, Vec<Point>), ScenarioError> {
-    let path = sweep.design_file().unwrap_or_default();
-    let origin = path.display().to_string();
-    let fail = |line: Option<u64>, msg: String| {
-        ScenarioError::single(crate::scenario::Diagnostic {
-            origin: origin.clone(),
-            line: line.map(|l| l as usize),
-            // A row's problem is the row's: located at its first column.
-            column: line.map(|_| 1),
-            key: String::new(),
-            message: msg,
-            suggestion: None,
-        })
-    };
-    let bytes = read_capped(&path).map_err(|msg| fail(None, msg))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes.as_slice());
-    let keys: Vec<String> = reader
-        .headers()
-        .map_err(|e| fail(Some(1), format!("cannot read the header: {e}")))?
-        .iter()
-        .map(String::from)
-        .collect();
-    if keys.is_empty() || keys.iter().any(String::is_empty) {
-        return Err(fail(
-            Some(1),
-            "expected a header of scenario keys, such as policy.tariff".into(),
-        ));
-    }
-    let mut points = Vec::new();
-    for (row, record) in reader.records().enumerate() {
-        let line = row as u64 + 2;
-        let record = record.map_err(|e| fail(Some(line), format!("not a valid CSV row: {e}")))?;
-        if let Some(why) = super::spec::too_many_runs(row as u128 + 1, sweep.spec.replicates) {
-            return Err(fail(Some(line), why));
-        }
-        if record.len() != keys.len() {
-            return Err(fail(
-                Some(line),
-                format!(
-                    "expected {} values, one per key in the header, found {}",
-                    keys.len(),
-                    record.len()
-                ),
-            ));
-        }
-        points.push(Point::plain(record.iter().map(parse_cell).collect()));
-    }
-    if points.is_empty() {
-        return Err(fail(None, "expected at least one row of values".into()));
-    }
-    Ok((keys, points))
-}
-
-/// The bytes of a list design file: a regular file of at most
-/// [`super::spec::MAX_LIST_BYTES`], read with that cap whatever it claims to be.
-fn read_capped(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let cap = super::spec::MAX_LIST_BYTES;
-    let too_big = || {
-        format!(
-            "the design file is larger than {} MiB; split the sweep into several",
-            cap >> 20
-        )
-    };
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the design file: {e}"))?;
-    if !meta.is_file() {
-        return Err(if meta.is_dir() {
-            "the design file is a directory; expected a CSV file".into()
-        } else {
-            "the design file is not a regular file (a device, a pipe or a socket); expected a CSV file"
-                .into()
-        });
-    }
-    if meta.len() > cap {
-        return Err(too_big());
-    }
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read the design file: {e}"))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read the design file: {e}"))?;
-    if bytes.len() as u64 > cap {
-        return Err(too_big());
-    }
-    Ok(bytes)
-}
-
-/// A CSV cell as a TOML value: a number or boolean when it reads as one, else a string.
-fn parse_cell(cell: &str) -> toml::Value {
-    toml::from_str::<toml::Table>(&format!("v = {cell}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(cell.to_string()))
-}
-
-/// Why a design point cannot be run.
-enum PointProblem {
-    /// The point's values do not make a valid scenario.
-    Scenario(ScenarioError),
-    /// Metric `metric` reads a sector the point's scenario does not have (a factor
-    /// renamed it, say); `sectors` are the ones it has.
-    MetricSector { metric: usize, sectors: Vec<String> },
-}
-
-/// Checks that every point gives a valid scenario, and one with every sector a metric
-/// reads, before anything is run or written; the first failing point (the lowest
-/// number) is reported, located at the factor's key or the metric's sector in the
-/// sweep file.
-pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioError> {
-    use rayon::prelude::*;
-    let failure = (0..table.len())
-        .into_par_iter()
-        .filter_map(|i| {
-            let p = table.point(i);
-            let mut sets = sweep.fixed_sets.clone();
-            sets.extend(p.sets(&table.keys));
-            match crate::scenario::parse_scenario(&sweep.base.text, &sweep.base.origin, &sets) {
-                Err(e) => Some((i, PointProblem::Scenario(e))),
-                Ok(scenario) => missing_metric_sector(sweep, &scenario).map(|p| (i, p)),
-            }
-        })
-        .min_by_key(|(i, _)| *i);
-    let Some((i, problem)) = failure else {
-        return Ok(());
-    };
-    let values: Vec<String> = table
-        .keys
-        .iter()
-        .zip(&table.point(i).values)
-        .map(|(k, v)| format!("{k} = {}", set_value(v)))
-        .collect();
-    let problem = match problem {
-        PointProblem::Scenario(e) => scenario_problem(sweep, i, &values, &e),
-        PointProblem::MetricSector { metric, sectors } => {
-            let m = &sweep.spec.metric[metric];
-            let mut p = Problem::new(
-                KeyPath::root().key("metric").index(metric).key("sector"),
-                format!(
-                    "metric `{}` reads sector `{}`, which design point {i} ({}) does not \
-                     have; its sectors are {}",
-                    m.name,
-                    m.sector,
-                    values.join(", "),
-                    sectors.join(", ")
-                ),
-            );
-            p.suggestion = near_miss(&m.sector, sectors.iter().map(String::as_str));
-            p
-        }
-    };
-    let locator = crate::scenario::load::Locator::new(&sweep.text, &sweep.origin);
-    Err(ScenarioError::single(locator.locate(problem)))
-}
-
-/// The first metric whose sector `scenario` lacks.
-fn missing_metric_sector(
-    sweep: &Sweep,
-    scenario: &crate::scenario::Scenario,
-) -> Option<PointProblem> {
-    let has = |name: &str| name == "all" || scenario.sector.iter().any(|s| s.name == name);
-    let metric = sweep.spec.metric.iter().position(|m| !has(&m.sector))?;
-    Some(PointProblem::MetricSector {
-        metric,
-        sectors: scenario.sector.iter().map(|s| s.name.clone()).collect(),
-    })
-}
-
-/// The problem of a point whose values make no valid scenario, at the factor that
-/// failed (a list design's factors live in its CSV header: then at `design`).
-fn scenario_problem(sweep: &Sweep, i: u64, values: &[String], e: &ScenarioError) -> Problem {
-    let diagnostic = e.diagnostics.first();
-    let factor = diagnostic.and_then(|d| {
-        sweep
-            .spec
-            .design
-            .factor
-            .iter()
-            .position(|f| d.origin.starts_with(&format!("--set {}=", f.key)))
-    });
-    let detail = diagnostic.map_or_else(
-        || e.to_string(),
-        |d| {
-            if d.key.is_empty() {
-                d.message.clone()
-            } else {
-                format!("key `{}`: {}", d.key, d.message)
-            }
-        },
-    );
-    let mut problem = Problem::new(
-        match factor {
-            Some(f) => KeyPath::root()
-                .key("design")
-                .key("factor")
-                .index(f)
-                .key("key"),
-            None => KeyPath::root().key("design"),
-        },
-        format!(
-            "design point {i} ({}) is not a valid scenario: {detail}",
-            values.join(", ")
-        ),
-    );
-    problem.suggestion = diagnostic.and_then(|d| d.suggestion.clone());
-    if detail.contains("expected a whole number") {
-        problem.suggestion = Some("integer = true".into());
-    }
-    problem
 }
 
 #[cfg(test)]
