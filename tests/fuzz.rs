@@ -93,6 +93,8 @@ const TOKENS: &[&str] = &[
     "[[design.factor]]",
     "[[metric]]",
     "version = 1",
+    "version = 2",
+    "kind = \"saltelli-random\"",
     "periods = 3",
     "sector.",
     "policy.",

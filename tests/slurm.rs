@@ -2,7 +2,8 @@
 //! cluster (`tests/slurm/start-cluster.sh`) runs a sweep sharded by a job array and
 //! merged by a dependent job, and the merged result must be byte for byte that of the
 //! same sweep run unsharded; a shard that failed is resubmitted alone, as the recipe's
-//! README says, and the merge follows.
+//! README says, and the merge follows; shards whose runs partly fail (exit 3) count as
+//! done, and the merge records the failures.
 //!
 //! Needs root and the Debian packages `slurm-wlm` and `munge`, so the tests are
 //! `#[ignore]`d: a plain `cargo test` lists them as ignored, and `.ci/run` installs the
@@ -42,6 +43,33 @@ values = [0.1, 0.6]
 name = "gap_final"
 series = "gap"
 sector = "all"
+stat = "final"
+"#;
+
+/// The tiny sweep with a factor whose second value makes every run blow up
+/// numerically in period 1: points 2 and 3 fail (in shards 3 and 1), points 0 and 1
+/// finish. Failed runs are data: every task and the merge must complete.
+const FAILING_SWEEP: &str = r#"version = 2
+name = "slurm-failing"
+base = "baseline"
+replicates = 2
+seed = 2026
+set = { periods = 10 }
+
+[design]
+kind = "grid"
+
+[[design.factor]]
+key = "model.wage"
+values = [1.0, 1e308]
+
+[[design.factor]]
+key = "policy.bridge"
+values = [0.1, 0.6]
+
+[[metric]]
+name = "gap_final"
+series = "gap"
 stat = "final"
 "#;
 
@@ -112,6 +140,25 @@ fn a_sweep_sharded_by_a_slurm_job_array_merges_to_the_unsharded_result() {
     );
 
     cluster.expect_merged_equals_unsharded(&sweep);
+}
+
+#[test]
+#[ignore = "needs root, slurm-wlm and munge; .ci/run installs them and runs it with --include-ignored"]
+fn shards_with_failed_runs_complete_and_merge_with_the_failures_recorded() {
+    require_slurm();
+    let sweep = Sweep::of(FAILING_SWEEP, 3);
+    let mut cluster = Cluster::start();
+    // The shards exit 3 (failed runs recorded); the recipe counts that as done.
+    let jobs = cluster.submit(&sweep, env!("CARGO_BIN_EXE_catchup").as_ref(), None);
+    let states = cluster.wait(&jobs);
+    let expected: Vec<String> = (1..=SHARDS)
+        .map(|k| format!("{}_{k} COMPLETED", jobs.array))
+        .chain([format!("{} COMPLETED", jobs.merge)])
+        .collect();
+    cluster.expect_states(&states, &expected);
+    cluster.expect_merged_equals_unsharded(&sweep);
+    let runs = fs::read_to_string(sweep.results.join("merged").join("runs.csv")).unwrap();
+    assert_eq!(runs.matches(",failed,").count(), 4, "{runs}");
 }
 
 #[test]
@@ -206,12 +253,18 @@ struct Sweep {
 
 impl Sweep {
     fn new() -> Sweep {
+        Sweep::of(SWEEP, 0)
+    }
+
+    /// The sweep `text`, run whole first, which must exit with `code` (0, or 3 when
+    /// some of its runs fail).
+    fn of(text: &str, code: i32) -> Sweep {
         let work = tempfile::Builder::new()
             .prefix("catchup-slurm-work-")
             .tempdir()
             .expect("a temporary directory");
         let file = work.path().join("slurm-smoke.toml");
-        fs::write(&file, SWEEP).expect("write the sweep file");
+        fs::write(&file, text).expect("write the sweep file");
         // The whole sweep in one process, with a thread count unlike the shards' (one
         // CPU each), which must not matter.
         let unsharded = work.path().join("unsharded");
@@ -221,9 +274,10 @@ impl Sweep {
             .arg("--out")
             .arg(&unsharded)
             .args(["--threads", "2", "--quiet"]));
-        assert!(
-            out.status.success(),
-            "the unsharded sweep failed\n{}",
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "the unsharded sweep\n{}",
             show(&out)
         );
         let results = work.path().join("results");

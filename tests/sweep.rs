@@ -106,7 +106,7 @@ fn sweep_text(name: &str, replicates: u32, seed: u64, body: &str) -> String {
 /// A sweep file over the baseline with the fixed overrides `set`.
 fn sweep_on(set: &str, name: &str, replicates: u32, seed: u64, body: &str) -> String {
     let header = format!("name = \"{name}\"\nreplicates = {replicates}\nseed = {seed}");
-    format!("version = 1\n{header}\nbase = \"baseline\"\n\n{set}\n{body}")
+    format!("version = 2\n{header}\nbase = \"baseline\"\n\n{set}\n{body}")
 }
 
 /// The grid sweep with its metrics and bands; `output` adds lines to `[output]`.
@@ -293,10 +293,12 @@ fn a_grid_sweep_writes_one_row_per_run_point_and_band_with_distinct_seeds() {
         "point",
         "replicate",
         "seed",
+        "status",
         "policy.tariff",
         "policy.tolerance",
     ];
     header.extend(METRIC_NAMES);
+    header.push("error");
     assert_eq!(runs.headers, header);
     assert_eq!(runs.rows.len(), 6 * 3);
     runs.assert_numbers_finite("runs.csv");
@@ -313,7 +315,12 @@ fn a_grid_sweep_writes_one_row_per_run_point_and_band_with_distinct_seeds() {
             "runs.csv row {i}: run, point, replicate"
         );
         assert_eq!(
-            row[4..6],
+            (row[4].as_str(), row[row.len() - 1].as_str()),
+            ("ok", ""),
+            "runs.csv row {i}: status and error"
+        );
+        assert_eq!(
+            row[5..7],
             points.rows[p][3..5],
             "runs.csv row {i}: factor values"
         );
@@ -462,6 +469,60 @@ fn sweep_results_do_not_depend_on_the_number_of_threads() {
     }
 }
 
+/// Every sampled design, its points computed one at a time, gives the same bytes with
+/// any number of threads and from shards in any order.
+#[test]
+fn every_sampled_design_is_the_same_whatever_the_threads_and_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, extra) in [
+        ("sobol", ""),
+        ("saltelli-random", ""),
+        ("lhs", ""),
+        ("morris", "levels = 4\n"),
+    ] {
+        let body = format!(
+            "[design]\nkind = \"{kind}\"\npoints = 4\n{extra}{RANGES}{INTEGER_RANGE}{METRICS}\n[output]\nbands = [\"gap\"]\n"
+        );
+        let file = write(
+            dir.path(),
+            &format!("{kind}.toml"),
+            &sweep_text(kind, 2, 9, &body),
+        );
+        let whole = dir.path().join(format!("{kind}-1"));
+        sweep(dir.path(), &file, &whole, &["--threads", "1", "--quiet"]).ok();
+        let two = dir.path().join(format!("{kind}-2"));
+        sweep(dir.path(), &file, &two, &["--threads", "2", "--quiet"]).ok();
+        assert_same_results(&whole, &two, &format!("{kind}: --threads 2"));
+        let shards: Vec<PathBuf> = (1..=3)
+            .map(|k| {
+                let out = dir.path().join(format!("{kind}-s{k}"));
+                sweep(
+                    dir.path(),
+                    &file,
+                    &out,
+                    &["--shard", &format!("{k}/3"), "--quiet"],
+                )
+                .ok();
+                out
+            })
+            .collect();
+        let merged = dir.path().join(format!("{kind}-merged"));
+        catchup(
+            dir.path(),
+            [
+                "merge",
+                arg(&shards[2]),
+                arg(&shards[0]),
+                arg(&shards[1]),
+                "--out",
+                arg(&merged),
+            ],
+        )
+        .ok();
+        assert_same_results(&whole, &merged, &format!("{kind}: 3 shards"));
+    }
+}
+
 #[test]
 fn shards_merged_in_any_order_equal_the_unsharded_sweep_byte_for_byte() {
     for series in [false, true] {
@@ -572,6 +633,65 @@ fn more_shards_than_points_leave_empty_shards_that_still_merge() {
     args.extend(["--out", arg(&merged)]);
     catchup(dir.path(), &args).ok();
     assert_same_results(&whole, &merged, "merge of 8 shards");
+}
+
+/// 100 shards (more than one merge step reads at once, so the merge goes through a
+/// round of temporary files) merge into the unsharded sweep's bytes, `series/`
+/// included, and leave nothing else in the result.
+#[test]
+fn a_hundred_shards_merge_in_bounded_rounds_into_the_unsharded_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "[design]\nkind = \"lhs\"\npoints = 130\n{RANGES}{METRICS}\n[output]\nseries = true\nbands = [\"gap\"]\n"
+    );
+    let text = sweep_on(
+        &SMALL.replace("periods = 6", "periods = 2"),
+        "hundred",
+        1,
+        6,
+        &body,
+    );
+    let file = write(dir.path(), "hundred.toml", &text);
+    let whole = dir.path().join("whole");
+    sweep(dir.path(), &file, &whole, &["--quiet"]).ok();
+    let shards: Vec<PathBuf> = (1..=100)
+        .map(|k| dir.path().join(format!("s{k}")))
+        .collect();
+    for (k, out) in shards.iter().enumerate() {
+        let shard = format!("{}/100", k + 1);
+        sweep(
+            dir.path(),
+            &file,
+            out,
+            &["--shard", &shard, "--threads", "1", "--quiet"],
+        )
+        .ok();
+    }
+    // Given in a scrambled order: every 37th shard, cyclically.
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge"];
+    args.extend((0..100).map(|i| arg(&shards[(i * 37) % 100])));
+    args.extend(["--out", arg(&merged)]);
+    let run = catchup(dir.path(), &args).ok();
+    assert!(
+        run.stdout.contains("130 runs merged from 100 shards"),
+        "{}",
+        run.stdout
+    );
+    assert_same_results(&whole, &merged, "merge of 100 shards");
+    assert_eq!(entries(&merged.join("series")).len(), 130);
+    let mut files = names(&RESULT_FILES);
+    files.insert("series".into());
+    assert_eq!(
+        entries(&merged),
+        files,
+        "no temporary file is left in the result"
+    );
+    let m = manifest(&merged);
+    assert_eq!(
+        (m["runs"].as_u64(), m["shard"].as_str()),
+        (Some(130), Some("merged"))
+    );
 }
 
 #[test]
@@ -1399,6 +1519,30 @@ fn analyze_of_a_sobol_sweep_writes_first_and_total_indices_per_metric_and_factor
     let roles: Vec<&str> = points.column("role");
     assert_eq!(roles[..4], ["A", "B", "AB1", "AB2"]);
     assert_eq!(manifest(&out)["design"], "sobol");
+    // The pseudo-random design keeps the layout, and is what `sobol` means in a
+    // version-1 sweep file; both are analysed alike.
+    let random = dir.path().join("random");
+    let random_text = sweep_text(
+        "sobol",
+        1,
+        4,
+        &body.replace("\"sobol\"", "\"saltelli-random\""),
+    );
+    let random_file = write(dir.path(), "random.toml", &random_text);
+    sweep(dir.path(), &random_file, &random, &["--quiet"]).ok();
+    assert_eq!(manifest(&random)["design"], "saltelli-random");
+    assert!(bytes(&random.join("points.csv")) != bytes(&out.join("points.csv")));
+    let old = dir.path().join("old");
+    let old_file = write(
+        dir.path(),
+        "old.toml",
+        &sweep_text("sobol", 1, 4, &body).replacen("version = 2", "version = 1", 1),
+    );
+    sweep(dir.path(), &old_file, &old, &["--quiet"]).ok();
+    assert_eq!(manifest(&old)["design"], "saltelli-random");
+    assert!(bytes(&random.join("points.csv")) == bytes(&old.join("points.csv")));
+    let run = catchup(dir.path(), ["analyze", arg(&random)]).ok();
+    assert!(run.stdout.contains("Sobol indices"), "{}", run.stdout);
 
     let run = catchup(dir.path(), ["analyze", arg(&out)]).ok();
     assert!(run.stdout.contains("Sobol"), "{}", run.stdout);
@@ -1438,6 +1582,113 @@ fn analyze_of_a_sobol_sweep_writes_first_and_total_indices_per_metric_and_factor
         }
         assert!(s1_low <= s1_high && st_low <= st_high, "row {i}: intervals");
     }
+}
+
+/// Point numbers of a Saltelli design of `n` rows and `k` factors in SALib's order.
+fn salib_rows(n: usize, k: usize) -> Vec<usize> {
+    (0..n)
+        .flat_map(|j| {
+            let a = j * (k + 2);
+            std::iter::once(a)
+                .chain(a + 2..a + k + 2)
+                .chain(std::iter::once(a + 1))
+        })
+        .collect()
+}
+
+#[test]
+fn export_salib_writes_the_design_in_salib_row_order_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["sobol", "saltelli-random", "morris"] {
+        let levels = if kind == "morris" { "levels = 4\n" } else { "" };
+        let body = format!(
+            "[design]\nkind = \"{kind}\"\npoints = 4\n{levels}{RANGES}{INTEGER_RANGE}{METRICS}"
+        );
+        let file = write(
+            dir.path(),
+            &format!("{kind}.toml"),
+            &sweep_text(kind, 1, 4, &body),
+        );
+        let matrix = dir.path().join(format!("{kind}.txt"));
+        let run = catchup(
+            dir.path(),
+            ["sweep", arg(&file), "--export-salib", arg(&matrix)],
+        )
+        .ok();
+        assert!(
+            run.stdout
+                .contains("rows of 3 factors in SALib's row order"),
+            "{}",
+            run.stdout
+        );
+        // Nothing was run: no output folder.
+        assert!(
+            !dir.path().join("output").exists(),
+            "{kind}: a sweep was run"
+        );
+        // The rows are points.csv's, reordered as SALib orders them.
+        let out = dir.path().join(format!("{kind}-run"));
+        sweep(dir.path(), &file, &out, &["--quiet"]).ok();
+        let points = Table::read(&out.join("points.csv"));
+        let text = fs::read_to_string(&matrix).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("# policy.tariff policy.bridge policy.tolerance")
+        );
+        let rows: Vec<Vec<f64>> = lines
+            .map(|l| l.split(' ').map(|c| number(c, kind)).collect())
+            .collect();
+        let order: Vec<usize> = if kind == "morris" {
+            (0..points.rows.len()).collect()
+        } else {
+            salib_rows(4, 3)
+        };
+        assert_eq!(rows.len(), order.len(), "{kind}");
+        for (r, &p) in order.iter().enumerate() {
+            let want: Vec<f64> = points.rows[p][3..6]
+                .iter()
+                .map(|c| number(c, "points.csv"))
+                .collect();
+            assert_eq!(rows[r], want, "{kind}: row {r} is point {p}");
+        }
+        // An existing file is kept unless forced.
+        catchup(
+            dir.path(),
+            ["sweep", arg(&file), "--export-salib", arg(&matrix)],
+        )
+        .refused(&["already exists; pass --force to replace it"]);
+        catchup(
+            dir.path(),
+            [
+                "sweep",
+                arg(&file),
+                "--export-salib",
+                arg(&matrix),
+                "--force",
+            ],
+        )
+        .ok();
+        assert_eq!(fs::read_to_string(&matrix).unwrap(), text);
+    }
+    // Exporting is not running: --shard, --resume and --out are refused with it.
+    let file = dir.path().join("sobol.toml");
+    let other = dir.path().join("other.txt");
+    for flag in [&["--shard", "1/2"][..], &["--resume"], &["--out", "x"]] {
+        let mut args = vec!["sweep", arg(&file), "--export-salib", arg(&other)];
+        args.extend_from_slice(flag);
+        catchup(dir.path(), &args).refused(&["cannot be used with"]);
+    }
+    // A value SALib cannot hold is refused at its factor, and nothing is written.
+    let body = format!(
+        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"policy.consortium\"\nvalues = [true, false]\n{METRICS}"
+    );
+    let text = sweep_text("flags", 1, 4, &body);
+    let file = write(dir.path(), "flags.toml", &text);
+    let outcome = catchup(dir.path(), ["sweep", arg(&file), "--export-salib", arg(&other)])
+        .refused(&["key `design.factor[0].values`: design point 0 has policy.consortium = true, which is not a number"]);
+    assert_located(&outcome, &file, line_of(&text, "values = [true", 0));
+    assert!(!other.exists());
 }
 
 #[test]
@@ -1646,6 +1897,38 @@ fn a_journal_block_with_a_corrupt_length_is_cut_off_on_resume() {
 
 /// The messages for scenario and sweep files name the file, line and column of the
 /// culprit; a factor key the scenario lacks is on a line of the sweep file too.
+/// A factor that renames the sector a metric reads: refused before anything runs, at
+/// the metric's `sector` in the sweep file, naming the point and the near miss; exit 2,
+/// and no `.partial/` (nor anything else) is left.
+#[test]
+fn a_metric_on_a_sector_a_factor_renames_is_refused_up_front_at_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"sector.2.name\"\nvalues = [\"leading\", \"leading-2\"]\n{METRICS}"
+    );
+    let text = sweep_text("renamed", 2, 5, &body);
+    let file = write(dir.path(), "renamed.toml", &text);
+    let out = dir.path().join("renamed");
+    for extra in [&[][..], &["--shard", "1/2"], &["--resume"]] {
+        let outcome = sweep(dir.path(), &file, &out, extra).refused(&[
+            "key `metric[2].sector`: metric `leading_capacity` reads sector `leading`, which \
+             design point 1 (sector.2.name = \"leading-2\") does not have; its sectors are \
+             catch-up, parallel, leading-2 (did you mean `leading-2`?)",
+        ]);
+        assert_located(&outcome, &file, line_of(&text, "sector = \"leading\"", 0));
+        assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+        assert_eq!(
+            entries(dir.path()),
+            names(&["renamed.toml"]),
+            "{extra:?}: the sweep left files behind"
+        );
+    }
+    // The same design with a metric of the whole economy runs.
+    let fine = text.replace("sector = \"leading\"\n", "");
+    let file = write(dir.path(), "fine.toml", &fine);
+    sweep(dir.path(), &file, &out, &["--quiet"]).ok();
+}
+
 #[test]
 fn an_invalid_factor_key_is_located_at_its_line_in_the_sweep_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -1696,29 +1979,182 @@ fn resume_carries_on_after_a_kill_left_an_empty_partial_directory() {
     assert_same_results(&done, &fresh, "resumed from an empty partial directory");
 }
 
-#[test]
-fn a_run_that_blows_up_numerically_is_named_and_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+/// A grid on `model.wage` whose middle value makes every run blow up numerically in
+/// period 1 (`rd_spending` becomes infinite), while the other two run normally: points
+/// 0 and 2 finish, point 1 (runs 2 and 3) fails.
+fn blow_up_sweep(name: &str) -> String {
     let body = format!(
-        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"model.wage\"\nvalues = [1.0, 1e308]\n{METRICS}"
+        "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"model.wage\"\nvalues = [1.0, 1e308, 2.0]\n{METRICS}\n[output]\nbands = [\"gap\"]\n"
     );
-    let file = write(dir.path(), "blow.toml", &sweep_text("blow", 2, 5, &body));
-    let out = dir.path().join("blow");
-    let run = sweep(dir.path(), &file, &out, &["--threads", "2"]);
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
-    run.stderr_has(&[
-        "(design point 1, replicate ",
-        ", seed ",
-        "failed: the run blew up numerically in period 1",
-    ]);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    assert!(!out.exists());
-    assert!(!partial(&out).exists(), "a .partial was left");
+    sweep_text(name, 2, 5, &body)
+}
+
+/// Asserts the exit code of a complete result with failed runs (3), naming runs.csv.
+#[track_caller]
+fn with_failed_runs(outcome: Outcome, failed: u64) -> Outcome {
     assert_eq!(
-        entries(dir.path()),
-        names(&["blow.toml"]),
-        "the sweep left files behind"
+        outcome.code,
+        Some(3),
+        "`{}`\nstdout:\n{}\nstderr:\n{}",
+        outcome.line,
+        outcome.stdout,
+        outcome.stderr
     );
+    outcome.stderr_has(&[&format!(
+        "{failed} runs failed; their errors are in the `status` and `error` columns of "
+    )]);
+    outcome
+}
+
+#[test]
+fn failed_runs_are_recorded_with_their_error_and_the_sweep_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "blow.toml", &blow_up_sweep("blow"));
+    let out = dir.path().join("blow");
+    let run = with_failed_runs(sweep(dir.path(), &file, &out, &["--threads", "2"]), 2);
+    assert!(
+        run.stdout.contains("6 runs (0 resumed, 2 failed) of 6"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+
+    let runs = Table::read(&out.join("runs.csv"));
+    assert_eq!(runs.rows.len(), 6);
+    let (status, error) = (runs.col("status"), runs.col("error"));
+    for (i, row) in runs.rows.iter().enumerate() {
+        let failed = i == 2 || i == 3;
+        assert_eq!(row[status], if failed { "failed" } else { "ok" }, "run {i}");
+        for m in METRIC_NAMES {
+            assert_eq!(row[runs.col(m)].is_empty(), failed, "run {i}: {m}");
+        }
+        if failed {
+            assert!(
+                row[error].starts_with("the run blew up numerically in period 1: `rd_spending`"),
+                "run {i}: {}",
+                row[error]
+            );
+        } else {
+            assert_eq!(row[error], "", "run {i}");
+        }
+    }
+    // bands.csv summarises the runs that finished: point 1 has no rows, the others
+    // (3 sectors and `all`) x 1 band x 6 periods each, over both replicates.
+    let bands = Table::read(&out.join("bands.csv"));
+    let points: BTreeSet<&str> = bands.column("point").into_iter().collect();
+    assert_eq!(points, BTreeSet::from(["0", "2"]));
+    assert_eq!(bands.rows.len(), 2 * 4 * 6);
+    assert!(bands.column("n").iter().all(|n| *n == "2"));
+    assert_eq!(manifest(&out)["runs_failed"], 2);
+    // The journal is kept for --retry-failed; the result is complete without it.
+    assert!(partial(&out).join("journal.bin").is_file());
+
+    // The same bytes whatever the threads, and from shards: the shard holding point 1
+    // exits 3, the other 0, and their merge exits 3.
+    let one = dir.path().join("one");
+    with_failed_runs(sweep(dir.path(), &file, &one, &["--threads", "1"]), 2);
+    assert_same_results(&out, &one, "--threads 1");
+    let s1 = dir.path().join("s1");
+    let s2 = dir.path().join("s2");
+    sweep(dir.path(), &file, &s1, &["--shard", "1/2"]).ok();
+    let second = sweep(dir.path(), &file, &s2, &["--shard", "2/2"]);
+    assert_eq!(second.code, Some(3), "{}", second.stderr);
+    let merged = dir.path().join("merged");
+    let m = catchup(
+        dir.path(),
+        ["merge", arg(&s2), arg(&s1), "--out", arg(&merged)],
+    );
+    assert_eq!(m.code, Some(3), "{}", m.stderr);
+    assert!(
+        m.stdout.contains("6 runs (2 failed) merged from 2 shards"),
+        "{}",
+        m.stdout
+    );
+    assert_same_results(&out, &merged, "merged shards");
+    assert_eq!(manifest(&merged)["runs_failed"], 2);
+
+    // --resume on the complete result: nothing to do, still exit 3, the journal kept.
+    let again = with_failed_runs(sweep(dir.path(), &file, &out, &["--resume"]), 2);
+    assert!(
+        again.stdout.contains("already complete; nothing to do"),
+        "{}",
+        again.stdout
+    );
+    assert!(partial(&out).join("journal.bin").is_file());
+    // --resume --retry-failed runs only the two failed runs again (they fail the same
+    // way) and replaces the result with the same bytes.
+    let before = bytes(&out.join("runs.csv"));
+    let retry = with_failed_runs(
+        sweep(dir.path(), &file, &out, &["--resume", "--retry-failed"]),
+        2,
+    );
+    retry.stderr_has(&["resuming: 4 runs already finished, 2 to go"]);
+    assert_eq!(manifest(&out)["runs_resumed"], 4);
+    assert!(bytes(&out.join("runs.csv")) == before);
+    // --force starts over, discarding the kept journal.
+    with_failed_runs(sweep(dir.path(), &file, &out, &["--force"]), 2);
+    assert_same_results(&one, &out, "--force");
+    // A sweep without failures keeps no journal.
+    let clean = write(dir.path(), "clean.toml", &grid_sweep("clean", 1, 3, ""));
+    sweep(dir.path(), &clean, &dir.path().join("clean"), &[]).ok();
+    assert!(!partial(&dir.path().join("clean")).exists());
+}
+
+#[test]
+fn max_failures_stops_the_sweep_resumably_and_retry_failed_needs_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "blow.toml", &blow_up_sweep("blow"));
+    let whole = dir.path().join("whole");
+    with_failed_runs(sweep(dir.path(), &file, &whole, &[]), 2);
+
+    // Two failures are not more than 2: the sweep completes.
+    let two = dir.path().join("two");
+    with_failed_runs(sweep(dir.path(), &file, &two, &["--max-failures", "2"]), 2);
+    assert_same_results(&whole, &two, "--max-failures 2");
+
+    // More than 1: stopped with exit 1, no result, the journal kept and named.
+    let out = dir.path().join("out");
+    let stop = sweep(
+        dir.path(),
+        &file,
+        &out,
+        &["--max-failures", "1", "--threads", "1"],
+    );
+    assert_eq!(stop.code, Some(1), "{}", stop.stderr);
+    stop.stderr_has(&[
+        "stopped after 2 failed runs, more than --max-failures 1; the finished runs are kept in ",
+        "The first: run 2 (design point 1, replicate 0, seed ",
+        "the run blew up numerically in period 1",
+    ]);
+    assert!(!out.exists());
+    assert!(journal_blocks(&partial(&out).join("journal.bin")) >= 2);
+    // Resumed with the same limit, it stops again at once, running nothing.
+    let blocks = journal_blocks(&partial(&out).join("journal.bin"));
+    let again = sweep(
+        dir.path(),
+        &file,
+        &out,
+        &["--resume", "--max-failures", "1"],
+    );
+    assert_eq!(again.code, Some(1), "{}", again.stderr);
+    again.stderr_has(&["stopped after 2 failed runs"]);
+    assert_eq!(journal_blocks(&partial(&out).join("journal.bin")), blocks);
+    assert!(!out.exists());
+    // Resumed without a limit, it ends with the uninterrupted result.
+    with_failed_runs(
+        sweep(dir.path(), &file, &out, &["--resume", "--threads", "2"]),
+        2,
+    );
+    assert_same_results(&whole, &out, "stopped by --max-failures, then resumed");
+
+    // --retry-failed without --resume is bad input: exit 2, nothing written.
+    let fresh = dir.path().join("fresh");
+    sweep(dir.path(), &file, &fresh, &["--retry-failed"])
+        .refused(&["--retry-failed", "needs --resume"]);
+    assert!(!fresh.exists() && !partial(&fresh).exists());
+    // --max-failures takes a whole number.
+    sweep(dir.path(), &file, &fresh, &["--max-failures", "-1"]).bad_input();
+    assert!(!fresh.exists() && !partial(&fresh).exists());
 }
 
 /// Two sweeps into one folder: the second, with `--resume` or `--force`, is refused at
@@ -1842,9 +2278,14 @@ fn oversized_sweeps_are_refused_at_their_key_before_anything_is_allocated() {
             "= 120000000 runs",
         ),
         (
-            sweep_text("s", 1, 1, &sampled("sobol", 30_000_000, "")),
+            sweep_text("s", 1, 1, &sampled("saltelli-random", 30_000_000, "")),
             "points = ",
             "120000000 design points x 1 replicates",
+        ),
+        (
+            sweep_text("s2", 1, 1, &sampled("sobol", 65_537, "")),
+            "points = ",
+            "a sobol design takes at most 65536 base samples (the length of its scrambled sequence), found 65537; for more, use kind = \"saltelli-random\"",
         ),
         (
             sweep_text("m", 2, 1, &sampled("morris", 20_000_000, "levels = 4\n")),

@@ -18,6 +18,10 @@ use clap::{Parser, Subcommand};
 pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code for a failure while running or writing.
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code of a sweep or merge whose result is complete but holds failed runs
+/// (status `failed` in runs.csv): distinct from 1, where there is no result, so that a
+/// script can tell "look at the failed runs" from "nothing was written".
+pub const EXIT_RUNS_FAILED: u8 = 3;
 
 /// catchup: an agent-based simulation of catch-up industrialization.
 ///
@@ -74,6 +78,17 @@ impl Failure {
         Failure {
             code: EXIT_FAILURE,
             error: error.into(),
+        }
+    }
+    /// A complete sweep result in which `failed` runs failed.
+    pub fn runs_failed(failed: u64, dir: &std::path::Path) -> Self {
+        Failure {
+            code: EXIT_RUNS_FAILED,
+            error: anyhow::anyhow!(
+                "{failed} run{} failed; their errors are in the `status` and `error` columns of {}",
+                if failed == 1 { "" } else { "s" },
+                dir.join("runs.csv").display()
+            ),
         }
     }
 }

@@ -36,6 +36,19 @@ pub struct SweepArgs {
     /// Replace an existing result, or discard an interrupted one and start over.
     #[arg(long)]
     pub force: bool,
+    /// Stop the sweep (resumably, exit 1) once more than N runs have failed. Default:
+    /// no limit; failed runs are recorded in runs.csv and the sweep goes on.
+    #[arg(long, value_name = "N")]
+    pub max_failures: Option<u64>,
+    /// With --resume: run the runs recorded as failed again (after a fix, say), and
+    /// replace the result if it was complete.
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Write the design to FILE as a matrix in SALib's row order (for a Saltelli design:
+    /// A, AB_1..AB_k, B per base row) and stop: nothing is run. With --force, an existing
+    /// FILE is replaced.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "shard", "resume", "retry_failed", "max_failures", "threads"])]
+    pub export_salib: Option<PathBuf>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -103,6 +116,9 @@ fn failure(e: SweepError) -> Failure {
 
 pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
     let sweep = Sweep::load(&args.sweep).map_err(Failure::bad_input)?;
+    if let Some(file) = &args.export_salib {
+        return export_salib(&sweep, file, &args);
+    }
     let text = sweep.text.clone();
     let (shard, resume) = match args.shard {
         None => (Shard::WHOLE, args.resume),
@@ -117,6 +133,12 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
             (shard, args.resume || !args.force)
         }
     };
+    if args.retry_failed && !resume {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "--retry-failed runs the failed runs of an earlier sweep again: it needs --resume \
+             (or --shard auto without --force)"
+        )));
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         let name = if shard == Shard::WHOLE {
             sweep.spec.name.clone()
@@ -160,24 +182,28 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
             threads,
             resume,
             force: args.force,
+            max_failures: args.max_failures,
+            retry_failed: args.retry_failed,
             on_start: &mut on_start,
             on_run: &on_run,
         },
     );
     bar.finish_and_clear();
     match outcome.map_err(failure)? {
-        Outcome::AlreadyComplete(path) => {
+        Outcome::AlreadyComplete(path, failed) => {
             if !args.quiet {
                 println!("{}: already complete; nothing to do", path.display());
             }
+            runs_failed(failed, &path)
         }
         Outcome::Done(path, m) => {
             if !args.quiet {
                 println!(
-                    "{}: {} runs ({} resumed) of {} in shard {}; {:.1} s, {:.1} runs/s, {:.1} M firm-periods/s",
+                    "{}: {} runs ({} resumed{}) of {} in shard {}; {:.1} s, {:.1} runs/s, {:.1} M firm-periods/s",
                     path.display(),
                     m.runs,
                     m.runs_resumed,
+                    failed_note(m.runs_failed),
                     m.runs_total,
                     m.shard,
                     m.wall_seconds,
@@ -185,21 +211,65 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
                     m.firm_steps_per_second / 1e6
                 );
             }
+            runs_failed(m.runs_failed, &path)
         }
     }
+}
+
+/// `--export-salib FILE`: the checked design, written in SALib's row order.
+fn export_salib(sweep: &Sweep, file: &std::path::Path, args: &SweepArgs) -> Result<(), Failure> {
+    let table = crate::sweep::design::generate(sweep).map_err(Failure::bad_input)?;
+    crate::sweep::design::check_points(sweep, &table).map_err(Failure::bad_input)?;
+    let rows = crate::sweep::salib::export_salib(sweep, &table, file, args.force).map_err(|e| {
+        if e.is_bad_input() {
+            Failure::bad_input(e)
+        } else {
+            Failure::runtime(e)
+        }
+    })?;
+    if !args.quiet {
+        println!(
+            "{}: {rows} rows of {} factors in SALib's row order",
+            file.display(),
+            table.keys.len()
+        );
+    }
     Ok(())
+}
+
+/// ", N failed" in a summary line, or nothing when every run finished.
+fn failed_note(failed: u64) -> String {
+    if failed == 0 {
+        String::new()
+    } else {
+        format!(", {failed} failed")
+    }
+}
+
+/// Exit 0 when every run of the result finished, [`super::EXIT_RUNS_FAILED`] otherwise.
+fn runs_failed(failed: u64, dir: &std::path::Path) -> Result<(), Failure> {
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(Failure::runs_failed(failed, dir))
+    }
 }
 
 pub fn execute_merge(args: MergeArgs) -> Result<(), Failure> {
     let _lock = super::lock(&args.out)?;
     let (path, m) = merge(&args.shards, &args.out, args.force).map_err(failure)?;
     println!(
-        "{}: {} runs merged from {} shards",
+        "{}: {} runs{} merged from {} shards",
         path.display(),
         m.runs,
+        if m.runs_failed > 0 {
+            format!(" ({} failed)", m.runs_failed)
+        } else {
+            String::new()
+        },
         args.shards.len()
     );
-    Ok(())
+    runs_failed(m.runs_failed, &path)
 }
 
 pub fn execute_analyze(args: AnalyzeArgs) -> Result<(), Failure> {

@@ -1,16 +1,18 @@
-//! Running a sweep: the runs of a shard, one record file per finished run (which is
-//! what makes a sweep resumable after any kill), and the assembly of the result.
+//! Running a sweep: the runs of a shard, each finished or failed run journaled
+//! ([`super::journal`], which is what makes a sweep resumable after any kill), and
+//! the assembly of the result.
 //!
 //! Layout while a sweep runs: `<out>.partial/` holds `sweep.toml` (what is being run,
 //! with the shard), `journal.bin` (one checksummed block per finished run, appended
 //! whole; a block torn by a kill is cut off on resume) and, when asked, `series/`.
+//! A result with failed runs keeps it beside it, for `--resume --retry-failed`.
 //! When every run of the shard is done, the result is assembled from the records in
 //! run order into a temporary directory that is renamed to `<out>`, and the partial
 //! directory is removed. Nothing depends on the order in which runs finished, so the
 //! result is the same however the work was split, interrupted or scheduled.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::analysis::quantile_sorted;
 use super::design::{DesignTable, cell_value, check_points, generate};
+use super::journal::{Journal, JournalEntry, JournalIndex, Record, RecordHeader, read_record};
 use super::spec::{Metric, Stat, Sweep};
 use crate::engine::World;
 use crate::model::rng::mix;
@@ -62,6 +65,20 @@ pub enum SweepError {
         seed: u64,
         cause: crate::runner::RunError,
     },
+    /// `--max-failures N` and more than N runs failed: the sweep stopped, its journal
+    /// kept for `--resume` (or `--resume --retry-failed`).
+    #[error(
+        "stopped after {failed} failed runs, more than --max-failures {limit}; the finished \
+         runs are kept in {work}: `--resume` continues (with a higher --max-failures), \
+         `--resume --retry-failed` runs the failed ones again. {first}"
+    )]
+    TooManyFailures {
+        failed: u64,
+        limit: u64,
+        work: String,
+        /// The failed run with the lowest number, and its error.
+        first: String,
+    },
 }
 
 impl SweepError {
@@ -75,7 +92,7 @@ impl SweepError {
     }
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
+pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
     move |source| SweepError::Io {
         path: path.to_path_buf(),
         source,
@@ -136,200 +153,30 @@ pub fn run_seed(master: u64, point: u64, replicate: u32) -> u64 {
     mix(mix(mix(master) ^ point) ^ u64::from(replicate)) >> 1
 }
 
-/// The runs of a shard, in run order.
+/// The design points of a shard, in order, one at a time.
+pub fn shard_points(table: &DesignTable, shard: Shard) -> impl Iterator<Item = u64> + '_ {
+    (u64::from(shard.index - 1)..table.len()).step_by(shard.count as usize)
+}
+
+/// The runs of a shard, in run order, one at a time (never all in memory).
 ///
 /// In a Sobol row or a Morris trajectory every point's replicate `r` uses the same
 /// seed (common random numbers): the points differ in their factors only, so the
 /// model's own noise does not pass for an effect of the factors.
-pub fn runs_of(sweep: &Sweep, table: &DesignTable, shard: Shard) -> Vec<RunSpec> {
+pub fn runs_of<'a>(
+    sweep: &'a Sweep,
+    table: &'a DesignTable,
+    shard: Shard,
+) -> impl Iterator<Item = RunSpec> + 'a {
     let reps = sweep.spec.replicates;
-    (0..table.points.len() as u64)
-        .filter(|&p| shard.has_point(p))
-        .flat_map(|point| {
-            let key = table.points[point as usize].group.unwrap_or(point);
-            (0..reps).map(move |replicate| RunSpec {
-                id: point * u64::from(reps) + u64::from(replicate),
-                point,
-                replicate,
-                seed: run_seed(sweep.spec.seed, key, replicate),
-            })
+    shard_points(table, shard).flat_map(move |point| {
+        let key = table.group(point).unwrap_or(point);
+        (0..reps).map(move |replicate| RunSpec {
+            id: point * u64::from(reps) + u64::from(replicate),
+            point,
+            replicate,
+            seed: run_seed(sweep.spec.seed, key, replicate),
         })
-        .collect()
-}
-
-/// What a finished run leaves: its metrics and the series summarised in bands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct RecordHeader {
-    id: u64,
-    point: u64,
-    replicate: u32,
-    seed: u64,
-    periods: u32,
-    /// Rows of the bands: the sectors, then `all`.
-    rows: Vec<String>,
-    firm_steps: u64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct Record {
-    header: RecordHeader,
-    /// One per metric; NaN when undefined.
-    metrics: Vec<f64>,
-    /// `[row][band series][period]`, flattened; NaN when undefined.
-    bands: Vec<f64>,
-}
-
-const RECORD_MAGIC: &[u8; 8] = b"CATCHUP1";
-
-impl Record {
-    fn encode(&self) -> Vec<u8> {
-        let mut out = RECORD_MAGIC.to_vec();
-        let header = serde_json::to_vec(&self.header).expect("a header always serializes");
-        out.extend_from_slice(&(header.len() as u64).to_le_bytes());
-        out.extend_from_slice(&header);
-        out.extend_from_slice(&(self.metrics.len() as u64).to_le_bytes());
-        out.extend_from_slice(&(self.bands.len() as u64).to_le_bytes());
-        for v in self.metrics.iter().chain(&self.bands) {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        out
-    }
-
-    fn decode(bytes: &[u8]) -> Option<Record> {
-        let mut at = 0usize;
-        let mut take = |n: usize| {
-            let s = bytes.get(at..at + n)?;
-            at += n;
-            Some(s)
-        };
-        if take(8)? != RECORD_MAGIC {
-            return None;
-        }
-        let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap_or([0; 8]));
-        let header_len = word(take(8)?) as usize;
-        let header: RecordHeader = serde_json::from_slice(take(header_len)?).ok()?;
-        let n_metrics = word(take(8)?) as usize;
-        let n_bands = word(take(8)?) as usize;
-        let mut floats = |n: usize| -> Option<Vec<f64>> {
-            (0..n)
-                .map(|_| take(8).map(|s| f64::from_le_bytes(s.try_into().unwrap_or([0; 8]))))
-                .collect()
-        };
-        let metrics = floats(n_metrics)?;
-        let bands = floats(n_bands)?;
-        (at == bytes.len()).then_some(Record {
-            header,
-            metrics,
-            bands,
-        })
-    }
-}
-
-/// The journal of finished runs: an append-only file of checksummed blocks, one per
-/// run. Appending a whole block is one write; a block cut short by a kill fails its
-/// length or checksum and is cut off when the journal is reopened, so no half-written
-/// run survives and every whole one is kept.
-struct Journal {
-    file: std::sync::Mutex<fs::File>,
-    path: PathBuf,
-}
-
-const BLOCK_MAGIC: &[u8; 4] = b"CRUN";
-
-/// Where each finished run's record is in the journal: run id -> (offset, length).
-type JournalIndex = std::collections::BTreeMap<u64, (u64, u64)>;
-
-/// FNV-1a: a cheap checksum that catches a torn block.
-fn checksum(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-impl Journal {
-    /// Opens (or creates) the journal; returns it with the offset and length of the
-    /// payload of every whole block, by run id, after cutting off a torn tail.
-    fn open(path: &Path) -> Result<(Journal, JournalIndex), SweepError> {
-        let mut file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(io(path))?;
-        // Read block by block, so memory stays flat however many runs there are.
-        let file_len = file.metadata().map_err(io(path))?.len();
-        let mut reader = BufReader::new(&mut file);
-        let mut index = std::collections::BTreeMap::new();
-        let mut at = 0u64;
-        let mut head = [0u8; 12];
-        let mut payload = Vec::new();
-        let mut sum = [0u8; 8];
-        loop {
-            if reader.read_exact(&mut head).is_err() || &head[..4] != BLOCK_MAGIC {
-                break;
-            }
-            let len = u64::from_le_bytes(head[4..12].try_into().unwrap_or([0; 8]));
-            // A length past the end of the file is a torn or corrupt block, not a
-            // reason to allocate.
-            if at.saturating_add(20).saturating_add(len) > file_len {
-                break;
-            }
-            payload.resize(len as usize, 0);
-            if reader.read_exact(&mut payload).is_err() || reader.read_exact(&mut sum).is_err() {
-                break;
-            }
-            if u64::from_le_bytes(sum) != checksum(&payload) {
-                break;
-            }
-            let Some(record) = Record::decode(&payload) else {
-                break;
-            };
-            index.insert(record.header.id, (at + 12, len));
-            at += 20 + len;
-        }
-        drop(reader);
-        // Cut off anything after the last whole block.
-        file.set_len(at).map_err(io(path))?;
-        use std::io::Seek;
-        file.seek(std::io::SeekFrom::End(0)).map_err(io(path))?;
-        Ok((
-            Journal {
-                file: std::sync::Mutex::new(file),
-                path: path.to_path_buf(),
-            },
-            index,
-        ))
-    }
-
-    fn append(&self, record: &Record) -> Result<(), SweepError> {
-        let payload = record.encode();
-        let mut block = Vec::with_capacity(payload.len() + 20);
-        block.extend_from_slice(BLOCK_MAGIC);
-        block.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        block.extend_from_slice(&payload);
-        block.extend_from_slice(&checksum(&payload).to_le_bytes());
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        file.write_all(&block).map_err(io(&self.path))
-    }
-}
-
-/// Reads one record of the journal.
-fn read_record(
-    path: &Path,
-    file: &mut fs::File,
-    (offset, len): (u64, u64),
-) -> Result<Record, SweepError> {
-    use std::io::Seek;
-    file.seek(std::io::SeekFrom::Start(offset))
-        .map_err(io(path))?;
-    let mut payload = vec![0u8; len as usize];
-    file.read_exact(&mut payload).map_err(io(path))?;
-    Record::decode(&payload).ok_or_else(|| {
-        SweepError::Conflict(format!(
-            "{} is damaged; remove it and run the sweep again",
-            path.display()
-        ))
     })
 }
 
@@ -350,7 +197,7 @@ fn simulate(
     series_csv: Option<&Path>,
 ) -> Result<Record, SweepError> {
     let mut sets = sweep.fixed_sets.clone();
-    sets.extend(table.points[run.point as usize].sets(&table.keys));
+    sets.extend(table.point(run.point).sets(&table.keys));
     sets.push(format!("seed={}", run.seed));
     let scenario = parse_scenario(&sweep.base.text, &sweep.base.origin, &sets)?;
     let spec = &sweep.spec;
@@ -364,6 +211,8 @@ fn simulate(
         .metric
         .iter()
         .map(|m| {
+            // `check_points` refuses such a point before any run (a located error);
+            // this guards the indexing below.
             row_of(&m.sector).ok_or_else(|| {
                 SweepError::Conflict(format!(
                     "metric `{}` reads sector `{}`, which design point {} does not have",
@@ -433,6 +282,7 @@ fn simulate(
             periods: scenario.periods,
             rows,
             firm_steps,
+            error: None,
         },
         metrics,
         bands,
@@ -485,6 +335,10 @@ pub struct SweepManifest {
     pub runs: u64,
     /// Runs found finished on `--resume` and not run again.
     pub runs_resumed: u64,
+    /// Runs that failed (status `failed` in runs.csv). Absent from the manifests of
+    /// older builds, which stopped at the first failed run: 0.
+    #[serde(default)]
+    pub runs_failed: u64,
     pub threads: usize,
     /// Firm-periods of all the runs in this result.
     pub firm_steps: u64,
@@ -503,6 +357,10 @@ pub struct SweepOptions<'a> {
     pub threads: usize,
     pub resume: bool,
     pub force: bool,
+    /// Stop (resumably) once more than this many runs of the shard have failed.
+    pub max_failures: Option<u64>,
+    /// With `resume`: run the runs recorded as failed again.
+    pub retry_failed: bool,
     /// Called once with (runs to do, runs already done), then after each run.
     pub on_start: &'a mut dyn FnMut(u64, u64),
     pub on_run: &'a (dyn Fn() + Sync),
@@ -511,8 +369,8 @@ pub struct SweepOptions<'a> {
 /// The outcome of [`run_sweep`].
 pub enum Outcome {
     Done(PathBuf, Box<SweepManifest>),
-    /// `--resume` on a result that is already complete.
-    AlreadyComplete(PathBuf),
+    /// `--resume` on a result that is already complete, with its number of failed runs.
+    AlreadyComplete(PathBuf, u64),
 }
 
 /// The partial directory of a sweep whose result goes to `out`.
@@ -536,8 +394,9 @@ pub fn run_sweep(
     let clock = Instant::now();
     let table = generate(sweep)?;
     check_points(sweep, &table)?;
-    let runs = runs_of(sweep, &table, opts.shard);
-    let runs_total = table.points.len() as u64 * u64::from(sweep.spec.replicates);
+    // The shard's runs are never listed: they are generated again for each pass.
+    let runs = || runs_of(sweep, &table, opts.shard);
+    let runs_total = table.len() * u64::from(sweep.spec.replicates);
     if runs_total > super::spec::MAX_RUNS {
         return Err(SweepError::Conflict(format!(
             "the sweep has {runs_total} runs; at most {} are allowed",
@@ -547,26 +406,45 @@ pub fn run_sweep(
 
     let out = opts.out;
     let work = partial_dir(out);
+    let identity = format!("{}\n--shard {}\n", sweep_text, opts.shard);
+    // `--resume --retry-failed` on a finished result with failed runs: run those again
+    // from the journal kept beside it, and replace the result.
+    let mut replace = false;
     if out.exists() {
         if opts.resume && !opts.force && out.join(MANIFEST_FILE).is_file() {
             let finished = fs::read_to_string(out.join(SWEEP_FILE)).unwrap_or_default();
             let manifest: Option<SweepManifest> = fs::read_to_string(out.join(MANIFEST_FILE))
                 .ok()
                 .and_then(|t| serde_json::from_str(&t).ok());
-            if finished != sweep_text || manifest.is_none_or(|m| m.shard != opts.shard.to_string())
-            {
-                return Err(SweepError::Conflict(format!(
-                    "{} holds the result of a different sweep or shard; choose another --out",
-                    out.display()
-                )));
+            let manifest = match manifest {
+                Some(m) if finished == sweep_text && m.shard == opts.shard.to_string() => m,
+                _ => {
+                    return Err(SweepError::Conflict(format!(
+                        "{} holds the result of a different sweep or shard; choose another --out",
+                        out.display()
+                    )));
+                }
+            };
+            let kept = kept_failures(&work, &identity, || {
+                JournalIndex::new(opts.shard, table.len(), sweep.spec.replicates)
+            })?;
+            if kept && opts.retry_failed {
+                replace = true;
+            } else {
+                // A kill between the commit and the clean-up leaves the partial behind;
+                // one kept for its failed runs stays for a later --retry-failed.
+                if !kept {
+                    remove_work_dir(&work)?;
+                }
+                return Ok(Outcome::AlreadyComplete(
+                    out.to_path_buf(),
+                    manifest.runs_failed,
+                ));
             }
-            // A kill between the commit and the clean-up leaves the partial behind.
-            remove_work_dir(&work)?;
-            return Ok(Outcome::AlreadyComplete(out.to_path_buf()));
+        } else {
+            check_target(out, opts.force)?;
         }
-        check_target(out, opts.force)?;
     }
-    let identity = format!("{}\n--shard {}\n", sweep_text, opts.shard);
     // A partial directory with no journal yet holds no finished run: a kill came
     // before the first run ended, so it is simply started over.
     let journal_len = fs::metadata(work.join("journal.bin"))
@@ -601,59 +479,111 @@ pub fn run_sweep(
     }
     write_atomically(&work.join(SWEEP_FILE), identity.as_bytes())?;
 
-    // What is already done: the whole blocks of the journal.
+    // What is already done: the whole blocks of the journal, less the failed runs
+    // that `--retry-failed` asks to run again.
     let journal_path = work.join("journal.bin");
-    let (journal, index) = Journal::open(&journal_path)?;
-    let done: std::collections::HashSet<u64> = runs
-        .iter()
-        .filter(|r| index.contains_key(&r.id))
-        .map(|r| r.id)
-        .collect();
-    let todo: Vec<RunSpec> = runs
-        .iter()
-        .filter(|r| !done.contains(&r.id))
-        .copied()
-        .collect();
-    (opts.on_start)(todo.len() as u64, done.len() as u64);
+    let new_index = || JournalIndex::new(opts.shard, table.len(), sweep.spec.replicates);
+    let mut index = new_index();
+    let journal = Journal::open(&journal_path, &mut index)?;
+    let done = |run: &RunSpec| {
+        index
+            .get(run.id)
+            .is_some_and(|e| !(e.failed && opts.retry_failed))
+    };
+    let (mut todo, mut resumed, mut failed_before) = (0u64, 0u64, 0u64);
+    let mut first_failure: Option<(u64, JournalEntry)> = None;
+    for run in runs() {
+        if !done(&run) {
+            todo += 1;
+            continue;
+        }
+        resumed += 1;
+        if let Some(e) = index.get(run.id).filter(|e| e.failed) {
+            failed_before += 1;
+            first_failure.get_or_insert((run.id, e));
+        }
+    }
+    let too_many = |failed: u64, first: String| {
+        opts.max_failures
+            .filter(|&limit| failed > limit)
+            .map(|limit| SweepError::TooManyFailures {
+                failed,
+                limit,
+                work: work.display().to_string(),
+                first,
+            })
+    };
+    // Already past the limit: stop before running anything more.
+    if let Some((_, entry)) = first_failure {
+        let mut file = fs::File::open(&journal_path).map_err(io(&journal_path))?;
+        let record = read_record(&journal_path, &mut file, entry)?;
+        if let Some(e) = too_many(failed_before, first_failure_text(&record)) {
+            return Err(e);
+        }
+    }
+    (opts.on_start)(todo, resumed);
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|e| SweepError::Conflict(format!("cannot start the worker threads: {e}")))?;
     let steps = AtomicU64::new(0);
+    let failures = AtomicU64::new(failed_before);
+    // The failed run of this session with the lowest number, for the message.
+    let first_new = std::sync::Mutex::new(None::<Record>);
     let run_clock = Instant::now();
     let ran = pool.install(|| {
-        todo.par_iter().try_for_each(|&run| {
-            let series_path = sweep
-                .spec
-                .output
-                .series
-                .then(|| series_dir.join(format!("run-{:010}.csv", run.id)));
-            let record = simulate(sweep, &table, run, series_path.as_deref())?;
-            steps.fetch_add(record.header.firm_steps, Ordering::Relaxed);
-            journal.append(&record)?;
-            (opts.on_run)();
-            Ok::<(), SweepError>(())
-        })
+        // Handed out one at a time as threads free up: the order does not matter,
+        // since every run's result depends on its point and seed alone.
+        runs()
+            .filter(|r| !done(r))
+            .par_bridge()
+            .try_for_each(|run| {
+                let series_path = sweep
+                    .spec
+                    .output
+                    .series
+                    .then(|| series_dir.join(format!("run-{:010}.csv", run.id)));
+                // A run that fails is data: its error is recorded and the sweep goes on.
+                let record = match simulate(sweep, &table, run, series_path.as_deref()) {
+                    Err(SweepError::RunFailed { cause, .. }) => {
+                        Record::failed(run, &cause.to_string())
+                    }
+                    other => other?,
+                };
+                steps.fetch_add(record.header.firm_steps, Ordering::Relaxed);
+                journal.append(&record)?;
+                (opts.on_run)();
+                if record.header.error.is_some() {
+                    let failed = failures.fetch_add(1, Ordering::SeqCst) + 1;
+                    let mut first = first_new.lock().unwrap_or_else(|p| p.into_inner());
+                    if first.as_ref().is_none_or(|f| f.header.id > run.id) {
+                        *first = Some(record);
+                    }
+                    if let Some(e) = too_many(
+                        failed,
+                        first.as_ref().map(first_failure_text).unwrap_or_default(),
+                    ) {
+                        return Err(e);
+                    }
+                }
+                Ok::<(), SweepError>(())
+            })
     });
-    if let Err(e) = ran {
-        if matches!(e, SweepError::RunFailed { .. }) {
-            // The same run fails the same way on every resume: nothing is kept.
-            drop(journal);
-            remove_work_dir(&work)?;
-        }
-        return Err(e);
-    }
+    // On any error (more failures than allowed, a full disk) the journal is kept:
+    // `--resume` carries on from it.
+    ran?;
     let run_seconds = run_clock.elapsed().as_secs_f64();
 
     drop(journal);
-    let (_, index) = Journal::open(&journal_path)?;
-    let result = ResultDir::create(out, opts.force)?;
-    let firm_steps = assemble(
+    let mut index = new_index();
+    Journal::open(&journal_path, &mut index)?;
+    let result = ResultDir::create(out, opts.force || replace)?;
+    let assembled = assemble(
         sweep,
         sweep_text,
         &table,
-        &runs,
+        opts.shard,
         (&journal_path, &index),
         &series_dir,
         &result,
@@ -663,20 +593,21 @@ pub fn run_sweep(
         program: "catchup".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         sweep: sweep.spec.name.clone(),
-        design: format!("{:?}", sweep.spec.design.kind).to_lowercase(),
+        design: sweep.spec.design.kind.name().into(),
         factors: table.keys.clone(),
         metrics: sweep.spec.metric.iter().map(|m| m.name.clone()).collect(),
         bands: sweep.spec.output.bands.clone(),
         morris_delta: table.morris_delta,
         replicates: sweep.spec.replicates,
         seed: sweep.spec.seed,
-        points_total: table.points.len() as u64,
+        points_total: table.len(),
         runs_total,
         shard: opts.shard.to_string(),
-        runs: runs.len() as u64,
-        runs_resumed: done.len() as u64,
+        runs: resumed + todo,
+        runs_resumed: resumed,
+        runs_failed: assembled.failed,
         threads: opts.threads,
-        firm_steps,
+        firm_steps: assembled.firm_steps,
         started_at,
         wall_seconds: clock.elapsed().as_secs_f64(),
         firm_steps_per_second: if run_seconds > 0.0 {
@@ -685,7 +616,7 @@ pub fn run_sweep(
             0.0
         },
         runs_per_second: if run_seconds > 0.0 {
-            todo.len() as f64 / run_seconds
+            todo as f64 / run_seconds
         } else {
             0.0
         },
@@ -694,8 +625,42 @@ pub fn run_sweep(
     let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
     result.write_text(MANIFEST_FILE, &(json + "\n"))?;
     let path = result.commit()?;
-    remove_work_dir(&work)?;
+    // The journal of a result with failed runs is kept for `--resume --retry-failed`.
+    if assembled.failed == 0 {
+        remove_work_dir(&work)?;
+    }
     Ok(Outcome::Done(path, Box::new(manifest)))
+}
+
+/// "the first: run R (design point P, replicate I, seed S): ERROR", for a failed run's
+/// record.
+fn first_failure_text(r: &Record) -> String {
+    let h = &r.header;
+    format!(
+        "The first: run {} (design point {}, replicate {}, seed {}): {}",
+        h.id,
+        h.point,
+        h.replicate,
+        h.seed,
+        h.error.as_deref().unwrap_or_default()
+    )
+}
+
+/// Whether `work` is the kept journal of this sweep and shard (`identity`) and
+/// records failed runs: what `--retry-failed` runs again after the result is complete.
+fn kept_failures(
+    work: &Path,
+    identity: &str,
+    new_index: impl FnOnce() -> JournalIndex,
+) -> Result<bool, SweepError> {
+    let journal_path = work.join("journal.bin");
+    let same = fs::read_to_string(work.join(SWEEP_FILE)).is_ok_and(|t| t == identity);
+    if !same || !journal_path.is_file() {
+        return Ok(false);
+    }
+    let mut index = new_index();
+    Journal::open(&journal_path, &mut index)?;
+    Ok(index.any_failed())
 }
 
 /// Removes a sweep's working folder, but only if it holds nothing but what a sweep
@@ -752,17 +717,26 @@ fn number(v: f64) -> String {
     }
 }
 
+/// What [`assemble`] found in the records.
+struct Assembled {
+    /// Firm-periods of all the runs.
+    firm_steps: u64,
+    /// Runs that failed.
+    failed: u64,
+}
+
 /// Writes points.csv, runs.csv, bands.csv (and series/) from the records, in run
-/// order. Returns the firm-periods of all the runs.
+/// order. A failed run has a row in runs.csv (status `failed`, its error, no metrics)
+/// and no part in bands.csv or series/.
 fn assemble(
     sweep: &Sweep,
     sweep_text: &str,
     table: &DesignTable,
-    runs: &[RunSpec],
+    shard: Shard,
     (journal_path, index): (&Path, &JournalIndex),
     series_dir: &Path,
     result: &ResultDir,
-) -> Result<u64, SweepError> {
+) -> Result<Assembled, SweepError> {
     let mut journal = fs::File::open(journal_path).map_err(io(journal_path))?;
     let spec = &sweep.spec;
     let mut points = result.csv(POINTS_FILE)?;
@@ -770,10 +744,8 @@ fn assemble(
     header.extend(table.keys.iter().cloned());
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     points.record(&header)?;
-    let mut point_ids: Vec<u64> = runs.iter().map(|r| r.point).collect();
-    point_ids.dedup();
-    for &p in &point_ids {
-        let point = &table.points[p as usize];
+    for p in shard_points(table, shard) {
+        let point = table.point(p);
         let mut row = vec![
             p.to_string(),
             point.group.map(|g| g.to_string()).unwrap_or_default(),
@@ -791,9 +763,11 @@ fn assemble(
         "point".into(),
         "replicate".into(),
         "seed".into(),
+        "status".into(),
     ];
     header.extend(table.keys.iter().cloned());
     header.extend(spec.metric.iter().map(|m| m.name.clone()));
+    header.push("error".into());
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     runs_csv.record(&header)?;
     let mut bands_csv = result.csv(BANDS_FILE)?;
@@ -802,7 +776,7 @@ fn assemble(
     ])?;
 
     let mut read = |id: u64| -> Result<Record, SweepError> {
-        let at = index.get(&id).copied().ok_or_else(|| {
+        let at = index.get(id).ok_or_else(|| {
             SweepError::Conflict(format!(
                 "run {id} is missing from {}",
                 journal_path.display()
@@ -811,11 +785,14 @@ fn assemble(
         read_record(journal_path, &mut journal, at)
     };
     let mut firm_steps = 0u64;
+    let mut failed = 0u64;
     let n_bands = spec.output.bands.len();
-    for point_runs in runs.chunk_by(|a, b| a.point == b.point) {
-        let records = point_runs
-            .iter()
-            .map(|r| read(r.id))
+    let reps = u64::from(spec.replicates);
+    for p in shard_points(table, shard) {
+        // One point's records at a time: memory does not grow with the points.
+        let values: Vec<String> = table.point(p).values.iter().map(cell_value).collect();
+        let records = (p * reps..(p + 1) * reps)
+            .map(&mut read)
             .collect::<Result<Vec<_>, _>>()?;
         for rec in &records {
             firm_steps += rec.header.firm_steps;
@@ -825,14 +802,28 @@ fn assemble(
                 h.point.to_string(),
                 h.replicate.to_string(),
                 h.seed.to_string(),
+                if h.error.is_some() { "failed" } else { "ok" }.into(),
             ];
-            row.extend(table.points[h.point as usize].values.iter().map(cell_value));
-            row.extend(rec.metrics.iter().map(|&v| number(v)));
+            row.extend(values.iter().cloned());
+            if h.error.is_some() {
+                failed += 1;
+                row.extend(spec.metric.iter().map(|_| String::new()));
+            } else {
+                row.extend(rec.metrics.iter().map(|&v| number(v)));
+            }
+            row.push(h.error.clone().unwrap_or_default());
             let row: Vec<&str> = row.iter().map(String::as_str).collect();
             runs_csv.record(&row)?;
         }
-        // Bands: every replicate of a point has the same periods and rows.
-        let first = &records[0].header;
+        // Bands, over the replicates that finished: they all have the same periods
+        // and rows. A point whose every replicate failed has no bands.
+        let records: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.header.error.is_none())
+            .collect();
+        let Some(first) = records.first().map(|r| &r.header) else {
+            continue;
+        };
         let periods = first.periods as usize;
         let mut values = Vec::with_capacity(records.len());
         for (r, row_name) in first.rows.iter().enumerate() {
@@ -881,7 +872,10 @@ fn assemble(
     if spec.output.series {
         let dest = result.path(SERIES_DIR);
         fs::create_dir_all(&dest).map_err(io(&dest))?;
-        for run in runs {
+        for run in runs_of(sweep, table, shard) {
+            if index.get(run.id).is_some_and(|e| e.failed) {
+                continue;
+            }
             let name = format!("run-{:010}.csv", run.id);
             let from = series_dir.join(&name);
             fs::copy(&from, dest.join(&name)).map_err(io(&from))?;
@@ -889,183 +883,7 @@ fn assemble(
     }
     result.write_text(SWEEP_FILE, sweep_text)?;
     result.write_text(BASE_FILE, &crate::runner::scenario_text(&sweep.scenario))?;
-    Ok(firm_steps)
-}
-
-/// Merges shard results into one, byte-identical in points.csv, runs.csv and
-/// bands.csv to the unsharded sweep.
-pub fn merge(
-    shards: &[PathBuf],
-    out: &Path,
-    force: bool,
-) -> Result<(PathBuf, SweepManifest), SweepError> {
-    if shards.is_empty() {
-        return Err(SweepError::Conflict(
-            "expected at least one shard directory".into(),
-        ));
-    }
-    let mut manifests = Vec::new();
-    for dir in shards {
-        let path = dir.join(MANIFEST_FILE);
-        let text = fs::read_to_string(&path).map_err(|e| {
-            SweepError::Conflict(format!(
-                "{} is not a finished sweep result (cannot read {}: {e})",
-                dir.display(),
-                path.display()
-            ))
-        })?;
-        let m: SweepManifest = serde_json::from_str(&text).map_err(|e| {
-            SweepError::Conflict(format!("{}: not a sweep manifest: {e}", path.display()))
-        })?;
-        manifests.push(m);
-    }
-    let sweep_texts: Vec<String> = shards
-        .iter()
-        .map(|d| fs::read_to_string(d.join(SWEEP_FILE)).map_err(io(&d.join(SWEEP_FILE))))
-        .collect::<Result<_, _>>()?;
-    if sweep_texts.iter().any(|t| t != &sweep_texts[0]) {
-        return Err(SweepError::Conflict(
-            "the shards come from different sweep files".into(),
-        ));
-    }
-    let parsed: Vec<Shard> = manifests
-        .iter()
-        .map(|m| m.shard.parse::<Shard>().map_err(SweepError::Conflict))
-        .collect::<Result<_, _>>()?;
-    let count = parsed[0].count;
-    let mut seen = vec![false; count as usize];
-    for (s, dir) in parsed.iter().zip(shards) {
-        if s.count != count {
-            return Err(SweepError::Conflict(format!(
-                "{} is shard {s} but others are shards of {count}",
-                dir.display()
-            )));
-        }
-        if std::mem::replace(&mut seen[(s.index - 1) as usize], true) {
-            return Err(SweepError::Conflict(format!("shard {s} is given twice")));
-        }
-    }
-    let missing: Vec<String> = (1..=count)
-        .filter(|k| !seen[(*k - 1) as usize])
-        .map(|k| format!("{k}/{count}"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(SweepError::Conflict(format!(
-            "missing shards: {}",
-            missing.join(", ")
-        )));
-    }
-
-    let result = ResultDir::create(out, force)?;
-    for file in [POINTS_FILE, RUNS_FILE, BANDS_FILE] {
-        let inputs: Vec<PathBuf> = shards.iter().map(|d| d.join(file)).collect();
-        merge_by_point(&inputs, &result.path(file))?;
-    }
-    if shards[0].join(SERIES_DIR).is_dir() {
-        let dest = result.path(SERIES_DIR);
-        fs::create_dir_all(&dest).map_err(io(&dest))?;
-        for dir in shards {
-            let src = dir.join(SERIES_DIR);
-            for entry in fs::read_dir(&src).map_err(io(&src))? {
-                let entry = entry.map_err(io(&src))?;
-                fs::copy(entry.path(), dest.join(entry.file_name())).map_err(io(&entry.path()))?;
-            }
-        }
-    }
-    result.write_text(SWEEP_FILE, &sweep_texts[0])?;
-    let base =
-        fs::read_to_string(shards[0].join(BASE_FILE)).map_err(io(&shards[0].join(BASE_FILE)))?;
-    result.write_text(BASE_FILE, &base)?;
-    let first = &manifests[0];
-    let manifest = SweepManifest {
-        shard: "merged".into(),
-        runs: manifests.iter().map(|m| m.runs).sum(),
-        runs_resumed: manifests.iter().map(|m| m.runs_resumed).sum(),
-        firm_steps: manifests.iter().map(|m| m.firm_steps).sum(),
-        wall_seconds: manifests.iter().map(|m| m.wall_seconds).fold(0.0, f64::max),
-        firm_steps_per_second: manifests.iter().map(|m| m.firm_steps_per_second).sum(),
-        runs_per_second: manifests.iter().map(|m| m.runs_per_second).sum(),
-        peak_memory_bytes: manifests.iter().filter_map(|m| m.peak_memory_bytes).max(),
-        ..first.clone()
-    };
-    let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
-    result.write_text(MANIFEST_FILE, &(json + "\n"))?;
-    Ok((result.commit()?, manifest))
-}
-
-/// Merges CSV files whose rows are sorted by the point number in their first or
-/// second column (`point` first in points.csv and bands.csv, second in runs.csv),
-/// copying lines verbatim so the merge is byte-identical to a single writer's output.
-fn merge_by_point(inputs: &[PathBuf], output: &Path) -> Result<(), SweepError> {
-    let mut readers = Vec::new();
-    let mut header: Option<Vec<u8>> = None;
-    for path in inputs {
-        let mut r = BufReader::new(fs::File::open(path).map_err(io(path))?);
-        let mut h = Vec::new();
-        r.read_until(b'\n', &mut h).map_err(io(path))?;
-        match &header {
-            None => header = Some(h),
-            Some(first) if *first != h => {
-                return Err(SweepError::Conflict(format!(
-                    "{} has a different header",
-                    path.display()
-                )));
-            }
-            _ => {}
-        }
-        readers.push(r);
-    }
-    let header = header.unwrap_or_default();
-    let column = if header.starts_with(b"run,") { 1 } else { 0 };
-    let key = |line: &[u8]| -> u64 {
-        line.split(|&b| b == b',')
-            .nth(column)
-            .and_then(|f| std::str::from_utf8(f).ok())
-            .and_then(|f| f.trim().parse().ok())
-            .unwrap_or(u64::MAX)
-    };
-    let mut current: Vec<Option<Vec<u8>>> = Vec::new();
-    for (r, path) in readers.iter_mut().zip(inputs) {
-        let mut line = Vec::new();
-        let n = r.read_until(b'\n', &mut line).map_err(io(path))?;
-        current.push((n > 0).then_some(line));
-    }
-    let mut out = std::io::BufWriter::new(fs::File::create(output).map_err(io(output))?);
-    out.write_all(&header).map_err(io(output))?;
-    loop {
-        // The next line is the one of the lowest point; ties keep the shard order
-        // (they cannot happen: a point belongs to one shard).
-        let next = current
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| l.as_ref().map(|l| (key(l), i)))
-            .min();
-        let Some((_, i)) = next else { break };
-        let line = current[i].take().unwrap_or_default();
-        out.write_all(&line).map_err(io(output))?;
-        // Copy the rest of this point's lines from the same shard.
-        let point = key(&line);
-        loop {
-            let mut l = Vec::new();
-            let n = readers[i]
-                .read_until(b'\n', &mut l)
-                .map_err(io(&inputs[i]))?;
-            if n == 0 {
-                break;
-            }
-            if key(&l) == point {
-                out.write_all(&l).map_err(io(output))?;
-            } else {
-                current[i] = Some(l);
-                break;
-            }
-        }
-    }
-    let file = out.into_inner().map_err(|e| SweepError::Io {
-        path: output.to_path_buf(),
-        source: e.into_error(),
-    })?;
-    file.sync_all().map_err(io(output))
+    Ok(Assembled { firm_steps, failed })
 }
 
 #[cfg(test)]
@@ -1097,27 +915,98 @@ mod tests {
         assert!("x".parse::<Shard>().is_err());
     }
 
-    #[test]
-    fn records_round_trip_and_reject_truncation() {
-        let r = Record {
-            header: RecordHeader {
-                id: 3,
-                point: 1,
-                replicate: 1,
-                seed: 99,
-                periods: 2,
-                rows: vec!["a".into(), "all".into()],
-                firm_steps: 100,
-            },
-            metrics: vec![0.5, f64::NAN],
-            bands: vec![1.0, 2.0, f64::NAN, 4.0],
+    /// A small grid sweep: 2 points x 2 replicates of a 4-period baseline.
+    fn small_sweep() -> (Sweep, String) {
+        let text = "version = 1\nname = \"t\"\nreplicates = 2\nseed = 4\nset = { periods = 4 }\n\
+                    [design]\nkind = \"grid\"\n[[design.factor]]\nkey = \"policy.tariff\"\nvalues = [0.0, 0.2]\n\
+                    [[metric]]\nname = \"gap_final\"\nseries = \"gap\"\nstat = \"final\"\n\
+                    [output]\nbands = [\"gap\"]\n";
+        let sweep = Sweep::parse(text, "t.toml", Path::new(".")).unwrap();
+        (sweep, text.to_string())
+    }
+
+    fn sweep_into(
+        sweep: &Sweep,
+        text: &str,
+        out: &Path,
+        resume: bool,
+        retry_failed: bool,
+    ) -> SweepManifest {
+        let opts = SweepOptions {
+            out,
+            shard: Shard::WHOLE,
+            threads: 1,
+            resume,
+            force: false,
+            max_failures: None,
+            retry_failed,
+            on_start: &mut |_, _| {},
+            on_run: &|| {},
         };
-        let bytes = r.encode();
-        let back = Record::decode(&bytes).unwrap();
-        assert_eq!(back.header, r.header);
-        assert_eq!(back.metrics[0], 0.5);
-        assert!(back.metrics[1].is_nan());
-        assert!(Record::decode(&bytes[..bytes.len() - 1]).is_none());
+        match run_sweep(sweep, text, opts).unwrap() {
+            Outcome::Done(_, m) => *m,
+            Outcome::AlreadyComplete(..) => panic!("nothing was run"),
+        }
+    }
+
+    /// A run recorded as failed (by an older build with a bug, say) is not run again on
+    /// `--resume`, and `--retry-failed` runs it again: the result is then a clean sweep's.
+    #[test]
+    fn a_failed_run_in_the_journal_is_kept_on_resume_and_run_again_on_retry() {
+        let (sweep, text) = small_sweep();
+        let dir = tempfile::tempdir().unwrap();
+        let clean = dir.path().join("clean");
+        assert_eq!(
+            sweep_into(&sweep, &text, &clean, false, false).runs_failed,
+            0
+        );
+        let table = generate(&sweep).unwrap();
+        let runs: Vec<RunSpec> = runs_of(&sweep, &table, Shard::WHOLE).collect();
+        // An interrupted sweep whose journal holds run 1 as failed, and nothing else.
+        let journal_of = |out: &Path| {
+            let work = partial_dir(out);
+            fs::create_dir_all(&work).unwrap();
+            let identity = format!("{text}\n--shard 1/1\n");
+            fs::write(work.join(SWEEP_FILE), identity).unwrap();
+            let mut index = JournalIndex::new(Shard::WHOLE, 2, 2);
+            let journal = Journal::open(&work.join("journal.bin"), &mut index).unwrap();
+            journal
+                .append(&Record::failed(runs[1], "a bug,\n  since fixed"))
+                .unwrap();
+        };
+        let kept = dir.path().join("kept");
+        journal_of(&kept);
+        let m = sweep_into(&sweep, &text, &kept, true, false);
+        assert_eq!((m.runs_failed, m.runs_resumed), (1, 1));
+        let csv = fs::read_to_string(kept.join(RUNS_FILE)).unwrap();
+        let row = csv.lines().nth(2).unwrap();
+        assert!(row.starts_with("1,0,1,"), "{row}");
+        assert!(
+            row.ends_with(",failed,0.0,,\"a bug, since fixed\""),
+            "{row}"
+        );
+        // Its journal stays beside the complete result, and --retry-failed runs the
+        // run again and replaces the result with the clean one.
+        assert!(partial_dir(&kept).join("journal.bin").is_file());
+        let m = sweep_into(&sweep, &text, &kept, true, true);
+        assert_eq!((m.runs_failed, m.runs_resumed), (0, 3));
+        for f in [RUNS_FILE, BANDS_FILE, POINTS_FILE] {
+            assert_eq!(
+                fs::read(clean.join(f)).unwrap(),
+                fs::read(kept.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        assert!(!partial_dir(&kept).exists());
+        // The same from an interrupted sweep, straight away.
+        let retried = dir.path().join("retried");
+        journal_of(&retried);
+        let m = sweep_into(&sweep, &text, &retried, true, true);
+        assert_eq!((m.runs_failed, m.runs_resumed), (0, 0));
+        assert_eq!(
+            fs::read(clean.join(RUNS_FILE)).unwrap(),
+            fs::read(retried.join(RUNS_FILE)).unwrap()
+        );
     }
 
     #[test]

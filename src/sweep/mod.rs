@@ -5,9 +5,13 @@
 pub mod analysis;
 pub mod design;
 pub mod execute;
+mod journal;
+mod merge;
 pub mod report;
+pub mod salib;
 pub mod scheduler;
 pub mod spec;
 
-pub use execute::{Outcome, Shard, SweepManifest, SweepOptions, merge, run_sweep};
+pub use execute::{Outcome, Shard, SweepManifest, SweepOptions, run_sweep};
+pub use merge::merge;
 pub use spec::{Sweep, SweepSpec};

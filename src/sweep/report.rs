@@ -152,7 +152,7 @@ pub fn analyze(dir: &Path, force: bool) -> Result<Vec<Table>, SweepError> {
     }
     let mut tables = vec![point_means(&data)];
     match data.manifest.design.as_str() {
-        "sobol" => tables.push(sobol_table(&data)),
+        "sobol" | "saltelli-random" => tables.push(sobol_table(&data)),
         "morris" => tables.push(morris_table(&data)?),
         _ => {}
     }

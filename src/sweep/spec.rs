@@ -12,8 +12,10 @@ use crate::scenario::error::{KeyPath, Problem, ScenarioError, near_miss};
 use crate::scenario::load::{Locator, deserialize, parse_table};
 use crate::scenario::{Scenario, Source, parse_scenario};
 
-/// The only sweep format version this build reads.
-pub const SWEEP_VERSION: u32 = 1;
+/// The sweep format version this build writes about, and the newest it reads. Version
+/// 1 is read too: it differs only in that its `sobol` design is `saltelli-random`
+/// (pseudo-random base samples), so that an old file keeps its points.
+pub const SWEEP_VERSION: u32 = 2;
 
 /// A sweep as written in its file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,12 +66,31 @@ pub enum DesignKind {
     Grid,
     /// A Latin hypercube of `points` points over the factors' `[min, max]`.
     Lhs,
-    /// A Saltelli design for Sobol indices: `points` base samples, `points (k + 2)` points.
+    /// A Saltelli design for Sobol indices on a scrambled Sobol' sequence: `points`
+    /// base samples, `points (k + 2)` points. (In format version 1: read as
+    /// `SaltelliRandom`, the meaning it had then.)
     Sobol,
+    /// The same layout on pseudo-random (ChaCha8) base samples.
+    #[serde(rename = "saltelli-random")]
+    SaltelliRandom,
     /// Morris elementary effects: `points` trajectories on `levels` levels, `points (k + 1)` points.
     Morris,
     /// The parameter sets listed in a CSV `file` (a header of keys, a row per point).
     List,
+}
+
+impl DesignKind {
+    /// The design's name in a sweep file and in `manifest.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DesignKind::Grid => "grid",
+            DesignKind::Lhs => "lhs",
+            DesignKind::Sobol => "sobol",
+            DesignKind::SaltelliRandom => "saltelli-random",
+            DesignKind::Morris => "morris",
+            DesignKind::List => "list",
+        }
+    }
 }
 
 /// The experiment design.
@@ -218,7 +239,7 @@ pub fn planned_points(d: &Design) -> Option<u128> {
                 .unwrap_or(u128::MAX),
         ),
         DesignKind::Lhs => Some(n),
-        DesignKind::Sobol => Some(n.saturating_mul(k + 2)),
+        DesignKind::Sobol | DesignKind::SaltelliRandom => Some(n.saturating_mul(k + 2)),
         DesignKind::Morris => Some(n.saturating_mul(k + 1)),
         DesignKind::List => None,
     }
@@ -260,8 +281,12 @@ impl Sweep {
                 format!("missing; expected `version = {SWEEP_VERSION}` at the top of the file"),
             ))));
         }
-        let spec: SweepSpec = deserialize(toml::Value::Table(table))
+        let mut spec: SweepSpec = deserialize(toml::Value::Table(table))
             .map_err(|p| ScenarioError::single(locator.locate(p)))?;
+        // Version 1's `sobol` was pseudo-random: an old file keeps its points.
+        if spec.version == 1 && spec.design.kind == DesignKind::Sobol {
+            spec.design.kind = DesignKind::SaltelliRandom;
+        }
         let fail = |problems: Vec<Problem>| {
             let total = problems.len();
             ScenarioError::capped(problems, total, |p| locator.locate(p))
@@ -331,15 +356,18 @@ fn flatten_set(key: &str, value: &toml::Value, out: &mut Vec<String>) {
 }
 
 /// Column names of runs.csv that metrics and factors may not take.
-const RESERVED_COLUMNS: [&str; 4] = ["run", "point", "replicate", "seed"];
+const RESERVED_COLUMNS: [&str; 6] = ["run", "point", "replicate", "seed", "status", "error"];
 
 fn check_spec(s: &SweepSpec) -> Vec<Problem> {
     let mut out = Vec::new();
     let root = KeyPath::root();
-    if s.version != SWEEP_VERSION {
+    if !(1..=SWEEP_VERSION).contains(&s.version) {
         out.push(Problem::new(
             root.clone().key("version"),
-            format!("expected version = {SWEEP_VERSION}, found {}", s.version),
+            format!(
+                "expected version = {SWEEP_VERSION} (or 1, whose `sobol` is `saltelli-random`), found {}",
+                s.version
+            ),
         ));
     }
     if s.name.is_empty()
@@ -390,8 +418,11 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
     }
     let needs_points = matches!(
         d.kind,
-        DesignKind::Lhs | DesignKind::Sobol | DesignKind::Morris
+        DesignKind::Lhs | DesignKind::Sobol | DesignKind::SaltelliRandom | DesignKind::Morris
     );
+    if d.kind == DesignKind::Sobol {
+        check_sobol_size(d, &design, &mut out);
+    }
     match (needs_points, d.points) {
         (true, None) | (true, Some(0)) => out.push(Problem::new(
             design.clone().key("points"),
@@ -512,7 +543,7 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
         if RESERVED_COLUMNS.contains(&m.name.as_str()) || factor_keys.contains(m.name.as_str()) {
             out.push(Problem::new(
                 p.clone().key("name"),
-                format!("`{}` is already a column of runs.csv (run, point, replicate, seed and the factors); choose another name", m.name),
+                format!("`{}` is already a column of runs.csv (run, point, replicate, seed, status, error and the factors); choose another name", m.name),
             ));
         }
         if !metric_names.insert(m.name.as_str()) {
@@ -545,6 +576,33 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
         );
     }
     out
+}
+
+/// A `sobol` design draws from a scrambled sequence of limited length and dimension
+/// ([`super::design::SOBOL_MAX_POINTS`], [`super::design::SOBOL_MAX_FACTORS`]).
+fn check_sobol_size(d: &Design, design: &KeyPath, out: &mut Vec<Problem>) {
+    use super::design::{SOBOL_MAX_FACTORS, SOBOL_MAX_POINTS};
+    if d.points.is_some_and(|n| n > SOBOL_MAX_POINTS) {
+        out.push(Problem::new(
+            design.clone().key("points"),
+            format!(
+                "a sobol design takes at most {SOBOL_MAX_POINTS} base samples (the length of its \
+                 scrambled sequence), found {}; for more, use kind = \"saltelli-random\"",
+                d.points.unwrap_or_default()
+            ),
+        ));
+    }
+    if d.factor.len() > SOBOL_MAX_FACTORS {
+        out.push(Problem::new(
+            design.clone().key("factor"),
+            format!(
+                "a sobol design takes at most {SOBOL_MAX_FACTORS} factors (its sequence has {} \
+                 dimensions, 2 per factor), found {}; for more, use kind = \"saltelli-random\"",
+                2 * SOBOL_MAX_FACTORS,
+                d.factor.len()
+            ),
+        ));
+    }
 }
 
 fn check_series_name(out: &mut Vec<Problem>, path: KeyPath, name: &str) {
