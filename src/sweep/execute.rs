@@ -27,7 +27,6 @@ use super::journal::{Journal, JournalEntry, JournalIndex, Record, RecordHeader, 
 use super::spec::{Metric, Stat, Sweep};
 use crate::engine::World;
 use crate::model::rng::mix;
-use crate::observe::{SeriesRow, check_finite, economy_row, sector_row};
 use crate::output::{OutputError, ResultDir, check_target};
 use crate::scenario::{ScenarioError, parse_scenario};
 
@@ -234,16 +233,9 @@ fn simulate(
     };
     let mut world = World::new(&scenario);
     let mut firm_steps = 0u64;
-    let mut period_rows: Vec<SeriesRow> = Vec::with_capacity(rows.len());
     for t in 0..periods {
         firm_steps += world.firms();
-        let records = crate::runner::step(&mut world).map_err(failed)?;
-        period_rows.clear();
-        for (sector, record) in world.sectors().iter().zip(&records) {
-            period_rows.push(sector_row(sector, record));
-        }
-        period_rows.push(economy_row(world.period(), &records));
-        check_finite(&period_rows).map_err(|e| failed(e.into()))?;
+        let period_rows = crate::runner::observed_step(&mut world).map_err(failed)?;
         for (r, row) in period_rows.iter().enumerate() {
             for (b, series) in spec.output.bands.iter().enumerate() {
                 let v = row.value(series).flatten().unwrap_or(f64::NAN);
