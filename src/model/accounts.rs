@@ -362,6 +362,17 @@ mod tests {
         }
     }
 
+    /// Productivities beyond the histogram's range fall in its end bins instead of
+    /// indexing past it (found by cargo-mutants: nothing tested the top clamp).
+    #[test]
+    fn out_of_range_productivities_fall_in_the_end_bins() {
+        assert_eq!(hist_bin(1e9), HIST_BINS - 1);
+        assert_eq!(hist_bin(2.0 * HIST_HIGH.exp2()), HIST_BINS - 1);
+        assert_eq!(hist_bin(0.0), 0);
+        assert_eq!(hist_bin(-1.0), 0);
+        assert!(hist_bin(1.0) < HIST_BINS - 1);
+    }
+
     #[test]
     fn histogram_quantiles_recover_known_ratios() {
         let mut h = vec![0u32; HIST_BINS];
