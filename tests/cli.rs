@@ -1305,7 +1305,7 @@ fn a_result_folder_locked_by_another_process_is_refused_and_untouched() {
     ]);
     assert!(clock.elapsed().as_secs() < 10, "{:?}", clock.elapsed());
     assert!(!out.exists());
-    drop(held);
+    common::release_lock(held, &out);
 
     // The file the test left holds no lock now: it is taken over, and removed at the end.
     run(&[]).ok();
@@ -1315,7 +1315,7 @@ fn a_result_folder_locked_by_another_process_is_refused_and_untouched() {
     run(&["--force"]).refused(&["pid 4243"]);
     catchup(dir.path(), ["plot", arg(&out), "--quiet"]).refused(&["pid 4243"]);
     assert!(tree(&out) == before, "a refused command touched the result");
-    drop(held);
+    common::release_lock(held, &out);
     // The charts are a result inside the result; the lock is the result's.
     catchup(dir.path(), ["plot", arg(&out), "--quiet"]).ok();
     run(&["--force"]).ok();

@@ -373,6 +373,24 @@ mod tests {
         assert!(hist_bin(1.0) < HIST_BINS - 1);
     }
 
+    /// Quantiles interpolate linearly inside a bin, in the pseudo-logarithm: pinned
+    /// exactly (found by cargo-mutants: the tolerances below let a wrong interpolation
+    /// pass).
+    #[test]
+    fn quantiles_interpolate_within_their_bin() {
+        let width = (HIST_HIGH - HIST_LOW) / HIST_BINS as f64;
+        let at = |bin: usize, within: f64| pseudo_exp2(HIST_LOW + (bin as f64 + within) * width);
+        let mut h = vec![0u32; HIST_BINS];
+        h[700] = 4;
+        h[900] = 6;
+        // 20% of 10 firms is half of bin 700's 4; 70% is half of bin 900's 6 past the 4.
+        let [a, b] = hist_quantiles(&h, [0.2, 0.7]).unwrap();
+        assert_eq!(a, at(700, 0.5));
+        assert_eq!(b, at(900, 0.5));
+        let [lo, hi] = hist_quantiles(&h, [0.0, 1.0]).unwrap();
+        assert_eq!((lo, hi), (at(700, 0.0), at(900, 1.0)));
+    }
+
     #[test]
     fn histogram_quantiles_recover_known_ratios() {
         let mut h = vec![0u32; HIST_BINS];

@@ -237,6 +237,29 @@ pub fn hold_lock(out: &Path, pid: &str) -> fs::File {
     file
 }
 
+/// Releases a lock taken with [`hold_lock`] and waits until it is free. Dropping the
+/// file is not enough when tests run in parallel: a process another test is spawning
+/// at that moment may still hold a copy of the descriptor between its fork and its
+/// exec, and the lock belongs to the open file, so it stays held for that instant.
+pub fn release_lock(held: fs::File, out: &Path) {
+    drop(held);
+    let mut name = out.file_name().expect("a named folder").to_os_string();
+    name.push(".lock");
+    let path = out.with_file_name(name);
+    let clock = std::time::Instant::now();
+    loop {
+        let file = fs::File::open(&path).expect("the lock file opens");
+        if file.try_lock().is_ok() {
+            return;
+        }
+        assert!(
+            clock.elapsed().as_secs() < 10,
+            "the lock stayed held after it was released"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// Runs `catchup` in `cwd` in an environment where the only array-scheduler variables
 /// (those `--shard auto` reads) are `vars`.
 pub fn catchup_env<I, S>(cwd: &Path, args: I, vars: &[(&str, &str)]) -> Outcome
