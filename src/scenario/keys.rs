@@ -106,6 +106,52 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// A key set once for a run (a model parameter or a sector's structure), labelled
+    /// by its name.
+    pub fn fixed<T: KeyValue>(
+        table: &'static str,
+        key: &'static str,
+        default: T,
+        range: Range,
+        unit: &'static str,
+        meaning: &'static str,
+    ) -> KeyInfo {
+        KeyInfo {
+            key,
+            table,
+            kind: T::KIND,
+            default: default.as_number(),
+            range,
+            per_ownership: false,
+            scheduled: false,
+            meaning,
+            unit,
+            label: key,
+            slider: None,
+        }
+    }
+
+    /// A policy lever: set per sector and by schedules, shown on a slider.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lever<T: KeyValue>(
+        key: &'static str,
+        default: T,
+        range: Range,
+        per_ownership: bool,
+        unit: &'static str,
+        label: &'static str,
+        slider: Option<Slider>,
+        meaning: &'static str,
+    ) -> KeyInfo {
+        KeyInfo {
+            per_ownership,
+            scheduled: true,
+            label,
+            slider,
+            ..KeyInfo::fixed("policy", key, default, range, unit, meaning)
+        }
+    }
+
     /// The dotted path of the economy-wide key: `policy.tariff`.
     pub fn path(&self) -> String {
         format!("{}.{}", self.table, self.key)

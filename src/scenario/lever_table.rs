@@ -101,32 +101,14 @@ macro_rules! levers {
 
         /// Every lever, in the order of the table.
         pub static LEVERS: LazyLock<Vec<KeyInfo>> = LazyLock::new(|| vec![
-            $( KeyInfo {
-                key: stringify!($okey),
-                table: "policy",
-                kind: <$oty as KeyValue>::KIND,
-                default: KeyValue::as_number($odefault as $oty),
-                range: $orange,
-                per_ownership: true,
-                scheduled: true,
-                meaning: $omeaning,
-                unit: $ounit,
-                label: $olabel,
-                slider: $oslider,
-            }, )*
-            $( KeyInfo {
-                key: stringify!($skey),
-                table: "policy",
-                kind: <$sty as KeyValue>::KIND,
-                default: KeyValue::as_number($sdefault as $sty),
-                range: $srange,
-                per_ownership: false,
-                scheduled: true,
-                meaning: $smeaning,
-                unit: $sunit,
-                label: $slabel,
-                slider: $sslider,
-            }, )*
+            $( KeyInfo::lever(
+                stringify!($okey), $odefault as $oty, $orange, true,
+                $ounit, $olabel, $oslider, $omeaning,
+            ), )*
+            $( KeyInfo::lever(
+                stringify!($skey), $sdefault as $sty, $srange, false,
+                $sunit, $slabel, $sslider, $smeaning,
+            ), )*
         ]);
 
         impl OwnershipLevers {

@@ -38,19 +38,7 @@ macro_rules! params {
 
         /// Every model parameter, in the order of the table.
         pub static MODEL_PARAMS: LazyLock<Vec<KeyInfo>> = LazyLock::new(|| vec![
-            $( KeyInfo {
-                key: stringify!($key),
-                table: "model",
-                kind: <$ty as KeyValue>::KIND,
-                default: KeyValue::as_number($default as $ty),
-                range: $range,
-                per_ownership: false,
-                scheduled: false,
-                meaning: $meaning,
-                unit: $unit,
-                label: stringify!($key),
-                slider: None,
-            }, )*
+            $( KeyInfo::fixed("model", stringify!($key), $default as $ty, $range, $unit, $meaning), )*
         ]);
     };
 }

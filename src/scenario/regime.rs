@@ -110,19 +110,7 @@ macro_rules! structure {
         /// Every structural key, in the order of the table.
         pub static STRUCTURE: LazyLock<Vec<StructuralKey>> = LazyLock::new(|| vec![
             $( StructuralKey {
-                info: KeyInfo {
-                    key: stringify!($key),
-                    table: "sector",
-                    kind: <$ty as KeyValue>::KIND,
-                    default: KeyValue::as_number($cu as $ty),
-                    range: $range,
-                    per_ownership: false,
-                    scheduled: false,
-                    meaning: $meaning,
-                    unit: $unit,
-                    label: stringify!($key),
-                    slider: None,
-                },
+                info: KeyInfo::fixed("sector", stringify!($key), $cu as $ty, $range, $unit, $meaning),
                 by_regime: [
                     KeyValue::as_number($cu as $ty),
                     KeyValue::as_number($pa as $ty),
