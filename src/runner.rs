@@ -5,11 +5,19 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::engine::World;
-use crate::observe::{FirmRow, NonFinite, SeriesRow, check_finite, firm_rows, period_rows};
-use crate::output::{Manifest, OutputError, ResultDir};
+use crate::observe::{
+    FirmRow, NonFinite, SeriesRow, check_finite, firm_columns, firm_rows, firms_codebook,
+    period_rows, series_codebook, series_columns,
+};
+use crate::output::{
+    CODEBOOK_FILE, Codebook, Manifest, OutputError, ResultDir, TableFile, TableFormat,
+};
 use crate::scenario::{Scenario, ValidScenario};
 
-/// The files of a run's result.
+/// The files of a run's result: the tables (`series` and `firms`, `.csv` or `.parquet`
+/// by [`TableFormat`]), the scenario and the manifest.
+pub const SERIES: &str = "series";
+pub const FIRMS: &str = "firms";
 pub const SERIES_FILE: &str = "series.csv";
 pub const FIRMS_FILE: &str = "firms.csv";
 pub const SCENARIO_FILE: &str = "scenario.toml";
@@ -64,6 +72,8 @@ pub struct RunOptions<'a> {
     pub out: &'a Path,
     pub force: bool,
     pub threads: usize,
+    /// The format of `series` and `firms`.
+    pub format: TableFormat,
     /// Called after each period with the period number.
     pub on_period: &'a mut dyn FnMut(u32),
 }
@@ -76,8 +86,8 @@ pub fn run(
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let clock = Instant::now();
     let dir = ResultDir::create(opts.out, opts.force)?;
-    let mut series = dir.csv(SERIES_FILE)?;
-    let mut firms = dir.csv(FIRMS_FILE)?;
+    let mut series = dir.table(SERIES, opts.format, series_columns)?;
+    let mut firms = dir.table(FIRMS, opts.format, firm_columns)?;
     let mut firms_written = false;
 
     let mut sim_seconds = 0.0;
@@ -94,28 +104,37 @@ pub fn run(
         sim_seconds += sim_clock.elapsed().as_secs_f64();
         let t = world.period();
         for row in &rows {
-            series.row(row)?;
+            match &mut series {
+                TableFile::Csv(f) => f.row(row)?,
+                TableFile::Parquet(f) => f.row(&row.cells())?,
+            }
         }
         if t == scenario.periods || scenario.firm_snapshots.contains(&t) {
             for sector in world.sectors() {
                 for row in firm_rows(t, sector) {
-                    firms.row(&row)?;
+                    match &mut firms {
+                        TableFile::Csv(f) => f.row(&row)?,
+                        TableFile::Parquet(f) => f.row(&row.cells())?,
+                    }
                     firms_written = true;
                 }
             }
         }
         (opts.on_period)(t);
     }
-    if !firms_written {
-        firms.record(FirmRow::COLUMNS)?;
+    if let (TableFile::Csv(f), false) = (&mut firms, firms_written) {
+        // A Parquet table has its columns without rows; a CSV file needs its header.
+        f.record(&FirmRow::header())?;
     }
     series.finish()?;
     firms.finish()?;
     dir.write_text(SCENARIO_FILE, &scenario_text(scenario))?;
+    dir.write_codebook(&run_codebook(opts.format))?;
     let wall_seconds = clock.elapsed().as_secs_f64();
     let manifest = Manifest {
         program: "catchup".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        source: crate::output::manifest::Source::of_this_build(),
         scenario: scenario.name.clone(),
         seed: scenario.seed,
         threads: opts.threads,
@@ -133,14 +152,27 @@ pub fn run(
             0.0
         },
         peak_memory_bytes: peak_memory_bytes(),
-        files: [SERIES_FILE, FIRMS_FILE, SCENARIO_FILE, MANIFEST_FILE]
-            .map(String::from)
-            .to_vec(),
+        files: [
+            SERIES_FILE,
+            FIRMS_FILE,
+            SCENARIO_FILE,
+            CODEBOOK_FILE,
+            MANIFEST_FILE,
+        ]
+        .map(String::from)
+        .to_vec(),
     };
     let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
     dir.write_text(MANIFEST_FILE, &(json + "\n"))?;
     let path = dir.commit()?;
     Ok((path, manifest))
+}
+
+/// The codebook of a run's tables.
+pub fn run_codebook(format: TableFormat) -> Codebook {
+    Codebook::new()
+        .file(&format.file(SERIES), series_codebook())
+        .file(&format.file(FIRMS), firms_codebook())
 }
 
 /// The scenario as saved with a run: every default filled in, so that the file alone

@@ -107,6 +107,7 @@ const RESULT_FILES: &[&str] = &[
     "series.csv",
     "firms.csv",
     "scenario.toml",
+    "codebook.json",
     "manifest.json",
     ".catchup-result",
 ];

@@ -86,10 +86,11 @@ const METRIC_NAMES: [&str; 3] = ["gap_final", "utilization_mean", "leading_capac
 const BANDS: [&str; 2] = ["gap", "capacity"];
 
 /// What every sweep result holds (plus `series/` when asked).
-const RESULT_FILES: [&str; 7] = [
+const RESULT_FILES: [&str; 8] = [
     ".catchup-result",
     "bands.csv",
     "base.toml",
+    "codebook.json",
     "manifest.json",
     "points.csv",
     "runs.csv",
@@ -263,8 +264,8 @@ fn a_grid_sweep_writes_one_row_per_run_point_and_band_with_distinct_seeds() {
             "point",
             "group",
             "role",
-            "policy.tariff",
-            "policy.tolerance"
+            "policy_tariff",
+            "policy_tolerance"
         ]
     );
     assert_eq!(points.rows.len(), TARIFFS.len() * TOLERANCES.len());
@@ -277,8 +278,8 @@ fn a_grid_sweep_writes_one_row_per_run_point_and_band_with_distinct_seeds() {
         );
         assert_eq!(
             (
-                points.num(p, "policy.tariff"),
-                points.num(p, "policy.tolerance")
+                points.num(p, "policy_tariff"),
+                points.num(p, "policy_tolerance")
             ),
             (Some(TARIFFS[p / 3]), Some(TOLERANCES[p % 3])),
             "points.csv row {p}"
@@ -294,8 +295,8 @@ fn a_grid_sweep_writes_one_row_per_run_point_and_band_with_distinct_seeds() {
         "replicate",
         "seed",
         "status",
-        "policy.tariff",
-        "policy.tolerance",
+        "policy_tariff",
+        "policy_tolerance",
     ];
     header.extend(METRIC_NAMES);
     header.push("error");
@@ -329,8 +330,8 @@ fn a_grid_sweep_writes_one_row_per_run_point_and_band_with_distinct_seeds() {
         }
         let seed: u64 = row[3].parse().expect("a seed is an unsigned integer");
         assert!(
-            seed <= i64::MAX as u64,
-            "a seed fits a scenario file: {seed}"
+            seed < 1 << 53,
+            "a seed is read exactly as a double (R, Stata, JavaScript): {seed}"
         );
         seeds.insert(seed);
     }

@@ -8,6 +8,7 @@ mod reference;
 mod run;
 mod scenarios;
 mod serve;
+mod shell;
 mod sweep;
 
 use std::process::ExitCode;
@@ -58,6 +59,10 @@ pub enum Command {
     /// Print the reference tables of every lever, model parameter and output column
     /// (Markdown, or JSON with --json), generated from the catalogues the program uses.
     Reference(reference::ReferenceArgs),
+    /// Print a shell's completion script (bash, elvish, fish, powershell, zsh).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page of catchup, or of one command (`catchup man run`), as roff.
+    Man(shell::ManArgs),
 }
 
 /// An error with the exit code it deserves.
@@ -91,6 +96,16 @@ impl Failure {
             ),
         }
     }
+}
+
+/// `--format`: a table format by name.
+pub fn table_format(name: &str) -> Result<crate::output::TableFormat, String> {
+    crate::output::TableFormat::from_name(name).ok_or_else(|| {
+        let hint = crate::scenario::error::near_miss(name, crate::output::TableFormat::NAMES)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        format!("expected csv or parquet{hint}")
+    })
 }
 
 /// Most worker threads one process may ask for.
@@ -151,6 +166,8 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::execute(args),
         Command::Claims(args) => claims::execute(args),
         Command::Reference(args) => reference::execute(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,7 +7,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Failure, lock};
-use crate::output::check_target;
+use crate::output::{TableFormat, check_target};
 use crate::runner::{self, RunError, RunOptions};
 use crate::scenario;
 
@@ -32,6 +32,10 @@ pub struct RunArgs {
     /// `--set policy.tariff=0.3`, `--set sector.leading.policy.tolerance=6`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+    /// The format of series and firms: csv (the default) or parquet (zstd-compressed,
+    /// typed columns; much smaller and faster to read for large runs).
+    #[arg(long, default_value = "csv", value_parser = super::table_format)]
+    pub format: TableFormat,
     /// Replace an existing result in the output directory.
     #[arg(long)]
     pub force: bool,
@@ -72,6 +76,7 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
                 out: &out,
                 force: args.force,
                 threads,
+                format: args.format,
                 on_period: &mut on_period,
             },
         )

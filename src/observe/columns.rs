@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
+use crate::output::codebook::Entry;
+use crate::output::parquet::{Cell, ColumnSpec};
 use crate::scenario::keys::Kind;
 
 /// One column of `series.csv`.
@@ -34,10 +36,15 @@ pub struct Column {
     pub all: &'static str,
     /// What it measures.
     pub meaning: &'static str,
+    /// Some cells are empty (an `Option` in [`SeriesRow`]): where undefined, or in the
+    /// `all` rows when `all` is [`EMPTY`].
+    pub may_be_empty: bool,
 }
 
 /// A recorded value as a number (`None`: undefined in this row).
 pub trait Number {
+    /// Whether a value of this type may be undefined (an empty cell).
+    const MAY_BE_EMPTY: bool = false;
     fn number(&self) -> Option<f64>;
 }
 
@@ -60,6 +67,7 @@ impl Number for u32 {
 }
 
 impl<T: Copy + Into<f64>> Number for Option<T> {
+    const MAY_BE_EMPTY: bool = true;
     fn number(&self) -> Option<f64> {
         self.map(Into::into)
     }
@@ -71,7 +79,7 @@ const ZERO: &[f64] = &[0.0];
 /// What the `all` row holds, for the common cases.
 const SUM: &str = "sum over sectors";
 const RATIO: &str = "the same ratio of the sums over sectors";
-const EMPTY: &str = "empty";
+pub const EMPTY: &str = "empty";
 
 macro_rules! columns {
     ( $( $name:ident : $ty:ty, $kind:ident, share $share:expr, axis $axis:expr,
@@ -112,17 +120,17 @@ macro_rules! columns {
             Column {
                 name: "period", kind: Kind::Integer, share: false, axis_includes: &[],
                 unit: "period", title: "Period", label: "Period", all: "the period",
-                meaning: "The period (year), 1 to `periods`.",
+                meaning: "The period (year), 1 to `periods`.", may_be_empty: false,
             },
             Column {
                 name: "sector", kind: Kind::Text, share: false, axis_includes: &[],
                 unit: "", title: "Sector", label: "Sector", all: "`all`",
-                meaning: "The sector's name; `all` for the whole economy.",
+                meaning: "The sector's name; `all` for the whole economy.", may_be_empty: false,
             },
             Column {
                 name: "regime", kind: Kind::Text, share: false, axis_includes: &[],
                 unit: "", title: "Regime", label: "Regime", all: "`all`",
-                meaning: "The sector's regime: `catch-up`, `parallel` or `leading`.",
+                meaning: "The sector's regime: `catch-up`, `parallel` or `leading`.", may_be_empty: false,
             },
             $( Column {
                 name: stringify!($name),
@@ -134,6 +142,7 @@ macro_rules! columns {
                 label: $label,
                 all: $all,
                 meaning: $meaning,
+                may_be_empty: <$ty as Number>::MAY_BE_EMPTY,
             }, )*
         ]);
     };
@@ -295,9 +304,166 @@ columns! {
         meaning "Whether a consortium is in force in the sector (1) or not (0).";
 }
 
+/// One column of `firms.csv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FirmColumn {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub unit: &'static str,
+    pub meaning: &'static str,
+}
+
+const fn firm(
+    name: &'static str,
+    kind: Kind,
+    unit: &'static str,
+    meaning: &'static str,
+) -> FirmColumn {
+    FirmColumn {
+        name,
+        kind,
+        unit,
+        meaning,
+    }
+}
+
+/// Every column of `firms.csv`, in file order (the fields of [`super::FirmRow`]; a test
+/// holds them equal). No cell is ever empty.
+pub const FIRM_COLUMNS: &[FirmColumn] = &[
+    firm(
+        "period",
+        Kind::Integer,
+        "period",
+        "The period at whose end the firm is recorded.",
+    ),
+    firm("sector", Kind::Text, "", "The firm's sector."),
+    firm(
+        "id",
+        Kind::Integer,
+        "",
+        "The firm's number, unique within its sector (a dead firm's is never reused).",
+    ),
+    firm(
+        "ownership",
+        Kind::Text,
+        "",
+        "`private` or `soe` (state-owned enterprise).",
+    ),
+    firm(
+        "age",
+        Kind::Integer,
+        "periods",
+        "Periods since the firm was founded.",
+    ),
+    firm(
+        "productivity",
+        Kind::Number,
+        "productivity (initial frontier = 1)",
+        "Labour productivity of the firm's technology, `a`.",
+    ),
+    firm(
+        "capacity",
+        Kind::Number,
+        "capacity (output per year)",
+        "Productive capacity, `K`.",
+    ),
+    firm(
+        "output",
+        Kind::Number,
+        "output per year",
+        "Output in the period, `q`.",
+    ),
+    firm(
+        "net_worth",
+        Kind::Number,
+        "money (initial wage = 1)",
+        "Net worth, `W` (negative for an SOE kept alive by soft credit).",
+    ),
+    firm(
+        "debt",
+        Kind::Number,
+        "money (initial wage = 1)",
+        "Debt, `B`.",
+    ),
+    firm(
+        "market_share",
+        Kind::Number,
+        "share of demand (0–1)",
+        "The firm's share of the sector's demand, `f`.",
+    ),
+    firm(
+        "paradigm",
+        Kind::Integer,
+        "paradigm number",
+        "The paradigm of the firm's technology (its vintage `v`; 0 until the first shift).",
+    ),
+];
+
 /// The catalogue entry of a column, by name.
 pub fn column(name: &str) -> Option<&'static Column> {
     COLUMNS.iter().find(|c| c.name == name)
+}
+
+impl SeriesRow {
+    /// The row's cells in file order, typed by [`COLUMNS`], for a Parquet table.
+    pub fn cells(&self) -> Vec<Cell<'_>> {
+        COLUMNS
+            .iter()
+            .map(|c| match c.name {
+                "sector" => Cell::Text(&self.sector),
+                "regime" => Cell::Text(&self.regime),
+                name => match (self.value(name).flatten(), c.kind) {
+                    (None, _) => Cell::Empty,
+                    // Counts and numbers of at most 2^16: exact in the f64 `value` gives.
+                    (Some(v), Kind::Integer) => Cell::Int(v as i64),
+                    (Some(v), _) => Cell::Float(v),
+                },
+            })
+            .collect()
+    }
+}
+
+/// The typed columns of `series`, from [`COLUMNS`].
+pub fn series_columns() -> Vec<ColumnSpec> {
+    COLUMNS
+        .iter()
+        .map(|c| ColumnSpec::new(c.name, c.kind, c.may_be_empty))
+        .collect()
+}
+
+/// The typed columns of `firms`, from [`FIRM_COLUMNS`] (never empty).
+pub fn firm_columns() -> Vec<ColumnSpec> {
+    FIRM_COLUMNS
+        .iter()
+        .map(|c| ColumnSpec::new(c.name, c.kind, false))
+        .collect()
+}
+
+/// The codebook entries of `series.csv`, from [`COLUMNS`].
+pub fn series_codebook() -> Vec<Entry> {
+    COLUMNS
+        .iter()
+        .map(|c| {
+            let entry = Entry::new(c.name, c.kind.as_str(), c.unit, c.meaning);
+            match (c.may_be_empty, c.all == EMPTY) {
+                (false, _) => entry,
+                (true, true) => entry.empty_when(
+                    "in the rows of the whole economy (`sector` = `all`), where it is not defined",
+                ),
+                (true, false) => entry.empty_when(
+                    "where undefined: its denominator is zero (no output, capacity, demand or exploring firms)",
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The codebook entries of `firms.csv`, from [`FIRM_COLUMNS`].
+pub fn firms_codebook() -> Vec<Entry> {
+    FIRM_COLUMNS
+        .iter()
+        .map(|c| Entry::new(c.name, c.kind.as_str(), c.unit, c.meaning))
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,10 +5,14 @@ use serde::Serialize;
 
 mod columns;
 
-pub use columns::{COLUMNS, Column, SeriesRow, column};
+pub use columns::{
+    COLUMNS, Column, FIRM_COLUMNS, FirmColumn, SeriesRow, column, firm_columns, firms_codebook,
+    series_codebook, series_columns,
+};
 
 use crate::model::accounts::{HIST_BINS, hist_quantiles};
 use crate::model::{Sector, SectorRecord};
+use crate::output::parquet::Cell;
 
 /// A run whose numbers left the range of floating point: a recorded value became
 /// infinite or not a number. The run cannot go on meaningfully and nothing of it is
@@ -196,20 +200,28 @@ pub struct FirmRow<'a> {
 
 impl FirmRow<'_> {
     /// The header of `firms.csv`, in field order (written alone when no firm is left).
-    pub const COLUMNS: &'static [&'static str] = &[
-        "period",
-        "sector",
-        "id",
-        "ownership",
-        "age",
-        "productivity",
-        "capacity",
-        "output",
-        "net_worth",
-        "debt",
-        "market_share",
-        "paradigm",
-    ];
+    pub fn header() -> Vec<&'static str> {
+        FIRM_COLUMNS.iter().map(|c| c.name).collect()
+    }
+
+    /// The row's cells in the order of [`FIRM_COLUMNS`], for a Parquet table.
+    pub fn cells(&self) -> [Cell<'_>; 12] {
+        [
+            Cell::Int(i64::from(self.period)),
+            Cell::Text(self.sector),
+            // Ids count firms ever founded in a sector: far below 2^63.
+            Cell::Int(self.id as i64),
+            Cell::Text(self.ownership),
+            Cell::Int(i64::from(self.age)),
+            Cell::Float(self.productivity),
+            Cell::Float(self.capacity),
+            Cell::Float(self.output),
+            Cell::Float(self.net_worth),
+            Cell::Float(self.debt),
+            Cell::Float(self.market_share),
+            Cell::Int(i64::from(self.paradigm)),
+        ]
+    }
 }
 
 /// The living firms of a sector, ordered by id.
@@ -262,6 +274,27 @@ mod tests {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.serialize(&row).unwrap();
         let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
-        assert_eq!(text.lines().next().unwrap(), FirmRow::COLUMNS.join(","));
+        assert_eq!(text.lines().next().unwrap(), FirmRow::header().join(","));
+        // The cells are the fields, in the same order and of the columns' types.
+        let cells = row.cells();
+        assert_eq!(cells.len(), FIRM_COLUMNS.len());
+        for (cell, (column, text)) in cells.iter().zip(
+            FIRM_COLUMNS
+                .iter()
+                .zip(text.lines().nth(1).unwrap().split(',')),
+        ) {
+            let (kind, shown) = match cell {
+                Cell::Int(v) => (crate::scenario::keys::Kind::Integer, v.to_string()),
+                Cell::Float(v) => (crate::scenario::keys::Kind::Number, format!("{v:?}")),
+                Cell::Text(v) => (crate::scenario::keys::Kind::Text, v.to_string()),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(
+                (kind, shown.as_str()),
+                (column.kind, text),
+                "{}",
+                column.name
+            );
+        }
     }
 }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct Manifest {
     pub program: String,
     pub version: String,
+    #[serde(flatten)]
+    pub source: Source,
     pub scenario: String,
     pub seed: u64,
     pub threads: usize,
@@ -28,4 +30,58 @@ pub struct Manifest {
     /// Peak resident memory of the process, where the system reports it.
     pub peak_memory_bytes: Option<u64>,
     pub files: Vec<String>,
+}
+
+/// The source the program was built from (recorded by `build.rs`), so that a result
+/// names the exact code that made it. Absent from older manifests: `None`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Source {
+    /// The git commit, when built from a git checkout (or a package made from one).
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    /// Whether the sources that go into the binary differed from that commit (a
+    /// result of a dirty build cannot be repeated from the commit alone).
+    #[serde(default)]
+    pub git_dirty: Option<bool>,
+}
+
+impl Source {
+    /// The source of this build.
+    pub fn of_this_build() -> Source {
+        let commit = env!("CATCHUP_GIT_COMMIT");
+        Source {
+            git_commit: (!commit.is_empty()).then(|| commit.to_string()),
+            git_dirty: match env!("CATCHUP_GIT_DIRTY") {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_without_the_source_still_reads() {
+        let old = r#"{"program": "catchup", "version": "0.1.0", "scenario": "s", "seed": 1,
+            "threads": 1, "periods": 2, "sectors": 1, "firms_initial": 3, "firms_final": 3,
+            "firm_steps": 6, "started_at": "2026-01-01T00:00:00Z", "wall_seconds": 0.1,
+            "simulate_seconds": 0.1, "firm_steps_per_second": 60.0,
+            "peak_memory_bytes": null, "files": []}"#;
+        let m: Manifest = serde_json::from_str(old).unwrap();
+        assert_eq!(m.source, Source::default());
+    }
+
+    /// The tests run from a git checkout, so this build knows its commit.
+    #[test]
+    fn this_build_names_its_commit() {
+        let s = Source::of_this_build();
+        let commit = s.git_commit.expect("built from a git checkout");
+        assert_eq!(commit.len(), 40);
+        assert!(commit.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(s.git_dirty.is_some());
+    }
 }

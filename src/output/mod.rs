@@ -6,16 +6,66 @@
 //! caller says so (`--force`), and then the old one is moved aside before the new one
 //! takes its name.
 
+pub mod codebook;
 pub mod lock;
 pub mod manifest;
+pub mod parquet;
 pub mod provenance;
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+pub use codebook::{CODEBOOK_FILE, Codebook};
 pub use lock::{OutputLock, lock_output};
 pub use manifest::Manifest;
+
+/// The file format of a result's tables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableFormat {
+    /// Comma-separated text with a header row (the default: every program reads it).
+    #[default]
+    Csv,
+    /// Apache Parquet, zstd-compressed, typed columns ([`parquet`]).
+    Parquet,
+}
+
+impl TableFormat {
+    pub const NAMES: [&'static str; 2] = ["csv", "parquet"];
+
+    pub fn from_name(name: &str) -> Option<TableFormat> {
+        match name {
+            "csv" => Some(TableFormat::Csv),
+            "parquet" => Some(TableFormat::Parquet),
+            _ => None,
+        }
+    }
+
+    /// The file of a table in this format: `series` -> `series.csv` or `series.parquet`.
+    pub fn file(self, stem: &str) -> String {
+        match self {
+            TableFormat::Csv => format!("{stem}.csv"),
+            TableFormat::Parquet => format!("{stem}.parquet"),
+        }
+    }
+}
+
+/// A table of a result in either format: rows go to [`CsvFile`] as serialized
+/// records, to [`parquet::ParquetFile`] as typed cells.
+pub enum TableFile {
+    Csv(CsvFile),
+    Parquet(parquet::ParquetFile),
+}
+
+impl TableFile {
+    pub fn finish(self) -> Result<(), OutputError> {
+        match self {
+            TableFile::Csv(f) => f.finish(),
+            TableFile::Parquet(f) => f.finish(),
+        }
+    }
+}
 
 /// Errors while writing results.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +97,8 @@ pub enum OutputError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}: {message}")]
+    Parquet { path: PathBuf, message: String },
     #[error("{path}")]
     Csv {
         path: PathBuf,
@@ -149,12 +201,40 @@ impl ResultDir {
         })
     }
 
+    /// A table of the result in `format`, named `stem` and the format's extension.
+    pub fn table(
+        &self,
+        stem: &str,
+        format: TableFormat,
+        columns: impl FnOnce() -> Vec<parquet::ColumnSpec>,
+    ) -> Result<TableFile, OutputError> {
+        let file = format.file(stem);
+        Ok(match format {
+            TableFormat::Csv => TableFile::Csv(self.csv(&file)?),
+            TableFormat::Parquet => TableFile::Parquet(self.parquet(&file, columns())?),
+        })
+    }
+
+    /// A Parquet table of the result, with these columns.
+    pub fn parquet(
+        &self,
+        file: &str,
+        columns: Vec<parquet::ColumnSpec>,
+    ) -> Result<parquet::ParquetFile, OutputError> {
+        parquet::ParquetFile::create(&self.path(file), columns)
+    }
+
     /// Writes a whole text file of the result.
     pub fn write_text(&self, file: &str, text: &str) -> Result<(), OutputError> {
         let path = self.path(file);
         let mut f = File::create(&path).map_err(io(&path))?;
         f.write_all(text.as_bytes()).map_err(io(&path))?;
         f.sync_all().map_err(io(&path))
+    }
+
+    /// Writes the codebook of the result's tables (`codebook.json`).
+    pub fn write_codebook(&self, codebook: &Codebook) -> Result<(), OutputError> {
+        self.write_text(CODEBOOK_FILE, &codebook.to_json())
     }
 
     /// Moves the finished result into place.

@@ -120,6 +120,7 @@ pub fn compare(inputs: &[CompareInput], opts: CompareOptions<'_>) -> Result<Writ
                         out: &target,
                         force: false,
                         threads: opts.threads,
+                        format: crate::output::TableFormat::Csv,
                         on_period: &mut |_| {},
                     },
                 )?;

@@ -9,17 +9,30 @@ use super::PlotError;
 /// The sector name of the whole-economy rows.
 pub const ECONOMY: &str = "all";
 
-fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, PlotError> {
-    if !path.is_file() {
+/// A table being read: a CSV file, or a Parquet table turned into CSV text.
+type Reader = csv::Reader<Box<dyn std::io::Read>>;
+
+/// Opens `path` (`series.csv`, say), or the Parquet table of the same name
+/// (`series.parquet`) when the result was written with `--format parquet`.
+fn open(path: &Path) -> Result<Reader, PlotError> {
+    let parquet = path.with_extension("parquet");
+    let input: Box<dyn std::io::Read> = if path.is_file() {
+        let file = std::fs::File::open(path).map_err(|source| PlotError::Csv {
+            path: path.to_path_buf(),
+            source: source.into(),
+        })?;
+        Box::new(std::io::BufReader::new(file))
+    } else if parquet.is_file() {
+        Box::new(std::io::Cursor::new(
+            crate::output::parquet::to_csv(&parquet).map_err(PlotError::Output)?,
+        ))
+    } else {
         return Err(PlotError::Missing(path.to_path_buf()));
-    }
-    csv::Reader::from_path(path).map_err(|source| PlotError::Csv {
-        path: path.to_path_buf(),
-        source,
-    })
+    };
+    Ok(csv::Reader::from_reader(input))
 }
 
-fn headers(path: &Path, reader: &mut csv::Reader<std::fs::File>) -> Result<Vec<String>, PlotError> {
+fn headers(path: &Path, reader: &mut Reader) -> Result<Vec<String>, PlotError> {
     Ok(reader
         .headers()
         .map_err(|source| PlotError::Csv {
@@ -62,7 +75,7 @@ fn number(
 
 fn records(
     path: &Path,
-    reader: &mut csv::Reader<std::fs::File>,
+    reader: &mut Reader,
 ) -> impl Iterator<Item = Result<csv::StringRecord, PlotError>> {
     reader.records().map(|r| {
         r.map_err(|source| PlotError::Csv {

@@ -120,7 +120,9 @@ pub fn detect(dir: &Path) -> Result<ResultKind, PlotError> {
     if !dir.is_dir() {
         return Err(PlotError::NoSuchDir(dir.to_path_buf()));
     }
-    if dir.join(SERIES_FILE).is_file() {
+    // A run written with `--format parquet` has series.parquet instead.
+    let series = dir.join(SERIES_FILE);
+    if series.is_file() || series.with_extension("parquet").is_file() {
         Ok(ResultKind::Run)
     } else if dir.join(BANDS_FILE).is_file() {
         Ok(ResultKind::Sweep)

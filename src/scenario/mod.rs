@@ -162,3 +162,18 @@ impl Scenario {
             .sum()
     }
 }
+
+/// The catalogue entry of a scenario key by its dotted path, at any level
+/// (`policy.tariff`, `sector.NAME.policy.soe.tariff`, `model.rd_share`,
+/// `sector.NAME.exploration_share`); `None` for keys outside the catalogues (`periods`,
+/// a sector's `regime`).
+pub fn catalogue_entry(path: &str) -> Option<&'static keys::KeyInfo> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let last = *parts.last()?;
+    match parts.as_slice() {
+        ["model", _] => param_table::param(last),
+        _ if parts.contains(&"policy") => lever_table::lever(last),
+        ["sector", _, _] => regime::structural(last).map(|k| &k.info),
+        _ => None,
+    }
+}

@@ -18,8 +18,13 @@ use super::schema::{
 /// Largest number of firms a run may start with: about 25 GiB of state, the most a
 /// large server would sensibly give one run.
 pub const MAX_FIRMS: u64 = 100_000_000;
-/// Largest seed: the largest integer a TOML file can hold.
+/// Largest seed: the largest integer a TOML file can hold. Accepted so that a run of an
+/// older sweep, whose seeds went up to it, can still be repeated by its seed.
 pub const MAX_SEED: u64 = i64::MAX as u64;
+/// Largest seed every reader of a result holds exactly: 2^53 - 1, the largest integer a
+/// double represents without loss (R, Stata, Excel and JavaScript read numbers as
+/// doubles). Every seed catchup derives, and a sweep's master seed, stays within it.
+pub const EXACT_SEED_MAX: u64 = (1 << 53) - 1;
 /// Largest number of periods of a run.
 pub const MAX_PERIODS: u32 = 100_000;
 /// Longest scenario or sector name, in characters (a scenario's name is a folder name).

@@ -24,10 +24,11 @@ use serde::{Deserialize, Serialize};
 use super::analysis::quantile_sorted;
 use super::design::{DesignTable, cell_value, check_points, generate};
 use super::journal::{Journal, JournalEntry, JournalIndex, Record, RecordHeader, read_record};
-use super::spec::{Metric, Stat, Sweep};
+use super::spec::{Metric, Stat, Sweep, factor_column};
 use crate::engine::World;
 use crate::model::rng::mix;
-use crate::output::{OutputError, ResultDir, check_target};
+use crate::output::codebook::Entry;
+use crate::output::{Codebook, OutputError, ResultDir, check_target};
 use crate::scenario::{ScenarioError, parse_scenario};
 
 pub const RUNS_FILE: &str = "runs.csv";
@@ -146,10 +147,12 @@ pub struct RunSpec {
 }
 
 /// A run's seed, from the master seed and the run's (point, replicate) alone: never
-/// from the order or the place in which runs are scheduled. Kept below 2^63 so that
-/// it fits a scenario file.
+/// from the order or the place in which runs are scheduled. The top 53 bits of the
+/// mix, so that every program reading `runs.csv` (doubles in R, Stata, JavaScript)
+/// reads the seed exactly
+/// ([`crate::scenario::validate::EXACT_SEED_MAX`]).
 pub fn run_seed(master: u64, point: u64, replicate: u32) -> u64 {
-    mix(mix(mix(master) ^ point) ^ u64::from(replicate)) >> 1
+    mix(mix(mix(master) ^ point) ^ u64::from(replicate)) >> (64 - 53)
 }
 
 /// The design points of a shard, in order, one at a time.
@@ -312,6 +315,9 @@ pub fn summarise(m: &Metric, values: &[Option<f64>]) -> Option<f64> {
 pub struct SweepManifest {
     pub program: String,
     pub version: String,
+    /// The build that ran the runs (a merge keeps its first shard's).
+    #[serde(flatten)]
+    pub source: crate::output::manifest::Source,
     pub sweep: String,
     pub design: String,
     pub factors: Vec<String>,
@@ -584,6 +590,7 @@ pub fn run_sweep(
     let manifest = SweepManifest {
         program: "catchup".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        source: crate::output::manifest::Source::of_this_build(),
         sweep: sweep.spec.name.clone(),
         design: sweep.spec.design.kind.name().into(),
         factors: table.keys.clone(),
@@ -733,7 +740,7 @@ fn assemble(
     let spec = &sweep.spec;
     let mut points = result.csv(POINTS_FILE)?;
     let mut header = vec!["point".to_string(), "group".into(), "role".into()];
-    header.extend(table.keys.iter().cloned());
+    header.extend(table.keys.iter().map(|k| factor_column(k)));
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     points.record(&header)?;
     for p in shard_points(table, shard) {
@@ -757,7 +764,7 @@ fn assemble(
         "seed".into(),
         "status".into(),
     ];
-    header.extend(table.keys.iter().cloned());
+    header.extend(table.keys.iter().map(|k| factor_column(k)));
     header.extend(spec.metric.iter().map(|m| m.name.clone()));
     header.push("error".into());
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -875,7 +882,140 @@ fn assemble(
     }
     result.write_text(SWEEP_FILE, sweep_text)?;
     result.write_text(BASE_FILE, &crate::runner::scenario_text(&sweep.scenario))?;
+    result.write_codebook(&sweep_codebook(sweep, table))?;
     Ok(Assembled { firm_steps, failed })
+}
+
+/// The codebook of a sweep's tables: the fixed columns, each factor with its scenario
+/// key (and the catalogue's meaning and unit where the key is in one), each metric.
+pub fn sweep_codebook(sweep: &Sweep, table: &DesignTable) -> Codebook {
+    let spec = &sweep.spec;
+    let first = (!table.is_empty()).then(|| table.point(0));
+    let factors: Vec<Entry> = table
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let kind = match first.as_ref().and_then(|p| p.values.get(i)) {
+                Some(toml::Value::Integer(_)) => "integer",
+                Some(toml::Value::Boolean(_)) => "boolean",
+                Some(toml::Value::String(_)) => "text",
+                _ => "number",
+            };
+            let info = crate::scenario::catalogue_entry(key);
+            let mut entry = Entry::new(
+                &factor_column(key),
+                kind,
+                info.map_or("", |i| i.unit),
+                &format!(
+                    "Factor: the design point's value of scenario key `{key}`.{}",
+                    info.map(|i| format!(" {}", i.meaning)).unwrap_or_default()
+                ),
+            );
+            entry.key = Some(key.clone());
+            entry
+        })
+        .collect();
+    let metrics = spec.metric.iter().map(|m| {
+        let unit = crate::observe::column(&m.series).map_or("", |c| c.unit);
+        Entry::new(
+            &m.name,
+            "number",
+            if matches!(m.stat, Stat::TimeTo) {
+                "period"
+            } else {
+                unit
+            },
+            &format!("Metric: {}.", m.describe()),
+        )
+        .empty_when("for a failed run; and where the series is undefined (see series.csv)")
+    });
+    let run = Entry::new(
+        "run",
+        "integer",
+        "",
+        "The run's number: point × replicates + replicate.",
+    );
+    let point = Entry::new(
+        "point",
+        "integer",
+        "",
+        "The design point (a row of points.csv).",
+    );
+    let mut runs = vec![
+        run,
+        point.clone(),
+        Entry::new(
+            "replicate",
+            "integer",
+            "",
+            "The replicate at its design point, from 0.",
+        ),
+        Entry::new(
+            "seed",
+            "integer",
+            "",
+            "The run's seed, from the master seed and the run's (point, replicate); below 2^53, so exact as a double.",
+        ),
+        Entry::new(
+            "status",
+            "text",
+            "",
+            "`ok`, or `failed` when the run's numbers blew up (its error is in `error`).",
+        ),
+    ];
+    runs.extend(factors.iter().cloned());
+    runs.extend(metrics);
+    runs.push(
+        Entry::new("error", "text", "", "Why the run failed.")
+            .empty_when("for a run that finished (`status` = `ok`)"),
+    );
+    let mut points = vec![
+        Entry::new("point", "integer", "", "The design point."),
+        Entry::new("group", "integer", "", "The Sobol row or Morris trajectory the point belongs to; its points share their replicates' seeds.")
+            .empty_when("in grid, lhs and list designs, which have no groups"),
+        Entry::new("role", "text", "", "Sobol: `A`, `B` or `AB<i>` (column i from B); Morris: `base` or `F<i>` (factor i moved).")
+            .empty_when("in grid, lhs and list designs"),
+    ];
+    points.extend(factors);
+    let stat = |name: &str, what: &str| {
+        Entry::new(name, "number", "the series' unit", what)
+            .empty_when("when no replicate has a value (`n` = 0)")
+    };
+    let bands = vec![
+        Entry::new("point", "integer", "", "The design point."),
+        Entry::new(
+            "sector",
+            "text",
+            "",
+            "The sector, or `all` for the whole economy.",
+        ),
+        Entry::new(
+            "series",
+            "text",
+            "",
+            "The column of series.csv summarised (see the codebook of a run).",
+        ),
+        Entry::new("period", "integer", "period", "The period."),
+        Entry::new(
+            "n",
+            "integer",
+            "runs",
+            "Replicates with a value in this period.",
+        ),
+        stat("mean", "Mean over the replicates."),
+        stat("p05", "5th percentile over the replicates."),
+        stat("p50", "Median over the replicates."),
+        stat("p95", "95th percentile over the replicates."),
+    ];
+    let mut codebook = Codebook::new()
+        .file(RUNS_FILE, runs)
+        .file(POINTS_FILE, points)
+        .file(BANDS_FILE, bands);
+    if spec.output.series {
+        codebook = codebook.file(SERIES_DIR, crate::observe::series_codebook());
+    }
+    codebook
 }
 
 #[cfg(test)]
@@ -884,11 +1024,16 @@ mod tests {
 
     #[test]
     fn seeds_depend_on_point_and_replicate_only() {
+        use crate::scenario::validate::EXACT_SEED_MAX;
         assert_eq!(run_seed(7, 3, 1), run_seed(7, 3, 1));
         assert_ne!(run_seed(7, 3, 1), run_seed(7, 3, 2));
         assert_ne!(run_seed(7, 3, 1), run_seed(7, 4, 1));
         assert_ne!(run_seed(7, 3, 1), run_seed(8, 3, 1));
-        assert!(run_seed(u64::MAX, u64::MAX, u32::MAX) <= i64::MAX as u64);
+        // Every seed is held exactly by a double, and the top bit is used.
+        let seeds: Vec<u64> = (0..1000).map(|p| run_seed(7, p, 0)).collect();
+        assert!(seeds.iter().all(|&s| s <= EXACT_SEED_MAX));
+        assert!(seeds.iter().any(|&s| s > EXACT_SEED_MAX / 2));
+        assert!(run_seed(u64::MAX, u64::MAX, u32::MAX) <= EXACT_SEED_MAX);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::execute::{
     BANDS_FILE, BASE_FILE, MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SERIES_DIR, SWEEP_FILE, Shard,
     SweepError, SweepManifest, io,
 };
-use crate::output::ResultDir;
+use crate::output::{CODEBOOK_FILE, ResultDir};
 
 /// Merges shard results into one, byte-identical in points.csv, runs.csv and
 /// bands.csv to the unsharded sweep.
@@ -115,6 +115,13 @@ pub fn merge(
     let base =
         fs::read_to_string(shards[0].join(BASE_FILE)).map_err(io(&shards[0].join(BASE_FILE)))?;
     result.write_text(BASE_FILE, &base)?;
+    // Every shard's codebook is the same (it depends on the sweep file alone); a shard
+    // from a build before codebooks has none, and the merge then has none either.
+    let codebook = shards[0].join(CODEBOOK_FILE);
+    if codebook.is_file() {
+        let text = fs::read_to_string(&codebook).map_err(io(&codebook))?;
+        result.write_text(CODEBOOK_FILE, &text)?;
+    }
     let manifest = SweepManifest {
         shard: "merged".into(),
         ..sums.over(first)

@@ -2,7 +2,7 @@
 //! number of replicates, a master seed, the summary metrics and the outputs to keep.
 //! Read and checked with the same located errors as scenarios.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -169,6 +169,31 @@ pub struct Metric {
 
 fn default_sector() -> String {
     "all".to_string()
+}
+
+impl Metric {
+    /// What the metric is, in words: `the mean of gap in sector leading, periods 40 to 60`.
+    pub fn describe(&self) -> String {
+        let of = format!("`{}` of sector `{}`", self.series, self.sector);
+        let of = if self.sector == "all" {
+            format!("`{}` of the whole economy", self.series)
+        } else {
+            of
+        };
+        match self.stat {
+            Stat::Final => format!("the value of {of} in the last period"),
+            Stat::Mean => format!(
+                "the mean of {of} over periods {} to {}",
+                self.from.map_or("1".to_string(), |f| f.to_string()),
+                self.to.map_or("the last".to_string(), |t| t.to_string())
+            ),
+            Stat::TimeTo => format!(
+                "the first period in which {of} is at or {} {} (empty if never)",
+                if self.below { "below" } else { "above" },
+                self.threshold.unwrap_or(f64::NAN)
+            ),
+        }
+    }
 }
 
 /// The outputs to keep beyond `runs.csv`.
@@ -358,6 +383,45 @@ fn flatten_set(key: &str, value: &toml::Value, out: &mut Vec<String>) {
 /// Column names of runs.csv that metrics and factors may not take.
 const RESERVED_COLUMNS: [&str; 6] = ["run", "point", "replicate", "seed", "status", "error"];
 
+/// The column of `runs.csv` and `points.csv` that holds a factor: its scenario key with
+/// every character but an ASCII letter, digit or `_` made `_` (`policy.tariff` ->
+/// `policy_tariff`). A dot breaks pandas' `query`, SQL without quotes and Stata, which
+/// allows no dots in a name; the codebook (`codebook.json`) maps each column back to
+/// its key.
+pub fn factor_column(key: &str) -> String {
+    key.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Factors whose columns clash, by the factor's index: with a reserved column of
+/// runs.csv, with a metric's column, or with an earlier factor's (`a.b_c` and `a_b.c`
+/// both make `a_b_c`).
+pub fn factor_column_clashes(keys: &[&str], metrics: &[&str]) -> Vec<(usize, String)> {
+    let metrics: HashSet<&str> = metrics.iter().copied().collect();
+    let mut seen: HashMap<String, &str> = HashMap::with_capacity(keys.len());
+    let mut out = Vec::new();
+    for (i, &key) in keys.iter().enumerate() {
+        let column = factor_column(key);
+        if RESERVED_COLUMNS.contains(&column.as_str()) || metrics.contains(column.as_str()) {
+            out.push((
+                i,
+                format!("factor `{key}` would be column `{column}` of runs.csv, which is already a column (run, point, replicate, seed, status, error and the metrics)"),
+            ));
+        }
+        match seen.get(&column) {
+            Some(&other) if other != key => out.push((
+                i,
+                format!("factors `{other}` and `{key}` would both be column `{column}` of runs.csv (a column name has `_` for every other character)"),
+            )),
+            _ => {
+                seen.insert(column, key);
+            }
+        }
+    }
+    out
+}
+
 fn check_spec(s: &SweepSpec) -> Vec<Problem> {
     let mut out = Vec::new();
     let root = KeyPath::root();
@@ -391,10 +455,11 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
             "expected at least 1 replicate",
         ));
     }
-    if s.seed > crate::scenario::validate::MAX_SEED {
+    if s.seed > crate::scenario::validate::EXACT_SEED_MAX {
         out.push(Problem::new(
             root.clone().key("seed"),
-            "expected a seed from 0 to 2^63-1",
+            "expected a seed from 0 to 2^53-1 (9007199254740991), the largest integer every \
+             program reading runs.csv holds exactly",
         ));
     }
     let design = root.clone().key("design");
@@ -526,6 +591,18 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
             }
         }
     }
+    let keys: Vec<&str> = d.factor.iter().map(|f| f.key.as_str()).collect();
+    let metrics: Vec<&str> = s.metric.iter().map(|m| m.name.as_str()).collect();
+    for (i, why) in factor_column_clashes(&keys, &metrics) {
+        // The seed as a factor has its own message below.
+        if keys[i] == "seed" {
+            continue;
+        }
+        out.push(Problem::new(
+            design.clone().key("factor").index(i).key("key"),
+            why,
+        ));
+    }
     let mut metric_names = std::collections::HashSet::with_capacity(s.metric.len());
     for (i, m) in s.metric.iter().enumerate() {
         let p = root.clone().key("metric").index(i);
@@ -540,7 +617,7 @@ fn check_spec(s: &SweepSpec) -> Vec<Problem> {
                 "expected a column name of letters, digits and '_'",
             ));
         }
-        if RESERVED_COLUMNS.contains(&m.name.as_str()) || factor_keys.contains(m.name.as_str()) {
+        if RESERVED_COLUMNS.contains(&m.name.as_str()) {
             out.push(Problem::new(
                 p.clone().key("name"),
                 format!("`{}` is already a column of runs.csv (run, point, replicate, seed, status, error and the factors); choose another name", m.name),

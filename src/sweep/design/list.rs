@@ -35,6 +35,14 @@ pub(super) fn read_list(sweep: &Sweep) -> Result<(Vec<String>, Vec<Point>), Scen
             "expected a header of scenario keys, such as policy.tariff".into(),
         ));
     }
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let metrics: Vec<&str> = sweep.spec.metric.iter().map(|m| m.name.as_str()).collect();
+    if let Some((_, why)) = crate::sweep::spec::factor_column_clashes(&key_refs, &metrics)
+        .into_iter()
+        .next()
+    {
+        return Err(fail(Some(1), why));
+    }
     let mut points = Vec::new();
     for (row, record) in reader.records().enumerate() {
         let line = row as u64 + 2;
