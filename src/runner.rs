@@ -152,15 +152,13 @@ pub fn run(
             0.0
         },
         peak_memory_bytes: peak_memory_bytes(),
-        files: [
-            SERIES_FILE,
-            FIRMS_FILE,
-            SCENARIO_FILE,
-            CODEBOOK_FILE,
-            MANIFEST_FILE,
-        ]
-        .map(String::from)
-        .to_vec(),
+        files: vec![
+            opts.format.file(SERIES),
+            opts.format.file(FIRMS),
+            SCENARIO_FILE.into(),
+            CODEBOOK_FILE.into(),
+            MANIFEST_FILE.into(),
+        ],
     };
     let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
     dir.write_text(MANIFEST_FILE, &(json + "\n"))?;

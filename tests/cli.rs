@@ -1330,3 +1330,169 @@ fn a_result_folder_locked_by_another_process_is_refused_and_untouched() {
         "my notes"
     );
 }
+
+/// `--format parquet`: the same tables as the CSV run, cell for cell, typed (integers
+/// stay integers, empty cells are nulls), byte-identical on any number of threads, and
+/// the charts read them.
+#[test]
+fn a_parquet_run_holds_the_csv_runs_cells_typed() {
+    use parquet::basic::{Repetition, Type as Physical};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("csv");
+    let pq = dir.path().join("pq");
+    let pq2 = dir.path().join("pq2");
+    let common = ["run", "soe-protection", "--periods", "12", "--seed", "5"];
+    catchup(
+        dir.path(),
+        common.iter().copied().chain(["--out", arg(&csv)]),
+    )
+    .ok();
+    for (out, threads) in [(&pq, "1"), (&pq2, "2")] {
+        catchup(
+            dir.path(),
+            common.iter().copied().chain([
+                "--format",
+                "parquet",
+                "--threads",
+                threads,
+                "--out",
+                arg(out),
+            ]),
+        )
+        .ok();
+    }
+    for f in ["series.parquet", "firms.parquet", "codebook.json"] {
+        assert!(
+            bytes(&pq.join(f)) == bytes(&pq2.join(f)),
+            "{f} depends on --threads"
+        );
+    }
+    let files: Vec<String> = entries(&pq).into_iter().collect();
+    assert_eq!(
+        files,
+        [
+            ".catchup-result",
+            "codebook.json",
+            "firms.parquet",
+            "manifest.json",
+            "scenario.toml",
+            "series.parquet"
+        ]
+    );
+    let codebook: serde_json::Value =
+        serde_json::from_slice(&bytes(&pq.join("codebook.json"))).unwrap();
+    let manifest = manifest(&pq);
+    assert_eq!(manifest["files"][0], "series.parquet");
+    for table in ["series", "firms"] {
+        let path = pq.join(format!("{table}.parquet"));
+        let text = catchup::output::parquet::to_csv(&path).unwrap();
+        let from_parquet = Table::read_bytes(&text);
+        let from_csv = Table::read(&csv.join(format!("{table}.csv")));
+        assert_eq!(from_parquet.headers, from_csv.headers, "{table}");
+        assert_eq!(from_parquet.rows.len(), from_csv.rows.len(), "{table}");
+        for (i, (a, b)) in from_parquet.rows.iter().zip(&from_csv.rows).enumerate() {
+            for (c, (x, y)) in a.iter().zip(b).enumerate() {
+                let same = match (x.parse::<f64>(), y.parse::<f64>()) {
+                    (Ok(x), Ok(y)) => x == y,
+                    _ => x == y,
+                };
+                assert!(
+                    same,
+                    "{table} row {i} column {}: {x} against {y}",
+                    from_csv.headers[c]
+                );
+            }
+        }
+        // Each column has the codebook's type, and is nullable exactly when the
+        // codebook says a cell may be empty.
+        let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let schema = reader.metadata().file_metadata().schema_descr_ptr();
+        let entries = codebook["files"][format!("{table}.parquet")]
+            .as_array()
+            .unwrap();
+        assert_eq!(schema.num_columns(), entries.len());
+        for (column, entry) in schema.columns().iter().zip(entries) {
+            assert_eq!(column.name(), entry["column"]);
+            let physical = match entry["type"].as_str().unwrap() {
+                "integer" => Physical::INT64,
+                "number" => Physical::DOUBLE,
+                "text" => Physical::BYTE_ARRAY,
+                other => panic!("type {other}"),
+            };
+            assert_eq!(column.physical_type(), physical, "{}", column.name());
+            let nullable = column.self_type().get_basic_info().repetition() == Repetition::OPTIONAL;
+            assert_eq!(nullable, !entry["empty"].is_null(), "{}", column.name());
+        }
+    }
+    catchup(dir.path(), ["plot", arg(&pq)]).ok();
+    assert!(pq.join("plots").is_dir());
+    catchup(
+        dir.path(),
+        [
+            "run",
+            "--format",
+            "parqet",
+            "--out",
+            arg(&dir.path().join("x")),
+        ],
+    )
+    .refused(&["expected csv or parquet", "did you mean `parquet`?"]);
+}
+
+/// `codebook.json` names every column of every table, in file order, with a type, and
+/// says which may be empty: the integer columns empty in the `all` rows among them.
+#[test]
+fn the_codebook_describes_every_column_of_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    catchup(dir.path(), ["run", "--periods", "3", "--out", arg(&out)]).ok();
+    let codebook: serde_json::Value =
+        serde_json::from_slice(&bytes(&out.join("codebook.json"))).unwrap();
+    assert_eq!(codebook["format"], "catchup codebook 1");
+    let files = codebook["files"].as_object().unwrap();
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["firms.csv", "series.csv"]
+    );
+    for (file, entries) in files {
+        let table = Table::read(&out.join(file));
+        let entries = entries.as_array().unwrap();
+        let names: Vec<&str> = entries
+            .iter()
+            .map(|e| e["column"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, table.headers, "{file}");
+        for (c, e) in entries.iter().enumerate() {
+            assert!(
+                ["integer", "number", "text"].contains(&e["type"].as_str().unwrap()),
+                "{file} {e}"
+            );
+            assert!(!e["meaning"].as_str().unwrap().is_empty(), "{file} {e}");
+            let column = table.column(&names[c]);
+            if e["empty"].is_null() {
+                assert!(
+                    column.iter().all(|v| !v.is_empty()),
+                    "{file}: `{}` has empty cells",
+                    names[c]
+                );
+            }
+            if e["type"] == "integer" {
+                assert!(
+                    column
+                        .iter()
+                        .all(|v| v.is_empty() || v.parse::<i64>().is_ok()),
+                    "{file}: `{}` is not integer",
+                    names[c]
+                );
+            }
+        }
+    }
+    let paradigm = &files["series.csv"].as_array().unwrap()[3];
+    assert_eq!(paradigm["column"], "paradigm");
+    assert!(
+        paradigm["empty"].as_str().unwrap().contains("`all`"),
+        "{paradigm}"
+    );
+}

@@ -120,8 +120,12 @@ pub struct Table {
 
 impl Table {
     pub fn read(path: &Path) -> Table {
-        let mut reader = csv::Reader::from_path(path)
-            .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+        Table::read_bytes(&bytes(path))
+    }
+
+    /// CSV text read whole.
+    pub fn read_bytes(text: &[u8]) -> Table {
+        let mut reader = csv::Reader::from_reader(text);
         let headers = reader
             .headers()
             .expect("a header row")
@@ -131,7 +135,7 @@ impl Table {
         let rows = reader
             .records()
             .map(|r| {
-                r.unwrap_or_else(|e| panic!("bad row in {}: {e}", path.display()))
+                r.unwrap_or_else(|e| panic!("bad CSV row: {e}"))
                     .iter()
                     .map(String::from)
                     .collect()
