@@ -469,7 +469,7 @@ fn plot_draws_a_sweep_as_bands_one_colour_per_point() {
             format!(
                 "point {}: policy.rd_subsidy={}",
                 r[0],
-                r[points.col("policy.rd_subsidy")]
+                r[points.col("policy_rd_subsidy")]
             )
         })
         .collect();

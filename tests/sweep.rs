@@ -2341,3 +2341,84 @@ fn oversized_sweeps_are_refused_at_their_key_before_anything_is_allocated() {
         "3 design points x 50000000 replicates = 150000000 runs",
     ]);
 }
+
+/// `codebook.json` of a sweep names every column of runs.csv, points.csv and bands.csv
+/// in file order, and gives each factor column (`policy_tariff`) its scenario key.
+#[test]
+fn the_codebook_of_a_sweep_describes_every_column_and_maps_factors_to_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "grid.toml", &grid_sweep("cb", 1, 3, ""));
+    let out = dir.path().join("cb");
+    sweep(dir.path(), &file, &out, &["--quiet"]).ok();
+    let codebook: serde_json::Value =
+        serde_json::from_slice(&bytes(&out.join("codebook.json"))).unwrap();
+    let files = codebook["files"].as_object().unwrap();
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["bands.csv", "points.csv", "runs.csv"]
+    );
+    for (file, entries) in files {
+        let names: Vec<&str> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["column"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, Table::read(&out.join(file)).headers, "{file}");
+    }
+    let runs = files["runs.csv"].as_array().unwrap();
+    let factor = runs
+        .iter()
+        .find(|e| e["column"] == "policy_tariff")
+        .unwrap();
+    assert_eq!(factor["key"], "policy.tariff");
+    assert_eq!(factor["type"], "number");
+    assert!(
+        factor["meaning"].as_str().unwrap().contains("tariff"),
+        "{factor}"
+    );
+    let tolerance = runs
+        .iter()
+        .find(|e| e["column"] == "policy_tolerance")
+        .unwrap();
+    assert_eq!(tolerance["type"], "integer");
+    let metric = runs.iter().find(|e| e["column"] == "gap_final").unwrap();
+    assert!(
+        metric["meaning"]
+            .as_str()
+            .unwrap()
+            .contains("`gap` of the whole economy in the last period"),
+        "{metric}"
+    );
+    assert_eq!(manifest(&out)["factors"][0], "policy.tariff");
+}
+
+/// A factor's column would be a metric's: refused, located at the factor's key.
+#[test]
+fn a_factor_column_that_clashes_with_a_metric_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        grid_sweep("clash", 1, 3, "").replace("name = \"gap_final\"", "name = \"policy_tariff\"");
+    let path = write(dir.path(), "clash.toml", &text);
+    let refused = refused_sweep(dir.path(), &path, &[]);
+    assert_located(
+        &refused,
+        &path,
+        line_of(&text, "key = \"policy.tariff\"", 0),
+    );
+    refused.stderr_has(&["factor `policy.tariff` would be column `policy_tariff` of runs.csv"]);
+}
+
+/// A master seed above 2^53 - 1 could not be read exactly by R or JavaScript: refused.
+#[test]
+fn a_master_seed_beyond_53_bits_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = grid_sweep("big", 1, 1 << 53, "");
+    let path = write(dir.path(), "big.toml", &text);
+    let refused = refused_sweep(dir.path(), &path, &[]);
+    assert_located(&refused, &path, line_of(&text, "seed = ", 0));
+    refused.stderr_has(&["expected a seed from 0 to 2^53-1 (9007199254740991)"]);
+    let ok = grid_sweep("edge", 1, (1 << 53) - 1, "");
+    let path = write(dir.path(), "edge.toml", &ok);
+    sweep(dir.path(), &path, &dir.path().join("edge"), &["--quiet"]).ok();
+}

@@ -295,6 +295,23 @@ impl Bands {
     }
 }
 
+/// The scenario key of each factor column of `points.csv`, from a sweep's codebook
+/// (none if it cannot be read: the column names are shown instead).
+fn codebook_keys(path: &Path) -> HashMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return HashMap::new();
+    };
+    json["files"]["points.csv"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some((e["column"].as_str()?.into(), e["key"].as_str()?.into())))
+        .collect()
+}
+
 /// A sweep's `points.csv`: each design point's factor values, by point.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Points {
@@ -311,8 +328,15 @@ impl Points {
         let factors: Vec<usize> = (0..header.len())
             .filter(|&i| !matches!(header[i].as_str(), "point" | "group" | "role"))
             .collect();
+        // A factor's column is its key made a plain name (`policy_tariff`); the
+        // codebook beside it gives the key back for the legend. An older result has
+        // the keys themselves as columns, and no codebook.
+        let keys = codebook_keys(&path.with_file_name(crate::output::CODEBOOK_FILE));
         let mut points = Points {
-            keys: factors.iter().map(|&i| header[i].clone()).collect(),
+            keys: factors
+                .iter()
+                .map(|&i| keys.get(&header[i]).unwrap_or(&header[i]).clone())
+                .collect(),
             values: HashMap::new(),
         };
         for record in records(path, &mut reader) {
@@ -349,6 +373,7 @@ mod tests {
     use super::*;
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
@@ -437,5 +462,26 @@ mod tests {
             "point 1: policy.tariff=0.3, policy.tolerance=2"
         );
         assert_eq!(points.label(7), "point 7");
+
+        // Today's columns have no dots; the codebook gives the keys back.
+        let sub = dir.path().join("new");
+        let p = write(
+            &sub,
+            "points.csv",
+            "point,group,role,policy_tariff\n0,,,0\n1,,,0.3\n",
+        );
+        assert_eq!(
+            Points::read(&p).unwrap().label(1),
+            "point 1: policy_tariff=0.3"
+        );
+        write(
+            &sub,
+            "codebook.json",
+            r#"{"files": {"points.csv": [{"column": "point"}, {"column": "policy_tariff", "key": "policy.tariff"}]}}"#,
+        );
+        assert_eq!(
+            Points::read(&p).unwrap().label(1),
+            "point 1: policy.tariff=0.3"
+        );
     }
 }
