@@ -1470,7 +1470,7 @@ fn the_codebook_describes_every_column_of_a_run() {
                 "{file} {e}"
             );
             assert!(!e["meaning"].as_str().unwrap().is_empty(), "{file} {e}");
-            let column = table.column(&names[c]);
+            let column = table.column(names[c]);
             if e["empty"].is_null() {
                 assert!(
                     column.iter().all(|v| !v.is_empty()),
