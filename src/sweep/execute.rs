@@ -1054,7 +1054,8 @@ pub fn sweep_codebook(sweep: &Sweep, table: &DesignTable) -> Codebook {
         .file(POINTS_FILE, points)
         .file(BANDS_FILE, bands);
     if spec.output.series {
-        codebook = codebook.file(SERIES_DIR, crate::observe::series_codebook());
+        // Every run's `series/run-NNNNNNNNNN.csv` has the columns of a run's series.csv.
+        codebook = codebook.file("series/run-*.csv", crate::observe::series_codebook());
     }
     codebook
 }
