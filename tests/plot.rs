@@ -387,6 +387,7 @@ fn run_with_plot_draws_the_six_charts_into_the_result() {
         entries(&run),
         [
             ".catchup-result",
+            "codebook.json",
             "firms.csv",
             "manifest.json",
             "plots",
@@ -416,7 +417,7 @@ fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
     // Elsewhere, with --out.
     catchup(dir.path(), ["plot", "r", "--out", "charts", "-q"]).ok();
     check_run_charts(&run, &dir.path().join("charts"));
-    assert_eq!(entries(&run).len(), 6, "{:?}", entries(&run));
+    assert_eq!(entries(&run).len(), 7, "{:?}", entries(&run));
 }
 
 #[test]

@@ -18,7 +18,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::record::Field;
-use parquet::schema::types::Type;
+use parquet::schema::types::{ColumnPath, Type};
 
 use super::OutputError;
 use crate::scenario::keys::Kind;
@@ -121,9 +121,19 @@ impl ParquetFile {
         })?;
         let schema = Arc::new(schema(&columns).map_err(parquet_error(path))?);
         let level = ZstdLevel::try_new(ZSTD_LEVEL).map_err(parquet_error(path))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(level))
-            .set_created_by(format!("catchup {}", env!("CARGO_PKG_VERSION")))
+        // Dictionaries pay for text and counts, which repeat (sector names, periods,
+        // ages), and cost a hash per value in columns of doubles, which rarely do.
+        let props = columns
+            .iter()
+            .filter(|c| c.kind == Kind::Number)
+            .fold(
+                WriterProperties::builder()
+                    .set_compression(Compression::ZSTD(level))
+                    .set_created_by(format!("catchup {}", env!("CARGO_PKG_VERSION"))),
+                |props, c| {
+                    props.set_column_dictionary_enabled(ColumnPath::from(c.name.as_str()), false)
+                },
+            )
             .build();
         let writer = SerializedFileWriter::new(
             BufWriter::with_capacity(1 << 20, file),
