@@ -166,3 +166,33 @@ impl Scenario {
             .sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_input_file_is_read_up_to_four_mebibytes_and_refused_beyond() {
+        let dir = tempfile::tempdir().unwrap();
+        let at_limit = dir.path().join("big.toml");
+        std::fs::write(&at_limit, vec![b'#'; 4 * 1024 * 1024]).unwrap();
+        assert_eq!(read_input(&at_limit, SCENARIO_FILE).unwrap().len(), 4 << 20);
+        let over = dir.path().join("bigger.toml");
+        std::fs::write(&over, vec![b'#'; 4 * 1024 * 1024 + 1]).unwrap();
+        let e = read_input(&over, SCENARIO_FILE).unwrap_err().to_string();
+        assert!(
+            e.contains("is 4194305 bytes; a file may have at most 4194304"),
+            "{e}"
+        );
+        let not_text = dir.path().join("binary.toml");
+        std::fs::write(&not_text, [b'a', 0xff]).unwrap();
+        let e = read_input(&not_text, SCENARIO_FILE)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is not UTF-8 text (byte 1 is not)"), "{e}");
+        let e = read_input(dir.path(), SCENARIO_FILE)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a directory"), "{e}");
+    }
+}
