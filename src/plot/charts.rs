@@ -5,7 +5,7 @@
 use super::PlotError;
 use super::data::{Bands, ECONOMY, FirmSizes, Points, SeriesTable};
 use super::figure::{
-    Axis, BLACK, Band, Figure, GREY, Key, Line, Panel, ccdf, colour, ellipsize, thousands,
+    Axis, BLACK, Band, Figure, GREY, Key, Line, Panel, Pen, ccdf, colour, ellipsize, thousands,
 };
 
 /// Title of the whole-economy panel.
@@ -74,7 +74,7 @@ fn per_sector(
     title: String,
     subtitle: &str,
     axis: Axis,
-    columns: &[(&str, &str, (u8, u8, u8))],
+    columns: &[(&str, &str, Pen)],
 ) -> Result<Figure, PlotError> {
     let mut fig = Figure::new(stem, title);
     fig.subtitle = subtitle.to_string();

@@ -5,6 +5,7 @@
 //! - `data` reads results back (`series.csv`, `firms.csv`, `bands.csv`, `points.csv`);
 //! - `charts` turns them into [`Figure`]s (pure);
 //! - `figure` is what a chart shows, with the pure layout helpers;
+//! - `palette` is the one palette (colours and markers) of these charts and the page;
 //! - `render` draws a figure with plotters, text in the embedded DejaVu Sans;
 //! - `compare` runs or reads the inputs of a comparison.
 //!
@@ -15,6 +16,7 @@ pub mod charts;
 pub mod compare;
 pub mod data;
 pub mod figure;
+pub mod palette;
 pub mod render;
 
 use std::path::{Path, PathBuf};

@@ -11,8 +11,9 @@
 
 (() => {
   const SVG = "http://www.w3.org/2000/svg";
-  const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2",
-    "#ca8a04", "#db2777", "#4b5563", "#65a30d", "#7c3aed", "#0d9488"];
+  // The colours and markers of the charts come from the server (GET /api/scenarios,
+  // src/plot/palette.rs), the same as the PNG and SVG charts': Okabe-Ito colours, each
+  // with a marker as a second cue for colour-blind viewers.
   // The charts shown at first; each chart's title is a menu of every column.
   const CHARTS = ["gap", "capacity", "utilization", "soe_capacity_share",
     "import_share", "innovations", "fiscal_cost", "transfers"];
@@ -163,6 +164,7 @@
       S.busy = false;
       renderClock();
       renderSettings();
+      renderChanges();
       renderCharts();
     }
   }
@@ -234,6 +236,7 @@
       label: `kept: ${S.sc.name}, seed ${S.seed}, periods 1–${S.period}${changes}`,
       rows: S.rows.slice(),
       sectors: S.sectors.slice(),
+      periods: S.periods,
       schedule: copy(S.schedule),
     };
     renderLegend();
@@ -337,9 +340,43 @@
     fillList("try", S.sc.try);
   }
 
-  function color(name, sectors) {
+  // The palette entry of a sector: its place in the run's sectors.
+  function entry(name, sectors) {
+    const entries = S.meta.palette.entries;
     const i = S.sectors.indexOf(name);
-    return COLORS[(i >= 0 ? i : sectors.indexOf(name)) % COLORS.length];
+    return entries[Math.max(0, i >= 0 ? i : sectors.indexOf(name)) % entries.length];
+  }
+
+  function color(name, sectors) {
+    return entry(name, sectors).colour;
+  }
+
+  // Whether the k-th of n points of entry i's line gets a marker: the rule of
+  // `Pen::marks` in src/plot/palette.rs, so marks sit where the PNG charts put them.
+  function hasMark(i, k, n) {
+    const step = Math.max(1, Math.floor(n / S.meta.palette.marks_per_line));
+    return k % step === Math.floor(((i % 4) * step) / 4);
+  }
+
+  // A marker of a palette entry centred at (cx, cy), half-width r.
+  function markEl(e, cx, cy, r, extra) {
+    const open = e.marker.startsWith("open");
+    const style = {
+      class: "mark", fill: open ? "#ffffff" : e.colour, stroke: e.colour,
+      "stroke-width": open ? 1.5 : 0, "data-marker": e.marker, ...extra,
+    };
+    return e.marker.endsWith("circle")
+      ? el("circle", { cx, cy, r, ...style })
+      : el("rect", { x: cx - r * 0.9, y: cy - r * 0.9, width: r * 1.8, height: r * 1.8, ...style });
+  }
+
+  // A legend swatch: the line with its marker.
+  function swatchSvg(e, dashed) {
+    const svg = el("svg", { class: "key", viewBox: "0 0 24 12", width: 24, height: 12, "aria-hidden": "true" });
+    const line = el("line", { x1: 0, x2: 24, y1: 6, y2: 6, stroke: e.colour, "stroke-width": 2.5 });
+    if (dashed) line.setAttribute("stroke-dasharray", "4 3");
+    svg.append(line, markEl(e, 12, 6, 4));
+    return svg;
   }
 
   function renderSettings() {
@@ -354,9 +391,7 @@
     body.replaceChildren(...S.sc.sectors.map((sec) => {
       const tr = document.createElement("tr");
       const name = document.createElement("td");
-      const swatch = document.createElement("span");
-      swatch.className = "swatch";
-      swatch.style.background = color(sec.name, S.sectors);
+      const swatch = swatchSvg(entry(sec.name, S.sectors), false);
       name.append(swatch, sec.name);
       const regime = document.createElement("td");
       const select = document.createElement("select");
@@ -424,44 +459,57 @@
       target.replaceChildren(...options.map(([v, t]) => new Option(t, v)));
     }
     target.value = S.target;
+    // The rows are built once and then updated in place: a row rebuilt on every change
+    // would take the keyboard focus away from a slider after one arrow key.
     const box = $("levers");
-    box.replaceChildren(...S.meta.levers.map((lever) => {
+    if (box.children.length !== S.meta.levers.length) {
+      box.replaceChildren(...S.meta.levers.map(leverRow));
+    }
+    S.meta.levers.forEach((lever, i) => {
+      const row = box.children[i];
       const state = leverState(lever);
-      const row = document.createElement("div");
       row.className = "lever" + (state.own ? "" : " inherited");
-      row.title = lever.help;
-      const label = document.createElement("label");
-      label.htmlFor = `lever-${lever.key}`;
-      label.textContent = lever.label;
-      const out = document.createElement("output");
-      out.textContent = fmtValue(state.value);
-      let input;
+      row.querySelector("output").textContent = fmtValue(state.value);
+      const input = row.querySelector("input");
       if (lever.boolean) {
-        input = document.createElement("input");
-        input.type = "checkbox";
         input.checked = Boolean(state.value);
-        input.addEventListener("change", () => moveLever(lever.key, input.checked));
       } else {
-        input = document.createElement("input");
-        input.type = "range";
         input.min = Math.min(lever.min, state.value);
         input.max = Math.max(lever.max, state.value);
-        input.step = lever.step;
         input.value = state.value;
-        input.addEventListener("input", () => { out.textContent = fmtValue(Number(input.value)); });
-        input.addEventListener("change", () => {
-          const v = lever.integer ? Math.round(Number(input.value)) : Number(input.value);
-          moveLever(lever.key, v);
-        });
       }
-      input.id = `lever-${lever.key}`;
-      input.dataset.lever = lever.key;
-      const hint = document.createElement("div");
-      hint.className = "hint";
-      hint.textContent = leverHint(lever, state);
-      row.append(label, out, input, hint);
-      return row;
-    }));
+      row.querySelector(".hint").textContent = leverHint(lever, state);
+    });
+  }
+
+  // One lever's row: its label, value, slider or checkbox and hint (filled in by
+  // renderLevers).
+  function leverRow(lever) {
+    const row = document.createElement("div");
+    row.title = lever.help;
+    const label = document.createElement("label");
+    label.htmlFor = `lever-${lever.key}`;
+    label.textContent = lever.label;
+    const out = document.createElement("output");
+    const input = document.createElement("input");
+    if (lever.boolean) {
+      input.type = "checkbox";
+      input.addEventListener("change", () => moveLever(lever.key, input.checked));
+    } else {
+      input.type = "range";
+      input.step = lever.step;
+      input.addEventListener("input", () => { out.textContent = fmtValue(Number(input.value)); });
+      input.addEventListener("change", () => {
+        const v = lever.integer ? Math.round(Number(input.value)) : Number(input.value);
+        moveLever(lever.key, v);
+      });
+    }
+    input.id = `lever-${lever.key}`;
+    input.dataset.lever = lever.key;
+    const hint = document.createElement("div");
+    hint.className = "hint";
+    row.append(label, out, input, hint);
+    return row;
   }
 
   function renderChanges() {
@@ -502,9 +550,7 @@
     const legend = $("legend");
     const items = S.sectors.map((name) => {
       const span = document.createElement("span");
-      const line = document.createElement("i");
-      line.style.background = color(name, S.sectors);
-      span.append(line, name);
+      span.append(swatchSvg(entry(name, S.sectors), false), name);
       return span;
     });
     if (S.kept) {
@@ -518,7 +564,8 @@
   }
 
   // Chart geometry, in viewBox units.
-  const W = 420, H = 190, M = { l: 48, r: 10, t: 10, b: 24 };
+  // The left and bottom margins leave room for the axis titles.
+  const W = 420, H = 200, M = { l: 58, r: 10, t: 10, b: 34 };
 
   function buildCharts() {
     const box = $("charts");
@@ -545,8 +592,8 @@
       tip.className = "tip";
       tip.hidden = true;
       panel.append(title, svg, tip);
-      svg.addEventListener("mousemove", (ev) => hover(panel, ev));
-      svg.addEventListener("mouseleave", () => { tip.hidden = true; drawCursor(svg, null); });
+      svg.addEventListener("mousemove", (ev) => { panel.__mouse = ev.clientX; hover(panel, ev); });
+      svg.addEventListener("mouseleave", () => { panel.__mouse = null; tip.hidden = true; drawCursor(svg, null); });
       return panel;
     }));
   }
@@ -643,6 +690,14 @@
       parts.push(el("text", { class: "tick", x: x(at), y: H - M.b + 15, "text-anchor": "middle" }, String(at)));
     }
     parts.push(el("line", { class: "axis", x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b }));
+    // Axis titles, with units, from the column catalogue (src/observe/columns.rs).
+    const mid = (M.t + H - M.b) / 2;
+    parts.push(el("text", { class: "axis-title", x: (M.l + W - M.r) / 2, y: H - 3, "text-anchor": "middle" }, columnInfo("period").unit + " (years)"));
+    const unit = columnInfo(column)?.unit || column;
+    const room = H - M.t - M.b;
+    // A long unit is squeezed to the height of the chart rather than cut off.
+    const squeeze = unit.length * 5.4 > room ? { textLength: room, lengthAdjust: "spacingAndGlyphs" } : {};
+    parts.push(el("text", { class: "axis-title y", x: 11, y: mid, "text-anchor": "middle", transform: `rotate(-90 11 ${mid})`, ...squeeze }, unit));
     // Lever changes of this run: a marker at the first period they hold.
     for (const e of S.schedule) {
       if (e.period < first || e.period > last) continue;
@@ -659,16 +714,32 @@
       }
       return { d, count };
     };
+    // Markers at the periods the palette's rule gives, over the whole run's length,
+    // so they stay put as the run grows.
+    const marks = (name, sectors, points, n, kept) => {
+      const e = entry(name, sectors);
+      const i = S.meta.palette.entries.indexOf(e);
+      const out = [];
+      for (const [p, v] of points) {
+        if (v === null || !Number.isFinite(v) || !hasMark(i, p - 1, n)) continue;
+        out.push(markEl(e, x(p), y(v), 3.5, kept ? { opacity: 0.55 } : {}));
+      }
+      return out;
+    };
+    const markers = [];
     for (const [name, points] of kept) {
       const { d } = path(points);
       if (d) parts.push(el("path", { class: "line kept", d, stroke: color(name, S.kept.sectors), "data-sector": name }));
+      markers.push(...marks(name, S.kept.sectors, points, S.kept.periods || S.periods, true));
     }
     let total = 0;
     for (const [name, points] of current) {
       const { d, count } = path(points);
       total += count;
       if (d) parts.push(el("path", { class: "line", d, stroke: color(name, S.sectors), "data-sector": name }));
+      markers.push(...marks(name, S.sectors, points, S.periods, false));
     }
+    parts.push(...markers);
     if (!S.rows.length && !S.kept) {
       parts.push(el("text", { class: "empty", x: W / 2, y: H / 2, "text-anchor": "middle" }, "Setup, then Step or Play"));
     }
@@ -676,6 +747,11 @@
     svg.replaceChildren(...parts);
     svg.dataset.points = total;
     svg.dataset.lastPeriod = S.period;
+    // The tooltip shows the numbers of the run now drawn: read again under a mouse
+    // that stays put, hidden when nothing is there (after Setup, say).
+    const tip = panel.querySelector(".tip");
+    if (panel.__mouse == null) tip.hidden = true;
+    else hover(panel, { clientX: panel.__mouse });
   }
 
   function drawCursor(svg, px) {
@@ -692,7 +768,7 @@
     const svg = panel.querySelector("svg");
     const tip = panel.querySelector(".tip");
     const scale = svg.__scale;
-    if (!scale || !S.rows.length) return;
+    if (!scale || !S.rows.length) { tip.hidden = true; drawCursor(svg, null); return; }
     const box = svg.getBoundingClientRect();
     const vx = ((ev.clientX - box.left) / box.width) * W;
     const period = Math.round(scale.first + ((vx - M.l) / (W - M.l - M.r)) * (scale.last - scale.first));
@@ -754,6 +830,20 @@
       renderClock();
       renderCharts();
     });
+    // Presentation mode: few, large charts for a lecture hall; `?present` in the
+    // address starts in it, so a prepared link opens the page ready to project.
+    const present = (on) => {
+      document.body.classList.toggle("present", on);
+      $("present").setAttribute("aria-pressed", String(on));
+      $("present").textContent = on ? "Exit presentation" : "Presentation";
+      const query = new URLSearchParams(location.search);
+      if (on) query.set("present", "1");
+      else query.delete("present");
+      const search = query.toString();
+      history.replaceState(null, "", location.pathname + (search ? `?${search}` : "") + location.hash);
+    };
+    $("present").addEventListener("click", () => present(!document.body.classList.contains("present")));
+    present(new URLSearchParams(location.search).has("present"));
     const wanted = decodeURIComponent(location.hash.slice(1));
     choose(S.meta.scenarios.some((s) => s.name === wanted) ? wanted : "baseline");
     document.body.dataset.ready = "1";
