@@ -407,7 +407,11 @@ fn the_classroom_page_runs_in_a_real_browser() {
         );
         assert_eq!(chart[2], json!(["period (years)", chart[3]]), "axis titles");
     }
-    save_screenshot("catchup-classroom-present.png", &page.screenshot_as_is());
+    save_screenshot(
+        "catchup-classroom-present.png",
+        &page.screenshot_as_is(),
+        true,
+    );
     page.click("#present");
     assert!(
         !page
@@ -419,10 +423,10 @@ fn the_classroom_page_runs_in_a_real_browser() {
 
     // The normal layout uses the screen at 1280x800 and 1920x1080 and fits a phone:
     // nothing wider than the window.
-    for (width, height, name) in [
-        (1280, 800, "catchup-classroom-1280.png"),
-        (1920, 1080, "catchup-classroom-1920.png"),
-        (390, 844, "catchup-classroom-phone.png"),
+    for (width, height, name, in_docs) in [
+        (1280, 800, "catchup-classroom-1280.png", false),
+        (1920, 1080, "catchup-classroom-1920.png", false),
+        (390, 844, "catchup-classroom-phone.png", true),
     ] {
         page.viewport(width, height);
         sleep(Duration::from_millis(300));
@@ -435,7 +439,17 @@ fn the_classroom_page_runs_in_a_real_browser() {
                 && wide[1].as_f64().unwrap() <= f64::from(width),
             "at {width}x{height}, the page is {wide} px wide"
         );
-        save_screenshot(name, &page.screenshot_as_is());
+        if width == 1920 {
+            let bottom = page.script(
+                "return document.querySelector('#charts figure:last-child').getBoundingClientRect().bottom",
+            );
+            let bottom = bottom.as_f64().unwrap();
+            assert!(
+                bottom > 0.6 * f64::from(height),
+                "at {width}x{height} the charts end at {bottom} px: the screen is left empty"
+            );
+        }
+        save_screenshot(name, &page.screenshot_as_is(), in_docs);
     }
 
     // `?present` in the address opens the page in presentation mode.
@@ -462,12 +476,12 @@ fn the_classroom_page_runs_in_a_real_browser() {
 }
 
 /// Writes a screenshot to the temporary directory, for a person to look at; with
-/// `CATCHUP_UPDATE_SCREENSHOT` set, also to `docs/img/` for the README and the
-/// teaching notes.
-fn save_screenshot(name: &str, png: &[u8]) {
+/// `CATCHUP_UPDATE_SCREENSHOT` set, those the teaching notes show (`in_docs`) also to
+/// `docs/img/`.
+fn save_screenshot(name: &str, png: &[u8], in_docs: bool) {
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
     std::fs::write(std::env::temp_dir().join(name), png).unwrap();
-    if std::env::var_os("CATCHUP_UPDATE_SCREENSHOT").is_some() {
+    if in_docs && std::env::var_os("CATCHUP_UPDATE_SCREENSHOT").is_some() {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("docs/img")
             .join(name.trim_start_matches("catchup-"));
