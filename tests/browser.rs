@@ -174,6 +174,47 @@ fn the_classroom_page_runs_in_a_real_browser() {
         3 * paused_at as usize,
         "two sectors and `all` per period"
     );
+
+    // The monitors show the run's totals so far: the sums of the economy's rows.
+    let monitors = page.script(
+        "return Object.fromEntries([...document.querySelectorAll('#monitors .monitor')] \
+           .map(m => [m.dataset.column, m.querySelector('b').textContent]))",
+    );
+    for column in ["innovations", "bailouts"] {
+        let sum: f64 = rows
+            .iter()
+            .filter(|r| r["sector"] == "all")
+            .map(|r| r[column].as_f64().unwrap())
+            .sum();
+        assert_eq!(
+            monitors[column].as_str().unwrap().replace(',', ""),
+            format!("{sum}"),
+            "the {column} monitor: {monitors}"
+        );
+    }
+    assert!(monitors["fiscal_cost"].is_string(), "{monitors}");
+    // The cumulative view draws flows as totals so far, and leaves levels alone.
+    let titles = "return [...document.querySelectorAll('#charts svg')].map(s => \
+                  [s.dataset.column, s.querySelector('.axis-title.y').textContent])";
+    let plain = page.script(titles);
+    page.click("#cumulative");
+    let cumulated = page.script(titles);
+    for (a, b) in plain
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(cumulated.as_array().unwrap())
+    {
+        let unit = a[1].as_str().unwrap();
+        let expected = unit.replace("per year", "so far");
+        assert_eq!(b[1].as_str().unwrap(), expected, "{a} / {b}");
+    }
+    assert!(
+        cumulated.to_string().contains("innovations so far"),
+        "{cumulated}"
+    );
+    page.click("#cumulative");
+    assert_eq!(page.script(titles), plain);
     let toml = page.script_async(
         "const done = arguments[arguments.length - 1]; \
          catchup.scenarioToml().then(done, (e) => done('ERROR ' + e));",
@@ -450,6 +491,33 @@ fn the_classroom_page_runs_in_a_real_browser() {
             );
         }
         save_screenshot(name, &page.screenshot_as_is(), in_docs);
+    }
+
+    // A paradigm shift is marked on every chart, at the first period of the new
+    // paradigm, in the colour of its sector.
+    page.viewport(1440, 1000);
+    page.script("catchup.choose('window-of-opportunity'); catchup.setup()");
+    page.wait_idle();
+    page.script("catchup.step(25)");
+    page.wait(
+        "Number(document.body.dataset.period) === 25 && document.body.dataset.busy === '0'",
+        "25 periods of window-of-opportunity",
+    );
+    let shifts = page.script(
+        "const rows = catchup.state.rows.filter(r => r.sector !== 'all'); \
+         const want = rows.filter(r => rows.some(q => q.sector === r.sector && q.period === r.period - 1 && q.paradigm < r.paradigm)) \
+           .map(r => r.sector + '@' + r.period).sort(); \
+         const drawn = [...document.querySelectorAll('#charts svg')].map(s => \
+           [...s.querySelectorAll('line.shift')].map(l => l.dataset.sector + '@' + l.dataset.period).sort()); \
+         return [want, drawn]",
+    );
+    let want = &shifts[0];
+    assert!(
+        !want.as_array().unwrap().is_empty(),
+        "no paradigm shift by period 25: {shifts}"
+    );
+    for drawn in shifts[1].as_array().unwrap() {
+        assert_eq!(drawn, want, "paradigm-shift markers");
     }
 
     // `?present` in the address opens the page in presentation mode.

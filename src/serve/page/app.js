@@ -17,6 +17,10 @@
   // The charts shown at first; each chart's title is a menu of every column.
   const CHARTS = ["gap", "capacity", "utilization", "soe_capacity_share",
     "import_share", "innovations", "fiscal_cost", "transfers"];
+  // The run totals shown above the charts: flows summed over the periods so far.
+  const MONITORS = ["innovations", "bailouts", "fiscal_cost"];
+  // A flow (a quantity per year) can be shown cumulated; its unit says so.
+  const isFlow = (name) => /per year/.test(columnInfo(name)?.unit || "");
   // Each column's label and whether it is a share (its axis runs from 0 to 1 at
   // least) come from the server's column catalogue (GET /api/scenarios).
   const columnInfo = (name) => S.meta.columns.find((c) => c.name === name);
@@ -44,6 +48,7 @@
     playing: false,
     busy: false,
     charts: CHARTS.slice(),
+    cumulative: false, // flows drawn as running totals
   };
 
   // ---- talking to the server ------------------------------------------------------
@@ -598,12 +603,38 @@
     }));
   }
 
+  // [sector, period] of each paradigm shift in the rows: where `paradigm` goes up.
+  function paradigmShifts(rows) {
+    const last = new Map();
+    const out = [];
+    for (const r of rows) {
+      if (r.sector === "all" || r.paradigm === null || r.paradigm === undefined) continue;
+      if (last.has(r.sector) && r.paradigm > last.get(r.sector)) out.push([r.sector, r.period]);
+      last.set(r.sector, r.paradigm);
+    }
+    return out;
+  }
+
   function seriesOf(rows, column, sectors) {
     const out = new Map(sectors.map((s) => [s, []]));
     for (const r of rows) {
       if (r.sector === "all" || !out.has(r.sector)) continue;
       const v = r[column];
       out.get(r.sector).push([r.period, v === null || v === undefined ? null : Number(v)]);
+    }
+    return out;
+  }
+
+  // Running totals of each series, when `on` (an undefined value adds nothing).
+  function accumulate(series, on) {
+    if (!on) return series;
+    const out = new Map();
+    for (const [name, points] of series) {
+      let sum = 0;
+      out.set(name, points.map(([p, v]) => {
+        if (v !== null && Number.isFinite(v)) sum += v;
+        return [p, sum];
+      }));
     }
     return out;
   }
@@ -642,15 +673,45 @@
     return e;
   }
 
+  // The sum of a column over the whole economy's rows.
+  function total(rows, column) {
+    let sum = 0;
+    for (const r of rows) if (r.sector === "all" && Number.isFinite(r[column])) sum += r[column];
+    return sum;
+  }
+
+  function renderMonitors() {
+    $("monitors").replaceChildren(...MONITORS.map((column) => {
+      const box = document.createElement("div");
+      box.className = "monitor";
+      box.dataset.column = column;
+      const label = document.createElement("span");
+      label.textContent = `${columnInfo(column).label}, periods 1–${S.period}`;
+      const value = document.createElement("b");
+      // Counts as whole numbers with separators, money as the charts' numbers.
+      const show = (v) => (columnInfo(column).kind === "integer" ? Math.round(v).toLocaleString("en") : fmtNumber(v));
+      value.textContent = show(total(S.rows, column));
+      box.append(label, value);
+      if (S.kept) {
+        const kept = document.createElement("small");
+        kept.textContent = `kept run: ${show(total(S.kept.rows, column))}`;
+        box.append(kept);
+      }
+      return box;
+    }));
+  }
+
   function renderCharts() {
+    renderMonitors();
     for (const panel of $("charts").children) drawChart(panel);
   }
 
   function drawChart(panel) {
     const svg = panel.querySelector("svg");
     const column = svg.dataset.column;
-    const current = seriesOf(S.rows, column, S.sectors);
-    const kept = S.kept ? seriesOf(S.kept.rows, column, S.kept.sectors) : new Map();
+    const cumulative = S.cumulative && isFlow(column);
+    const current = accumulate(seriesOf(S.rows, column, S.sectors), cumulative);
+    const kept = accumulate(S.kept ? seriesOf(S.kept.rows, column, S.kept.sectors) : new Map(), cumulative);
     let lo = Infinity, hi = -Infinity, last = S.periods;
     for (const series of [current, kept]) {
       for (const points of series.values()) {
@@ -693,7 +754,9 @@
     // Axis titles, with units, from the column catalogue (src/observe/columns.rs).
     const mid = (M.t + H - M.b) / 2;
     parts.push(el("text", { class: "axis-title", x: (M.l + W - M.r) / 2, y: H - 3, "text-anchor": "middle" }, columnInfo("period").unit + " (years)"));
-    const unit = columnInfo(column)?.unit || column;
+    const unit = cumulative
+      ? (columnInfo(column).unit.replace("per year", "so far"))
+      : columnInfo(column)?.unit || column;
     const room = H - M.t - M.b;
     // A long unit is squeezed to the height of the chart rather than cut off.
     const squeeze = unit.length * 5.4 > room ? { textLength: room, lengthAdjust: "spacingAndGlyphs" } : {};
@@ -703,6 +766,13 @@
       if (e.period < first || e.period > last) continue;
       parts.push(el("line", { class: "change", x1: x(e.period), x2: x(e.period), y1: M.t, y2: H - M.b }));
       parts.push(el("text", { class: "change-label", x: x(e.period) + 2, y: M.t + 8 }, `${e.sector ? e.sector + ": " : ""}${Object.keys(e.levers).join(", ")}`));
+    }
+    // Paradigm shifts of this run: a line in the sector's colour at the first period
+    // of the new paradigm.
+    for (const [name, p] of paradigmShifts(S.rows)) {
+      if (p < first || p > last) continue;
+      parts.push(el("line", { class: "shift", x1: x(p), x2: x(p), y1: M.t, y2: H - M.b, stroke: color(name, S.sectors), "data-sector": name, "data-period": p }));
+      parts.push(el("text", { class: "shift-label", x: x(p) - 2, y: H - M.b - 4, "text-anchor": "end" }, `paradigm shift (${name})`));
     }
     const path = (points) => {
       let d = "", pen = false, count = 0;
@@ -820,6 +890,7 @@
     $("keep").addEventListener("click", keep);
     $("clear-kept").addEventListener("click", () => { S.kept = null; renderLegend(); renderCharts(); });
     $("download").addEventListener("click", download);
+    $("cumulative").addEventListener("change", () => { S.cumulative = $("cumulative").checked; renderCharts(); });
     $("message-close").addEventListener("click", hideMessage);
     $("speed").addEventListener("input", () => { $("speed-out").textContent = `${$("speed").value}/s`; });
     $("target").addEventListener("change", () => { S.target = $("target").value; renderLevers(); });
