@@ -95,6 +95,7 @@ impl World {
 mod tests {
     use super::*;
     use crate::observe::{economy_row, sector_row};
+    use crate::scenario::Ownership;
 
     /// Every row of a short run, rendered exactly (`{:?}` prints floats round-trip).
     fn rows(scenario: &Scenario, threads: usize) -> Vec<String> {
@@ -166,7 +167,7 @@ mod tests {
                 let mut seen = Vec::new();
                 for _ in 0..4 {
                     world.step();
-                    seen.push(world.levers(1).value(l.key, 1).unwrap());
+                    seen.push(world.levers(1).value(l.key, Ownership::Soe).unwrap());
                 }
                 let set: f64 =
                     value

@@ -2345,3 +2345,38 @@ fn oversized_sweeps_are_refused_at_their_key_before_anything_is_allocated() {
         "3 design points x 50000000 replicates = 150000000 runs",
     ]);
 }
+
+/// Errors are typed by kind: a folder that is not a sweep result is bad input (exit
+/// 2), a result's file that cannot be read is a failure (exit 1) with its cause, and a
+/// damaged result says which file (exit 1).
+#[test]
+fn a_sweep_result_that_cannot_be_read_fails_with_its_cause_not_as_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "small.toml", &grid_sweep("small", 1, 2, ""));
+    let done = dir.path().join("done");
+    sweep(dir.path(), &file, &done, &["--quiet"]).ok();
+
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    catchup(dir.path(), ["analyze", arg(&empty)])
+        .refused(&["is not a finished sweep result", "manifest.json"]);
+
+    // runs.csv replaced by a directory: reading it fails (EISDIR), which is not the
+    // user's input.
+    let broken = dir.path().join("broken");
+    fs::create_dir(&broken).unwrap();
+    for name in ["manifest.json", "sweep.toml", "points.csv"] {
+        fs::copy(done.join(name), broken.join(name)).unwrap();
+    }
+    fs::create_dir(broken.join("runs.csv")).unwrap();
+    let out = catchup(dir.path(), ["analyze", arg(&broken)]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    out.stderr_has(&["runs.csv", "directory"]);
+
+    // A runs.csv whose rows do not match its header is damaged.
+    fs::remove_dir(broken.join("runs.csv")).unwrap();
+    fs::write(broken.join("runs.csv"), "run,point\n1\n").unwrap();
+    let out = catchup(dir.path(), ["analyze", arg(&broken)]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    out.stderr_has(&["runs.csv is damaged"]);
+}

@@ -3,13 +3,13 @@
 
 use crate::engine::World;
 use crate::observe::{SeriesRow, sector_row};
-use crate::scenario::ValidScenario;
+use crate::scenario::{Ownership, ValidScenario};
 
 /// A firm at the end of a period, as far as the claims need it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FirmObs {
     pub id: u64,
-    pub soe: bool,
+    pub owner: Ownership,
     pub output: f64,
     pub capacity: f64,
 }
@@ -59,7 +59,7 @@ impl Run {
                         .filter(|&i| firms.alive[i])
                         .map(|i| FirmObs {
                             id: firms.id[i],
-                            soe: firms.soe[i],
+                            owner: firms.owner[i],
                             output: firms.output[i],
                             capacity: firms.capacity[i],
                         })
@@ -137,12 +137,12 @@ impl SectorRun {
     /// and producing at both ends of a period, pooled over the last periods of the run,
     /// each period's rates taken relative to that period's mean (so that the sector's
     /// common growth does not count as dispersion).
-    pub fn growth_rates(&self, soe: bool) -> Vec<f64> {
+    pub fn growth_rates(&self, owner: Ownership) -> Vec<f64> {
         let mut pooled = Vec::new();
         for pair in self.firms.windows(2) {
             let mut rates = Vec::new();
             let mut before = pair[0].iter().peekable();
-            for f in pair[1].iter().filter(|f| f.soe == soe) {
+            for f in pair[1].iter().filter(|f| f.owner == owner) {
                 while before.peek().is_some_and(|b| b.id < f.id) {
                     before.next();
                 }
@@ -162,13 +162,13 @@ impl SectorRun {
     }
 
     /// Log capacities of the living firms of the given ownership at the end.
-    pub fn log_sizes(&self, soe: bool) -> Vec<f64> {
+    pub fn log_sizes(&self, owner: Ownership) -> Vec<f64> {
         self.firms
             .last()
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .filter(|f| f.soe == soe && f.capacity > 0.0)
+            .filter(|f| f.owner == owner && f.capacity > 0.0)
             .map(|f| f.capacity.ln())
             .collect()
     }
@@ -261,7 +261,7 @@ mod tests {
         assert!(sector.at("gap", 13).is_nan());
         assert_eq!(sector.firms.len(), FIRM_PERIODS as usize);
         assert!(sector.firms.iter().all(|f| !f.is_empty()));
-        assert!(!sector.growth_rates(false).is_empty());
+        assert!(!sector.growth_rates(Ownership::Private).is_empty());
         assert_eq!(sector.mean("period", 1, 12), 6.5);
         assert_eq!(sector.first_period("period", 1, |p| p >= 5.0), 5.0);
         assert_eq!(sector.first_period("period", 1, |p| p > 50.0), 13.0);

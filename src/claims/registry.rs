@@ -9,6 +9,7 @@
 
 use super::Expect;
 use super::observe::{Run, SectorRun, mad_over_sd, skewness};
+use crate::scenario::Ownership;
 
 /// One arm: a label and the `--set` settings that make it from the base scenario.
 #[derive(Debug, Clone)]
@@ -509,8 +510,11 @@ fn window() -> Experiment {
 
 fn stylized_facts() -> Experiment {
     /// Private firms of every sector pooled.
-    fn pooled(r: &Run, f: fn(&SectorRun, bool) -> Vec<f64>) -> Vec<f64> {
-        r.sectors.iter().flat_map(|s| f(s, false)).collect()
+    fn pooled(r: &Run, f: fn(&SectorRun, Ownership) -> Vec<f64>) -> Vec<f64> {
+        r.sectors
+            .iter()
+            .flat_map(|s| f(s, Ownership::Private))
+            .collect()
     }
     Experiment {
         claim: 8,

@@ -5,7 +5,7 @@ use super::firms::FirmChunk;
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
 use super::rng::{Phase, stream, uniform};
-use crate::scenario::ModelParams;
+use crate::scenario::{ModelParams, Ownership, PerOwner};
 
 /// Bins of the productivity histogram over `log2(a / F)` in [`HIST_LOW`, `HIST_HIGH`),
 /// 200 per octave: about 0.35% resolution, enough for percentile ratios without
@@ -76,7 +76,7 @@ pub fn update_shares(c: FirmChunk<'_>, pricing: &Pricing, selection: f64, mean_p
         if !c.alive[i] {
             continue;
         }
-        let p = pricing.compared_price(c.a[i], c.soe[i], c.vintage[i]);
+        let p = pricing.compared_price(c.a[i], c.owner[i], c.vintage[i]);
         c.share[i] *= replicator(selection, p, mean_price);
         sum += c.share[i];
     }
@@ -102,14 +102,14 @@ pub struct AccountsContext<'a> {
     pub frontier_eff: f64,
 }
 
-/// Sums over a chunk; index 0 private, 1 SOE where split by ownership.
+/// Sums over a chunk, split by ownership where it matters.
 #[derive(Debug, Clone)]
 pub struct AccountsTally {
-    pub firms: [u64; 2],
-    pub capacity: [f64; 2],
-    pub output: [f64; 2],
+    pub firms: PerOwner<u64>,
+    pub capacity: PerOwner<f64>,
+    pub output: PerOwner<f64>,
     /// Sum of `a_eff * q`, for output-weighted mean productivity.
-    pub productivity_output: [f64; 2],
+    pub productivity_output: PerOwner<f64>,
     /// Output and productivity-output of current-paradigm firms only.
     pub current_output: f64,
     pub current_productivity_output: f64,
@@ -143,10 +143,10 @@ pub struct AccountsTally {
 impl Default for AccountsTally {
     fn default() -> Self {
         AccountsTally {
-            firms: [0; 2],
-            capacity: [0.0; 2],
-            output: [0.0; 2],
-            productivity_output: [0.0; 2],
+            firms: PerOwner::default(),
+            capacity: PerOwner::default(),
+            output: PerOwner::default(),
+            productivity_output: PerOwner::default(),
             current_output: 0.0,
             current_productivity_output: 0.0,
             current_profit: 0.0,
@@ -175,12 +175,10 @@ impl Default for AccountsTally {
 
 impl AccountsTally {
     pub fn add(&mut self, o: &AccountsTally) {
-        for k in 0..2 {
-            self.firms[k] += o.firms[k];
-            self.capacity[k] += o.capacity[k];
-            self.output[k] += o.output[k];
-            self.productivity_output[k] += o.productivity_output[k];
-        }
+        self.firms += o.firms;
+        self.capacity += o.capacity;
+        self.output += o.output;
+        self.productivity_output += o.productivity_output;
         self.current_output += o.current_output;
         self.current_productivity_output += o.current_productivity_output;
         self.current_profit += o.current_profit;
@@ -225,9 +223,8 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         if !c.alive[i] {
             continue;
         }
-        let soe = c.soe[i];
-        let o = usize::from(soe);
-        let owner = &lv.by_owner[o];
+        let owner = c.owner[i];
+        let owner_levers = &lv.by_owner[owner];
 
         // Market: demand by share, output up to capacity; the rest goes to imports.
         let share = c.share[i] * per_share_total;
@@ -239,22 +236,21 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         let k = c.capacity[i];
         let q = wanted.min(k);
         let a_eff = x.pricing.effective(c.a[i], c.vintage[i]);
-        let cost = x.pricing.unit_cost(c.a[i], soe);
-        let price = x.pricing.price(c.a[i], soe);
+        let cost = x.pricing.unit_cost(c.a[i], owner);
+        let price = x.pricing.price(c.a[i], owner);
 
         // Accounts.
         let revenue = price * q;
         let rd_own = m.rd_share * c.revenue[i];
-        let production_subsidy = owner.production_subsidy * revenue;
+        let production_subsidy = owner_levers.production_subsidy * revenue;
         let value = cp * k;
         // Labour, in units of output it could make: an SOE keeps the workforce of a
         // share of its capacity however little it sells (redundant labour it may not
         // shed; Bai, Li, Tao & Wang 2000), so idle capacity costs it wages and shows
         // as low labour productivity.
-        let employed = if soe {
-            q.max(m.soe_employment_floor * k)
-        } else {
-            q
+        let employed = match owner {
+            Ownership::Soe => q.max(m.soe_employment_floor * k),
+            Ownership::Private => q,
         };
         let profit = revenue - cost * employed + production_subsidy
             - rd_own
@@ -268,7 +264,10 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         // drive (size, output and employment count for its managers), as far as
         // credit allows: it is soft credit and rescues that let the drive run ahead
         // of the market (Kornai's investment hunger; Kornai 1986).
-        let drive = if soe { m.soe_expansion_drive } else { 0.0 };
+        let drive = match owner {
+            Ownership::Soe => m.soe_expansion_drive,
+            Ownership::Private => 0.0,
+        };
         let target = wanted * planned * (1.0 + drive);
         let kept = k * (1.0 - m.depreciation);
         // Nobody adds capacity to a paradigm that demand is leaving.
@@ -277,7 +276,10 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         } else {
             0.0
         };
-        let soft = if soe { lv.soe_credit * value } else { 0.0 };
+        let soft = match owner {
+            Ownership::Soe => lv.soe_credit * value,
+            Ownership::Private => 0.0,
+        };
         let debt_limit = m.leverage * c.net_worth[i].max(0.0) + soft;
         let internal = (retained + m.depreciation * value).max(0.0);
         let room = (debt_limit - c.debt[i] + internal).max(0.0);
@@ -291,40 +293,43 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         // Exit, or a bailout for an SOE under a soft budget. Rescue saves an SOE from
         // insolvency, not from irrelevance: one whose market share falls below the
         // minimum scale is closed or merged into another, as private firms exit.
-        let mut exits = false;
-        if soe {
-            if share < x.exit_share {
-                exits = true;
-                t.exits_soe += 1;
-            } else if c.net_worth[i] < 0.0 {
-                if uniform(&mut rng) < lv.bailout {
-                    let rescue = -c.net_worth[i] + m.bailout_cushion * value;
-                    c.net_worth[i] += rescue;
-                    c.debt[i] = (c.debt[i] - rescue).max(0.0);
-                    t.bailouts += 1;
-                    t.bailout_spending += rescue;
+        let exits = match owner {
+            Ownership::Soe => {
+                let closed = if share < x.exit_share {
+                    true
+                } else if c.net_worth[i] < 0.0 {
+                    if uniform(&mut rng) < lv.bailout {
+                        let rescue = -c.net_worth[i] + m.bailout_cushion * value;
+                        c.net_worth[i] += rescue;
+                        c.debt[i] = (c.debt[i] - rescue).max(0.0);
+                        t.bailouts += 1;
+                        t.bailout_spending += rescue;
+                        false
+                    } else {
+                        true
+                    }
                 } else {
-                    exits = true;
-                    t.exits_soe += 1;
-                }
+                    false
+                };
+                t.exits_soe += u64::from(closed);
+                closed
             }
-        } else if c.net_worth[i] < 0.0 || share < x.exit_share {
-            exits = true;
-        }
+            Ownership::Private => c.net_worth[i] < 0.0 || share < x.exit_share,
+        };
         if exits {
             t.exits.push((base + i) as u32);
         }
 
-        t.firms[o] += 1;
-        t.capacity[o] += k;
-        t.output[o] += q;
+        t.firms[owner] += 1;
+        t.capacity[owner] += k;
+        t.output[owner] += q;
         let labour = if employed > 0.0 {
-            x.pricing.labour_productivity(a_eff, soe) * (q / employed)
+            x.pricing.labour_productivity(a_eff, owner) * (q / employed)
         } else {
-            x.pricing.labour_productivity(a_eff, soe)
+            x.pricing.labour_productivity(a_eff, owner)
         };
         t.best_any = t.best_any.max(a_eff);
-        t.productivity_output[o] += labour * q;
+        t.productivity_output[owner] += labour * q;
         if c.vintage[i] == x.pricing.paradigm {
             t.current_output += q;
             t.current_productivity_output += a_eff * q;
@@ -340,7 +345,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         t.profit += profit;
         t.capital_value += value;
         t.rd_own += rd_own;
-        t.rd_subsidy += owner.rd_subsidy * rd_own;
+        t.rd_subsidy += owner_levers.rd_subsidy * rd_own;
         t.production_subsidy += production_subsidy;
         t.investment += order;
         t.share += share;
@@ -417,7 +422,7 @@ mod mechanism_tests {
     fn soe_in_trouble() -> Firm {
         Firm {
             id: 7,
-            soe: true,
+            owner: Ownership::Soe,
             age: 10,
             productivity: 1.0,
             capacity: 100.0,
@@ -509,9 +514,9 @@ mod mechanism_tests {
     }
 
     /// A healthy firm with a tenth of a market of 100, ample net worth and no debt.
-    fn healthy(soe: bool) -> Firm {
+    fn healthy(owner: Ownership) -> Firm {
         Firm {
-            soe,
+            owner,
             net_worth: 1e6,
             debt: 0.0,
             share: 0.1,
@@ -545,10 +550,10 @@ mod mechanism_tests {
             soe_employment_floor: 0.0,
             ..floor.clone()
         };
-        let (with, t_with) = settle_with(healthy(true), &floor, &levers(), 0.0);
-        let (without, t_without) = settle_with(healthy(true), &none, &levers(), 0.0);
+        let (with, t_with) = settle_with(healthy(Ownership::Soe), &floor, &levers(), 0.0);
+        let (without, t_without) = settle_with(healthy(Ownership::Soe), &none, &levers(), 0.0);
         let p = Pricing::for_tests();
-        let idle_wages = p.unit_cost(1.0, true) * (0.8 * 20.0 - 10.0);
+        let idle_wages = p.unit_cost(1.0, Ownership::Soe) * (0.8 * 20.0 - 10.0);
         let retained = |f: &Firm| f.net_worth - 1e6;
         // Losses are retained whole; the payout only takes a share of profits.
         let lost = retained(&without) - retained(&with);
@@ -556,11 +561,19 @@ mod mechanism_tests {
             lost > 0.0 && lost <= idle_wages + 1e-9,
             "{lost} vs {idle_wages}"
         );
-        let labour = |t: &AccountsTally, o: usize| t.productivity_output[o] / t.output[o];
-        assert!((labour(&t_with, 1) / labour(&t_without, 1) - 10.0 / 16.0).abs() < 1e-12);
+        let labour = |t: &AccountsTally, o: Ownership| t.productivity_output[o] / t.output[o];
+        assert!(
+            (labour(&t_with, Ownership::Soe) / labour(&t_without, Ownership::Soe) - 10.0 / 16.0)
+                .abs()
+                < 1e-12
+        );
         // A private firm keeps only the labour its output needs.
-        let (_, private) = settle_with(healthy(false), &floor, &levers(), 0.0);
-        assert!((labour(&private, 0) - p.labour_productivity(1.0, false)).abs() < 1e-12);
+        let (_, private) = settle_with(healthy(Ownership::Private), &floor, &levers(), 0.0);
+        assert!(
+            (labour(&private, Ownership::Private) - p.labour_productivity(1.0, Ownership::Private))
+                .abs()
+                < 1e-12
+        );
     }
 
     #[test]
@@ -572,12 +585,12 @@ mod mechanism_tests {
             ..ModelParams::default()
         };
         // At full use of a capacity of 10 (output 10).
-        let full = |soe| Firm {
+        let full = |owner| Firm {
             capacity: 10.0,
-            ..healthy(soe)
+            ..healthy(owner)
         };
-        let (soe, _) = settle_with(full(true), &m, &levers(), 0.0);
-        let (private, _) = settle_with(full(false), &m, &levers(), 0.0);
+        let (soe, _) = settle_with(full(Ownership::Soe), &m, &levers(), 0.0);
+        let (private, _) = settle_with(full(Ownership::Private), &m, &levers(), 0.0);
         // Demand-based target: output 10 / target utilisation; the SOE's 1.5 times that.
         let target = 10.0 / m.target_utilization;
         assert!((private.pending - (target - 10.0)).abs() < 1e-9);
@@ -587,7 +600,7 @@ mod mechanism_tests {
         let broke = Firm {
             net_worth: -1.0,
             debt: 1e6,
-            ..healthy(true)
+            ..healthy(Ownership::Soe)
         };
         let mut hard = levers();
         hard.soe_credit = 0.0;

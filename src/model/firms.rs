@@ -9,6 +9,8 @@
 /// results do not depend on the number of threads.
 pub const CHUNK: usize = 16384;
 
+use crate::scenario::Ownership;
+
 /// Declares the firm state once: [`Firm`] (one firm), [`Firms`] (the struct of arrays),
 /// [`FirmChunk`] (a chunk's views) and the code that moves firms between them. `fixed`
 /// fields never change after a firm is created (read-only in a chunk); `state` fields
@@ -128,8 +130,8 @@ macro_rules! firm_state {
 
 firm_state! {
     fixed {
-        /// State-owned (soft budget, may be bailed out) or private.
-        soe: bool,
+        /// Private, or state-owned (soft budget, may be bailed out).
+        owner: Ownership,
     }
     state {
         age(age): u32,
@@ -199,7 +201,7 @@ mod tests {
     fn firm(id: u64) -> Firm {
         Firm {
             id,
-            soe: false,
+            owner: Ownership::Private,
             age: 0,
             productivity: 1.0,
             capacity: 1.0,

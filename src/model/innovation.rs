@@ -8,7 +8,7 @@ use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
 use super::rng::{Phase, stream, uniform, uniform_pair};
 use super::technology::Paths;
-use crate::scenario::ModelParams;
+use crate::scenario::{ModelParams, PerOwner};
 
 /// What the pass needs from the sector, fixed for the period.
 pub struct InnovationContext<'a> {
@@ -161,7 +161,10 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
     let paradigm = x.pricing.paradigm;
     let n_paths = x.paths.len();
     let n_inst = x.institute_knowledge.len();
-    let absorb_base = [m.absorb_private, m.absorb_soe];
+    let absorb_base = PerOwner {
+        private: m.absorb_private,
+        soe: m.absorb_soe,
+    };
     let xi = x.exploration_share;
     let best_path = x.paths.best();
     let follow = lv.consortium.then_some(m.consortium_follow);
@@ -178,8 +181,8 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         if !c.alive[i] {
             continue;
         }
-        let soe = c.soe[i];
-        let owner = &lv.by_owner[usize::from(soe)];
+        let owner = c.owner[i];
+        let owner_levers = &lv.by_owner[owner];
         let kept = c.capacity[i] * (1.0 - m.depreciation);
         let delivered = c.pending[i];
 
@@ -200,12 +203,12 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         if c.vintage[i] != paradigm {
             let (u, v) = uniform_pair(&mut rng);
             let cost = m.retool_cost * x.capital_price * kept;
-            let price = x.pricing.compared_price(c.a[i], soe, c.vintage[i]);
+            let price = x.pricing.compared_price(c.a[i], owner, c.vintage[i]);
             let pressure = 1.0 - replicator(m.selection, price, x.market_price);
             if c.net_worth[i] >= cost && u < pressure {
                 c.net_worth[i] -= cost;
                 let capable = absorptive_capacity(
-                    absorb_base[usize::from(soe)],
+                    absorb_base[owner],
                     f64::from(c.rd_stock[i]),
                     m.rd_stock_half,
                 );
@@ -234,7 +237,8 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         if current {
             // Effort grows with the budget less than proportionally (elasticity below one):
             // a firm ten times the mean size does not get ten times the odds.
-            let budget = m.rd_share * c.revenue[i] * (1.0 + owner.rd_subsidy) * per_research_cost;
+            let budget =
+                m.rd_share * c.revenue[i] * (1.0 + owner_levers.rd_subsidy) * per_research_cost;
             let effort = if x.mean_budget > 0.0 {
                 x.mean_budget * elastic(budget * per_mean_budget, m.rd_size_elasticity)
             } else {
@@ -250,11 +254,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
             let (u_take, u_which) = uniform_pair(&mut rng);
             let prior_stock = f64::from(c.rd_stock[i]) * (1.0 - m.rd_stock_decay);
             let joint = n_inst > 0 && {
-                let capable = absorptive_capacity(
-                    absorb_base[usize::from(soe)],
-                    prior_stock,
-                    m.rd_stock_half,
-                );
+                let capable = absorptive_capacity(absorb_base[owner], prior_stock, m.rd_stock_half);
                 let co_funding = (budget * per_mean_budget).min(1.0);
                 u_take < transfer_chance * capable * co_funding
             };
@@ -265,7 +265,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
             };
             let stock = prior_stock + effort;
             c.rd_stock[i] = stock as f32;
-            let absorb = absorptive_capacity(absorb_base[usize::from(soe)], stock, m.rd_stock_half);
+            let absorb = absorptive_capacity(absorb_base[owner], stock, m.rd_stock_half);
             let (u_abs, u_exp) = uniform_pair(&mut rng);
 
             // Absorption: the gain is proportional to the gap, so it shrinks as the gap closes.
@@ -319,9 +319,9 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                     // Azoulay, Graff Zivin & Manso 2011). A patient funder (0) leaves
                     // the decision to the firm's own tolerance.
                     let streak = u32::from(c.streak[i]);
-                    let funded = owner.rd_subsidy > 0.0;
+                    let funded = owner_levers.rd_subsidy > 0.0;
                     let milestone = funded && lv.rd_patience > 0 && streak >= lv.rd_patience;
-                    if streak >= owner.tolerance || milestone {
+                    if streak >= owner_levers.tolerance || milestone {
                         // The firm gives up on its path. With no other path to try (a
                         // catch-up sector knows one), it starts its next attempt on the
                         // same path and keeps what it learnt there.
@@ -351,7 +351,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
             }
         }
 
-        let p = x.pricing.compared_price(c.a[i], soe, c.vintage[i]);
+        let p = x.pricing.compared_price(c.a[i], owner, c.vintage[i]);
         tally.share_price += c.share[i] * p;
         tally.share += c.share[i];
     }
@@ -363,12 +363,12 @@ mod tests {
     use super::*;
     use crate::model::firms::{Firm, Firms};
     use crate::model::levers::PolicyState;
-    use crate::scenario::{Regime, Scenario, Structure};
+    use crate::scenario::{Ownership, Regime, Scenario, Structure};
 
     fn firm(a: f64) -> Firm {
         Firm {
             id: 0,
-            soe: false,
+            owner: Ownership::Private,
             age: 5,
             productivity: a,
             capacity: 10.0,
@@ -584,7 +584,7 @@ mod tests {
         };
         s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
         let dead = s.paths.dead_end.iter().position(|&d| d).unwrap() as u16;
-        s.levers.by_owner[0].tolerance = 3;
+        s.levers.by_owner.private.tolerance = 3;
         let mut f = firm(1.0);
         f.path = dead;
         let ctx = s.context(1.0);
@@ -647,7 +647,7 @@ mod tests {
     fn with_a_single_path_a_firm_at_its_tolerance_keeps_its_experience() {
         let mut s = Setup::new();
         failing_paths(&mut s, 1);
-        s.levers.by_owner[0].tolerance = 2;
+        s.levers.by_owner.private.tolerance = 2;
         let ctx = s.context(1.0);
         let mut f = firm(1.0);
         for _ in 0..4 {
@@ -662,22 +662,22 @@ mod tests {
     fn an_impatient_funder_ends_a_funded_project_at_its_milestone() {
         let mut s = Setup::new();
         failing_paths(&mut s, 4);
-        s.levers.by_owner[0].tolerance = 30;
+        s.levers.by_owner.private.tolerance = 30;
         s.levers.rd_patience = 2;
-        s.levers.by_owner[0].rd_subsidy = 0.5;
+        s.levers.by_owner.private.rd_subsidy = 0.5;
         let ctx = s.context(1.0);
         let (f, _) = run_one(firm(1.0), &ctx);
         let (f, tally) = run_one(f, &ctx);
         // Ended after 2 failures; the new path has this period's experience only.
         assert_eq!((tally.paths_abandoned, f.experience), (1, 1));
         // An unfunded firm follows its own tolerance only.
-        s.levers.by_owner[0].rd_subsidy = 0.0;
+        s.levers.by_owner.private.rd_subsidy = 0.0;
         let ctx = s.context(1.0);
         let (f, _) = run_one(firm(1.0), &ctx);
         let (f, tally) = run_one(f, &ctx);
         assert_eq!((tally.paths_abandoned, f.streak), (0, 2));
         // A patient funder (0) leaves it to the firm.
-        s.levers.by_owner[0].rd_subsidy = 0.5;
+        s.levers.by_owner.private.rd_subsidy = 0.5;
         s.levers.rd_patience = 0;
         let ctx = s.context(1.0);
         let (f, _) = run_one(firm(1.0), &ctx);

@@ -50,11 +50,11 @@ mod tests {
         s.sector[1].policy.tolerance = Some(2);
         s.sector[2].policy.soe.tolerance = Some(9);
         let st = PolicyState::new(&s);
-        assert_eq!(st.resolve(0).by_owner[0].tolerance, 3);
-        assert_eq!(st.resolve(0).by_owner[1].tolerance, 5);
-        assert_eq!(st.resolve(1).by_owner[1].tolerance, 2);
-        assert_eq!(st.resolve(2).by_owner[1].tolerance, 9);
-        assert_eq!(st.resolve(2).by_owner[0].tolerance, 3);
+        assert_eq!(st.resolve(0).by_owner.private.tolerance, 3);
+        assert_eq!(st.resolve(0).by_owner.soe.tolerance, 5);
+        assert_eq!(st.resolve(1).by_owner.soe.tolerance, 2);
+        assert_eq!(st.resolve(2).by_owner.soe.tolerance, 9);
+        assert_eq!(st.resolve(2).by_owner.private.tolerance, 3);
     }
 
     #[test]

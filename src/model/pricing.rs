@@ -1,5 +1,7 @@
 //! Unit costs and prices: what a firm's productivity means in the market.
 
+use crate::scenario::Ownership;
+
 /// Everything needed to price a firm, fixed for one sector and period.
 #[derive(Debug, Clone, Copy)]
 pub struct Pricing {
@@ -32,17 +34,27 @@ impl Pricing {
         }
     }
 
+    /// X-inefficiency `x_ineff`: an SOE's slack (Leibenstein 1966); none for a
+    /// private firm under a hard budget.
+    #[inline]
+    fn inefficiency(&self, owner: Ownership) -> f64 {
+        match owner {
+            Ownership::Soe => self.soe_inefficiency,
+            Ownership::Private => 0.0,
+        }
+    }
+
     /// Unit cost `c = w / a (1 + x_ineff)`.
     #[inline]
-    pub fn unit_cost(&self, a_eff: f64, soe: bool) -> f64 {
-        let ineff = if soe { self.soe_inefficiency } else { 0.0 };
+    pub fn unit_cost(&self, a_eff: f64, owner: Ownership) -> f64 {
+        let ineff = self.inefficiency(owner);
         self.wage / a_eff.max(1e-12) * (1.0 + ineff)
     }
 
     /// Labour productivity `w / c`: productivity net of X-inefficiency, as recorded.
     #[inline]
-    pub fn labour_productivity(&self, a_eff: f64, soe: bool) -> f64 {
-        let ineff = if soe { self.soe_inefficiency } else { 0.0 };
+    pub fn labour_productivity(&self, a_eff: f64, owner: Ownership) -> f64 {
+        let ineff = self.inefficiency(owner);
         // The reciprocal is loop-invariant, so a loop divides once, not per firm.
         a_eff * (1.0 / (1.0 + ineff))
     }
@@ -52,28 +64,23 @@ impl Pricing {
     /// X-inefficiency that buyers can be made to pay. The rest eats into the SOE's
     /// margin, which is what makes slack costly under a soft budget.
     #[inline]
-    pub fn price(&self, a_eff: f64, soe: bool) -> f64 {
-        let passed = if soe {
-            self.soe_pass_through * self.soe_inefficiency
-        } else {
-            0.0
-        };
-        (1.0 + self.markup) * self.unit_cost(a_eff, false) * (1.0 + passed)
+    pub fn price(&self, a_eff: f64, owner: Ownership) -> f64 {
+        let passed = self.soe_pass_through * self.inefficiency(owner);
+        (1.0 + self.markup) * self.unit_cost(a_eff, Ownership::Private) * (1.0 + passed)
     }
 
     /// The price buyers compare, quality-adjusted for an old paradigm's fading worth;
     /// an SOE's is discounted by procurement preference.
     #[inline]
-    pub fn compared_price(&self, a: f64, soe: bool, vintage: u16) -> f64 {
+    pub fn compared_price(&self, a: f64, owner: Ownership, vintage: u16) -> f64 {
         let p = if vintage == self.paradigm {
-            self.price(a, soe)
+            self.price(a, owner)
         } else {
-            self.price(a, soe) / self.old_paradigm_worth.max(MIN_OLD_PARADIGM_WORTH)
+            self.price(a, owner) / self.old_paradigm_worth.max(MIN_OLD_PARADIGM_WORTH)
         };
-        if soe {
-            p * (1.0 - self.soe_preference)
-        } else {
-            p
+        match owner {
+            Ownership::Soe => p * (1.0 - self.soe_preference),
+            Ownership::Private => p,
         }
     }
 
@@ -135,10 +142,10 @@ mod tests {
     #[test]
     fn soes_pass_on_part_of_their_slack_and_are_compared_at_a_discount() {
         let p = pricing();
-        assert!((p.unit_cost(1.0, true) - 1.15).abs() < 1e-12);
-        assert!((p.price(1.0, true) - 1.2 * 1.075).abs() < 1e-12);
-        assert!((p.compared_price(1.0, true, 1) - 1.2 * 1.075 * 0.95).abs() < 1e-12);
-        assert!((p.compared_price(1.0, false, 1) - 1.2).abs() < 1e-12);
+        assert!((p.unit_cost(1.0, Ownership::Soe) - 1.15).abs() < 1e-12);
+        assert!((p.price(1.0, Ownership::Soe) - 1.2 * 1.075).abs() < 1e-12);
+        assert!((p.compared_price(1.0, Ownership::Soe, 1) - 1.2 * 1.075 * 0.95).abs() < 1e-12);
+        assert!((p.compared_price(1.0, Ownership::Private, 1) - 1.2).abs() < 1e-12);
     }
 
     #[test]

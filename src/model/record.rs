@@ -1,16 +1,17 @@
 //! What one sector did in one period: raw sums and counts, from which `observe`
 //! derives the recorded series. Plain data.
 
+use crate::scenario::PerOwner;
+
 /// A sector's period, as sums (so that sectors add up to the economy).
 #[derive(Debug, Clone, Default)]
 pub struct SectorRecord {
     pub period: u32,
     pub paradigm: u16,
-    /// Per ownership: index 0 private, 1 SOE.
-    pub firms: [u64; 2],
-    pub capacity: [f64; 2],
-    pub output: [f64; 2],
-    pub productivity_output: [f64; 2],
+    pub firms: PerOwner<u64>,
+    pub capacity: PerOwner<f64>,
+    pub output: PerOwner<f64>,
+    pub productivity_output: PerOwner<f64>,
     pub demand: f64,
     pub imports: f64,
     pub output_squared: f64,
@@ -110,12 +111,10 @@ impl SectorRecord {
             consortium: _,
             hist,
         } = other;
-        for k in 0..2 {
-            self.firms[k] += firms[k];
-            self.capacity[k] += capacity[k];
-            self.output[k] += output[k];
-            self.productivity_output[k] += productivity_output[k];
-        }
+        self.firms += *firms;
+        self.capacity += *capacity;
+        self.output += *output;
+        self.productivity_output += *productivity_output;
         self.demand += demand;
         self.imports += imports;
         self.output_squared += output_squared;

@@ -17,7 +17,7 @@ use super::pricing::{Pricing, replicator};
 use super::record::SectorRecord;
 use super::rng::{Phase, stream, uniform};
 use super::technology::Paths;
-use crate::scenario::{ModelParams, Regime, SectorSpec, Structure};
+use crate::scenario::{ModelParams, Ownership, Regime, SectorSpec, Structure};
 
 /// The frontier a sector starts from; productivity is measured in its units.
 const INITIAL_FRONTIER: f64 = 1.0;
@@ -157,16 +157,23 @@ impl Sector {
             if i % CHUNK == 0 {
                 chunk_rng = stream(seed, index, 0, Phase::Init, (i / CHUNK) as u64);
             }
-            let soe = i < n_soe;
-            let weight = if soe { m.soe_size } else { 1.0 };
+            // SOEs first, then private firms.
+            let owner = if i < n_soe {
+                Ownership::Soe
+            } else {
+                Ownership::Private
+            };
+            let weight = match owner {
+                Ownership::Soe => m.soe_size,
+                Ownership::Private => 1.0,
+            };
             let share = domestic * weight / weight_total;
             let a = a0 * (1.0 + INITIAL_SPREAD * (2.0 * uniform(&mut chunk_rng) - 1.0));
             let output = share * demand;
             let capacity = output / m.initial_utilization;
-            let passed = if soe {
-                m.soe_pass_through * m.soe_inefficiency
-            } else {
-                0.0
+            let passed = match owner {
+                Ownership::Soe => m.soe_pass_through * m.soe_inefficiency,
+                Ownership::Private => 0.0,
             };
             let price = (1.0 + m.markup) * m.wage / a * (1.0 + passed);
             share_price += share * price;
@@ -178,7 +185,7 @@ impl Sector {
             };
             firms.add(Firm {
                 id: i as u64,
-                soe,
+                owner,
                 age: 0,
                 productivity: a,
                 capacity,
@@ -392,7 +399,7 @@ impl Sector {
             market_price: self.market_price * (1.0 + st.frontier_growth),
             research_cost: env.research_cost,
             mean_budget: m.rd_share * self.revenue / self.firms.living().max(1) as f64
-                * (1.0 + lv.by_owner[0].rd_subsidy)
+                * (1.0 + lv.by_owner.private.rd_subsidy)
                 / env.research_cost,
             exploration_share: st.exploration_share,
             equipment_level: st.equipment_level,
@@ -551,8 +558,8 @@ impl Sector {
         } else {
             0
         };
-        let n_firms = (acc.firms[0] + acc.firms[1]).max(1) as f64;
-        let mean_capacity = (acc.capacity[0] + acc.capacity[1]) / n_firms;
+        let n_firms = acc.firms.total().max(1) as f64;
+        let mean_capacity = acc.capacity.total() / n_firms;
         let mean_share = (1.0 - self.import_share) / n_firms;
         let reference = self.entrant_reference(t, acc.current_output > 0.0, m);
         let mut founded: Vec<f64> = (0..n_entrants)
@@ -571,7 +578,7 @@ impl Sector {
             let path = ((uniform(&mut erng) * n_paths as f64) as usize).min(n_paths - 1);
             self.entrants.push(Firm {
                 id: self.next_id,
-                soe: false,
+                owner: Ownership::Private,
                 age: 0,
                 productivity: a,
                 capacity,

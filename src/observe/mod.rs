@@ -60,8 +60,8 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 
 /// Fields shared by sector and economy rows, computed from summed records.
 fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRow {
-    let capacity = r.capacity[0] + r.capacity[1];
-    let output = r.output[0] + r.output[1];
+    let capacity = r.capacity.total();
+    let output = r.output.total();
     let utilization = ratio(output, capacity);
     let subsidy = r.rd_subsidy + r.production_subsidy;
     let deciles = hist_quantiles(&r.hist, [0.1, 0.9]);
@@ -76,19 +76,19 @@ fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRo
         utilization,
         overcapacity: utilization.map(|u| 1.0 - u),
         import_share: ratio(r.imports, r.demand).unwrap_or(0.0),
-        soe_output_share: ratio(r.output[1], output),
-        soe_capacity_share: ratio(r.capacity[1], capacity),
-        firms_private: r.firms[0],
-        firms_soe: r.firms[1],
+        soe_output_share: ratio(r.output.soe, output),
+        soe_capacity_share: ratio(r.capacity.soe, capacity),
+        firms_private: r.firms.private,
+        firms_soe: r.firms.soe,
         entries: r.entries,
         exits: r.exits,
         bailouts: r.bailouts,
         spinoffs: r.spinoffs,
         paradigm_switches: r.switches,
         old_paradigm_capacity_share: ratio(r.old_capacity, capacity),
-        productivity_mean: ratio(r.productivity_output[0] + r.productivity_output[1], output),
-        productivity_private: ratio(r.productivity_output[0], r.output[0]),
-        productivity_soe: ratio(r.productivity_output[1], r.output[1]),
+        productivity_mean: ratio(r.productivity_output.total(), output),
+        productivity_private: ratio(r.productivity_output.private, r.output.private),
+        productivity_soe: ratio(r.productivity_output.soe, r.output.soe),
         productivity_p90_p10: deciles.and_then(|[p10, p90]| ratio(p90, p10)),
         frontier: None,
         gap: None,
@@ -163,9 +163,9 @@ pub fn economy_row(period: u32, records: &[SectorRecord]) -> SeriesRow {
     let mut weight = 0.0;
     for r in records {
         total.add(r);
-        let out = r.output[0] + r.output[1];
+        let out = r.output.total();
         if out > 0.0 {
-            let mean = (r.productivity_output[0] + r.productivity_output[1]) / out;
+            let mean = r.productivity_output.total() / out;
             weighted_frontier += r.frontier * out;
             weighted_gap += mean / r.frontier * out;
             weight += out;
@@ -225,7 +225,7 @@ pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = Fi
             period,
             sector: &sector.name,
             id: f.id[i],
-            ownership: if f.soe[i] { "soe" } else { "private" },
+            ownership: f.owner[i].as_str(),
             age: f.age[i],
             productivity: f.a[i],
             capacity: f.capacity[i],

@@ -6,6 +6,7 @@
 //! caller says so (`--force`), and then the old one is moved aside before the new one
 //! takes its name.
 
+pub mod atomic;
 pub mod lock;
 pub mod manifest;
 pub mod provenance;

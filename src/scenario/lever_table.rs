@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use super::keys::{KeyInfo, KeyValue, Range, Slider};
+use super::ownership::{Ownership, PerOwner};
 
 /// Declares the levers: first those that may differ by ownership, then the rest.
 macro_rules! levers {
@@ -95,8 +96,7 @@ macro_rules! levers {
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub struct Levers {
             $( #[doc = $smeaning] pub $skey: $sty, )*
-            /// Indexed by `Ownership::index()`: private 0, SOE 1.
-            pub by_owner: [OwnerLevers; 2],
+            pub by_owner: PerOwner<OwnerLevers>,
         }
 
         /// Every lever, in the order of the table.
@@ -142,9 +142,9 @@ macro_rules! levers {
         }
 
         impl Levers {
-            /// The value of lever `key` for ownership `owner` (0 private, 1 SOE), as a
-            /// number; `None` for an unknown key.
-            pub fn value(&self, key: &str, owner: usize) -> Option<f64> {
+            /// The value of lever `key` for `owner`, as a number; `None` for an
+            /// unknown key.
+            pub fn value(&self, key: &str, owner: Ownership) -> Option<f64> {
                 match key {
                     $( stringify!($okey) => Some(self.by_owner[owner].$okey.as_number()), )*
                     $( stringify!($skey) => Some(self.$skey.as_number()), )*
@@ -178,7 +178,10 @@ macro_rules! levers {
                 };
                 Levers {
                     $( $skey: s.$skey.unwrap_or(self.$skey), )*
-                    by_owner: [owner(&self.private, &s.private), owner(&self.soe, &s.soe)],
+                    by_owner: PerOwner {
+                        private: owner(&self.private, &s.private),
+                        soe: owner(&self.soe, &s.soe),
+                    },
                 }
             }
         }

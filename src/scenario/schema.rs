@@ -98,32 +98,6 @@ impl Regime {
     }
 }
 
-/// Ownership of a firm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Ownership {
-    /// A private firm: hard budget, exits when its net worth is negative.
-    Private,
-    /// A state-owned enterprise: soft budget, may be bailed out.
-    Soe,
-}
-
-impl Ownership {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Ownership::Private => "private",
-            Ownership::Soe => "soe",
-        }
-    }
-    /// Index into per-ownership arrays: private 0, SOE 1.
-    pub fn index(self) -> usize {
-        match self {
-            Ownership::Private => 0,
-            Ownership::Soe => 1,
-        }
-    }
-}
-
 impl Default for SectorSpec {
     fn default() -> Self {
         SectorSpec::named("sector", Regime::CatchUp)

@@ -13,7 +13,6 @@
 //! result is the same however the work was split, interrupted or scheduled.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,7 +27,7 @@ use super::journal::{Journal, JournalEntry, JournalIndex, Record, RecordHeader, 
 use super::spec::{Metric, Stat, Sweep};
 use crate::engine::World;
 use crate::model::rng::mix;
-use crate::output::{OutputError, ResultDir, check_target};
+use crate::output::{OutputError, ResultDir, atomic, check_target};
 use crate::scenario::{ScenarioError, parse_scenario};
 
 pub const RUNS_FILE: &str = "runs.csv";
@@ -44,11 +43,20 @@ const INDEX_FILE: &str = "index.bin";
 /// Errors of a sweep.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
-    /// Bad input: the sweep, its design or a conflict with what is on disk.
+    /// Bad input: the sweep file or its design, located.
     #[error(transparent)]
     Input(#[from] ScenarioError),
+    /// The sweep cannot be done as asked (shards that do not fit together, a folder
+    /// holding something else, ...); the message says why and what to do instead.
     #[error("{0}")]
-    Conflict(String),
+    Refused(String),
+    /// A folder given as a sweep result is not one.
+    #[error("{dir} is not a finished sweep result: {why}")]
+    NotASweep { dir: PathBuf, why: String },
+    /// A file a sweep wrote is damaged or inconsistent: not the user's input, so not
+    /// bad input, but the message says how to recover.
+    #[error("{path} is damaged ({why}); remove it and run the sweep again")]
+    Damaged { path: PathBuf, why: String },
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error("{path}")]
@@ -56,6 +64,15 @@ pub enum SweepError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    #[error("cannot start the worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
+    /// A row could not be formatted (a bug, never the user's input).
+    #[error("cannot format {what}")]
+    Format {
+        what: &'static str,
+        #[source]
+        source: csv::Error,
     },
     /// One run of the sweep could not be completed (its numbers blew up, or the model
     /// failed): the run is named so that it can be repeated alone.
@@ -87,7 +104,7 @@ impl SweepError {
     /// Whether the user can fix this by changing what they asked for (exit code 2).
     pub fn is_bad_input(&self) -> bool {
         match self {
-            SweepError::Input(_) | SweepError::Conflict(_) => true,
+            SweepError::Input(_) | SweepError::Refused(_) | SweepError::NotASweep { .. } => true,
             SweepError::Output(e) => e.is_bad_input(),
             _ => false,
         }
@@ -182,13 +199,9 @@ pub fn runs_of<'a>(
     })
 }
 
-/// Writes a file whole or not at all: to a temporary name, then renamed.
+/// Writes a file of the working folder whole or not at all.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SweepError> {
-    let tmp = path.with_extension("tmp");
-    let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(bytes).map_err(io(&tmp))?;
-    drop(f);
-    fs::rename(&tmp, path).map_err(io(path))
+    atomic::write_file(path, bytes).map_err(io(path))
 }
 
 /// Simulates one run and summarises it.
@@ -216,7 +229,7 @@ fn simulate(
             // `check_points` refuses such a point before any run (a located error);
             // this guards the indexing below.
             row_of(&m.sector).ok_or_else(|| {
-                SweepError::Conflict(format!(
+                SweepError::Refused(format!(
                     "metric `{}` reads sector `{}`, which design point {} does not have",
                     m.name, m.sector, run.point
                 ))
@@ -250,16 +263,18 @@ fn simulate(
         }
         if let Some(w) = csv_writer.as_mut() {
             for row in &period_rows {
-                w.serialize(row).map_err(|e| {
-                    SweepError::Conflict(format!("cannot format a series row: {e}"))
+                w.serialize(row).map_err(|source| SweepError::Format {
+                    what: "a series row",
+                    source,
                 })?;
             }
         }
     }
     if let (Some(path), Some(w)) = (series_csv, csv_writer) {
-        let bytes = w
-            .into_inner()
-            .map_err(|e| SweepError::Conflict(format!("cannot format the series: {e}")))?;
+        let bytes = w.into_inner().map_err(|e| SweepError::Format {
+            what: "the series",
+            source: e.into_error().into(),
+        })?;
         write_atomically(path, &bytes)?;
     }
     let metrics = spec
@@ -345,6 +360,28 @@ pub struct SweepManifest {
     pub peak_memory_bytes: Option<u64>,
 }
 
+impl SweepManifest {
+    /// Reads the manifest of the sweep result in `dir`: a folder without one, or with
+    /// another program's, is not a sweep result (bad input); a manifest that cannot be
+    /// read for another reason is an I/O failure, its cause kept.
+    pub fn read(dir: &Path) -> Result<SweepManifest, SweepError> {
+        let path = dir.join(MANIFEST_FILE);
+        let not_a_sweep = |why: String| SweepError::NotASweep {
+            dir: dir.to_path_buf(),
+            why,
+        };
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(not_a_sweep(format!("it has no {MANIFEST_FILE}")));
+            }
+            Err(source) => return Err(SweepError::Io { path, source }),
+        };
+        serde_json::from_str(&text)
+            .map_err(|e| not_a_sweep(format!("{} is not a sweep manifest: {e}", path.display())))
+    }
+}
+
 /// How to run a sweep.
 pub struct SweepOptions<'a> {
     pub out: &'a Path,
@@ -393,7 +430,7 @@ pub fn run_sweep(
     let runs = || runs_of(sweep, &table, opts.shard);
     let runs_total = table.len() * u64::from(sweep.spec.replicates);
     if runs_total > super::spec::MAX_RUNS {
-        return Err(SweepError::Conflict(format!(
+        return Err(SweepError::Refused(format!(
             "the sweep has {runs_total} runs; at most {} are allowed",
             super::spec::MAX_RUNS
         )));
@@ -414,7 +451,7 @@ pub fn run_sweep(
             let manifest = match manifest {
                 Some(m) if finished == sweep_text && m.shard == opts.shard.to_string() => m,
                 _ => {
-                    return Err(SweepError::Conflict(format!(
+                    return Err(SweepError::Refused(format!(
                         "{} holds the result of a different sweep or shard; choose another --out",
                         out.display()
                     )));
@@ -452,7 +489,7 @@ pub fn run_sweep(
         let previous = fs::read_to_string(work.join(SWEEP_FILE)).unwrap_or_default();
         if opts.resume {
             if previous != identity {
-                return Err(SweepError::Conflict(format!(
+                return Err(SweepError::Refused(format!(
                     "{} holds an interrupted run of a different sweep or shard; \
                      remove it, or run without --resume and with --force to start over",
                     work.display()
@@ -461,7 +498,7 @@ pub fn run_sweep(
         } else if opts.force {
             remove_work_dir(&work)?;
         } else {
-            return Err(SweepError::Conflict(format!(
+            return Err(SweepError::Refused(format!(
                 "an interrupted sweep is in {}; pass --resume to continue it, or --force to start over",
                 work.display()
             )));
@@ -524,7 +561,7 @@ pub fn run_sweep(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
-        .map_err(|e| SweepError::Conflict(format!("cannot start the worker threads: {e}")))?;
+        .map_err(SweepError::Threads)?;
     let steps = AtomicU64::new(0);
     let failures = AtomicU64::new(failed_before);
     // The failed run of this session with the lowest number, for the message.
@@ -668,15 +705,15 @@ fn kept_failures(
 }
 
 /// Removes a sweep's working folder, but only if it holds nothing but what a sweep
-/// writes there (`sweep.toml`, `journal.bin`, `index.bin`, `series/run-*.csv`, and their `.tmp`
-/// files): a user's own folder that happens to be called `<out>.partial` is never
-/// touched.
+/// writes there (`sweep.toml`, `journal.bin`, `index.bin`, `series/run-*.csv`, and
+/// the temporary files of their atomic writes): a user's own folder that happens to be
+/// called `<out>.partial` is never touched.
 fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
     let Ok(meta) = fs::symlink_metadata(work) else {
         return Ok(());
     };
     let not_ours = |why: String| {
-        SweepError::Conflict(format!(
+        SweepError::Refused(format!(
             "{} is not a sweep's working folder ({why}); nothing in it was touched. \
              Remove it yourself or choose another --out",
             work.display()
@@ -685,9 +722,13 @@ fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
     if !meta.is_dir() {
         return Err(not_ours("it is not a directory".into()));
     }
-    // `write_atomically` writes `<name>.tmp` before renaming it.
-    let ours_at_top =
-        |name: &str| ["sweep.toml", "sweep.tmp", "journal.bin", INDEX_FILE].contains(&name);
+    // Earlier versions wrote `<stem>.tmp` before renaming; now `atomic::is_temporary`.
+    let ours_at_top = |name: &str| {
+        ["sweep.toml", "sweep.tmp", "journal.bin", INDEX_FILE].contains(&name)
+            || name
+                .strip_prefix(".sweep.toml")
+                .is_some_and(|_| atomic::is_temporary(name))
+    };
     for entry in fs::read_dir(work).map_err(io(work))? {
         let entry = entry.map_err(io(work))?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -699,8 +740,9 @@ fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
             for run in fs::read_dir(entry.path()).map_err(io(&entry.path()))? {
                 let run = run.map_err(io(&entry.path()))?;
                 let file = run.file_name().to_string_lossy().into_owned();
-                let is_run =
-                    file.starts_with("run-") && (file.ends_with(".csv") || file.ends_with(".tmp"));
+                let is_run = (file.starts_with("run-")
+                    && (file.ends_with(".csv") || file.ends_with(".tmp")))
+                    || (file.starts_with(".run-") && atomic::is_temporary(&file));
                 if !run.file_type().map_err(io(&run.path()))?.is_file() || !is_run {
                     return Err(not_ours(format!(
                         "a sweep never writes {SERIES_DIR}/{file}"
@@ -781,11 +823,9 @@ fn assemble(
     ])?;
 
     let mut read = |id: u64| -> Result<Record, SweepError> {
-        let at = index.get(id)?.ok_or_else(|| {
-            SweepError::Conflict(format!(
-                "run {id} is missing from {}",
-                journal_path.display()
-            ))
+        let at = index.get(id)?.ok_or_else(|| SweepError::Damaged {
+            path: journal_path.to_path_buf(),
+            why: format!("run {id} is missing from it"),
         })?;
         read_record(journal_path, &mut journal, at)
     };

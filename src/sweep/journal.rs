@@ -389,11 +389,9 @@ pub(super) fn read_record(
     file: &mut fs::File,
     JournalEntry { offset, .. }: JournalEntry,
 ) -> Result<Record, SweepError> {
-    let damaged = || {
-        SweepError::Conflict(format!(
-            "{} is damaged; remove it and run the sweep again",
-            path.display()
-        ))
+    let damaged = || SweepError::Damaged {
+        path: path.to_path_buf(),
+        why: format!("no whole record at byte {offset}"),
     };
     // The block's length word, just before the payload.
     file.seek(SeekFrom::Start(offset.checked_sub(8).ok_or_else(damaged)?))
@@ -402,12 +400,7 @@ pub(super) fn read_record(
     file.read_exact(&mut word).map_err(io(path))?;
     let mut payload = vec![0u8; u64::from_le_bytes(word) as usize];
     file.read_exact(&mut payload).map_err(io(path))?;
-    Record::decode(&payload).ok_or_else(|| {
-        SweepError::Conflict(format!(
-            "{} is damaged; remove it and run the sweep again",
-            path.display()
-        ))
-    })
+    Record::decode(&payload).ok_or_else(damaged)
 }
 
 #[cfg(test)]

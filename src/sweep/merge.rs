@@ -19,7 +19,7 @@ pub fn merge(
     force: bool,
 ) -> Result<(PathBuf, SweepManifest), SweepError> {
     if shards.is_empty() {
-        return Err(SweepError::Conflict(
+        return Err(SweepError::Refused(
             "expected at least one shard directory".into(),
         ));
     }
@@ -29,17 +29,7 @@ pub fn merge(
     let mut sums = MergeSums::default();
     let mut parsed = Vec::with_capacity(shards.len());
     for dir in shards {
-        let path = dir.join(MANIFEST_FILE);
-        let text = fs::read_to_string(&path).map_err(|e| {
-            SweepError::Conflict(format!(
-                "{} is not a finished sweep result (cannot read {}: {e})",
-                dir.display(),
-                path.display()
-            ))
-        })?;
-        let m: SweepManifest = serde_json::from_str(&text).map_err(|e| {
-            SweepError::Conflict(format!("{}: not a sweep manifest: {e}", path.display()))
-        })?;
+        let m = SweepManifest::read(dir)?;
         sums.add(&m);
         parsed.push(m.shard.clone());
         first.get_or_insert(m);
@@ -49,26 +39,32 @@ pub fn merge(
     for d in &shards[1..] {
         let text = fs::read_to_string(d.join(SWEEP_FILE)).map_err(io(&d.join(SWEEP_FILE)))?;
         if text != first_text {
-            return Err(SweepError::Conflict(
+            return Err(SweepError::Refused(
                 "the shards come from different sweep files".into(),
             ));
         }
     }
     let parsed: Vec<Shard> = parsed
         .iter()
-        .map(|s| s.parse::<Shard>().map_err(SweepError::Conflict))
+        .zip(shards)
+        .map(|(s, dir)| {
+            s.parse::<Shard>().map_err(|why| SweepError::Damaged {
+                path: dir.join(MANIFEST_FILE),
+                why,
+            })
+        })
         .collect::<Result<_, _>>()?;
     let count = parsed[0].count;
     let mut seen = std::collections::BTreeSet::new();
     for (s, dir) in parsed.iter().zip(shards) {
         if s.count != count {
-            return Err(SweepError::Conflict(format!(
+            return Err(SweepError::Refused(format!(
                 "{} is shard {s} but others are shards of {count}",
                 dir.display()
             )));
         }
         if !seen.insert(s.index) {
-            return Err(SweepError::Conflict(format!("shard {s} is given twice")));
+            return Err(SweepError::Refused(format!("shard {s} is given twice")));
         }
     }
     // The first few missing shards by name (the count comes from a file: never list
@@ -86,7 +82,7 @@ pub fn merge(
         } else {
             String::new()
         };
-        return Err(SweepError::Conflict(format!(
+        return Err(SweepError::Refused(format!(
             "missing shards: {}{more}",
             named.join(", ")
         )));
@@ -178,10 +174,10 @@ fn merge_by_point(inputs: &[PathBuf], output: &Path) -> Result<(), SweepError> {
         match &header {
             None => header = Some(h),
             Some(first) if *first != h => {
-                return Err(SweepError::Conflict(format!(
-                    "{} has a different header",
-                    path.display()
-                )));
+                return Err(SweepError::Damaged {
+                    path: path.clone(),
+                    why: "its header differs from the first shard's".into(),
+                });
             }
             _ => {}
         }

@@ -2,8 +2,7 @@
 //! intervals, and Sobol or Morris sensitivity indices, as tables.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::analysis::{Interval, mean_ci, morris_indices, sobol_indices};
 use super::execute::{MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SweepError, SweepManifest};
@@ -74,6 +73,8 @@ fn shown(cell: &str) -> String {
 
 /// Per-point metric values (one per replicate) and the points' roles.
 struct Loaded {
+    /// The sweep result's folder.
+    dir: PathBuf,
     manifest: SweepManifest,
     /// point -> (group, role)
     roles: BTreeMap<u64, (Option<u64>, String)>,
@@ -81,12 +82,29 @@ struct Loaded {
     values: Vec<BTreeMap<u64, Vec<f64>>>,
 }
 
+/// A CSV file of a sweep result that cannot be read: an I/O failure, or a file that
+/// is not what a sweep writes.
+fn csv_error(path: &Path) -> impl FnOnce(csv::Error) -> SweepError + '_ {
+    move |e| {
+        let why = e.to_string();
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => SweepError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            _ => SweepError::Damaged {
+                path: path.to_path_buf(),
+                why,
+            },
+        }
+    }
+}
+
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), SweepError> {
-    let mut r = csv::Reader::from_path(path)
-        .map_err(|e| SweepError::Conflict(format!("cannot read {}: {e}", path.display())))?;
+    let mut r = csv::Reader::from_path(path).map_err(csv_error(path))?;
     let header: Vec<String> = r
         .headers()
-        .map_err(|e| SweepError::Conflict(format!("{}: {e}", path.display())))?
+        .map_err(csv_error(path))?
         .iter()
         .map(String::from)
         .collect();
@@ -94,22 +112,12 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), SweepError> 
         .records()
         .map(|rec| rec.map(|rec| rec.iter().map(String::from).collect()))
         .collect::<Result<Vec<Vec<String>>, _>>()
-        .map_err(|e| SweepError::Conflict(format!("{}: {e}", path.display())))?;
+        .map_err(csv_error(path))?;
     Ok((header, rows))
 }
 
 fn load(dir: &Path) -> Result<Loaded, SweepError> {
-    let path = dir.join(MANIFEST_FILE);
-    let text = fs::read_to_string(&path).map_err(|e| {
-        SweepError::Conflict(format!(
-            "{} is not a sweep result (cannot read {}: {e})",
-            dir.display(),
-            path.display()
-        ))
-    })?;
-    let manifest: SweepManifest = serde_json::from_str(&text).map_err(|e| {
-        SweepError::Conflict(format!("{}: not a sweep manifest: {e}", path.display()))
-    })?;
+    let manifest = SweepManifest::read(dir)?;
     let (_, points) = read_csv(&dir.join(POINTS_FILE))?;
     let roles = points
         .iter()
@@ -122,9 +130,13 @@ fn load(dir: &Path) -> Result<Loaded, SweepError> {
     let (header, runs) = read_csv(&dir.join(RUNS_FILE))?;
     let mut values = Vec::new();
     for m in &manifest.metrics {
-        let col = header.iter().position(|h| h == m).ok_or_else(|| {
-            SweepError::Conflict(format!("runs.csv has no column for metric `{m}`"))
-        })?;
+        let col = header
+            .iter()
+            .position(|h| h == m)
+            .ok_or_else(|| SweepError::Damaged {
+                path: dir.join(RUNS_FILE),
+                why: format!("it has no column for metric `{m}`"),
+            })?;
         let mut per_point: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
         for r in &runs {
             let point: u64 = r.get(1).and_then(|p| p.parse().ok()).unwrap_or(u64::MAX);
@@ -134,6 +146,7 @@ fn load(dir: &Path) -> Result<Loaded, SweepError> {
         values.push(per_point);
     }
     Ok(Loaded {
+        dir: dir.to_path_buf(),
         manifest,
         roles,
         values,
@@ -144,7 +157,7 @@ fn load(dir: &Path) -> Result<Loaded, SweepError> {
 pub fn analyze(dir: &Path, force: bool) -> Result<Vec<Table>, SweepError> {
     let data = load(dir)?;
     if data.manifest.shard != "1/1" && data.manifest.shard != "merged" {
-        return Err(SweepError::Conflict(format!(
+        return Err(SweepError::Refused(format!(
             "{} is shard {} of a sweep; merge the shards first (`catchup merge`)",
             dir.display(),
             data.manifest.shard
@@ -279,9 +292,13 @@ fn sobol_table(data: &Loaded) -> Table {
 
 fn morris_table(data: &Loaded) -> Result<Table, SweepError> {
     let k = data.manifest.factors.len();
-    let delta = data.manifest.morris_delta.ok_or_else(|| {
-        SweepError::Conflict("the manifest of a morris sweep has no morris_delta".into())
-    })?;
+    let delta = data
+        .manifest
+        .morris_delta
+        .ok_or_else(|| SweepError::Damaged {
+            path: data.dir.join(MANIFEST_FILE),
+            why: "a morris sweep's manifest without morris_delta".into(),
+        })?;
     let mut rows = Vec::new();
     for (m, name) in data.manifest.metrics.iter().enumerate() {
         let y = means(data, m);

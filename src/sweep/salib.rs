@@ -12,6 +12,7 @@ use std::path::Path;
 
 use super::design::{DesignTable, set_value};
 use super::spec::{DesignKind, Sweep};
+use crate::output::atomic::AtomicFile;
 use crate::scenario::error::{KeyPath, Problem, ScenarioError};
 
 /// The design's point numbers in SALib's row order, one at a time.
@@ -141,29 +142,14 @@ pub fn export_salib(
             return Err(ExportError::Exists(shown));
         }
     }
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = path.with_file_name(name);
-    let written = (|| {
-        let file = std::fs::File::create(&tmp).map_err(|source| ExportError::Io {
-            path: tmp.display().to_string(),
-            source,
-        })?;
-        let mut out = std::io::BufWriter::new(file);
-        let rows = write_salib(sweep, table, &mut out)?;
-        let io = |source| ExportError::Io {
-            path: shown.clone(),
-            source,
-        };
-        let file = out.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)?;
-        Ok(rows)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    let io = |source| ExportError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let mut out = AtomicFile::create(path).map_err(io)?;
+    let rows = write_salib(sweep, table, &mut out)?;
+    out.commit().map_err(io)?;
+    Ok(rows)
 }
 
 #[cfg(test)]
