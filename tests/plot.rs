@@ -401,6 +401,33 @@ fn run_with_plot_draws_the_six_charts_into_the_result() {
     assert_eq!(entries(dir.path()), ["run".to_string()].into());
 }
 
+/// A paradigm shift is marked where the run's `paradigm` column goes up, in every
+/// chart over periods (and the legend says so); a run without one has no marker.
+#[test]
+fn paradigm_shifts_are_marked_in_the_run_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, periods) in [("window-of-opportunity", "25"), ("catch-up", "10")] {
+        catchup(
+            dir.path(),
+            ["run", name, "--periods", periods, "--out", name, "--plot"],
+        )
+        .ok();
+        let series = Csv::read(&dir.path().join(name).join("series.csv"));
+        let sectors = series.distinct("sector");
+        let shifted = sectors.iter().filter(|s| *s != "all").any(|s| {
+            let p = series.values("sector", s, "paradigm");
+            p.windows(2).any(|w| w[1] > w[0])
+        });
+        assert_eq!(shifted, name == "window-of-opportunity", "{name}");
+        let plots = dir.path().join(name).join("plots");
+        for stem in ["capacity-utilisation", "productivity-gap", "innovation"] {
+            let svg = Svg::read(&plots.join(format!("{stem}.svg")));
+            let keyed = svg.texts().iter().any(|t| t == "paradigm shift");
+            assert_eq!(keyed, shifted, "{name} {stem}");
+        }
+    }
+}
+
 #[test]
 fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
     let dir = tempfile::tempdir().unwrap();

@@ -214,6 +214,9 @@ pub struct Panel {
     pub y: Axis,
     pub bands: Vec<Band>,
     pub lines: Vec<Line>,
+    /// Periods at which a paradigm shift took effect (the first period of the new
+    /// paradigm), drawn as vertical lines behind the data.
+    pub shifts: Vec<f64>,
 }
 
 impl Panel {
@@ -224,6 +227,7 @@ impl Panel {
             y,
             bands: vec![],
             lines: vec![],
+            shifts: vec![],
         }
     }
 

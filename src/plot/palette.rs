@@ -65,6 +65,12 @@ pub const GREY: Pen = Pen {
     entry: None,
 };
 
+/// Paradigm-shift markers: darker than the frontier's grey, and no data colour.
+pub const SHIFT: Pen = Pen {
+    rgb: (90, 90, 90),
+    entry: None,
+};
+
 /// The `i`-th pen of the palette (cycling after [`ENTRIES`]).
 pub fn pen(i: usize) -> Pen {
     let i = i % ENTRIES;

@@ -20,7 +20,7 @@ use super::PlotError;
 use super::figure::{
     Figure, LINE_WIDTH, Panel, Scale, band_segments, drawable, legend_rows, segments, tick_label_in,
 };
-use super::palette::{Marker, Pen};
+use super::palette::{Marker, Pen, SHIFT};
 
 /// The font family every text is set in.
 pub const FAMILY: &str = "sans-serif";
@@ -328,6 +328,15 @@ where
         [(0, 0), (w as i32 - 1, h as i32 - 1)],
         RGBColor(110, 110, 110).stroke_width(1),
     ))?;
+    // Paradigm shifts, behind the data: thin rectangles rather than lines, so that
+    // the SVG's polylines stay the data's alone.
+    // `yr` is the axis range the chart was built on, so the line spans the panel.
+    for &x in &panel.shifts {
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x, yr.0), (x, yr.1)],
+            rgb(SHIFT).stroke_width(2),
+        )))?;
+    }
     for band in &panel.bands {
         for poly in band_segments(&band.points, panel.y.scale) {
             chart.draw_series(std::iter::once(Polygon::new(
