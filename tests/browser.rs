@@ -254,6 +254,44 @@ fn the_classroom_page_runs_in_a_real_browser() {
     let series = run_file(&file, &dir.path().join("out"));
     let compared = assert_rows_match_csv(&rows, &series, COLUMNS);
     assert_eq!(compared, rows.len() * COLUMNS.len());
+    // "Download data" gives the rows on the screen with the columns of series.csv, in
+    // its order, and its numbers.
+    let csv = page.script("return catchup.rowsCsv(catchup.state.rows)");
+    let csv = csv.as_str().unwrap();
+    let file = std::fs::read_to_string(&series).unwrap();
+    assert_eq!(
+        csv.lines().next(),
+        file.lines().next(),
+        "the header of series.csv"
+    );
+    assert_eq!(csv.lines().count(), 1 + rows.len());
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let exported: Vec<Value> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: serde_json::Map<String, Value> = header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| {
+                    let text = h == "sector" || h == "regime";
+                    let v = match (v.parse::<u64>(), v.parse::<f64>()) {
+                        (Ok(n), _) if !text => json!(n),
+                        (_, Ok(x)) if !text => json!(x),
+                        _ if v.is_empty() => Value::Null,
+                        _ => json!(v),
+                    };
+                    (h.clone(), v)
+                })
+                .collect();
+            Value::Object(row)
+        })
+        .collect();
+    assert_eq!(
+        assert_rows_match_csv(&exported, &series, COLUMNS),
+        rows.len() * COLUMNS.len()
+    );
     let tariff = |t: u64| {
         rows.iter()
             .find(|r| r["period"] == t && r["sector"] == "heavy")
@@ -289,11 +327,20 @@ fn the_classroom_page_runs_in_a_real_browser() {
         kept, 16,
         "the kept run is drawn in all eight charts, two sectors each"
     );
+    // The kept run's label says what differed: its own values of the levers moved.
+    let legend = page.script("return document.getElementById('legend').innerText");
+    let legend = legend.as_str().unwrap();
+    assert!(legend.contains("kept: soe-protection"), "{legend}");
+    assert!(legend.contains("differs: "), "{legend}");
+    let kept_credit = page.script("return catchup.state.kept.initial.sectors.heavy.soe_credit");
     assert!(
-        page.script("return document.getElementById('legend').innerText")
-            .as_str()
-            .unwrap()
-            .contains("kept: soe-protection"),
+        legend.contains(&format!("heavy soe_credit {kept_credit}")),
+        "{legend}"
+    );
+    assert!(legend.contains("heavy bailout "), "{legend}");
+    assert!(
+        legend.contains("lever change(s) during the run"),
+        "{legend}"
     );
     assert_eq!(
         page.script("return catchup.errors"),

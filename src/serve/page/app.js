@@ -228,6 +228,7 @@
     }
     renderLevers();
     renderChanges();
+    renderLegend();
     renderCharts();
   }
 
@@ -243,9 +244,63 @@
       sectors: S.sectors.slice(),
       periods: S.periods,
       schedule: copy(S.schedule),
+      scenario: S.sc.name,
+      seed: S.seed,
+      initial: copy(S.initial),
+      regimes: copy(S.regimes),
     };
     renderLegend();
     renderCharts();
+  }
+
+  // What the kept run had that the current one does not: the scenario, the seed,
+  // regimes, starting lever values (the kept run's values) and lever changes.
+  function differences(k) {
+    const out = [];
+    if (k.scenario !== S.sc.name) out.push(`scenario ${k.scenario}`);
+    if (k.seed !== S.seed) out.push(`seed ${k.seed}`);
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    for (const sector of new Set([...Object.keys(k.regimes), ...Object.keys(S.regimes)])) {
+      if (k.regimes[sector] !== S.regimes[sector]) out.push(`${sector} ${k.regimes[sector] || "its own regime"}`);
+    }
+    const layers = (levers) => ({ "": levers.policy, ...levers.sectors });
+    const was = layers(k.initial), now = layers(S.initial);
+    for (const layer of new Set([...Object.keys(was), ...Object.keys(now)])) {
+      const a = was[layer] || {}, b = now[layer] || {};
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        if (same(a[key], b[key])) continue;
+        const value = a[key] === undefined ? "the economy's value" : fmtValue(a[key]);
+        out.push(`${layer ? layer + " " : ""}${key} ${value}`);
+      }
+    }
+    if (!same(k.schedule, S.schedule)) out.push(`${k.schedule.length} lever change(s) during the run`);
+    return out;
+  }
+
+  // The rows on the screen as CSV: the columns of series.csv, in its order.
+  function rowsCsv(rows) {
+    const columns = ["period", "sector", "regime", ...S.meta.columns.map((c) => c.name).filter((c) => c !== "period")];
+    const cell = (v) => (v === null || v === undefined ? "" : String(v));
+    return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+  }
+
+  function save(text, type, name) {
+    const blob = new Blob([text], { type });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  }
+
+  function downloadData() {
+    if (!S.rows.length) {
+      showMessage("Nothing to download yet: Step or Play first.", "info");
+      return;
+    }
+    save(rowsCsv(S.rows), "text/csv", `${S.sc.name}-classroom-series.csv`);
   }
 
   // The scenario file of the run so far (with any change waiting for the next period).
@@ -256,15 +311,7 @@
 
   async function download() {
     try {
-      const text = await scenarioToml();
-      const blob = new Blob([text], { type: "application/toml" });
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = `${S.sc.name}-classroom.toml`;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+      save(await scenarioToml(), "application/toml", `${S.sc.name}-classroom.toml`);
     } catch (e) {
       showMessage(e.message, "error");
     }
@@ -562,7 +609,8 @@
       const span = document.createElement("span");
       span.className = "kept";
       const line = document.createElement("i");
-      span.append(line, S.kept.label);
+      const diff = differences(S.kept);
+      span.append(line, `${S.kept.label} — ${diff.length ? `differs: ${diff.join(", ")}` : "same settings"}`);
       items.push(span);
     }
     legend.replaceChildren(...items);
@@ -890,11 +938,12 @@
     $("keep").addEventListener("click", keep);
     $("clear-kept").addEventListener("click", () => { S.kept = null; renderLegend(); renderCharts(); });
     $("download").addEventListener("click", download);
+    $("download-data").addEventListener("click", downloadData);
     $("cumulative").addEventListener("change", () => { S.cumulative = $("cumulative").checked; renderCharts(); });
     $("message-close").addEventListener("click", hideMessage);
     $("speed").addEventListener("input", () => { $("speed-out").textContent = `${$("speed").value}/s`; });
     $("target").addEventListener("change", () => { S.target = $("target").value; renderLevers(); });
-    $("seed").addEventListener("change", () => { S.seed = $("seed").value; });
+    $("seed").addEventListener("change", () => { S.seed = $("seed").value; renderLegend(); });
     $("periods").addEventListener("change", () => {
       const v = Math.round(Number($("periods").value));
       S.periods = Math.max(1, Math.min(S.meta.limits.periods, Number.isFinite(v) ? v : S.periods));
@@ -925,6 +974,6 @@
   const errors = [];
   window.addEventListener("error", (e) => errors.push(String(e.message)));
   window.addEventListener("unhandledrejection", (e) => errors.push(String(e.reason)));
-  window.catchup = { state: S, scenarioToml, setup, step, choose, errors };
+  window.catchup = { state: S, scenarioToml, rowsCsv, setup, step, choose, errors };
   start();
 })();
