@@ -94,6 +94,15 @@ impl Svg {
 /// Checks that `stem.png` is a PNG of the size `stem.svg` states, at least 1000 x 600.
 #[track_caller]
 fn check_png(dir: &Path, stem: &str) {
+    let (w, h) = png_of_svg(dir, stem);
+    assert!(
+        w >= 1000 && h >= 600,
+        "{stem}: {w} x {h} is too small to read"
+    );
+}
+
+/// Checks that the PNG is a PNG of the size its SVG states; returns the size.
+fn png_of_svg(dir: &Path, stem: &str) -> (u32, u32) {
     let svg = Svg::read(&dir.join(format!("{stem}.svg")));
     let png = fs::read(dir.join(format!("{stem}.png"))).unwrap();
     assert!(png.len() > 1000, "{stem}.png is too small to hold a chart");
@@ -102,10 +111,7 @@ fn check_png(dir: &Path, stem: &str) {
     let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
     assert_eq!((w, h), svg.size(), "{stem}: PNG and SVG sizes differ");
-    assert!(
-        w >= 1000 && h >= 600,
-        "{stem}: {w} x {h} is too small to read"
-    );
+    (w, h)
 }
 
 /// A CSV file read whole, by column name.
@@ -444,6 +450,36 @@ fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
     catchup(dir.path(), ["plot", "r", "--out", "charts", "-q"]).ok();
     check_run_charts(&run, &dir.path().join("charts"));
     assert_eq!(entries(&run).len(), 6, "{:?}", entries(&run));
+}
+
+/// `--no-title` leaves the title and subtitle out of the images (and their room),
+/// keeps everything else, and the manifest still names each chart.
+#[test]
+fn no_title_leaves_the_titles_to_the_caption() {
+    let dir = tempfile::tempdir().unwrap();
+    catchup(dir.path(), ["run", "--periods", "10", "--out", "r", "-q"]).ok();
+    catchup(dir.path(), ["plot", "r", "--out", "titled", "-q"]).ok();
+    catchup(
+        dir.path(),
+        ["plot", "r", "--out", "bare", "--no-title", "-q"],
+    )
+    .ok();
+    for stem in RUN_CHARTS {
+        let titled = Svg::read(&dir.path().join(format!("titled/{stem}.svg")));
+        let bare = Svg::read(&dir.path().join(format!("bare/{stem}.svg")));
+        let title = titled.texts()[0].clone();
+        assert!(title.contains(" — baseline"), "{stem}: {title}");
+        assert!(!bare.texts().contains(&title), "{stem}: the title is drawn");
+        assert_eq!(titled.size().0, bare.size().0, "{stem}");
+        assert!(bare.size().1 < titled.size().1, "{stem}: no room saved");
+        assert_eq!(titled.count("polyline"), bare.count("polyline"), "{stem}");
+        png_of_svg(&dir.path().join("bare"), stem);
+    }
+    let manifest = read(&dir.path().join("bare/manifest.json"));
+    assert!(
+        manifest.contains("Capacity and utilisation — baseline"),
+        "{manifest}"
+    );
 }
 
 #[test]

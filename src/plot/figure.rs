@@ -287,6 +287,9 @@ pub struct Figure {
     pub subtitle: String,
     pub keys: Vec<Key>,
     pub panels: Vec<Panel>,
+    /// Whether the title and subtitle are drawn (`--no-title` leaves them to a
+    /// paper's caption; the manifest keeps the title either way).
+    pub show_title: bool,
     /// Columns of the panel grid (default: from the number of panels).
     pub columns: Option<usize>,
     /// Height of one panel in pixels (default: from the grid).
@@ -301,6 +304,7 @@ impl Figure {
             subtitle: String::new(),
             keys: vec![],
             panels: vec![],
+            show_title: true,
             columns: None,
             panel_height: None,
         }

@@ -136,8 +136,14 @@ fn layout(fig: &Figure) -> Layout {
     let (_, rows) = fig.grid();
     let (width, panel_height) = fig.panel_size();
     let inner = width - 2 * MARGIN;
-    let title = wrap(&fig.title, inner, TITLE_SIZE, FontStyle::Bold);
-    let subtitle = wrap(&fig.subtitle, inner, SUBTITLE_SIZE, FontStyle::Normal);
+    let (title, subtitle) = if fig.show_title {
+        (
+            wrap(&fig.title, inner, TITLE_SIZE, FontStyle::Bold),
+            wrap(&fig.subtitle, inner, SUBTITLE_SIZE, FontStyle::Normal),
+        )
+    } else {
+        (vec![], vec![])
+    };
     let labels: Vec<&str> = fig.keys.iter().map(|k| k.label.as_str()).collect();
     let legend = if labels.is_empty() {
         vec![]
@@ -146,7 +152,12 @@ fn layout(fig: &Figure) -> Layout {
             text_width(s, LEGEND_SIZE, FontStyle::Normal)
         })
     };
-    let subtitle_top = MARGIN + TITLE_ROW * title.len().max(1) as u32 + 6;
+    // Without a title, the legend starts at the margin.
+    let subtitle_top = if fig.show_title {
+        MARGIN + TITLE_ROW * title.len().max(1) as u32 + 6
+    } else {
+        MARGIN
+    };
     let legend_top = subtitle_top + SUBTITLE_ROW * subtitle.len() as u32 + 2;
     let body_top = legend_top + LEGEND_ROW * legend.len() as u32 + 8;
     Layout {
