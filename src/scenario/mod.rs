@@ -2,6 +2,7 @@
 //! scenarios built into the binary. No simulation logic lives here.
 
 pub mod builtin;
+pub mod edit;
 pub mod error;
 pub mod keys;
 pub mod lever_table;
@@ -12,6 +13,7 @@ pub mod regime;
 pub mod schema;
 pub mod validate;
 
+pub use edit::Edit;
 pub use error::{Diagnostic, ScenarioError};
 pub use lever_table::{LEVERS, Levers, OwnerLevers};
 pub use load::parse_scenario;
@@ -27,7 +29,7 @@ use std::path::Path;
 /// built-in scenario; the built-in baseline when `arg` is `None`.
 pub fn load(arg: Option<&str>, sets: &[String]) -> Result<ValidScenario, ScenarioError> {
     let source = Source::find(arg.unwrap_or(builtin::BASELINE))?;
-    parse_scenario(&source.text, &source.origin, sets)
+    parse_scenario(&source.text, &source.origin, &Edit::parse_all(sets)?)
 }
 
 /// The text of a scenario and the name it goes by in messages.

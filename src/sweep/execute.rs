@@ -28,6 +28,7 @@ use super::spec::{Metric, Stat, Sweep};
 use crate::engine::World;
 use crate::model::rng::mix;
 use crate::output::{OutputError, ResultDir, atomic, check_target};
+use crate::scenario::Edit;
 use crate::scenario::{ScenarioError, parse_scenario};
 
 pub const RUNS_FILE: &str = "runs.csv";
@@ -211,10 +212,10 @@ fn simulate(
     run: RunSpec,
     series_csv: Option<&Path>,
 ) -> Result<Record, SweepError> {
-    let mut sets = sweep.fixed_sets.clone();
-    sets.extend(table.point(run.point).sets(&table.keys));
-    sets.push(format!("seed={}", run.seed));
-    let scenario = parse_scenario(&sweep.base.text, &sweep.base.origin, &sets)?;
+    let mut edits = sweep.fixed_sets.clone();
+    edits.extend(table.point(run.point).edits(&table.keys));
+    edits.push(Edit::seed(run.seed));
+    let scenario = parse_scenario(&sweep.base.text, &sweep.base.origin, &edits)?;
     let spec = &sweep.spec;
     let mut rows: Vec<String> = scenario.sector.iter().map(|s| s.name.clone()).collect();
     rows.push("all".into());
