@@ -441,6 +441,8 @@ pub struct Catalogue {
     pub regimes: [Regime; 3],
     /// Columns of `series.csv` a chart may show, with their labels.
     pub columns: Vec<&'static Column>,
+    /// The colours and markers of the charts, the same as the PNG and SVG charts'.
+    pub palette: crate::plot::palette::Palette,
     pub scenarios: Vec<ScenarioInfo>,
 }
 
@@ -491,6 +493,7 @@ pub fn catalogue_json() -> &'static str {
             levers: &LEVERS,
             regimes: Regime::ALL,
             columns: COLUMNS.iter().filter(|c| c.kind != Kind::Text).collect(),
+            palette: crate::plot::palette::for_page(),
             scenarios: classroom_builtins()
                 .into_iter()
                 .map(|b| info(b).expect("every built-in scenario is valid (tested)"))

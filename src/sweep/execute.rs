@@ -707,8 +707,8 @@ fn kept_failures(
 
 /// Removes a sweep's working folder, but only if it holds nothing but what a sweep
 /// writes there (`sweep.toml`, `journal.bin`, `index.bin`, `series/run-*.csv`, and
-/// the temporary files of their atomic writes): a user's own folder that happens to
-/// be called `<out>.partial` is never touched.
+/// the temporary files of their atomic writes): a user's own folder that happens to be
+/// called `<out>.partial` is never touched.
 fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
     let Ok(meta) = fs::symlink_metadata(work) else {
         return Ok(());
