@@ -88,6 +88,12 @@ fn the_classroom_page_runs_in_a_real_browser() {
         );
     }
     assert_eq!(page.points("gap"), 2 * 3, "two sectors, three periods");
+    // The list of changes says what a lever moved now would do: the run has started.
+    let changes = page.script("return document.getElementById('changes').innerText");
+    assert!(
+        changes.as_str().unwrap().contains("from the next period"),
+        "{changes}"
+    );
 
     // A slider moved during the run becomes a schedule entry for the next period.
     page.choose("#target", "heavy");
@@ -134,6 +140,28 @@ fn the_classroom_page_runs_in_a_real_browser() {
     }
     assert_eq!(page.points("gap"), 2 * u64::from(paused_at));
 
+    // Each sector's line has the colour and the markers of its palette entry, the
+    // palette served by the API (the PNG charts' own): a second cue beside colour.
+    let drawn = page.script(
+        "const svg = document.querySelector('#charts svg'); \
+         const p = catchup.state.meta.palette.entries; \
+         return [...svg.querySelectorAll('path.line')].map((l, i) => { \
+           const marks = [...svg.querySelectorAll('.mark')].filter(m => m.getAttribute('stroke') === l.getAttribute('stroke')); \
+           return [l.getAttribute('stroke'), p[i].colour, marks.length, \
+                   [...new Set(marks.map(m => m.dataset.marker))], p[i].marker]; })",
+    );
+    let drawn = drawn.as_array().unwrap();
+    assert_eq!(drawn.len(), 2, "{drawn:?}");
+    for (i, line) in drawn.iter().enumerate() {
+        assert_eq!(line[0], line[1], "sector {i}'s colour: {line:?}");
+        assert!(
+            line[2].as_u64().unwrap() >= 2,
+            "sector {i}'s markers: {line:?}"
+        );
+        assert_eq!(line[3], json!([line[4]]), "sector {i}'s marker: {line:?}");
+    }
+    assert_ne!(drawn[0][4], drawn[1][4], "the sectors' markers differ");
+
     // What the page showed, and the scenario file it downloads.
     let rows: Vec<Value> = serde_json::from_str(
         page.script("return JSON.stringify(catchup.state.rows)")
@@ -146,6 +174,47 @@ fn the_classroom_page_runs_in_a_real_browser() {
         3 * paused_at as usize,
         "two sectors and `all` per period"
     );
+
+    // The monitors show the run's totals so far: the sums of the economy's rows.
+    let monitors = page.script(
+        "return Object.fromEntries([...document.querySelectorAll('#monitors .monitor')] \
+           .map(m => [m.dataset.column, m.querySelector('b').textContent]))",
+    );
+    for column in ["innovations", "bailouts"] {
+        let sum: f64 = rows
+            .iter()
+            .filter(|r| r["sector"] == "all")
+            .map(|r| r[column].as_f64().unwrap())
+            .sum();
+        assert_eq!(
+            monitors[column].as_str().unwrap().replace(',', ""),
+            format!("{sum}"),
+            "the {column} monitor: {monitors}"
+        );
+    }
+    assert!(monitors["fiscal_cost"].is_string(), "{monitors}");
+    // The cumulative view draws flows as totals so far, and leaves levels alone.
+    let titles = "return [...document.querySelectorAll('#charts svg')].map(s => \
+                  [s.dataset.column, s.querySelector('.axis-title.y').textContent])";
+    let plain = page.script(titles);
+    page.click("#cumulative");
+    let cumulated = page.script(titles);
+    for (a, b) in plain
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(cumulated.as_array().unwrap())
+    {
+        let unit = a[1].as_str().unwrap();
+        let expected = unit.replace("per year", "so far");
+        assert_eq!(b[1].as_str().unwrap(), expected, "{a} / {b}");
+    }
+    assert!(
+        cumulated.to_string().contains("innovations so far"),
+        "{cumulated}"
+    );
+    page.click("#cumulative");
+    assert_eq!(page.script(titles), plain);
     let toml = page.script_async(
         "const done = arguments[arguments.length - 1]; \
          catchup.scenarioToml().then(done, (e) => done('ERROR ' + e));",
@@ -185,6 +254,44 @@ fn the_classroom_page_runs_in_a_real_browser() {
     let series = run_file(&file, &dir.path().join("out"));
     let compared = assert_rows_match_csv(&rows, &series, COLUMNS);
     assert_eq!(compared, rows.len() * COLUMNS.len());
+    // "Download data" gives the rows on the screen with the columns of series.csv, in
+    // its order, and its numbers.
+    let csv = page.script("return catchup.rowsCsv(catchup.state.rows)");
+    let csv = csv.as_str().unwrap();
+    let file = std::fs::read_to_string(&series).unwrap();
+    assert_eq!(
+        csv.lines().next(),
+        file.lines().next(),
+        "the header of series.csv"
+    );
+    assert_eq!(csv.lines().count(), 1 + rows.len());
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let exported: Vec<Value> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: serde_json::Map<String, Value> = header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| {
+                    let text = h == "sector" || h == "regime";
+                    let v = match (v.parse::<u64>(), v.parse::<f64>()) {
+                        (Ok(n), _) if !text => json!(n),
+                        (_, Ok(x)) if !text => json!(x),
+                        _ if v.is_empty() => Value::Null,
+                        _ => json!(v),
+                    };
+                    (h.clone(), v)
+                })
+                .collect();
+            Value::Object(row)
+        })
+        .collect();
+    assert_eq!(
+        assert_rows_match_csv(&exported, &series, COLUMNS),
+        rows.len() * COLUMNS.len()
+    );
     let tariff = |t: u64| {
         rows.iter()
             .find(|r| r["period"] == t && r["sector"] == "heavy")
@@ -220,11 +327,20 @@ fn the_classroom_page_runs_in_a_real_browser() {
         kept, 16,
         "the kept run is drawn in all eight charts, two sectors each"
     );
+    // The kept run's label says what differed: its own values of the levers moved.
+    let legend = page.script("return document.getElementById('legend').innerText");
+    let legend = legend.as_str().unwrap();
+    assert!(legend.contains("kept: soe-protection"), "{legend}");
+    assert!(legend.contains("differs: "), "{legend}");
+    let kept_credit = page.script("return catchup.state.kept.initial.sectors.heavy.soe_credit");
     assert!(
-        page.script("return document.getElementById('legend').innerText")
-            .as_str()
-            .unwrap()
-            .contains("kept: soe-protection"),
+        legend.contains(&format!("heavy soe_credit {kept_credit}")),
+        "{legend}"
+    );
+    assert!(legend.contains("heavy bailout "), "{legend}");
+    assert!(
+        legend.contains("lever change(s) during the run"),
+        "{legend}"
     );
     assert_eq!(
         page.script("return catchup.errors"),
@@ -240,6 +356,23 @@ fn the_classroom_page_runs_in_a_real_browser() {
     // A bad setting is answered on the page, not by a broken page.
     page.click("#reset");
     page.wait_idle();
+
+    // A slider keeps the keyboard focus: two arrow keys move it two steps.
+    let before = page.script("return Number(document.querySelector('[data-lever=tariff]').value)");
+    let step = page.script("return Number(document.querySelector('[data-lever=tariff]').step)");
+    page.script("document.querySelector('[data-lever=tariff]').focus()");
+    page.keys(&["\u{E014}", "\u{E014}"]);
+    assert_eq!(
+        page.script("return document.activeElement.dataset.lever || null"),
+        "tariff",
+        "the slider kept the focus"
+    );
+    let after = page.script("return catchup.state.initial.policy.tariff");
+    let moved = after.as_f64().unwrap() - before.as_f64().unwrap();
+    assert!(
+        (moved - 2.0 * step.as_f64().unwrap()).abs() < 1e-9,
+        "two arrow keys moved the tariff by {moved}, step {step}"
+    );
     page.set_value("#seed", "12x");
     page.click("#setup");
     page.wait_idle();
@@ -278,6 +411,30 @@ fn the_classroom_page_runs_in_a_real_browser() {
     );
     page.click("#play");
     page.wait_idle();
+    // The tooltip follows the run under a mouse that stays put: hidden when a new run
+    // is set up (it showed the old run's numbers), the new run's when it has them.
+    page.hover("#charts figure:nth-child(3) svg", -100);
+    let tip = "const t = document.querySelector('#charts figure:nth-child(3) .tip'); \
+               return t.hidden ? null : t.textContent";
+    let before = page.script(tip);
+    let before = before.as_str().expect("the tooltip shows");
+    assert!(before.contains("\nkept "), "{before}");
+    let paused = page.period();
+    page.script("catchup.setup()");
+    page.wait_idle();
+    assert_eq!(page.period(), 0);
+    assert_eq!(
+        page.script(tip),
+        Value::Null,
+        "the tooltip outlived its run"
+    );
+    page.script(&format!("catchup.step({paused})"));
+    page.wait(
+        &format!("Number(document.body.dataset.period) === {paused}"),
+        "the run to come back",
+    );
+    page.wait_idle();
+    assert_eq!(page.script(tip), json!(before));
     page.slider("soe_preference", "0.1");
     page.click("#play");
     page.wait(
@@ -297,6 +454,130 @@ fn the_classroom_page_runs_in_a_real_browser() {
         std::fs::create_dir_all(repo.parent().unwrap()).unwrap();
         std::fs::write(&repo, &png).unwrap();
     }
+
+    // Presentation mode at 1920x1080: four charts filling the screen, tick labels of
+    // at least 18 px, axis titles with the units of the column table.
+    page.viewport(1920, 1080);
+    page.click("#present");
+    page.wait(
+        "document.body.classList.contains('present')",
+        "presentation mode",
+    );
+    assert!(
+        page.script("return location.search")
+            .as_str()
+            .unwrap()
+            .contains("present"),
+        "the address says presentation mode"
+    );
+    sleep(Duration::from_millis(300));
+    let shown = page.script(
+        "return [...document.querySelectorAll('#charts figure')] \
+           .filter(f => f.offsetParent !== null).map(f => { \
+             const svg = f.querySelector('svg'); const tick = svg.querySelector('.tick'); \
+             const unit = catchup.state.meta.columns.find(c => c.name === svg.dataset.column).unit; \
+             return [parseFloat(getComputedStyle(tick).fontSize) * svg.getScreenCTM().a, \
+                     f.getBoundingClientRect().bottom, \
+                     [...svg.querySelectorAll('.axis-title')].map(t => t.textContent), unit]; })",
+    );
+    let shown = shown.as_array().unwrap();
+    assert_eq!(
+        shown.len(),
+        4,
+        "four charts in presentation mode: {shown:?}"
+    );
+    for chart in shown {
+        let tick = chart[0].as_f64().unwrap();
+        assert!(tick >= 18.0, "tick labels of {tick:.1} px: {chart:?}");
+        assert!(
+            chart[1].as_f64().unwrap() <= 1080.0,
+            "a chart below the screen: {chart:?}"
+        );
+        assert_eq!(chart[2], json!(["period (years)", chart[3]]), "axis titles");
+    }
+    save_screenshot(
+        "catchup-classroom-present.png",
+        &page.screenshot_as_is(),
+        true,
+    );
+    page.click("#present");
+    assert!(
+        !page
+            .script("return location.search")
+            .as_str()
+            .unwrap()
+            .contains("present")
+    );
+
+    // The normal layout uses the screen at 1280x800 and 1920x1080 and fits a phone:
+    // nothing wider than the window.
+    for (width, height, name, in_docs) in [
+        (1280, 800, "catchup-classroom-1280.png", false),
+        (1920, 1080, "catchup-classroom-1920.png", false),
+        (390, 844, "catchup-classroom-phone.png", true),
+    ] {
+        page.viewport(width, height);
+        sleep(Duration::from_millis(300));
+        let wide = page.script(
+            "return [document.documentElement.scrollWidth, \
+               Math.max(...[...document.querySelectorAll('header *')].map(e => e.getBoundingClientRect().right))]",
+        );
+        assert!(
+            wide[0].as_f64().unwrap() <= f64::from(width)
+                && wide[1].as_f64().unwrap() <= f64::from(width),
+            "at {width}x{height}, the page is {wide} px wide"
+        );
+        if width == 1920 {
+            let bottom = page.script(
+                "return document.querySelector('#charts figure:last-child').getBoundingClientRect().bottom",
+            );
+            let bottom = bottom.as_f64().unwrap();
+            assert!(
+                bottom > 0.6 * f64::from(height),
+                "at {width}x{height} the charts end at {bottom} px: the screen is left empty"
+            );
+        }
+        save_screenshot(name, &page.screenshot_as_is(), in_docs);
+    }
+
+    // A paradigm shift is marked on every chart, at the first period of the new
+    // paradigm, in the colour of its sector.
+    page.viewport(1440, 1000);
+    page.script("catchup.choose('window-of-opportunity'); catchup.setup()");
+    page.wait_idle();
+    page.script("catchup.step(25)");
+    page.wait(
+        "Number(document.body.dataset.period) === 25 && document.body.dataset.busy === '0'",
+        "25 periods of window-of-opportunity",
+    );
+    let shifts = page.script(
+        "const rows = catchup.state.rows.filter(r => r.sector !== 'all'); \
+         const want = rows.filter(r => rows.some(q => q.sector === r.sector && q.period === r.period - 1 && q.paradigm < r.paradigm)) \
+           .map(r => r.sector + '@' + r.period).sort(); \
+         const drawn = [...document.querySelectorAll('#charts svg')].map(s => \
+           [...s.querySelectorAll('line.shift')].map(l => l.dataset.sector + '@' + l.dataset.period).sort()); \
+         return [want, drawn]",
+    );
+    let want = &shifts[0];
+    assert!(
+        !want.as_array().unwrap().is_empty(),
+        "no paradigm shift by period 25: {shifts}"
+    );
+    for drawn in shifts[1].as_array().unwrap() {
+        assert_eq!(drawn, want, "paradigm-shift markers");
+    }
+
+    // `?present` in the address opens the page in presentation mode.
+    page.navigate(&format!(
+        "http://127.0.0.1:{}/?present#baseline",
+        server.port
+    ));
+    page.wait("document.body.dataset.ready === '1'", "the page to load");
+    assert_eq!(
+        page.script("return [document.body.classList.contains('present'), catchup.state.sc.name]"),
+        json!([true, "baseline"])
+    );
+
     assert_eq!(
         page.script("return catchup.errors"),
         json!([]),
@@ -307,6 +588,21 @@ fn the_classroom_page_runs_in_a_real_browser() {
         "the server refused a request of the page: {}",
         server.log()
     );
+}
+
+/// Writes a screenshot to the temporary directory, for a person to look at; with
+/// `CATCHUP_UPDATE_SCREENSHOT` set, those the teaching notes show (`in_docs`) also to
+/// `docs/img/`.
+fn save_screenshot(name: &str, png: &[u8], in_docs: bool) {
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    std::fs::write(std::env::temp_dir().join(name), png).unwrap();
+    if in_docs && std::env::var_os("CATCHUP_UPDATE_SCREENSHOT").is_some() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs/img")
+            .join(name.trim_start_matches("catchup-"));
+        std::fs::create_dir_all(repo.parent().unwrap()).unwrap();
+        std::fs::write(&repo, png).unwrap();
+    }
 }
 
 /// Asserts that the API's rows and the page's are the same, value for value.
@@ -574,6 +870,44 @@ impl Session<'_> {
 
     fn choose(&self, css: &str, value: &str) {
         self.set_value(css, value);
+    }
+
+    /// Presses keys (WebDriver key codes) in the element that has the focus, as a
+    /// person at the keyboard would: unlike sending keys to an element, this does not
+    /// focus anything first.
+    fn keys(&self, keys: &[&str]) {
+        let actions: Vec<Value> = keys
+            .iter()
+            .flat_map(|k| {
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.call(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+    }
+
+    /// Makes the window's inside `width` x `height` pixels.
+    fn viewport(&self, width: u32, height: u32) {
+        let frame = self.script("return window.outerHeight - window.innerHeight");
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(
+                json!({"width": width, "height": u64::from(height) + frame.as_u64().unwrap_or(0)}),
+            ),
+        );
+    }
+
+    /// A PNG of the window as it is.
+    fn screenshot_as_is(&self) -> Vec<u8> {
+        let b64 = self.call("GET", "/screenshot", None);
+        base64_decode(b64.as_str().expect("base64 text"))
     }
 
     /// Moves the mouse over an element, `dx` to the right of its centre.

@@ -4,7 +4,7 @@
 //! the lever's effect were dropped or its sign flipped.
 
 use catchup::claims::{Run, SectorRun, replicate_seed};
-use catchup::scenario::parse_scenario;
+use catchup::scenario::{Edit, parse_scenario};
 use catchup::sweep::analysis::mean_ci;
 
 /// A small economy: a catch-up and a leading sector, each with SOEs and institutes.
@@ -35,9 +35,9 @@ fn paired(low: &[&str], high: &[&str], stat: impl Fn(&Run) -> f64) -> Vec<f64> {
     (0..REPLICATES)
         .map(|r| {
             let run = |sets: &[&str]| {
-                let mut all: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-                all.push(format!("seed={}", replicate_seed(17, r)));
-                Run::simulate(&parse_scenario(BASE, "directions", &all).unwrap())
+                let mut edits = Edit::parse_all(sets).unwrap();
+                edits.push(Edit::seed(replicate_seed(17, r)));
+                Run::simulate(&parse_scenario(BASE, "directions", &edits).unwrap())
             };
             stat(&run(high)) - stat(&run(low))
         })

@@ -94,6 +94,15 @@ impl Svg {
 /// Checks that `stem.png` is a PNG of the size `stem.svg` states, at least 1000 x 600.
 #[track_caller]
 fn check_png(dir: &Path, stem: &str) {
+    let (w, h) = png_of_svg(dir, stem);
+    assert!(
+        w >= 1000 && h >= 600,
+        "{stem}: {w} x {h} is too small to read"
+    );
+}
+
+/// Checks that the PNG is a PNG of the size its SVG states; returns the size.
+fn png_of_svg(dir: &Path, stem: &str) -> (u32, u32) {
     let svg = Svg::read(&dir.join(format!("{stem}.svg")));
     let png = fs::read(dir.join(format!("{stem}.png"))).unwrap();
     assert!(png.len() > 1000, "{stem}.png is too small to hold a chart");
@@ -102,10 +111,7 @@ fn check_png(dir: &Path, stem: &str) {
     let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
     assert_eq!((w, h), svg.size(), "{stem}: PNG and SVG sizes differ");
-    assert!(
-        w >= 1000 && h >= 600,
-        "{stem}: {w} x {h} is too small to read"
-    );
+    (w, h)
 }
 
 /// A CSV file read whole, by column name.
@@ -402,6 +408,33 @@ fn run_with_plot_draws_the_six_charts_into_the_result() {
     assert_eq!(entries(dir.path()), ["run".to_string()].into());
 }
 
+/// A paradigm shift is marked where the run's `paradigm` column goes up, in every
+/// chart over periods (and the legend says so); a run without one has no marker.
+#[test]
+fn paradigm_shifts_are_marked_in_the_run_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, periods) in [("window-of-opportunity", "25"), ("catch-up", "10")] {
+        catchup(
+            dir.path(),
+            ["run", name, "--periods", periods, "--out", name, "--plot"],
+        )
+        .ok();
+        let series = Csv::read(&dir.path().join(name).join("series.csv"));
+        let sectors = series.distinct("sector");
+        let shifted = sectors.iter().filter(|s| *s != "all").any(|s| {
+            let p = series.values("sector", s, "paradigm");
+            p.windows(2).any(|w| w[1] > w[0])
+        });
+        assert_eq!(shifted, name == "window-of-opportunity", "{name}");
+        let plots = dir.path().join(name).join("plots");
+        for stem in ["capacity-utilisation", "productivity-gap", "innovation"] {
+            let svg = Svg::read(&plots.join(format!("{stem}.svg")));
+            let keyed = svg.texts().iter().any(|t| t == "paradigm shift");
+            assert_eq!(keyed, shifted, "{name} {stem}");
+        }
+    }
+}
+
 #[test]
 fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
     let dir = tempfile::tempdir().unwrap();
@@ -418,6 +451,36 @@ fn plot_draws_a_run_and_refuses_to_overwrite_without_force() {
     catchup(dir.path(), ["plot", "r", "--out", "charts", "-q"]).ok();
     check_run_charts(&run, &dir.path().join("charts"));
     assert_eq!(entries(&run).len(), 7, "{:?}", entries(&run));
+}
+
+/// `--no-title` leaves the title and subtitle out of the images (and their room),
+/// keeps everything else, and the manifest still names each chart.
+#[test]
+fn no_title_leaves_the_titles_to_the_caption() {
+    let dir = tempfile::tempdir().unwrap();
+    catchup(dir.path(), ["run", "--periods", "10", "--out", "r", "-q"]).ok();
+    catchup(dir.path(), ["plot", "r", "--out", "titled", "-q"]).ok();
+    catchup(
+        dir.path(),
+        ["plot", "r", "--out", "bare", "--no-title", "-q"],
+    )
+    .ok();
+    for stem in RUN_CHARTS {
+        let titled = Svg::read(&dir.path().join(format!("titled/{stem}.svg")));
+        let bare = Svg::read(&dir.path().join(format!("bare/{stem}.svg")));
+        let title = titled.texts()[0].clone();
+        assert!(title.contains(" — baseline"), "{stem}: {title}");
+        assert!(!bare.texts().contains(&title), "{stem}: the title is drawn");
+        assert_eq!(titled.size().0, bare.size().0, "{stem}");
+        assert!(bare.size().1 < titled.size().1, "{stem}: no room saved");
+        assert_eq!(titled.count("polyline"), bare.count("polyline"), "{stem}");
+        png_of_svg(&dir.path().join("bare"), stem);
+    }
+    let manifest = read(&dir.path().join("bare/manifest.json"));
+    assert!(
+        manifest.contains("Capacity and utilisation — baseline"),
+        "{manifest}"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use catchup::World;
 use catchup::observe::{SeriesRow, check_finite, economy_row, sector_row};
 use catchup::scenario::validate::validate;
-use catchup::scenario::{LeverOverrides, Regime, Scenario, ScheduleEntry, parse_scenario};
+use catchup::scenario::{Edit, LeverOverrides, Regime, Scenario, ScheduleEntry, parse_scenario};
 use proptest::prelude::*;
 
 /// Levers, drawn within (a subset of) their valid ranges.
@@ -413,7 +413,9 @@ fn every_range_extreme_runs_finite_or_stops_with_a_named_blow_up() {
             let set = format!("{key}={value}");
             // An extreme may contradict another default (entrant_low = 10 is above
             // entrant_high): then it is refused, which is the point of validation.
-            let Ok(s) = parse_scenario(base, "edge.toml", std::slice::from_ref(&set)) else {
+            let Ok(s) =
+                Edit::parse(&set).and_then(|edit| parse_scenario(base, "edge.toml", &[edit]))
+            else {
                 continue;
             };
             ran += 1;

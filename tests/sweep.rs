@@ -1041,6 +1041,11 @@ fn a_sweep_killed_part_way_resumes_to_the_same_result_as_an_uninterrupted_one() 
     let mut torn = whole.clone();
     torn.extend_from_slice(&whole[..40]);
     fs::write(&journal, &torn).unwrap();
+    // The journal's index is derived from the journal: a working folder left by a
+    // build that kept the index in memory (no `index.bin`) resumes like any other.
+    let index = work.join("index.bin");
+    assert!(index.is_file(), "a killed sweep leaves its index");
+    fs::remove_file(&index).unwrap();
 
     // Without --resume, the interrupted sweep is neither continued nor discarded.
     sweep(dir.path(), &file, &out, &[])

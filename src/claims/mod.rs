@@ -20,6 +20,7 @@ pub mod variants;
 use rayon::prelude::*;
 
 use crate::model::rng::mix;
+use crate::scenario::Edit;
 use crate::scenario::{ScenarioError, Source, ValidScenario, parse_scenario};
 use crate::sweep::analysis::{Interval, mean_ci};
 pub use observe::{Run, SectorRun};
@@ -198,9 +199,9 @@ fn arm_scenario(
     variant: &Variant,
     seed: u64,
 ) -> Result<ValidScenario, ScenarioError> {
-    let mut all = sets.to_vec();
-    all.push(format!("seed={seed}"));
-    let scenario = parse_scenario(&base.text, &base.origin, &all)?;
+    let mut edits = Edit::parse_all(sets)?;
+    edits.push(Edit::seed(seed));
+    let scenario = parse_scenario(&base.text, &base.origin, &edits)?;
     variant.apply(scenario, &base.origin)
 }
 

@@ -740,13 +740,9 @@ mod tests {
             );
             for arm in &e.arms {
                 for ablation in std::iter::once(&[][..]).chain(e.ablations()) {
-                    let sets: Vec<String> = arm
-                        .sets
-                        .iter()
-                        .chain(ablation.iter())
-                        .map(|s| s.to_string())
-                        .collect();
-                    parse_scenario(&base.text, &base.origin, &sets).unwrap_or_else(|err| {
+                    let sets: Vec<&str> = arm.sets.iter().chain(ablation.iter()).copied().collect();
+                    let edits = crate::scenario::Edit::parse_all(&sets).unwrap();
+                    parse_scenario(&base.text, &base.origin, &edits).unwrap_or_else(|err| {
                         panic!("claim {} arm `{}`: {err}", e.claim, arm.label)
                     });
                 }

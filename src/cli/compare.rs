@@ -51,7 +51,8 @@ pub fn execute(args: CompareArgs) -> Result<(), Failure> {
             inputs.push(CompareInput::Dir(path.to_path_buf()));
         } else {
             let source = Source::find(arg).map_err(Failure::bad_input)?;
-            let scenario = scenario::parse_scenario(&source.text, &source.origin, &sets)
+            let scenario = scenario::Edit::parse_all(&sets)
+                .and_then(|edits| scenario::parse_scenario(&source.text, &source.origin, &edits))
                 .map_err(Failure::bad_input)?;
             inputs.push(CompareInput::Scenario {
                 scenario: Box::new(scenario),

@@ -20,6 +20,10 @@ pub struct PlotArgs {
     /// For a sweep: the most design points drawn per chart (the first ones).
     #[arg(long, default_value_t = plot::DEFAULT_MAX_POINTS as u64, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub max_points: u64,
+    /// Leave the title and subtitle out of the images, for a paper whose caption says
+    /// them (plots/manifest.json still gives each chart's title).
+    #[arg(long)]
+    pub no_title: bool,
     /// No summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -54,6 +58,7 @@ pub fn execute(args: PlotArgs) -> Result<(), Failure> {
             out: args.out,
             force: args.force,
             max_points: args.max_points as usize,
+            no_title: args.no_title,
         },
     )
     .map_err(failure)?;

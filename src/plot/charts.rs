@@ -5,8 +5,9 @@
 use super::PlotError;
 use super::data::{Bands, ECONOMY, FirmSizes, Points, SeriesTable};
 use super::figure::{
-    Axis, BLACK, Band, Figure, GREY, Key, Line, Panel, ccdf, colour, ellipsize, thousands,
+    Axis, BLACK, Band, Figure, GREY, Key, Line, Panel, Pen, ccdf, colour, ellipsize, thousands,
 };
+use super::palette::SHIFT;
 
 /// Title of the whole-economy panel.
 pub const ECONOMY_TITLE: &str = "whole economy";
@@ -62,6 +63,38 @@ fn sector_panels(t: &SeriesTable) -> Vec<(String, String)> {
     out
 }
 
+/// The periods at which `sector` (every sector, for the whole economy) entered a new
+/// paradigm: where its `paradigm` column goes up. A result written before the column
+/// existed has no shifts to show.
+fn shifts(t: &SeriesTable, sector: &str) -> Vec<f64> {
+    let sectors: Vec<&str> = if sector == ECONOMY {
+        t.sectors.iter().map(String::as_str).collect()
+    } else {
+        vec![sector]
+    };
+    let mut out: Vec<f64> = sectors
+        .into_iter()
+        .flat_map(|s| {
+            let paradigm = t.series(s, "paradigm").unwrap_or_default();
+            paradigm
+                .windows(2)
+                .filter(|w| w[1].1 > w[0].1)
+                .map(|w| w[1].0)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    out
+}
+
+/// Adds the legend entry of the paradigm-shift markers if any panel has one.
+fn key_shifts(fig: &mut Figure) {
+    if fig.panels.iter().any(|p| !p.shifts.is_empty()) {
+        fig.keys.push(Key::line("paradigm shift", SHIFT));
+    }
+}
+
 /// A constant line over the periods of `like`.
 fn constant(like: &[(f64, f64)], v: f64) -> Vec<(f64, f64)> {
     like.iter().map(|&(t, _)| (t, v)).collect()
@@ -74,7 +107,7 @@ fn per_sector(
     title: String,
     subtitle: &str,
     axis: Axis,
-    columns: &[(&str, &str, (u8, u8, u8))],
+    columns: &[(&str, &str, Pen)],
 ) -> Result<Figure, PlotError> {
     let mut fig = Figure::new(stem, title);
     fig.subtitle = subtitle.to_string();
@@ -84,6 +117,7 @@ fn per_sector(
         .collect();
     for (sector, panel_title) in sector_panels(t) {
         let mut panel = Panel::new(panel_title, Axis::period(), axis.clone());
+        panel.shifts = shifts(t, &sector);
         for &(column, _, c) in columns {
             panel.lines.push(Line {
                 colour: c,
@@ -92,6 +126,7 @@ fn per_sector(
         }
         fig.panels.push(panel);
     }
+    key_shifts(&mut fig);
     Ok(fig)
 }
 
@@ -151,7 +186,10 @@ pub fn run_figures(
             });
         }
     }
+    cap.shifts = shifts(t, ECONOMY);
+    util.shifts = cap.shifts.clone();
     fig.panels = vec![cap, util];
+    key_shifts(&mut fig);
     figs.push(fig);
 
     // 2. Productivity against the frontier, by ownership.
@@ -176,6 +214,7 @@ pub fn run_figures(
             Axis::period(),
             Axis::value("productivity / frontier", &[0.0, 1.0]),
         );
+        p.shifts = shifts(t, &sector);
         let gap = t.series(&sector, "gap")?;
         p.lines.push(Line {
             colour: GREY,
@@ -196,6 +235,7 @@ pub fn run_figures(
         });
         fig.panels.push(p);
     }
+    key_shifts(&mut fig);
     figs.push(fig);
 
     // 3. Innovation, absorption, transfer.

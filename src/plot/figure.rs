@@ -2,34 +2,12 @@
 //! and bands, with a title, a subtitle and a shared legend; and the pure helpers that
 //! lay it out (axis ranges, tick labels, line segments, the legend's rows, the grid).
 
-/// A colour as red, green, blue.
-pub type Rgb = (u8, u8, u8);
+pub use super::palette::{BLACK, GREY, Pen};
 
-/// Distinct colours for sectors, scenarios, design points and series: the Tableau 10
-/// palette and two more.
-pub const PALETTE: [Rgb; 12] = [
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (140, 86, 75),
-    (227, 119, 194),
-    (127, 127, 127),
-    (188, 189, 34),
-    (23, 190, 207),
-    (57, 59, 121),
-    (231, 186, 82),
-];
-
-/// The whole economy, and totals.
-pub const BLACK: Rgb = (0, 0, 0);
-/// Reference lines (the frontier).
-pub const GREY: Rgb = (150, 150, 150);
-
-/// The `i`-th colour of the palette (cycling).
-pub fn colour(i: usize) -> Rgb {
-    PALETTE[i % PALETTE.len()]
+/// The `i`-th pen of the palette (a colour and a marker), for sectors, scenarios,
+/// design points and series.
+pub fn colour(i: usize) -> Pen {
+    super::palette::pen(i)
 }
 
 /// Stroke width of data lines, in pixels. Only data lines are drawn as SVG polylines
@@ -214,7 +192,8 @@ pub fn thousands(n: usize) -> String {
 /// A data line: points in data coordinates; non-finite `y` values are gaps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
-    pub colour: Rgb,
+    /// The line's colour and marker.
+    pub colour: Pen,
     pub points: Vec<(f64, f64)>,
 }
 
@@ -222,7 +201,8 @@ pub struct Line {
 /// gaps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Band {
-    pub colour: Rgb,
+    /// The band's colour (its marker is its line's).
+    pub colour: Pen,
     pub points: Vec<(f64, f64, f64)>,
 }
 
@@ -234,6 +214,9 @@ pub struct Panel {
     pub y: Axis,
     pub bands: Vec<Band>,
     pub lines: Vec<Line>,
+    /// Periods at which a paradigm shift took effect (the first period of the new
+    /// paradigm), drawn as vertical lines behind the data.
+    pub shifts: Vec<f64>,
 }
 
 impl Panel {
@@ -244,6 +227,7 @@ impl Panel {
             y,
             bands: vec![],
             lines: vec![],
+            shifts: vec![],
         }
     }
 
@@ -279,13 +263,13 @@ impl Panel {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
     pub label: String,
-    pub colour: Rgb,
+    pub colour: Pen,
     /// Drawn as a band with a line (sweeps) rather than a line alone.
     pub band: bool,
 }
 
 impl Key {
-    pub fn line(label: impl Into<String>, colour: Rgb) -> Key {
+    pub fn line(label: impl Into<String>, colour: Pen) -> Key {
         Key {
             label: label.into(),
             colour,
@@ -303,6 +287,9 @@ pub struct Figure {
     pub subtitle: String,
     pub keys: Vec<Key>,
     pub panels: Vec<Panel>,
+    /// Whether the title and subtitle are drawn (`--no-title` leaves them to a
+    /// paper's caption; the manifest keeps the title either way).
+    pub show_title: bool,
     /// Columns of the panel grid (default: from the number of panels).
     pub columns: Option<usize>,
     /// Height of one panel in pixels (default: from the grid).
@@ -317,6 +304,7 @@ impl Figure {
             subtitle: String::new(),
             keys: vec![],
             panels: vec![],
+            show_title: true,
             columns: None,
             panel_height: None,
         }
@@ -365,7 +353,7 @@ impl Figure {
     }
 }
 
-fn drawable(x: f64, y: f64, xs: Scale, ys: Scale) -> bool {
+pub fn drawable(x: f64, y: f64, xs: Scale, ys: Scale) -> bool {
     let ok = |v: f64, s: Scale| v.is_finite() && (s == Scale::Linear || v > 0.0);
     ok(x, xs) && ok(y, ys)
 }

@@ -5,6 +5,7 @@
 //! - `data` reads results back (`series.csv`, `firms.csv`, `bands.csv`, `points.csv`);
 //! - `charts` turns them into [`Figure`]s (pure);
 //! - `figure` is what a chart shows, with the pure layout helpers;
+//! - `palette` is the one palette (colours and markers) of these charts and the page;
 //! - `render` draws a figure with plotters, text in the embedded DejaVu Sans;
 //! - `compare` runs or reads the inputs of a comparison.
 //!
@@ -15,6 +16,7 @@ pub mod charts;
 pub mod compare;
 pub mod data;
 pub mod figure;
+pub mod palette;
 pub mod render;
 
 use std::path::{Path, PathBuf};
@@ -249,6 +251,8 @@ pub struct PlotOptions {
     pub force: bool,
     /// Most design points drawn in a sweep chart.
     pub max_points: usize,
+    /// Leave the titles and subtitles out of the images.
+    pub no_title: bool,
 }
 
 impl Default for PlotOptions {
@@ -257,6 +261,7 @@ impl Default for PlotOptions {
             out: None,
             force: false,
             max_points: DEFAULT_MAX_POINTS,
+            no_title: false,
         }
     }
 }
@@ -273,14 +278,22 @@ pub fn plot_result(dir: &Path, opts: &PlotOptions) -> Result<Written, PlotError>
         ResultKind::Run => {
             let series = data::SeriesTable::read(&dir.join(SERIES_FILE))?;
             let sizes = data::read_firm_sizes(&dir.join(FIRMS_FILE), "capacity")?;
-            let figs = charts::run_figures(&name, &series, &sizes)?;
+            let figs = titled(charts::run_figures(&name, &series, &sizes)?, opts);
             write_result(&out, opts.force, "run", source, &figs)
         }
         ResultKind::Sweep => {
             let bands = data::Bands::read(&dir.join(BANDS_FILE))?;
             let points = data::Points::read(&dir.join(POINTS_FILE))?;
             let figs = charts::sweep_figures(&name, &bands, &points, opts.max_points);
-            write_result(&out, opts.force, "sweep", source, &figs)
+            write_result(&out, opts.force, "sweep", source, &titled(figs, opts))
         }
     }
+}
+
+/// The figures with their titles shown or not, as the options say.
+fn titled(mut figs: Vec<Figure>, opts: &PlotOptions) -> Vec<Figure> {
+    for f in &mut figs {
+        f.show_title = !opts.no_title;
+    }
+    figs
 }

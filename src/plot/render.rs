@@ -4,21 +4,23 @@
 //!
 //! Only data lines are drawn as paths (SVG `<polyline>`) and only bands as filled
 //! polygons (`<polygon>`): the frame, the grid and the legend's swatches are lines and
+//! rectangles, the markers along lines (the palette's second cue) circles and
 //! rectangles, and plotters' own axis lines and tick marks are left out.
 
 use std::path::Path;
 use std::sync::OnceLock;
 
-use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
 
 use super::PlotError;
 use super::figure::{
-    Figure, LINE_WIDTH, Panel, Scale, band_segments, legend_rows, segments, tick_label_in,
+    Figure, LINE_WIDTH, Panel, Scale, band_segments, drawable, legend_rows, segments, tick_label_in,
 };
+use super::palette::{Marker, Pen, SHIFT};
 
 /// The font family every text is set in.
 pub const FAMILY: &str = "sans-serif";
@@ -52,8 +54,36 @@ fn font(size: f64, style: FontStyle) -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(FAMILY), size, style)
 }
 
-fn rgb(c: (u8, u8, u8)) -> RGBColor {
-    RGBColor(c.0, c.1, c.2)
+fn rgb(c: Pen) -> RGBColor {
+    RGBColor(c.rgb.0, c.rgb.1, c.rgb.2)
+}
+
+/// Half the width of a marker, in pixels.
+const MARK: i32 = 6;
+
+/// A pen's marker (the second cue beside its colour) at `at`: data coordinates of a
+/// chart, or pixels of the figure. Open markers are filled white so that they read
+/// over their own line.
+fn draw_mark<DB: DrawingBackend, CT: CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    at: CT::From,
+    pen: Pen,
+) -> DrawResult<DB> {
+    let c = rgb(pen);
+    let (filled, stroke) = (c.filled(), c.stroke_width(2));
+    let (paper, square) = (WHITE.filled(), [(1 - MARK, 1 - MARK), (MARK - 1, MARK - 1)]);
+    let e = EmptyElement::at(at);
+    match pen.marker() {
+        None => Ok(()),
+        Some(Marker::Circle) => area.draw(&(e + Circle::new((0, 0), MARK, filled))),
+        Some(Marker::Square) => area.draw(&(e + Rectangle::new(square, filled))),
+        Some(Marker::OpenCircle) => {
+            area.draw(&(e + Circle::new((0, 0), MARK, paper) + Circle::new((0, 0), MARK, stroke)))
+        }
+        Some(Marker::OpenSquare) => {
+            area.draw(&(e + Rectangle::new(square, paper) + Rectangle::new(square, stroke)))
+        }
+    }
 }
 
 /// Width of a text in pixels.
@@ -106,8 +136,14 @@ fn layout(fig: &Figure) -> Layout {
     let (_, rows) = fig.grid();
     let (width, panel_height) = fig.panel_size();
     let inner = width - 2 * MARGIN;
-    let title = wrap(&fig.title, inner, TITLE_SIZE, FontStyle::Bold);
-    let subtitle = wrap(&fig.subtitle, inner, SUBTITLE_SIZE, FontStyle::Normal);
+    let (title, subtitle) = if fig.show_title {
+        (
+            wrap(&fig.title, inner, TITLE_SIZE, FontStyle::Bold),
+            wrap(&fig.subtitle, inner, SUBTITLE_SIZE, FontStyle::Normal),
+        )
+    } else {
+        (vec![], vec![])
+    };
     let labels: Vec<&str> = fig.keys.iter().map(|k| k.label.as_str()).collect();
     let legend = if labels.is_empty() {
         vec![]
@@ -116,7 +152,12 @@ fn layout(fig: &Figure) -> Layout {
             text_width(s, LEGEND_SIZE, FontStyle::Normal)
         })
     };
-    let subtitle_top = MARGIN + TITLE_ROW * title.len().max(1) as u32 + 6;
+    // Without a title, the legend starts at the margin.
+    let subtitle_top = if fig.show_title {
+        MARGIN + TITLE_ROW * title.len().max(1) as u32 + 6
+    } else {
+        MARGIN
+    };
     let legend_top = subtitle_top + SUBTITLE_ROW * subtitle.len() as u32 + 2;
     let body_top = legend_top + LEGEND_ROW * legend.len() as u32 + 8;
     Layout {
@@ -205,6 +246,7 @@ fn draw<DB: DrawingBackend>(
                 [(x, mid - 2), (x + SWATCH as i32, mid + 2)],
                 c.filled(),
             ))?;
+            draw_mark(root, (x + SWATCH as i32 / 2, mid), key.colour)?;
             root.draw(&Text::new(
                 key.label.clone(),
                 (x + (SWATCH + LEGEND_GAP / 2) as i32, mid),
@@ -297,6 +339,15 @@ where
         [(0, 0), (w as i32 - 1, h as i32 - 1)],
         RGBColor(110, 110, 110).stroke_width(1),
     ))?;
+    // Paradigm shifts, behind the data: thin rectangles rather than lines, so that
+    // the SVG's polylines stay the data's alone.
+    // `yr` is the axis range the chart was built on, so the line spans the panel.
+    for &x in &panel.shifts {
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x, yr.0), (x, yr.1)],
+            rgb(SHIFT).stroke_width(2),
+        )))?;
+    }
     for band in &panel.bands {
         for poly in band_segments(&band.points, panel.y.scale) {
             chart.draw_series(std::iter::once(Polygon::new(
@@ -314,6 +365,16 @@ where
             chart.draw_series(LineSeries::new(seg, c.stroke_width(LINE_WIDTH)))?;
         }
     }
+    // Markers over all the lines, so that no line hides another's.
+    let area = chart.plotting_area();
+    for line in &panel.lines {
+        let n = line.points.len();
+        for (k, &(x, y)) in line.points.iter().enumerate() {
+            if line.colour.marks(k, n) && drawable(x, y, panel.x.scale, panel.y.scale) {
+                draw_mark(area, (x, y), line.colour)?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -325,7 +386,7 @@ mod tests {
     fn figure() -> Figure {
         let mut fig = Figure::new("t", "A title");
         fig.subtitle = "A subtitle".into();
-        fig.keys = vec![Key::line("one", (200, 0, 0))];
+        fig.keys = vec![Key::line("one", Pen::plain((200, 0, 0)))];
         for _ in 0..3 {
             let mut p = Panel::new(
                 "panel",
@@ -333,7 +394,7 @@ mod tests {
                 Axis::value("value (units)", &[0.0]),
             );
             p.lines.push(Line {
-                colour: (200, 0, 0),
+                colour: Pen::plain((200, 0, 0)),
                 points: vec![
                     (1.0, 1.0),
                     (2.0, 2.0),
@@ -343,7 +404,7 @@ mod tests {
                 ],
             });
             p.bands.push(Band {
-                colour: (0, 0, 200),
+                colour: Pen::plain((0, 0, 200)),
                 points: vec![(1.0, 0.5, 1.5), (2.0, 1.0, 3.0)],
             });
             fig.panels.push(p);

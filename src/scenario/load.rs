@@ -12,28 +12,30 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::edit::{Edit, Resolved};
 use super::error::{
-    Diagnostic, KeyPath, Problem, ScenarioError, Segment, line_column, listing, near_miss, number,
+    Diagnostic, KeyPath, Problem, ScenarioError, Segment, line_column, near_miss, number,
 };
 use super::schema::Scenario;
 use super::validate::{ValidScenario, check};
 
-/// One `--set KEY=VALUE` override, parsed.
-#[derive(Debug, Clone)]
-struct Override {
-    /// The argument as typed, for messages.
-    text: String,
-    /// The key path with sector names resolved to indices.
-    path: KeyPath,
-    value: toml::Value,
-}
-
-/// Parses and validates a scenario from its text. `origin` names it in messages.
+/// Parses and validates a scenario from its text, with `edits` applied. `origin`
+/// names the text in messages.
 pub fn parse_scenario(
     text: &str,
     origin: &str,
-    sets: &[String],
+    edits: &[Edit],
 ) -> Result<ValidScenario, ScenarioError> {
+    edit_scenario(text, origin, edits).map(|(scenario, _)| scenario)
+}
+
+/// Like [`parse_scenario`], also returning the edited table, from which a scenario
+/// file that gives the same scenario can be written.
+pub fn edit_scenario(
+    text: &str,
+    origin: &str,
+    edits: &[Edit],
+) -> Result<(ValidScenario, toml::Table), ScenarioError> {
     let table = parse_table(text, origin)?;
     if !table.contains_key("version") {
         return Err(ScenarioError::single(Diagnostic {
@@ -50,58 +52,70 @@ pub fn parse_scenario(
     }
     let locator = Locator::new(text, origin);
     check_shape(&table).map_err(|p| ScenarioError::single(locator.locate(p)))?;
-    let scenario: Scenario = deserialize(toml::Value::Table(table))
+    let scenario: Scenario = deserialize(toml::Value::Table(table.clone()))
         .map_err(|p| ScenarioError::single(locator.locate(p)))?;
 
-    let overrides = sets
+    let resolved = edits
         .iter()
-        .map(|s| parse_override(s, &scenario))
+        .map(|e| e.resolve(&scenario))
         .collect::<Result<Vec<_>, _>>()?;
-    if overrides.is_empty() {
+    if resolved.is_empty() {
         let report = check(&scenario);
         return if report.total == 0 {
-            Ok(ValidScenario::checked(scenario))
+            Ok((ValidScenario::checked(scenario), table))
         } else {
             Err(ScenarioError::capped(report.problems, report.total, |p| {
                 locator.locate(p)
             }))
         };
     }
-    let mut value = toml::Value::try_from(&scenario).map_err(|e| {
-        ScenarioError::plain(
-            origin,
-            format!("internal error re-encoding the scenario: {e}"),
-            None,
-        )
-    })?;
-    for o in &overrides {
-        apply_override(&mut value, o)?;
+    let mut value = toml::Value::Table(table);
+    // A file without sectors has the default ones, which an edit of a sector needs
+    // written out.
+    if resolved.iter().any(Resolved::touches_sectors)
+        && let toml::Value::Table(t) = &mut value
+        && !t.contains_key("sector")
+    {
+        let sectors = toml::Value::try_from(&scenario.sector).map_err(|e| {
+            ScenarioError::plain(
+                origin,
+                format!("internal error writing out the sectors: {e}"),
+                None,
+            )
+        })?;
+        t.insert("sector".into(), sectors);
     }
-    if let toml::Value::Table(t) = &value {
-        check_shape(t).map_err(|p| ScenarioError::single(locator.place(p, &overrides)))?;
+    for e in &resolved {
+        e.apply(&mut value)?;
     }
-    let edited: Scenario =
-        deserialize(value).map_err(|p| ScenarioError::single(locator.place(p, &overrides)))?;
+    let toml::Value::Table(edited_table) = value else {
+        unreachable!("a scenario's root is a table, and edits replace only what is inside it")
+    };
+    check_shape(&edited_table).map_err(|p| ScenarioError::single(locator.place(p, &resolved)))?;
+    let edited: Scenario = deserialize(toml::Value::Table(edited_table.clone()))
+        .map_err(|p| ScenarioError::single(locator.place(p, &resolved)))?;
     let report = check(&edited);
     if report.total == 0 {
-        return Ok(ValidScenario::checked(edited));
+        return Ok((ValidScenario::checked(edited), edited_table));
     }
     // A problem in the file that the file alone does not have was caused by the
-    // overrides (a renamed sector that the schedule still names, say): it is theirs.
+    // edits (a renamed sector that the schedule still names, say): it is theirs.
     let before = check(&scenario);
     let complete = before.total == before.problems.len();
     Err(ScenarioError::capped(report.problems, report.total, |p| {
         let caused = complete && !before.problems.contains(&p);
-        let mut d = locator.place(p, &overrides);
-        if caused && !d.origin.starts_with("--set ") {
+        let mut d = locator.place(p, &resolved);
+        if caused && d.origin == origin {
             if let (Some(l), Some(c)) = (d.line, d.column) {
                 d.message = format!("{} (see {}:{l}:{c})", d.message, d.origin);
             }
-            d.origin = overrides
-                .iter()
-                .map(|o| format!("--set {}", o.text))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let mut sources: Vec<&str> = Vec::new();
+            for e in &resolved {
+                if !sources.contains(&e.source.as_str()) {
+                    sources.push(&e.source);
+                }
+            }
+            d.origin = sources.join(", ");
             d.line = None;
             d.column = None;
         }
@@ -316,15 +330,15 @@ impl<'a> Locator<'a> {
         self.place(p, &[])
     }
 
-    fn place(&self, p: Problem, overrides: &[Override]) -> Diagnostic {
-        // The last override that touches the key is the one that set it.
-        if let Some(o) = overrides
+    fn place(&self, p: Problem, edits: &[Resolved]) -> Diagnostic {
+        // The last edit that touches the key is the one that set it.
+        if let Some(o) = edits
             .iter()
             .rev()
             .find(|o| p.path.starts_with(&o.path) || o.path.starts_with(&p.path))
         {
             return Diagnostic {
-                origin: format!("--set {}", o.text),
+                origin: o.source.clone(),
                 line: None,
                 column: None,
                 key: p.path.to_string(),
@@ -389,146 +403,14 @@ fn locate(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Range<usize>> {
     span
 }
 
-/// Parses `KEY=VALUE`, resolving `sector.NAME` to the sector's index.
-fn parse_override(arg: &str, scenario: &Scenario) -> Result<Override, ScenarioError> {
-    let origin = format!("--set {arg}");
-    let Some((key, raw)) = arg.split_once('=') else {
-        return Err(ScenarioError::plain(
-            &origin,
-            "expected KEY=VALUE, such as policy.tariff=0.3 or sector.leading.policy.tolerance=5",
-            None,
-        ));
-    };
-    let key = key.trim();
-    if key.is_empty() || key.split('.').any(str::is_empty) {
-        return Err(ScenarioError::plain(
-            &origin,
-            "expected a dotted key such as policy.tariff",
-            None,
-        ));
-    }
-    let mut path = KeyPath::root();
-    let mut parts = key.split('.').peekable();
-    while let Some(part) = parts.next() {
-        // Only the top-level `sector` and `schedule` are lists (a schedule entry's own
-        // `sector` key is a plain value).
-        let is_list = path.0.is_empty() && matches!(part, "sector" | "schedule");
-        path = path.key(part);
-        if !is_list {
-            continue;
-        }
-        let Some(which) = parts.next() else {
-            return Err(ScenarioError::plain(
-                &origin,
-                format!(
-                    "expected `{part}.NAME.KEY` or `{part}.INDEX.KEY` (whole lists cannot be set)"
-                ),
-                None,
-            ));
-        };
-        let len = if part == "sector" {
-            scenario.sector.len()
-        } else {
-            scenario.schedule.len()
-        };
-        let by_name = (part == "sector")
-            .then(|| scenario.sector.iter().position(|s| s.name == which))
-            .flatten();
-        let index = by_name.or_else(|| which.parse::<usize>().ok().filter(|&i| i < len));
-        match index {
-            Some(i) => path = path.index(i),
-            None => {
-                let suggestion = if part == "sector" {
-                    near_miss(which, scenario.sector.iter().map(|s| s.name.as_str()))
-                } else {
-                    None
-                };
-                let names = if part == "sector" {
-                    listing(scenario.sector.iter().map(|s| s.name.as_str()))
-                } else if len == 0 {
-                    "none in this scenario".to_string()
-                } else {
-                    format!("indices 0 to {}", len - 1)
-                };
-                return Err(ScenarioError::single(Diagnostic {
-                    origin,
-                    line: None,
-                    column: None,
-                    key: key.to_string(),
-                    message: format!("no {part} `{which}`; there are {names}"),
-                    suggestion,
-                }));
-            }
-        }
-    }
-    Ok(Override {
-        text: arg.to_string(),
-        path,
-        value: parse_value(raw.trim()),
-    })
-}
-
-/// A TOML value (`0.3`, `true`, `[1, 2]`, `"x"`), or the raw text as a string, so
-/// that `regime=leading` needs no quotes.
-fn parse_value(raw: &str) -> toml::Value {
-    toml::from_str::<toml::Table>(&format!("v = {raw}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
-}
-
-fn apply_override(root: &mut toml::Value, o: &Override) -> Result<(), ScenarioError> {
-    let fail = |msg: String| {
-        ScenarioError::single(Diagnostic {
-            origin: format!("--set {}", o.text),
-            line: None,
-            column: None,
-            key: o.path.to_string(),
-            message: msg,
-            suggestion: None,
-        })
-    };
-    let mut node = root;
-    let segments = &o.path.0;
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        node = match seg {
-            Segment::Key(k) => {
-                let toml::Value::Table(t) = node else {
-                    return Err(fail(format!("`{k}` is inside a value that is not a table")));
-                };
-                if last {
-                    t.insert(k.clone(), o.value.clone());
-                    return Ok(());
-                }
-                t.entry(k.clone())
-                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-            }
-            Segment::Index(idx) => {
-                let toml::Value::Array(a) = node else {
-                    return Err(fail("expected a list here".into()));
-                };
-                let Some(item) = a.get_mut(*idx) else {
-                    return Err(fail(format!("no item {idx} in the list")));
-                };
-                if last {
-                    *item = o.value.clone();
-                    return Ok(());
-                }
-                item
-            }
-        };
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn err(text: &str, sets: &[&str]) -> String {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        parse_scenario(text, "s.toml", &sets)
+        Edit::parse_all(&sets)
+            .and_then(|edits| parse_scenario(text, "s.toml", &edits))
             .unwrap_err()
             .to_string()
     }
@@ -680,14 +562,20 @@ mod tests {
     #[test]
     fn set_overrides_by_dotted_path_and_sector_name() {
         let text = "version = 1\n[[schedule]]\nperiod = 5\nlevers = { tariff = 0.0 }\n";
-        let s = parse_scenario(text, "s.toml", &["schedule.0.sector=leading".to_string()]).unwrap();
+        let s = parse_scenario(
+            text,
+            "s.toml",
+            &[Edit::parse("schedule.0.sector=leading").unwrap()],
+        )
+        .unwrap();
         assert_eq!(s.schedule[0].sector.as_deref(), Some("leading"));
         let sets = vec![
             "policy.tariff=0.3".to_string(),
             "sector.leading.policy.tolerance=7".to_string(),
             "sector.catch-up.regime=parallel".to_string(),
         ];
-        let s = parse_scenario("version = 1\n", "s.toml", &sets).unwrap();
+        let s =
+            parse_scenario("version = 1\n", "s.toml", &Edit::parse_all(&sets).unwrap()).unwrap();
         assert_eq!(s.policy.tariff, 0.3);
         assert_eq!(s.sector[2].policy.tolerance, Some(7));
         assert_eq!(s.sector[0].regime, super::super::schema::Regime::Parallel);

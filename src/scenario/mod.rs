@@ -2,6 +2,7 @@
 //! scenarios built into the binary. No simulation logic lives here.
 
 pub mod builtin;
+pub mod edit;
 pub mod error;
 pub mod keys;
 pub mod lever_table;
@@ -12,6 +13,7 @@ pub mod regime;
 pub mod schema;
 pub mod validate;
 
+pub use edit::Edit;
 pub use error::{Diagnostic, ScenarioError};
 pub use lever_table::{LEVERS, Levers, OwnerLevers};
 pub use load::parse_scenario;
@@ -27,7 +29,7 @@ use std::path::Path;
 /// built-in scenario; the built-in baseline when `arg` is `None`.
 pub fn load(arg: Option<&str>, sets: &[String]) -> Result<ValidScenario, ScenarioError> {
     let source = Source::find(arg.unwrap_or(builtin::BASELINE))?;
-    parse_scenario(&source.text, &source.origin, sets)
+    parse_scenario(&source.text, &source.origin, &Edit::parse_all(sets)?)
 }
 
 /// The text of a scenario and the name it goes by in messages.
@@ -177,5 +179,35 @@ pub fn catalogue_entry(path: &str) -> Option<&'static keys::KeyInfo> {
         _ if parts.contains(&"policy") => lever_table::lever(last),
         ["sector", _, _] => regime::structural(last).map(|k| &k.info),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_input_file_is_read_up_to_four_mebibytes_and_refused_beyond() {
+        let dir = tempfile::tempdir().unwrap();
+        let at_limit = dir.path().join("big.toml");
+        std::fs::write(&at_limit, vec![b'#'; 4 * 1024 * 1024]).unwrap();
+        assert_eq!(read_input(&at_limit, SCENARIO_FILE).unwrap().len(), 4 << 20);
+        let over = dir.path().join("bigger.toml");
+        std::fs::write(&over, vec![b'#'; 4 * 1024 * 1024 + 1]).unwrap();
+        let e = read_input(&over, SCENARIO_FILE).unwrap_err().to_string();
+        assert!(
+            e.contains("is 4194305 bytes; a file may have at most 4194304"),
+            "{e}"
+        );
+        let not_text = dir.path().join("binary.toml");
+        std::fs::write(&not_text, [b'a', 0xff]).unwrap();
+        let e = read_input(&not_text, SCENARIO_FILE)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is not UTF-8 text (byte 1 is not)"), "{e}");
+        let e = read_input(dir.path(), SCENARIO_FILE)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a directory"), "{e}");
     }
 }

@@ -20,8 +20,10 @@ use crate::engine::World;
 use crate::observe::{COLUMNS, Column, SeriesRow};
 use crate::scenario::error::near_miss;
 use crate::scenario::keys::Kind;
+use crate::scenario::load::edit_scenario;
 use crate::scenario::{
-    LeverOverrides, Policy, Regime, Scenario, ScenarioError, ValidScenario, builtin, parse_scenario,
+    Edit, LeverOverrides, Policy, Regime, Scenario, ScenarioError, ValidScenario, builtin,
+    parse_scenario,
 };
 
 /// The origin named in messages about the settings of a request (rather than a file).
@@ -212,7 +214,8 @@ fn row_json(row: SeriesRow, columns: Option<&BTreeSet<&'static str>>) -> Row {
     Row::Some(map)
 }
 
-/// The scenario of a request, validated, and the TOML text it was read from.
+/// The scenario of a request, validated, and its text: running that text repeats
+/// the run.
 fn build(request: &RunRequest) -> Result<(ValidScenario, String), ApiError> {
     let (text, origin, from_builtin) = match (&request.base, &request.scenario) {
         (Some(name), None) => {
@@ -232,30 +235,20 @@ fn build(request: &RunRequest) -> Result<(ValidScenario, String), ApiError> {
             ));
         }
     };
-    // Checked as sent first, so that a problem in the text is placed on its line.
+    // Checked as sent first, so that a problem in the text is placed on its line and
+    // is never taken for one of the settings.
     let as_sent = parse_scenario(&text, &origin, &[])?;
-    let mut table = crate::scenario::load::parse_table(&text, &origin)?;
-    let edited = edit(&mut table, request, &as_sent)?;
-    if !edited && !from_builtin {
+    let mut edits = settings_edits(request)?;
+    if edits.is_empty() && !from_builtin {
         return Ok((as_sent, text));
     }
     if from_builtin {
-        table.insert(
-            "name".into(),
-            toml::Value::String(format!("{}-classroom", as_sent.name)),
-        );
+        let name = format!("{}-classroom", as_sent.name);
+        edits.push(Edit::new("name", toml::Value::String(name)).from_source(SETTINGS));
     }
+    let (scenario, table) = edit_scenario(&text, &origin, &edits)?;
     let text = toml::to_string(&table).map_err(|e| {
         ApiError::BadRequest(format!("the settings do not make a scenario file: {e}"))
-    })?;
-    // The text is generated, so its lines mean nothing to the sender: the key path
-    // says where the problem is.
-    let scenario = parse_scenario(&text, SETTINGS, &[]).map_err(|mut e| {
-        for d in &mut e.diagnostics {
-            d.line = None;
-            d.column = None;
-        }
-        e
     })?;
     Ok((scenario, text))
 }
@@ -271,132 +264,47 @@ fn unknown_builtin(name: &str) -> ApiError {
     ))
 }
 
-/// Applies the request's settings to the scenario table. Whether anything changed.
-fn edit(table: &mut toml::Table, r: &RunRequest, scenario: &Scenario) -> Result<bool, ApiError> {
-    let mut edited = false;
+/// The request's settings as scenario edits, in a fixed order: seed, periods, the
+/// economy's levers, regimes, sectors' levers, then schedule entries appended after
+/// the scenario's own. Problems they cause are reported against `settings`.
+fn settings_edits(r: &RunRequest) -> Result<Vec<Edit>, ApiError> {
+    let set = |key: &[&str], value: &Value, path: &str| -> Result<Edit, ApiError> {
+        let key = key.iter().map(|k| k.to_string()).collect();
+        Ok(Edit::at(key, to_toml(value, path)?).from_source(SETTINGS))
+    };
+    let mut edits = Vec::new();
     for (key, value) in [("seed", &r.seed), ("periods", &r.periods)] {
         if let Some(v) = value {
-            table.insert(key.into(), to_toml(v, key)?);
-            edited = true;
+            edits.push(set(&[key], v, key)?);
         }
     }
     if let Some(policy) = &r.policy {
-        merge(sub_table(table, "policy")?, policy, "policy")?;
-        edited = true;
+        edits.push(set(&["policy"], &Value::Object(policy.clone()), "policy")?);
     }
-    if let Some(regimes) = &r.regimes {
-        for (name, regime) in regimes {
-            let sector = sector_table(table, name, scenario, "regimes")?;
-            sector.insert(
-                "regime".into(),
-                to_toml(regime, &format!("regimes.{name}"))?,
-            );
-            edited = true;
+    for (name, regime) in r.regimes.iter().flatten() {
+        let path = format!("regimes.{name}");
+        edits.push(set(&["sector", name, "regime"], regime, &path)?);
+    }
+    for (name, levers) in r.sectors.iter().flatten() {
+        let path = format!("sectors.{name}");
+        if !levers.is_object() {
+            return Err(ApiError::BadRequest(format!(
+                "`{path}`: expected an object of lever values, such as {{\"tariff\": 0.3}}"
+            )));
         }
+        edits.push(set(&["sector", name, "policy"], levers, &path)?);
     }
-    if let Some(sectors) = &r.sectors {
-        for (name, levers) in sectors {
-            let path = format!("sectors.{name}");
-            let Value::Object(levers) = levers else {
-                return Err(ApiError::BadRequest(format!(
-                    "`{path}`: expected an object of lever values, such as {{\"tariff\": 0.3}}"
-                )));
-            };
-            let sector = sector_table(table, name, scenario, "sectors")?;
-            merge(sub_table(sector, "policy")?, levers, &path)?;
-            edited = true;
+    for (i, entry) in r.schedule.iter().flatten().enumerate() {
+        if !entry.is_object() {
+            return Err(ApiError::BadRequest(format!(
+                "`schedule[{i}]`: expected an object such as \
+                 {{\"period\": 5, \"levers\": {{\"tariff\": 0.3}}}}"
+            )));
         }
+        let value = to_toml(entry, &format!("schedule[{i}]"))?;
+        edits.push(Edit::append("schedule", value).from_source(SETTINGS));
     }
-    if let Some(entries) = &r.schedule
-        && !entries.is_empty()
-    {
-        let list = table
-            .entry("schedule")
-            .or_insert_with(|| toml::Value::Array(Vec::new()));
-        let toml::Value::Array(list) = list else {
-            return Err(ApiError::BadRequest(
-                "the scenario's `schedule` is not a list".into(),
-            ));
-        };
-        for (i, entry) in entries.iter().enumerate() {
-            if !entry.is_object() {
-                return Err(ApiError::BadRequest(format!(
-                    "`schedule[{i}]`: expected an object such as \
-                     {{\"period\": 5, \"levers\": {{\"tariff\": 0.3}}}}"
-                )));
-            }
-            list.push(to_toml(entry, &format!("schedule[{i}]"))?);
-        }
-        edited = true;
-    }
-    Ok(edited)
-}
-
-/// The table under `key`, created when missing.
-fn sub_table<'a>(table: &'a mut toml::Table, key: &str) -> Result<&'a mut toml::Table, ApiError> {
-    match table
-        .entry(key)
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-    {
-        toml::Value::Table(t) => Ok(t),
-        _ => Err(ApiError::BadRequest(format!(
-            "the scenario's `{key}` is not a table"
-        ))),
-    }
-}
-
-/// The `[[sector]]` table of the sector named `name`. A scenario that relies on the
-/// three default sectors gets them written out first, so that they can be changed.
-fn sector_table<'a>(
-    table: &'a mut toml::Table,
-    name: &str,
-    scenario: &Scenario,
-    field: &str,
-) -> Result<&'a mut toml::Table, ApiError> {
-    if !table.contains_key("sector") {
-        let defaults = toml::Value::try_from(&scenario.sector)
-            .map_err(|e| ApiError::BadRequest(format!("cannot write out the sectors: {e}")))?;
-        table.insert("sector".into(), defaults);
-    }
-    let names: Vec<&str> = scenario.sector.iter().map(|s| s.name.as_str()).collect();
-    let missing = || {
-        let hint = near_miss(name, names.iter().copied())
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
-        ApiError::BadRequest(format!(
-            "`{field}`: no sector named `{name}`; the sectors are {}{hint}",
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    };
-    let Some(toml::Value::Array(list)) = table.get_mut("sector") else {
-        return Err(missing());
-    };
-    list.iter_mut()
-        .filter_map(|v| match v {
-            toml::Value::Table(t) => Some(t),
-            _ => None,
-        })
-        .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(name))
-        .ok_or_else(missing)
-}
-
-/// Writes JSON values into a TOML table, merging nested tables (`soe`, `private`)
-/// rather than replacing them, so that a scenario's other ownership values stay.
-fn merge(dst: &mut toml::Table, src: &Map<String, Value>, path: &str) -> Result<(), ApiError> {
-    for (key, value) in src {
-        let here = format!("{path}.{key}");
-        match (dst.get_mut(key), value) {
-            (Some(toml::Value::Table(inner)), Value::Object(obj)) => merge(inner, obj, &here)?,
-            _ => {
-                dst.insert(key.clone(), to_toml(value, &here)?);
-            }
-        }
-    }
-    Ok(())
+    Ok(edits)
 }
 
 /// A JSON value as TOML. Types are left to the scenario loader to judge, so that a
@@ -433,11 +341,11 @@ fn to_toml(value: &Value, path: &str) -> Result<toml::Value, ApiError> {
                 .map(|(i, v)| to_toml(v, &format!("{path}[{i}]")))
                 .collect::<Result<_, _>>()?,
         ),
-        Value::Object(obj) => {
-            let mut t = toml::Table::new();
-            merge(&mut t, obj, path)?;
-            toml::Value::Table(t)
-        }
+        Value::Object(obj) => toml::Value::Table(
+            obj.iter()
+                .map(|(k, v)| Ok((k.clone(), to_toml(v, &format!("{path}.{k}"))?)))
+                .collect::<Result<_, ApiError>>()?,
+        ),
     })
 }
 
@@ -533,6 +441,8 @@ pub struct Catalogue {
     pub regimes: [Regime; 3],
     /// Columns of `series.csv` a chart may show, with their labels.
     pub columns: Vec<&'static Column>,
+    /// The colours and markers of the charts, the same as the PNG and SVG charts'.
+    pub palette: crate::plot::palette::Palette,
     pub scenarios: Vec<ScenarioInfo>,
 }
 
@@ -583,6 +493,7 @@ pub fn catalogue_json() -> &'static str {
             levers: &LEVERS,
             regimes: Regime::ALL,
             columns: COLUMNS.iter().filter(|c| c.kind != Kind::Text).collect(),
+            palette: crate::plot::palette::for_page(),
             scenarios: classroom_builtins()
                 .into_iter()
                 .map(|b| info(b).expect("every built-in scenario is valid (tested)"))

@@ -4,7 +4,8 @@
 //!
 //! Layout while a sweep runs: `<out>.partial/` holds `sweep.toml` (what is being run,
 //! with the shard), `journal.bin` (one checksummed block per finished run, appended
-//! whole; a block torn by a kill is cut off on resume) and, when asked, `series/`.
+//! whole; a block torn by a kill is cut off on resume), `index.bin` (where each run
+//! is in the journal, rebuilt from it whenever it is opened) and, when asked, `series/`.
 //! A result with failed runs keeps it beside it, for `--resume --retry-failed`.
 //! When every run of the shard is done, the result is assembled from the records in
 //! run order into a temporary directory that is renamed to `<out>`, and the partial
@@ -28,6 +29,7 @@ use crate::engine::World;
 use crate::model::rng::mix;
 use crate::output::codebook::Entry;
 use crate::output::{Codebook, OutputError, ResultDir, atomic, check_target};
+use crate::scenario::Edit;
 use crate::scenario::{ScenarioError, parse_scenario};
 
 pub const RUNS_FILE: &str = "runs.csv";
@@ -37,6 +39,8 @@ pub const SWEEP_FILE: &str = "sweep.toml";
 pub const BASE_FILE: &str = "base.toml";
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const SERIES_DIR: &str = "series";
+/// The journal's index, in the working folder beside `journal.bin` ([`super::journal::JournalIndex`]).
+const INDEX_FILE: &str = "index.bin";
 
 /// Errors of a sweep.
 #[derive(Debug, thiserror::Error)]
@@ -211,10 +215,10 @@ fn simulate(
     run: RunSpec,
     series_csv: Option<&Path>,
 ) -> Result<Record, SweepError> {
-    let mut sets = sweep.fixed_sets.clone();
-    sets.extend(table.point(run.point).sets(&table.keys));
-    sets.push(format!("seed={}", run.seed));
-    let scenario = parse_scenario(&sweep.base.text, &sweep.base.origin, &sets)?;
+    let mut edits = sweep.fixed_sets.clone();
+    edits.extend(table.point(run.point).edits(&table.keys));
+    edits.push(Edit::seed(run.seed));
+    let scenario = parse_scenario(&sweep.base.text, &sweep.base.origin, &edits)?;
     let spec = &sweep.spec;
     let mut rows: Vec<String> = scenario.sector.iter().map(|s| s.name.clone()).collect();
     rows.push("all".into());
@@ -460,8 +464,8 @@ pub fn run_sweep(
                     )));
                 }
             };
-            let kept = kept_failures(&work, &identity, || {
-                JournalIndex::new(opts.shard, table.len(), sweep.spec.replicates)
+            let kept = kept_failures(&work, &identity, |path| {
+                JournalIndex::create(path, opts.shard, table.len(), sweep.spec.replicates)
             })?;
             if kept && opts.retry_failed {
                 replace = true;
@@ -517,23 +521,26 @@ pub fn run_sweep(
     // What is already done: the whole blocks of the journal, less the failed runs
     // that `--retry-failed` asks to run again.
     let journal_path = work.join("journal.bin");
-    let new_index = || JournalIndex::new(opts.shard, table.len(), sweep.spec.replicates);
-    let mut index = new_index();
+    let index_path = work.join(INDEX_FILE);
+    let new_index =
+        || JournalIndex::create(&index_path, opts.shard, table.len(), sweep.spec.replicates);
+    let mut index = new_index()?;
     let journal = Journal::open(&journal_path, &mut index)?;
-    let done = |run: &RunSpec| {
-        index
-            .get(run.id)
-            .is_some_and(|e| !(e.failed && opts.retry_failed))
+    // Where the run is in the journal, if it is done (and not to be run again).
+    let done = |run: &RunSpec| -> Result<Option<JournalEntry>, SweepError> {
+        Ok(index
+            .get(run.id)?
+            .filter(|e| !(e.failed && opts.retry_failed)))
     };
     let (mut todo, mut resumed, mut failed_before) = (0u64, 0u64, 0u64);
     let mut first_failure: Option<(u64, JournalEntry)> = None;
     for run in runs() {
-        if !done(&run) {
+        let Some(entry) = done(&run)? else {
             todo += 1;
             continue;
-        }
+        };
         resumed += 1;
-        if let Some(e) = index.get(run.id).filter(|e| e.failed) {
+        if let Some(e) = Some(entry).filter(|e| e.failed) {
             failed_before += 1;
             first_failure.get_or_insert((run.id, e));
         }
@@ -571,9 +578,14 @@ pub fn run_sweep(
         // Handed out one at a time as threads free up: the order does not matter,
         // since every run's result depends on its point and seed alone.
         runs()
-            .filter(|r| !done(r))
+            .filter_map(|r| match done(&r) {
+                Ok(Some(_)) => None,
+                Ok(None) => Some(Ok(r)),
+                Err(e) => Some(Err(e)),
+            })
             .par_bridge()
             .try_for_each(|run| {
+                let run = run?;
                 let series_path = sweep
                     .spec
                     .output
@@ -611,7 +623,8 @@ pub fn run_sweep(
     let run_seconds = run_clock.elapsed().as_secs_f64();
 
     drop(journal);
-    let mut index = new_index();
+    drop(index);
+    let mut index = new_index()?;
     Journal::open(&journal_path, &mut index)?;
     let result = ResultDir::create(out, opts.force || replace)?;
     let assembled = assemble(
@@ -687,21 +700,21 @@ fn first_failure_text(r: &Record) -> String {
 fn kept_failures(
     work: &Path,
     identity: &str,
-    new_index: impl FnOnce() -> JournalIndex,
+    new_index: impl FnOnce(&Path) -> Result<JournalIndex, SweepError>,
 ) -> Result<bool, SweepError> {
     let journal_path = work.join("journal.bin");
     let same = fs::read_to_string(work.join(SWEEP_FILE)).is_ok_and(|t| t == identity);
     if !same || !journal_path.is_file() {
         return Ok(false);
     }
-    let mut index = new_index();
+    let mut index = new_index(&work.join(INDEX_FILE))?;
     Journal::open(&journal_path, &mut index)?;
-    Ok(index.any_failed())
+    index.any_failed()
 }
 
 /// Removes a sweep's working folder, but only if it holds nothing but what a sweep
-/// writes there (`sweep.toml`, `journal.bin`, `series/run-*.csv`, and the
-/// temporary files of their atomic writes): a user's own folder that happens to be
+/// writes there (`sweep.toml`, `journal.bin`, `index.bin`, `series/run-*.csv`, and
+/// the temporary files of their atomic writes): a user's own folder that happens to be
 /// called `<out>.partial` is never touched.
 fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
     let Ok(meta) = fs::symlink_metadata(work) else {
@@ -719,7 +732,7 @@ fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
     }
     // Earlier versions wrote `<stem>.tmp` before renaming; now `atomic::is_temporary`.
     let ours_at_top = |name: &str| {
-        ["sweep.toml", "sweep.tmp", "journal.bin"].contains(&name)
+        ["sweep.toml", "sweep.tmp", "journal.bin", INDEX_FILE].contains(&name)
             || name
                 .strip_prefix(".sweep.toml")
                 .is_some_and(|_| atomic::is_temporary(name))
@@ -818,7 +831,7 @@ fn assemble(
     ])?;
 
     let mut read = |id: u64| -> Result<Record, SweepError> {
-        let at = index.get(id).ok_or_else(|| SweepError::Damaged {
+        let at = index.get(id)?.ok_or_else(|| SweepError::Damaged {
             path: journal_path.to_path_buf(),
             why: format!("run {id} is missing from it"),
         })?;
@@ -913,7 +926,7 @@ fn assemble(
         let dest = result.path(SERIES_DIR);
         fs::create_dir_all(&dest).map_err(io(&dest))?;
         for run in runs_of(sweep, table, shard) {
-            if index.get(run.id).is_some_and(|e| e.failed) {
+            if index.get(run.id)?.is_some_and(|e| e.failed) {
                 continue;
             }
             let name = format!("run-{:010}.csv", run.id);
@@ -1147,7 +1160,8 @@ mod tests {
             fs::create_dir_all(&work).unwrap();
             let identity = format!("{text}\n--shard 1/1\n");
             fs::write(work.join(SWEEP_FILE), identity).unwrap();
-            let mut index = JournalIndex::new(Shard::WHOLE, 2, 2);
+            let mut index =
+                JournalIndex::create(&work.join(INDEX_FILE), Shard::WHOLE, 2, 2).unwrap();
             let journal = Journal::open(&work.join("journal.bin"), &mut index).unwrap();
             journal
                 .append(&Record::failed(runs[1], "a bug,\n  since fixed"))

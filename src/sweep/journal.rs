@@ -3,8 +3,9 @@
 //! after any kill, and what the result is assembled from.
 
 use std::fs;
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -108,7 +109,7 @@ impl Record {
 /// length or checksum and is cut off when the journal is reopened, so no half-written
 /// run survives and every whole one is kept.
 pub(super) struct Journal {
-    file: std::sync::Mutex<fs::File>,
+    file: Mutex<fs::File>,
     path: PathBuf,
 }
 
@@ -122,64 +123,188 @@ pub(super) struct JournalEntry {
     pub(super) failed: bool,
 }
 
-/// The journal's runs, one word for each run of the shard, in run order: 8 bytes a
-/// run, the one structure of a sweep that grows with its runs. A run found twice (run
-/// again by `--retry-failed`) is the later block's.
+/// The journal's runs in run order, one 8-byte word for each run of the shard, kept
+/// in a file beside the journal (`index.bin`) rather than in memory: a sweep of 10^8
+/// runs would otherwise hold 0.8 GB for it, and what the sweep holds in memory must
+/// not grow with its runs. The file is derived from the journal each time it is
+/// opened (never trusted from a previous process), so a journal written before the
+/// index existed resumes like any other. A word is 0 for a run not in the journal
+/// (so a never-written stretch of the file, a hole, reads as absent), else the
+/// payload's offset, never 0, with [`Self::FAILED`] set for a failed run. A run found
+/// twice (run again by `--retry-failed`) is the later block's.
 pub(super) struct JournalIndex {
-    /// The payload's offset, with [`Self::FAILED`] set for a failed run, or
-    /// [`Self::ABSENT`].
-    slots: Vec<u64>,
     shard: Shard,
     replicates: u64,
+    /// Runs of the shard: the file is 8 bytes each.
+    slots: u64,
+    path: PathBuf,
+    /// Words found but not yet written, in the order found: written when
+    /// [`Self::PENDING`] have gathered, or when the journal has been read through.
+    pending: Vec<(u64, u64)>,
+    /// The file, and the stretch of it last read: runs are looked up in run order, so
+    /// one read serves [`Self::WINDOW`] lookups.
+    window: Mutex<Window>,
+}
+
+struct Window {
+    file: fs::File,
+    /// The slot of `words[0]`.
+    first: u64,
+    words: Vec<u64>,
 }
 
 impl JournalIndex {
-    const ABSENT: u64 = u64::MAX;
     const FAILED: u64 = 1 << 63;
+    /// Words gathered before they are written: 1 MiB.
+    const PENDING: usize = 1 << 16;
+    /// Words read at once for lookups: 32 KiB.
+    const WINDOW: u64 = 1 << 12;
 
-    /// An empty index of the runs of `shard`: `points` design points (all shards
-    /// together) of `replicates` runs each.
-    pub(super) fn new(shard: Shard, points: u64, replicates: u32) -> JournalIndex {
+    /// An empty index of the runs of `shard` (`points` design points, all shards
+    /// together, of `replicates` runs each), in the file `path`, which is replaced.
+    pub(super) fn create(
+        path: &Path,
+        shard: Shard,
+        points: u64,
+        replicates: u32,
+    ) -> Result<JournalIndex, SweepError> {
         let first = u64::from(shard.index - 1);
         let mine = points
             .saturating_sub(first)
             .div_ceil(u64::from(shard.count));
-        JournalIndex {
-            slots: vec![Self::ABSENT; (mine * u64::from(replicates)) as usize],
+        let slots = mine * u64::from(replicates);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(io(path))?;
+        // All zeros (absent), without writing them where the file system keeps holes.
+        file.set_len(slots * 8).map_err(io(path))?;
+        Ok(JournalIndex {
             shard,
             replicates: u64::from(replicates),
-        }
+            slots,
+            path: path.to_path_buf(),
+            pending: Vec::with_capacity(Self::PENDING),
+            window: Mutex::new(Window {
+                file,
+                first: 0,
+                words: Vec::with_capacity(Self::WINDOW as usize),
+            }),
+        })
     }
 
     /// The slot of run `id`, if it is a run of the shard.
-    fn slot(&self, id: u64) -> Option<usize> {
+    fn slot(&self, id: u64) -> Option<u64> {
         let (point, replicate) = (id / self.replicates, id % self.replicates);
         if !self.shard.has_point(point) {
             return None;
         }
         let nth = point / u64::from(self.shard.count);
-        let slot = (nth * self.replicates + replicate) as usize;
-        (slot < self.slots.len()).then_some(slot)
+        let slot = nth * self.replicates + replicate;
+        (slot < self.slots).then_some(slot)
     }
 
-    fn insert(&mut self, id: u64, entry: JournalEntry) {
+    fn insert(&mut self, id: u64, entry: JournalEntry) -> Result<(), SweepError> {
         if let Some(slot) = self.slot(id) {
-            self.slots[slot] = entry.offset | if entry.failed { Self::FAILED } else { 0 };
+            let word = entry.offset | if entry.failed { Self::FAILED } else { 0 };
+            self.pending.push((slot, word));
+            if self.pending.len() >= Self::PENDING {
+                self.flush()?;
+            }
         }
+        Ok(())
     }
 
-    pub(super) fn get(&self, id: u64) -> Option<JournalEntry> {
-        let word = self.slots[self.slot(id)?];
-        (word != Self::ABSENT).then_some(JournalEntry {
+    /// Writes the pending words, sorted by slot so that the runs of consecutive
+    /// slots (most of them: runs are handed out in run order) are one write each.
+    fn flush(&mut self) -> Result<(), SweepError> {
+        // Stable: of two words for one slot, the later found stays the later written.
+        self.pending.sort_by_key(|&(slot, _)| slot);
+        let window = self.window.get_mut().unwrap_or_else(|p| p.into_inner());
+        window.words.clear();
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut start = 0u64;
+        let path = &self.path;
+        let write = |file: &mut fs::File, start: u64, bytes: &[u8]| {
+            if bytes.is_empty() {
+                return Ok(());
+            }
+            file.seek(SeekFrom::Start(start * 8)).map_err(io(path))?;
+            file.write_all(bytes).map_err(io(path))
+        };
+        for &(slot, word) in &self.pending {
+            let next = start + bytes.len() as u64 / 8;
+            if !bytes.is_empty() && slot + 1 == next {
+                // The same run again: the later word wins.
+                let at = bytes.len() - 8;
+                bytes[at..].copy_from_slice(&word.to_le_bytes());
+                continue;
+            }
+            if slot != next {
+                write(&mut window.file, start, &bytes)?;
+                bytes.clear();
+                start = slot;
+            }
+            bytes.extend_from_slice(&word.to_le_bytes());
+        }
+        write(&mut window.file, start, &bytes)?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Where run `id` is in the journal, if it is there.
+    pub(super) fn get(&self, id: u64) -> Result<Option<JournalEntry>, SweepError> {
+        let Some(slot) = self.slot(id) else {
+            return Ok(None);
+        };
+        let mut window = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let w = &mut *window;
+        if !(w.first..w.first + w.words.len() as u64).contains(&slot) {
+            let n = Self::WINDOW.min(self.slots - slot);
+            let mut bytes = vec![0u8; n as usize * 8];
+            w.file
+                .seek(SeekFrom::Start(slot * 8))
+                .map_err(io(&self.path))?;
+            w.file.read_exact(&mut bytes).map_err(io(&self.path))?;
+            w.first = slot;
+            w.words.clear();
+            w.words.extend(
+                bytes
+                    .chunks_exact(8)
+                    .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))),
+            );
+        }
+        let word = w.words[(slot - w.first) as usize];
+        Ok((word != 0).then_some(JournalEntry {
             offset: word & !Self::FAILED,
             failed: word & Self::FAILED != 0,
-        })
+        }))
     }
 
-    pub(super) fn any_failed(&self) -> bool {
-        self.slots
-            .iter()
-            .any(|&w| w != Self::ABSENT && w & Self::FAILED != 0)
+    /// Whether any run of the journal failed: one pass over the file.
+    pub(super) fn any_failed(&self) -> Result<bool, SweepError> {
+        let mut window = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let file = &mut window.file;
+        file.seek(SeekFrom::Start(0)).map_err(io(&self.path))?;
+        let mut reader = BufReader::new(file);
+        let mut word = [0u8; 8];
+        for _ in 0..self.slots {
+            reader.read_exact(&mut word).map_err(io(&self.path))?;
+            if u64::from_le_bytes(word) & Self::FAILED != 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Bytes the index holds in memory, whatever the number of runs.
+    #[cfg(test)]
+    fn memory_bytes(&self) -> usize {
+        let window = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        self.pending.capacity() * 16 + window.words.capacity() * 8
     }
 }
 
@@ -191,8 +316,8 @@ fn checksum(bytes: &[u8]) -> u64 {
 }
 
 impl Journal {
-    /// Opens (or creates) the journal; fills `index` with where every whole block's
-    /// run is, after cutting off a torn tail.
+    /// Opens (or creates) the journal; fills `index` (a fresh one) with where every
+    /// whole block's run is, after cutting off a torn tail.
     pub(super) fn open(path: &Path, index: &mut JournalIndex) -> Result<Journal, SweepError> {
         let mut file = fs::OpenOptions::new()
             .create(true)
@@ -232,16 +357,16 @@ impl Journal {
                 offset: at + 12,
                 failed: record.header.error.is_some(),
             };
-            index.insert(record.header.id, entry);
+            index.insert(record.header.id, entry)?;
             at += 20 + len;
         }
         drop(reader);
+        index.flush()?;
         // Cut off anything after the last whole block.
         file.set_len(at).map_err(io(path))?;
-        use std::io::Seek;
         file.seek(std::io::SeekFrom::End(0)).map_err(io(path))?;
         Ok(Journal {
-            file: std::sync::Mutex::new(file),
+            file: Mutex::new(file),
             path: path.to_path_buf(),
         })
     }
@@ -264,16 +389,13 @@ pub(super) fn read_record(
     file: &mut fs::File,
     JournalEntry { offset, .. }: JournalEntry,
 ) -> Result<Record, SweepError> {
-    use std::io::Seek;
     let damaged = || SweepError::Damaged {
         path: path.to_path_buf(),
         why: format!("no whole record at byte {offset}"),
     };
     // The block's length word, just before the payload.
-    file.seek(std::io::SeekFrom::Start(
-        offset.checked_sub(8).ok_or_else(damaged)?,
-    ))
-    .map_err(io(path))?;
+    file.seek(SeekFrom::Start(offset.checked_sub(8).ok_or_else(damaged)?))
+        .map_err(io(path))?;
     let mut word = [0u8; 8];
     file.read_exact(&mut word).map_err(io(path))?;
     let mut payload = vec![0u8; u64::from_le_bytes(word) as usize];
@@ -310,14 +432,18 @@ mod tests {
     }
 
     /// Every run of a shard has a slot of its own in the journal's index, the slots
-    /// fill it exactly, and runs of other shards have none.
+    /// fill it exactly, runs of other shards have none, and the later of two entries
+    /// for a run wins, however they fall around the points where pending words are
+    /// written.
     #[test]
     fn the_journal_index_gives_each_run_of_the_shard_one_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.bin");
         for count in 1..6u32 {
             for index in 1..=count {
                 let shard = Shard { index, count };
                 let (points, reps) = (13u64, 3u32);
-                let mut idx = JournalIndex::new(shard, points, reps);
+                let mut idx = JournalIndex::create(&path, shard, points, reps).unwrap();
                 let mut slots = Vec::new();
                 for id in 0..points * u64::from(reps) {
                     match idx.slot(id) {
@@ -328,43 +454,107 @@ mod tests {
                         None => assert!(!shard.has_point(id / u64::from(reps))),
                     }
                 }
-                assert_eq!(slots, (0..idx.slots.len()).collect::<Vec<_>>(), "{shard}");
+                assert_eq!(slots, (0..idx.slots).collect::<Vec<_>>(), "{shard}");
+                assert_eq!(fs::metadata(&path).unwrap().len(), idx.slots * 8);
                 let Some(&last) = slots.last() else { continue };
                 let id = (0..points * u64::from(reps))
                     .find(|&i| idx.slot(i) == Some(last))
                     .unwrap();
-                assert_eq!(idx.get(id), None);
-                assert!(!idx.any_failed());
-                idx.insert(
-                    id,
-                    JournalEntry {
-                        offset: 40,
-                        failed: true,
-                    },
-                );
-                assert_eq!(
-                    idx.get(id),
-                    Some(JournalEntry {
-                        offset: 40,
-                        failed: true
-                    })
-                );
-                assert!(idx.any_failed());
-                idx.insert(
-                    id,
-                    JournalEntry {
-                        offset: 99,
-                        failed: false,
-                    },
-                );
-                assert_eq!(
-                    idx.get(id),
-                    Some(JournalEntry {
-                        offset: 99,
-                        failed: false
-                    })
-                );
+                assert_eq!(idx.get(id).unwrap(), None);
+                assert!(!idx.any_failed().unwrap());
+                let failed = JournalEntry {
+                    offset: 40,
+                    failed: true,
+                };
+                idx.insert(id, failed).unwrap();
+                idx.flush().unwrap();
+                assert_eq!(idx.get(id).unwrap(), Some(failed));
+                assert!(idx.any_failed().unwrap());
+                let finished = JournalEntry {
+                    offset: 99,
+                    failed: false,
+                };
+                idx.insert(id, finished).unwrap();
+                idx.flush().unwrap();
+                assert_eq!(idx.get(id).unwrap(), Some(finished));
+                assert!(!idx.any_failed().unwrap());
             }
         }
+    }
+
+    /// Many runs found out of order and twice, more than are gathered before a write
+    /// and more than one window of lookups: each run reads back as its last entry, the
+    /// others as absent.
+    #[test]
+    fn the_journal_index_keeps_the_last_entry_of_each_run_out_of_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard = Shard { index: 2, count: 3 };
+        let (points, reps) = (60_000u64, 5u32);
+        let mut idx =
+            JournalIndex::create(&dir.path().join("index.bin"), shard, points, reps).unwrap();
+        let ids: Vec<u64> = (0..points * u64::from(reps))
+            .filter(|&id| idx.slot(id).is_some())
+            .collect();
+        // A fixed shuffle: blocks of runs in reverse, every seventh run twice.
+        let mut expected = std::collections::BTreeMap::new();
+        let mut n = 0u64;
+        for chunk in ids.chunks(1000).rev() {
+            for &id in chunk {
+                if id % 11 == 0 {
+                    continue;
+                }
+                n += 1;
+                let entry = JournalEntry {
+                    offset: 12 + n,
+                    failed: id % 13 == 0,
+                };
+                idx.insert(id, entry).unwrap();
+                expected.insert(id, entry);
+                if id % 7 == 0 {
+                    n += 1;
+                    let again = JournalEntry {
+                        offset: 12 + n,
+                        failed: false,
+                    };
+                    idx.insert(id, again).unwrap();
+                    expected.insert(id, again);
+                }
+            }
+        }
+        idx.flush().unwrap();
+        assert!(n as usize > JournalIndex::PENDING);
+        for &id in &ids {
+            assert_eq!(idx.get(id).unwrap(), expected.get(&id).copied(), "run {id}");
+        }
+        // A run of another shard is not in this one's index.
+        assert_eq!(idx.get(0).unwrap(), None);
+        assert!(idx.any_failed().unwrap());
+    }
+
+    /// The index holds a bounded amount in memory, the same for 10^3 runs as for 10^8:
+    /// the rest is in its file.
+    #[test]
+    fn the_journal_index_memory_does_not_grow_with_the_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut held = Vec::new();
+        for points in [1_000u64, 100_000_000] {
+            let path = dir.path().join(format!("index-{points}.bin"));
+            let mut idx = JournalIndex::create(&path, Shard::WHOLE, points, 1).unwrap();
+            for id in (0..points).step_by(points as usize / 100) {
+                let entry = JournalEntry {
+                    offset: 12 + id,
+                    failed: false,
+                };
+                idx.insert(id, entry).unwrap();
+            }
+            idx.flush().unwrap();
+            for id in (0..points).step_by(points as usize / 100) {
+                assert!(idx.get(id).unwrap().is_some());
+                assert_eq!(idx.get(id + 1).unwrap(), None);
+            }
+            held.push(idx.memory_bytes());
+        }
+        assert_eq!(held[0], held[1]);
+        assert!(held[1] <= (2 << 20), "{held:?}");
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::observe::SeriesRow;
+use crate::scenario::Edit;
 use crate::scenario::error::{KeyPath, Problem, ScenarioError, near_miss};
 use crate::scenario::load::{Locator, deserialize, parse_table};
 use crate::scenario::{Scenario, Source, parse_scenario};
@@ -238,7 +239,7 @@ pub struct Sweep {
     /// The base scenario with the fixed overrides applied.
     pub scenario: Scenario,
     /// The fixed overrides as `KEY=VALUE` arguments.
-    pub fixed_sets: Vec<String>,
+    pub fixed_sets: Vec<Edit>,
     /// The sweep file's text and name, to locate later problems in it.
     pub text: String,
     pub origin: String,
@@ -369,14 +370,14 @@ impl Sweep {
 }
 
 /// `KEY=VALUE` overrides from a (possibly nested) `set` entry.
-fn flatten_set(key: &str, value: &toml::Value, out: &mut Vec<String>) {
+fn flatten_set(key: &str, value: &toml::Value, out: &mut Vec<Edit>) {
     match value {
         toml::Value::Table(t) => {
             for (k, v) in t {
                 flatten_set(&format!("{key}.{k}"), v, out);
             }
         }
-        v => out.push(format!("{key}={v}")),
+        v => out.push(Edit::new(key, v.clone())),
     }
 }
 
@@ -744,7 +745,10 @@ stat = "final"
     fn a_grid_sweep_parses_with_its_fixed_overrides() {
         let s = Sweep::parse(GRID, "s.toml", Path::new(".")).unwrap();
         assert_eq!(s.scenario.periods, 8);
-        assert_eq!(s.fixed_sets, vec!["periods=8".to_string()]);
+        assert_eq!(
+            s.fixed_sets,
+            vec![Edit::new("periods", toml::Value::Integer(8))]
+        );
         assert_eq!(s.spec.replicates, 2);
     }
 

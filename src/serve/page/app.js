@@ -11,11 +11,16 @@
 
 (() => {
   const SVG = "http://www.w3.org/2000/svg";
-  const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2",
-    "#ca8a04", "#db2777", "#4b5563", "#65a30d", "#7c3aed", "#0d9488"];
+  // The colours and markers of the charts come from the server (GET /api/scenarios,
+  // src/plot/palette.rs), the same as the PNG and SVG charts': Okabe-Ito colours, each
+  // with a marker as a second cue for colour-blind viewers.
   // The charts shown at first; each chart's title is a menu of every column.
   const CHARTS = ["gap", "capacity", "utilization", "soe_capacity_share",
     "import_share", "innovations", "fiscal_cost", "transfers"];
+  // The run totals shown above the charts: flows summed over the periods so far.
+  const MONITORS = ["innovations", "bailouts", "fiscal_cost"];
+  // A flow (a quantity per year) can be shown cumulated; its unit says so.
+  const isFlow = (name) => /per year/.test(columnInfo(name)?.unit || "");
   // Each column's label and whether it is a share (its axis runs from 0 to 1 at
   // least) come from the server's column catalogue (GET /api/scenarios).
   const columnInfo = (name) => S.meta.columns.find((c) => c.name === name);
@@ -43,6 +48,7 @@
     playing: false,
     busy: false,
     charts: CHARTS.slice(),
+    cumulative: false, // flows drawn as running totals
   };
 
   // ---- talking to the server ------------------------------------------------------
@@ -163,6 +169,7 @@
       S.busy = false;
       renderClock();
       renderSettings();
+      renderChanges();
       renderCharts();
     }
   }
@@ -221,6 +228,7 @@
     }
     renderLevers();
     renderChanges();
+    renderLegend();
     renderCharts();
   }
 
@@ -234,10 +242,65 @@
       label: `kept: ${S.sc.name}, seed ${S.seed}, periods 1–${S.period}${changes}`,
       rows: S.rows.slice(),
       sectors: S.sectors.slice(),
+      periods: S.periods,
       schedule: copy(S.schedule),
+      scenario: S.sc.name,
+      seed: S.seed,
+      initial: copy(S.initial),
+      regimes: copy(S.regimes),
     };
     renderLegend();
     renderCharts();
+  }
+
+  // What the kept run had that the current one does not: the scenario, the seed,
+  // regimes, starting lever values (the kept run's values) and lever changes.
+  function differences(k) {
+    const out = [];
+    if (k.scenario !== S.sc.name) out.push(`scenario ${k.scenario}`);
+    if (k.seed !== S.seed) out.push(`seed ${k.seed}`);
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    for (const sector of new Set([...Object.keys(k.regimes), ...Object.keys(S.regimes)])) {
+      if (k.regimes[sector] !== S.regimes[sector]) out.push(`${sector} ${k.regimes[sector] || "its own regime"}`);
+    }
+    const layers = (levers) => ({ "": levers.policy, ...levers.sectors });
+    const was = layers(k.initial), now = layers(S.initial);
+    for (const layer of new Set([...Object.keys(was), ...Object.keys(now)])) {
+      const a = was[layer] || {}, b = now[layer] || {};
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        if (same(a[key], b[key])) continue;
+        const value = a[key] === undefined ? "the economy's value" : fmtValue(a[key]);
+        out.push(`${layer ? layer + " " : ""}${key} ${value}`);
+      }
+    }
+    if (!same(k.schedule, S.schedule)) out.push(`${k.schedule.length} lever change(s) during the run`);
+    return out;
+  }
+
+  // The rows on the screen as CSV: the columns of series.csv, in its order.
+  function rowsCsv(rows) {
+    const columns = ["period", "sector", "regime", ...S.meta.columns.map((c) => c.name).filter((c) => c !== "period")];
+    const cell = (v) => (v === null || v === undefined ? "" : String(v));
+    return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+  }
+
+  function save(text, type, name) {
+    const blob = new Blob([text], { type });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  }
+
+  function downloadData() {
+    if (!S.rows.length) {
+      showMessage("Nothing to download yet: Step or Play first.", "info");
+      return;
+    }
+    save(rowsCsv(S.rows), "text/csv", `${S.sc.name}-classroom-series.csv`);
   }
 
   // The scenario file of the run so far (with any change waiting for the next period).
@@ -248,15 +311,7 @@
 
   async function download() {
     try {
-      const text = await scenarioToml();
-      const blob = new Blob([text], { type: "application/toml" });
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = `${S.sc.name}-classroom.toml`;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+      save(await scenarioToml(), "application/toml", `${S.sc.name}-classroom.toml`);
     } catch (e) {
       showMessage(e.message, "error");
     }
@@ -337,9 +392,43 @@
     fillList("try", S.sc.try);
   }
 
-  function color(name, sectors) {
+  // The palette entry of a sector: its place in the run's sectors.
+  function entry(name, sectors) {
+    const entries = S.meta.palette.entries;
     const i = S.sectors.indexOf(name);
-    return COLORS[(i >= 0 ? i : sectors.indexOf(name)) % COLORS.length];
+    return entries[Math.max(0, i >= 0 ? i : sectors.indexOf(name)) % entries.length];
+  }
+
+  function color(name, sectors) {
+    return entry(name, sectors).colour;
+  }
+
+  // Whether the k-th of n points of entry i's line gets a marker: the rule of
+  // `Pen::marks` in src/plot/palette.rs, so marks sit where the PNG charts put them.
+  function hasMark(i, k, n) {
+    const step = Math.max(1, Math.floor(n / S.meta.palette.marks_per_line));
+    return k % step === Math.floor(((i % 4) * step) / 4);
+  }
+
+  // A marker of a palette entry centred at (cx, cy), half-width r.
+  function markEl(e, cx, cy, r, extra) {
+    const open = e.marker.startsWith("open");
+    const style = {
+      class: "mark", fill: open ? "#ffffff" : e.colour, stroke: e.colour,
+      "stroke-width": open ? 1.5 : 0, "data-marker": e.marker, ...extra,
+    };
+    return e.marker.endsWith("circle")
+      ? el("circle", { cx, cy, r, ...style })
+      : el("rect", { x: cx - r * 0.9, y: cy - r * 0.9, width: r * 1.8, height: r * 1.8, ...style });
+  }
+
+  // A legend swatch: the line with its marker.
+  function swatchSvg(e, dashed) {
+    const svg = el("svg", { class: "key", viewBox: "0 0 24 12", width: 24, height: 12, "aria-hidden": "true" });
+    const line = el("line", { x1: 0, x2: 24, y1: 6, y2: 6, stroke: e.colour, "stroke-width": 2.5 });
+    if (dashed) line.setAttribute("stroke-dasharray", "4 3");
+    svg.append(line, markEl(e, 12, 6, 4));
+    return svg;
   }
 
   function renderSettings() {
@@ -354,9 +443,7 @@
     body.replaceChildren(...S.sc.sectors.map((sec) => {
       const tr = document.createElement("tr");
       const name = document.createElement("td");
-      const swatch = document.createElement("span");
-      swatch.className = "swatch";
-      swatch.style.background = color(sec.name, S.sectors);
+      const swatch = swatchSvg(entry(sec.name, S.sectors), false);
       name.append(swatch, sec.name);
       const regime = document.createElement("td");
       const select = document.createElement("select");
@@ -424,44 +511,57 @@
       target.replaceChildren(...options.map(([v, t]) => new Option(t, v)));
     }
     target.value = S.target;
+    // The rows are built once and then updated in place: a row rebuilt on every change
+    // would take the keyboard focus away from a slider after one arrow key.
     const box = $("levers");
-    box.replaceChildren(...S.meta.levers.map((lever) => {
+    if (box.children.length !== S.meta.levers.length) {
+      box.replaceChildren(...S.meta.levers.map(leverRow));
+    }
+    S.meta.levers.forEach((lever, i) => {
+      const row = box.children[i];
       const state = leverState(lever);
-      const row = document.createElement("div");
       row.className = "lever" + (state.own ? "" : " inherited");
-      row.title = lever.help;
-      const label = document.createElement("label");
-      label.htmlFor = `lever-${lever.key}`;
-      label.textContent = lever.label;
-      const out = document.createElement("output");
-      out.textContent = fmtValue(state.value);
-      let input;
+      row.querySelector("output").textContent = fmtValue(state.value);
+      const input = row.querySelector("input");
       if (lever.boolean) {
-        input = document.createElement("input");
-        input.type = "checkbox";
         input.checked = Boolean(state.value);
-        input.addEventListener("change", () => moveLever(lever.key, input.checked));
       } else {
-        input = document.createElement("input");
-        input.type = "range";
         input.min = Math.min(lever.min, state.value);
         input.max = Math.max(lever.max, state.value);
-        input.step = lever.step;
         input.value = state.value;
-        input.addEventListener("input", () => { out.textContent = fmtValue(Number(input.value)); });
-        input.addEventListener("change", () => {
-          const v = lever.integer ? Math.round(Number(input.value)) : Number(input.value);
-          moveLever(lever.key, v);
-        });
       }
-      input.id = `lever-${lever.key}`;
-      input.dataset.lever = lever.key;
-      const hint = document.createElement("div");
-      hint.className = "hint";
-      hint.textContent = leverHint(lever, state);
-      row.append(label, out, input, hint);
-      return row;
-    }));
+      row.querySelector(".hint").textContent = leverHint(lever, state);
+    });
+  }
+
+  // One lever's row: its label, value, slider or checkbox and hint (filled in by
+  // renderLevers).
+  function leverRow(lever) {
+    const row = document.createElement("div");
+    row.title = lever.help;
+    const label = document.createElement("label");
+    label.htmlFor = `lever-${lever.key}`;
+    label.textContent = lever.label;
+    const out = document.createElement("output");
+    const input = document.createElement("input");
+    if (lever.boolean) {
+      input.type = "checkbox";
+      input.addEventListener("change", () => moveLever(lever.key, input.checked));
+    } else {
+      input.type = "range";
+      input.step = lever.step;
+      input.addEventListener("input", () => { out.textContent = fmtValue(Number(input.value)); });
+      input.addEventListener("change", () => {
+        const v = lever.integer ? Math.round(Number(input.value)) : Number(input.value);
+        moveLever(lever.key, v);
+      });
+    }
+    input.id = `lever-${lever.key}`;
+    input.dataset.lever = lever.key;
+    const hint = document.createElement("div");
+    hint.className = "hint";
+    row.append(label, out, input, hint);
+    return row;
   }
 
   function renderChanges() {
@@ -502,23 +602,23 @@
     const legend = $("legend");
     const items = S.sectors.map((name) => {
       const span = document.createElement("span");
-      const line = document.createElement("i");
-      line.style.background = color(name, S.sectors);
-      span.append(line, name);
+      span.append(swatchSvg(entry(name, S.sectors), false), name);
       return span;
     });
     if (S.kept) {
       const span = document.createElement("span");
       span.className = "kept";
       const line = document.createElement("i");
-      span.append(line, S.kept.label);
+      const diff = differences(S.kept);
+      span.append(line, `${S.kept.label} — ${diff.length ? `differs: ${diff.join(", ")}` : "same settings"}`);
       items.push(span);
     }
     legend.replaceChildren(...items);
   }
 
   // Chart geometry, in viewBox units.
-  const W = 420, H = 190, M = { l: 48, r: 10, t: 10, b: 24 };
+  // The left and bottom margins leave room for the axis titles.
+  const W = 420, H = 200, M = { l: 58, r: 10, t: 10, b: 34 };
 
   function buildCharts() {
     const box = $("charts");
@@ -545,10 +645,22 @@
       tip.className = "tip";
       tip.hidden = true;
       panel.append(title, svg, tip);
-      svg.addEventListener("mousemove", (ev) => hover(panel, ev));
-      svg.addEventListener("mouseleave", () => { tip.hidden = true; drawCursor(svg, null); });
+      svg.addEventListener("mousemove", (ev) => { panel.__mouse = ev.clientX; hover(panel, ev); });
+      svg.addEventListener("mouseleave", () => { panel.__mouse = null; tip.hidden = true; drawCursor(svg, null); });
       return panel;
     }));
+  }
+
+  // [sector, period] of each paradigm shift in the rows: where `paradigm` goes up.
+  function paradigmShifts(rows) {
+    const last = new Map();
+    const out = [];
+    for (const r of rows) {
+      if (r.sector === "all" || r.paradigm === null || r.paradigm === undefined) continue;
+      if (last.has(r.sector) && r.paradigm > last.get(r.sector)) out.push([r.sector, r.period]);
+      last.set(r.sector, r.paradigm);
+    }
+    return out;
   }
 
   function seriesOf(rows, column, sectors) {
@@ -557,6 +669,20 @@
       if (r.sector === "all" || !out.has(r.sector)) continue;
       const v = r[column];
       out.get(r.sector).push([r.period, v === null || v === undefined ? null : Number(v)]);
+    }
+    return out;
+  }
+
+  // Running totals of each series, when `on` (an undefined value adds nothing).
+  function accumulate(series, on) {
+    if (!on) return series;
+    const out = new Map();
+    for (const [name, points] of series) {
+      let sum = 0;
+      out.set(name, points.map(([p, v]) => {
+        if (v !== null && Number.isFinite(v)) sum += v;
+        return [p, sum];
+      }));
     }
     return out;
   }
@@ -595,15 +721,45 @@
     return e;
   }
 
+  // The sum of a column over the whole economy's rows.
+  function total(rows, column) {
+    let sum = 0;
+    for (const r of rows) if (r.sector === "all" && Number.isFinite(r[column])) sum += r[column];
+    return sum;
+  }
+
+  function renderMonitors() {
+    $("monitors").replaceChildren(...MONITORS.map((column) => {
+      const box = document.createElement("div");
+      box.className = "monitor";
+      box.dataset.column = column;
+      const label = document.createElement("span");
+      label.textContent = `${columnInfo(column).label}, periods 1–${S.period}`;
+      const value = document.createElement("b");
+      // Counts as whole numbers with separators, money as the charts' numbers.
+      const show = (v) => (columnInfo(column).kind === "integer" ? Math.round(v).toLocaleString("en") : fmtNumber(v));
+      value.textContent = show(total(S.rows, column));
+      box.append(label, value);
+      if (S.kept) {
+        const kept = document.createElement("small");
+        kept.textContent = `kept run: ${show(total(S.kept.rows, column))}`;
+        box.append(kept);
+      }
+      return box;
+    }));
+  }
+
   function renderCharts() {
+    renderMonitors();
     for (const panel of $("charts").children) drawChart(panel);
   }
 
   function drawChart(panel) {
     const svg = panel.querySelector("svg");
     const column = svg.dataset.column;
-    const current = seriesOf(S.rows, column, S.sectors);
-    const kept = S.kept ? seriesOf(S.kept.rows, column, S.kept.sectors) : new Map();
+    const cumulative = S.cumulative && isFlow(column);
+    const current = accumulate(seriesOf(S.rows, column, S.sectors), cumulative);
+    const kept = accumulate(S.kept ? seriesOf(S.kept.rows, column, S.kept.sectors) : new Map(), cumulative);
     let lo = Infinity, hi = -Infinity, last = S.periods;
     for (const series of [current, kept]) {
       for (const points of series.values()) {
@@ -643,11 +799,28 @@
       parts.push(el("text", { class: "tick", x: x(at), y: H - M.b + 15, "text-anchor": "middle" }, String(at)));
     }
     parts.push(el("line", { class: "axis", x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b }));
+    // Axis titles, with units, from the column catalogue (src/observe/columns.rs).
+    const mid = (M.t + H - M.b) / 2;
+    parts.push(el("text", { class: "axis-title", x: (M.l + W - M.r) / 2, y: H - 3, "text-anchor": "middle" }, columnInfo("period").unit + " (years)"));
+    const unit = cumulative
+      ? (columnInfo(column).unit.replace("per year", "so far"))
+      : columnInfo(column)?.unit || column;
+    const room = H - M.t - M.b;
+    // A long unit is squeezed to the height of the chart rather than cut off.
+    const squeeze = unit.length * 5.4 > room ? { textLength: room, lengthAdjust: "spacingAndGlyphs" } : {};
+    parts.push(el("text", { class: "axis-title y", x: 11, y: mid, "text-anchor": "middle", transform: `rotate(-90 11 ${mid})`, ...squeeze }, unit));
     // Lever changes of this run: a marker at the first period they hold.
     for (const e of S.schedule) {
       if (e.period < first || e.period > last) continue;
       parts.push(el("line", { class: "change", x1: x(e.period), x2: x(e.period), y1: M.t, y2: H - M.b }));
       parts.push(el("text", { class: "change-label", x: x(e.period) + 2, y: M.t + 8 }, `${e.sector ? e.sector + ": " : ""}${Object.keys(e.levers).join(", ")}`));
+    }
+    // Paradigm shifts of this run: a line in the sector's colour at the first period
+    // of the new paradigm.
+    for (const [name, p] of paradigmShifts(S.rows)) {
+      if (p < first || p > last) continue;
+      parts.push(el("line", { class: "shift", x1: x(p), x2: x(p), y1: M.t, y2: H - M.b, stroke: color(name, S.sectors), "data-sector": name, "data-period": p }));
+      parts.push(el("text", { class: "shift-label", x: x(p) - 2, y: H - M.b - 4, "text-anchor": "end" }, `paradigm shift (${name})`));
     }
     const path = (points) => {
       let d = "", pen = false, count = 0;
@@ -659,16 +832,32 @@
       }
       return { d, count };
     };
+    // Markers at the periods the palette's rule gives, over the whole run's length,
+    // so they stay put as the run grows.
+    const marks = (name, sectors, points, n, kept) => {
+      const e = entry(name, sectors);
+      const i = S.meta.palette.entries.indexOf(e);
+      const out = [];
+      for (const [p, v] of points) {
+        if (v === null || !Number.isFinite(v) || !hasMark(i, p - 1, n)) continue;
+        out.push(markEl(e, x(p), y(v), 3.5, kept ? { opacity: 0.55 } : {}));
+      }
+      return out;
+    };
+    const markers = [];
     for (const [name, points] of kept) {
       const { d } = path(points);
       if (d) parts.push(el("path", { class: "line kept", d, stroke: color(name, S.kept.sectors), "data-sector": name }));
+      markers.push(...marks(name, S.kept.sectors, points, S.kept.periods || S.periods, true));
     }
     let total = 0;
     for (const [name, points] of current) {
       const { d, count } = path(points);
       total += count;
       if (d) parts.push(el("path", { class: "line", d, stroke: color(name, S.sectors), "data-sector": name }));
+      markers.push(...marks(name, S.sectors, points, S.periods, false));
     }
+    parts.push(...markers);
     if (!S.rows.length && !S.kept) {
       parts.push(el("text", { class: "empty", x: W / 2, y: H / 2, "text-anchor": "middle" }, "Setup, then Step or Play"));
     }
@@ -676,6 +865,11 @@
     svg.replaceChildren(...parts);
     svg.dataset.points = total;
     svg.dataset.lastPeriod = S.period;
+    // The tooltip shows the numbers of the run now drawn: read again under a mouse
+    // that stays put, hidden when nothing is there (after Setup, say).
+    const tip = panel.querySelector(".tip");
+    if (panel.__mouse == null) tip.hidden = true;
+    else hover(panel, { clientX: panel.__mouse });
   }
 
   function drawCursor(svg, px) {
@@ -692,7 +886,7 @@
     const svg = panel.querySelector("svg");
     const tip = panel.querySelector(".tip");
     const scale = svg.__scale;
-    if (!scale || !S.rows.length) return;
+    if (!scale || !S.rows.length) { tip.hidden = true; drawCursor(svg, null); return; }
     const box = svg.getBoundingClientRect();
     const vx = ((ev.clientX - box.left) / box.width) * W;
     const period = Math.round(scale.first + ((vx - M.l) / (W - M.l - M.r)) * (scale.last - scale.first));
@@ -744,16 +938,32 @@
     $("keep").addEventListener("click", keep);
     $("clear-kept").addEventListener("click", () => { S.kept = null; renderLegend(); renderCharts(); });
     $("download").addEventListener("click", download);
+    $("download-data").addEventListener("click", downloadData);
+    $("cumulative").addEventListener("change", () => { S.cumulative = $("cumulative").checked; renderCharts(); });
     $("message-close").addEventListener("click", hideMessage);
     $("speed").addEventListener("input", () => { $("speed-out").textContent = `${$("speed").value}/s`; });
     $("target").addEventListener("change", () => { S.target = $("target").value; renderLevers(); });
-    $("seed").addEventListener("change", () => { S.seed = $("seed").value; });
+    $("seed").addEventListener("change", () => { S.seed = $("seed").value; renderLegend(); });
     $("periods").addEventListener("change", () => {
       const v = Math.round(Number($("periods").value));
       S.periods = Math.max(1, Math.min(S.meta.limits.periods, Number.isFinite(v) ? v : S.periods));
       renderClock();
       renderCharts();
     });
+    // Presentation mode: few, large charts for a lecture hall; `?present` in the
+    // address starts in it, so a prepared link opens the page ready to project.
+    const present = (on) => {
+      document.body.classList.toggle("present", on);
+      $("present").setAttribute("aria-pressed", String(on));
+      $("present").textContent = on ? "Exit presentation" : "Presentation";
+      const query = new URLSearchParams(location.search);
+      if (on) query.set("present", "1");
+      else query.delete("present");
+      const search = query.toString();
+      history.replaceState(null, "", location.pathname + (search ? `?${search}` : "") + location.hash);
+    };
+    $("present").addEventListener("click", () => present(!document.body.classList.contains("present")));
+    present(new URLSearchParams(location.search).has("present"));
     const wanted = decodeURIComponent(location.hash.slice(1));
     choose(S.meta.scenarios.some((s) => s.name === wanted) ? wanted : "baseline");
     document.body.dataset.ready = "1";
@@ -764,6 +974,6 @@
   const errors = [];
   window.addEventListener("error", (e) => errors.push(String(e.message)));
   window.addEventListener("unhandledrejection", (e) => errors.push(String(e.reason)));
-  window.catchup = { state: S, scenarioToml, setup, step, choose, errors };
+  window.catchup = { state: S, scenarioToml, rowsCsv, setup, step, choose, errors };
   start();
 })();

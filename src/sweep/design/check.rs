@@ -24,9 +24,9 @@ pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioEr
         .into_par_iter()
         .filter_map(|i| {
             let p = table.point(i);
-            let mut sets = sweep.fixed_sets.clone();
-            sets.extend(p.sets(&table.keys));
-            match crate::scenario::parse_scenario(&sweep.base.text, &sweep.base.origin, &sets) {
+            let mut edits = sweep.fixed_sets.clone();
+            edits.extend(p.edits(&table.keys));
+            match crate::scenario::parse_scenario(&sweep.base.text, &sweep.base.origin, &edits) {
                 Err(e) => Some((i, PointProblem::Scenario(e))),
                 Ok(scenario) => missing_metric_sector(sweep, &scenario).map(|p| (i, p)),
             }

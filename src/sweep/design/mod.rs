@@ -16,6 +16,7 @@ pub use saltelli::{SOBOL_MAX_FACTORS, SOBOL_MAX_POINTS, SaltelliRows};
 
 use super::spec::{DesignKind, Sweep};
 use crate::model::rng::uniform;
+use crate::scenario::Edit;
 use crate::scenario::error::ScenarioError;
 use list::read_list;
 
@@ -217,11 +218,11 @@ impl Point {
         }
     }
 
-    /// `KEY=VALUE` overrides that put a scenario at this point.
-    pub fn sets(&self, keys: &[String]) -> Vec<String> {
+    /// The edits that put a scenario at this point.
+    pub fn edits(&self, keys: &[String]) -> Vec<Edit> {
         keys.iter()
             .zip(&self.values)
-            .map(|(k, v)| format!("{k}={}", set_value(v)))
+            .map(|(k, v)| Edit::new(k, v.clone()))
             .collect()
     }
 }
@@ -372,10 +373,23 @@ mod tests {
         let t = generate(&s).unwrap();
         assert_eq!(t.len() as usize, 3 * 2 * 4);
         // The last factor varies fastest.
-        assert_eq!(all(&t)[1].sets(&t.keys)[2], "policy.tolerance=3");
-        assert_eq!(all(&t)[4].sets(&t.keys)[1], "policy.consortium=false");
-        let distinct: std::collections::BTreeSet<Vec<String>> =
-            all(&t).iter().map(|p| p.sets(&t.keys)).collect();
+        assert_eq!(
+            all(&t)[1].edits(&t.keys)[2],
+            Edit::parse("policy.tolerance=3").unwrap()
+        );
+        assert_eq!(
+            all(&t)[4].edits(&t.keys)[1],
+            Edit::parse("policy.consortium=false").unwrap()
+        );
+        let distinct: std::collections::BTreeSet<Vec<String>> = all(&t)
+            .iter()
+            .map(|p| {
+                p.edits(&t.keys)
+                    .iter()
+                    .map(|e| e.value().to_string())
+                    .collect()
+            })
+            .collect();
         assert_eq!(distinct.len(), 24);
         check_points(&s, &t).unwrap();
     }
@@ -581,8 +595,8 @@ mod tests {
         // (and every sobol result) fails here: the first value of the reference's
         // `--export-salib` example, which has the same seed and first factor.
         assert_eq!(
-            t.point(0).sets(&t.keys)[0],
-            "policy.tariff=0.10981351137161255"
+            t.point(0).edits(&t.keys)[0],
+            Edit::new("policy.tariff", toml::Value::Float(0.10981351137161255))
         );
         assert_ne!(generate(&sobol_sweep(2, "sobol", 64, 4)).unwrap(), t);
     }
@@ -597,8 +611,8 @@ mod tests {
         // The first value of the design with seed 3, as the builds before version 2
         // wrote it (the sweep reference's example in section 3.3).
         assert_eq!(
-            random.point(0).sets(&random.keys)[0],
-            "policy.tariff=0.06362400166740073"
+            random.point(0).edits(&random.keys)[0],
+            Edit::new("policy.tariff", toml::Value::Float(0.06362400166740073))
         );
     }
 
