@@ -195,4 +195,22 @@ mod tests {
             .to_string();
         assert!(e.contains("is a directory"), "{e}");
     }
+
+    #[test]
+    fn a_missing_file_a_broken_link_and_a_link_loop_are_told_apart() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        let error = |name: &str| {
+            read_input(&at(name), SCENARIO_FILE)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error("absent.toml").ends_with("no such file"));
+        symlink(at("absent.toml"), at("broken.toml")).unwrap();
+        assert!(error("broken.toml").contains("is a broken symbolic link"));
+        symlink(at("b.toml"), at("a.toml")).unwrap();
+        symlink(at("a.toml"), at("b.toml")).unwrap();
+        assert!(error("a.toml").contains("is a symbolic link loop"));
+    }
 }
