@@ -196,6 +196,29 @@ mod tests {
         assert!(e.contains("is a directory"), "{e}");
     }
 
+    /// What a run saves as `scenario.toml` reads back as the same scenario, with every
+    /// regime default written out, so that it repeats the run whatever the defaults
+    /// become.
+    #[test]
+    fn a_filled_scenario_written_out_reads_back_the_same() {
+        for b in builtin::ALL {
+            let s = parse_scenario(b.text, b.name, &[]).unwrap().into_inner();
+            let filled = s.filled();
+            for sec in &filled.sector {
+                let text = toml::to_string(sec).unwrap();
+                assert!(text.contains("exploration_share"), "{}: {text}", b.name);
+            }
+            let text = filled.to_toml();
+            let again = parse_scenario(&text, "scenario.toml", &[])
+                .unwrap()
+                .into_inner();
+            assert_eq!(again, filled, "{}", b.name);
+            assert_eq!(again.filled(), filled, "{}", b.name);
+        }
+        let bench = parse_scenario(builtin::find("bench-1m").unwrap().text, "b", &[]).unwrap();
+        assert_eq!(bench.initial_firms(), 1_000_002, "as its description says");
+    }
+
     #[test]
     fn a_missing_file_a_broken_link_and_a_link_loop_are_told_apart() {
         use std::os::unix::fs::symlink;
