@@ -220,6 +220,20 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_argument_is_a_file_or_a_built_in_and_a_miss_says_which_was_meant() {
+        assert_eq!(
+            Source::find("baseline").unwrap().origin,
+            "built-in scenario `baseline`"
+        );
+        let message = |arg: &str| Source::find(arg).unwrap_err().to_string();
+        assert!(message("no-such.toml").ends_with("no such file"));
+        assert!(message("no/such").ends_with("no such file"));
+        let m = message("basline");
+        assert!(m.contains("neither a file nor a built-in scenario"), "{m}");
+        assert!(m.ends_with("(did you mean `baseline`?)"), "{m}");
+    }
+
+    #[test]
     fn a_missing_file_a_broken_link_and_a_link_loop_are_told_apart() {
         use std::os::unix::fs::symlink;
         let dir = tempfile::tempdir().unwrap();
