@@ -210,4 +210,59 @@ mod tests {
             .to_string();
         assert!(e.contains("is a directory"), "{e}");
     }
+
+    /// What a run saves as `scenario.toml` reads back as the same scenario, with every
+    /// regime default written out, so that it repeats the run whatever the defaults
+    /// become.
+    #[test]
+    fn a_filled_scenario_written_out_reads_back_the_same() {
+        for b in builtin::ALL {
+            let s = parse_scenario(b.text, b.name, &[]).unwrap().into_inner();
+            let filled = s.filled();
+            for sec in &filled.sector {
+                let text = toml::to_string(sec).unwrap();
+                assert!(text.contains("exploration_share"), "{}: {text}", b.name);
+            }
+            let text = filled.to_toml();
+            let again = parse_scenario(&text, "scenario.toml", &[])
+                .unwrap()
+                .into_inner();
+            assert_eq!(again, filled, "{}", b.name);
+            assert_eq!(again.filled(), filled, "{}", b.name);
+        }
+        let bench = parse_scenario(builtin::find("bench-1m").unwrap().text, "b", &[]).unwrap();
+        assert_eq!(bench.initial_firms(), 1_000_002, "as its description says");
+    }
+
+    #[test]
+    fn a_scenario_argument_is_a_file_or_a_built_in_and_a_miss_says_which_was_meant() {
+        assert_eq!(
+            Source::find("baseline").unwrap().origin,
+            "built-in scenario `baseline`"
+        );
+        let message = |arg: &str| Source::find(arg).unwrap_err().to_string();
+        assert!(message("no-such.toml").ends_with("no such file"));
+        assert!(message("no/such").ends_with("no such file"));
+        let m = message("basline");
+        assert!(m.contains("neither a file nor a built-in scenario"), "{m}");
+        assert!(m.ends_with("(did you mean `baseline`?)"), "{m}");
+    }
+
+    #[test]
+    fn a_missing_file_a_broken_link_and_a_link_loop_are_told_apart() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        let error = |name: &str| {
+            read_input(&at(name), SCENARIO_FILE)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error("absent.toml").ends_with("no such file"));
+        symlink(at("absent.toml"), at("broken.toml")).unwrap();
+        assert!(error("broken.toml").contains("is a broken symbolic link"));
+        symlink(at("b.toml"), at("a.toml")).unwrap();
+        symlink(at("a.toml"), at("b.toml")).unwrap();
+        assert!(error("a.toml").contains("is a symbolic link loop"));
+    }
 }
