@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Failure;
 use crate::output::OutputError;
-use crate::sweep::execute::SweepError;
+use crate::sweep::SweepError;
 use crate::sweep::{Outcome, Shard, Sweep, SweepOptions, merge, run_sweep, scheduler};
 
 #[derive(Debug, Args)]

@@ -9,7 +9,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::execute::{RunSpec, Shard, SweepError, io};
+use super::error::{SweepError, io};
+use super::runs::{RunSpec, Shard};
 
 /// What a finished run leaves: its metrics and the series summarised in bands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,10 +5,12 @@ use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use super::error::{SweepError, io};
 use super::execute::{
-    BANDS_FILE, BASE_FILE, MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SERIES_DIR, SWEEP_FILE, Shard,
-    SweepError, SweepManifest, io,
+    BANDS_FILE, BASE_FILE, MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SERIES_DIR, SWEEP_FILE,
+    SweepManifest,
 };
+use super::runs::Shard;
 use crate::output::{CODEBOOK_FILE, ResultDir};
 
 /// Merges shard results into one, byte-identical in points.csv, runs.csv and

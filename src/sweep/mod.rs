@@ -3,15 +3,21 @@
 //! seed derived from both); `execute` runs them and writes the result.
 
 pub mod analysis;
+mod assemble;
 pub mod design;
+pub mod error;
 pub mod execute;
 mod journal;
 mod merge;
 pub mod report;
+pub mod runs;
 pub mod salib;
 pub mod scheduler;
 pub mod spec;
+mod workdir;
 
-pub use execute::{Outcome, Shard, SweepManifest, SweepOptions, run_sweep};
+pub use error::SweepError;
+pub use execute::{Outcome, SweepManifest, SweepOptions, run_sweep};
 pub use merge::merge;
+pub use runs::Shard;
 pub use spec::{Sweep, SweepSpec};

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::analysis::{Interval, mean_ci, morris_indices, sobol_indices};
-use super::execute::{MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SweepError, SweepManifest};
+use super::error::SweepError;
+use super::execute::{MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SweepManifest};
 use crate::output::ResultDir;
 
 /// Bootstrap resamples for Sobol confidence intervals.

@@ -1,0 +1,325 @@
+//! Assembling a sweep's result from its journal: `points.csv`, `runs.csv`,
+//! `bands.csv` and `series/` in run order, whatever the order runs finished in, and
+//! the codebook of those tables.
+
+use std::fs;
+use std::path::Path;
+
+use super::analysis::quantile_sorted;
+use super::design::{DesignTable, cell_value};
+use super::error::{SweepError, io};
+use super::execute::{BANDS_FILE, BASE_FILE, POINTS_FILE, RUNS_FILE, SERIES_DIR, SWEEP_FILE};
+use super::journal::{JournalIndex, Record, read_record};
+use super::runs::{Shard, runs_of, shard_points};
+use super::spec::{Stat, Sweep, factor_column};
+use crate::output::codebook::Entry;
+use crate::output::{Codebook, ResultDir};
+
+fn number(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        v.to_string()
+    }
+}
+
+/// What [`assemble`] found in the records.
+pub(super) struct Assembled {
+    /// Firm-periods of all the runs.
+    pub firm_steps: u64,
+    /// Runs that failed.
+    pub failed: u64,
+}
+
+/// Writes points.csv, runs.csv, bands.csv (and series/) from the records, in run
+/// order. A failed run has a row in runs.csv (status `failed`, its error, no metrics)
+/// and no part in bands.csv or series/.
+pub(super) fn assemble(
+    sweep: &Sweep,
+    sweep_text: &str,
+    table: &DesignTable,
+    shard: Shard,
+    (journal_path, index): (&Path, &JournalIndex),
+    series_dir: &Path,
+    result: &ResultDir,
+) -> Result<Assembled, SweepError> {
+    let mut journal = fs::File::open(journal_path).map_err(io(journal_path))?;
+    let spec = &sweep.spec;
+    let mut points = result.csv(POINTS_FILE)?;
+    let mut header = vec!["point".to_string(), "group".into(), "role".into()];
+    header.extend(table.keys.iter().map(|k| factor_column(k)));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    points.record(&header)?;
+    for p in shard_points(table, shard) {
+        let point = table.point(p);
+        let mut row = vec![
+            p.to_string(),
+            point.group.map(|g| g.to_string()).unwrap_or_default(),
+            point.role.clone(),
+        ];
+        row.extend(point.values.iter().map(cell_value));
+        let row: Vec<&str> = row.iter().map(String::as_str).collect();
+        points.record(&row)?;
+    }
+    points.finish()?;
+
+    let mut runs_csv = result.csv(RUNS_FILE)?;
+    let mut header = vec![
+        "run".to_string(),
+        "point".into(),
+        "replicate".into(),
+        "seed".into(),
+        "status".into(),
+    ];
+    header.extend(table.keys.iter().map(|k| factor_column(k)));
+    header.extend(spec.metric.iter().map(|m| m.name.clone()));
+    header.push("error".into());
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    runs_csv.record(&header)?;
+    let mut bands_csv = result.csv(BANDS_FILE)?;
+    bands_csv.record(&[
+        "point", "sector", "series", "period", "n", "mean", "p05", "p50", "p95",
+    ])?;
+
+    let mut read = |id: u64| -> Result<Record, SweepError> {
+        let at = index.get(id)?.ok_or_else(|| SweepError::Damaged {
+            path: journal_path.to_path_buf(),
+            why: format!("run {id} is missing from it"),
+        })?;
+        read_record(journal_path, &mut journal, at)
+    };
+    let mut firm_steps = 0u64;
+    let mut failed = 0u64;
+    let n_bands = spec.output.bands.len();
+    let reps = u64::from(spec.replicates);
+    for p in shard_points(table, shard) {
+        // One point's records at a time: memory does not grow with the points.
+        let values: Vec<String> = table.point(p).values.iter().map(cell_value).collect();
+        let records = (p * reps..(p + 1) * reps)
+            .map(&mut read)
+            .collect::<Result<Vec<_>, _>>()?;
+        for rec in &records {
+            firm_steps += rec.header.firm_steps;
+            let h = &rec.header;
+            let mut row = vec![
+                h.id.to_string(),
+                h.point.to_string(),
+                h.replicate.to_string(),
+                h.seed.to_string(),
+                if h.error.is_some() { "failed" } else { "ok" }.into(),
+            ];
+            row.extend(values.iter().cloned());
+            if h.error.is_some() {
+                failed += 1;
+                row.extend(spec.metric.iter().map(|_| String::new()));
+            } else {
+                row.extend(rec.metrics.iter().map(|&v| number(v)));
+            }
+            row.push(h.error.clone().unwrap_or_default());
+            let row: Vec<&str> = row.iter().map(String::as_str).collect();
+            runs_csv.record(&row)?;
+        }
+        // Bands, over the replicates that finished: they all have the same periods
+        // and rows. A point whose every replicate failed has no bands.
+        let records: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.header.error.is_none())
+            .collect();
+        let Some(first) = records.first().map(|r| &r.header) else {
+            continue;
+        };
+        let periods = first.periods as usize;
+        let mut values = Vec::with_capacity(records.len());
+        for (r, row_name) in first.rows.iter().enumerate() {
+            for (b, series) in spec.output.bands.iter().enumerate() {
+                for t in 0..periods {
+                    values.clear();
+                    values.extend(
+                        records
+                            .iter()
+                            .map(|rec| rec.bands[(r * n_bands + b) * periods + t])
+                            .filter(|v| !v.is_nan()),
+                    );
+                    values.sort_by(f64::total_cmp);
+                    let n = values.len();
+                    let stats = if n == 0 {
+                        [String::new(), String::new(), String::new(), String::new()]
+                    } else {
+                        let mean = values.iter().sum::<f64>() / n as f64;
+                        [
+                            number(mean),
+                            number(quantile_sorted(&values, 0.05)),
+                            number(quantile_sorted(&values, 0.5)),
+                            number(quantile_sorted(&values, 0.95)),
+                        ]
+                    };
+                    let point = first.point.to_string();
+                    let period = (t + 1).to_string();
+                    let n = n.to_string();
+                    bands_csv.record(&[
+                        point.as_str(),
+                        row_name.as_str(),
+                        series.as_str(),
+                        period.as_str(),
+                        n.as_str(),
+                        stats[0].as_str(),
+                        stats[1].as_str(),
+                        stats[2].as_str(),
+                        stats[3].as_str(),
+                    ])?;
+                }
+            }
+        }
+    }
+    runs_csv.finish()?;
+    bands_csv.finish()?;
+    if spec.output.series {
+        let dest = result.path(SERIES_DIR);
+        fs::create_dir_all(&dest).map_err(io(&dest))?;
+        for run in runs_of(sweep, table, shard) {
+            if index.get(run.id)?.is_some_and(|e| e.failed) {
+                continue;
+            }
+            let name = format!("run-{:010}.csv", run.id);
+            let from = series_dir.join(&name);
+            fs::copy(&from, dest.join(&name)).map_err(io(&from))?;
+        }
+    }
+    result.write_text(SWEEP_FILE, sweep_text)?;
+    result.write_text(BASE_FILE, &crate::runner::scenario_text(&sweep.scenario))?;
+    result.write_codebook(&sweep_codebook(sweep, table))?;
+    Ok(Assembled { firm_steps, failed })
+}
+
+/// The codebook of a sweep's tables: the fixed columns, each factor with its scenario
+/// key (and the catalogue's meaning and unit where the key is in one), each metric.
+pub fn sweep_codebook(sweep: &Sweep, table: &DesignTable) -> Codebook {
+    let spec = &sweep.spec;
+    let first = (!table.is_empty()).then(|| table.point(0));
+    let factors: Vec<Entry> = table
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let kind = match first.as_ref().and_then(|p| p.values.get(i)) {
+                Some(toml::Value::Integer(_)) => "integer",
+                Some(toml::Value::Boolean(_)) => "boolean",
+                Some(toml::Value::String(_)) => "text",
+                _ => "number",
+            };
+            let info = crate::scenario::catalogue_entry(key);
+            let mut entry = Entry::new(
+                &factor_column(key),
+                kind,
+                info.map_or("", |i| i.unit),
+                &format!(
+                    "Factor: the design point's value of scenario key `{key}`.{}",
+                    info.map(|i| format!(" {}", i.meaning)).unwrap_or_default()
+                ),
+            );
+            entry.key = Some(key.clone());
+            entry
+        })
+        .collect();
+    let metrics = spec.metric.iter().map(|m| {
+        let unit = crate::observe::column(&m.series).map_or("", |c| c.unit);
+        Entry::new(
+            &m.name,
+            "number",
+            if matches!(m.stat, Stat::TimeTo) {
+                "period"
+            } else {
+                unit
+            },
+            &format!("Metric: {}.", m.describe()),
+        )
+        .empty_when("for a failed run; and where the series is undefined (see series.csv)")
+    });
+    let run = Entry::new(
+        "run",
+        "integer",
+        "",
+        "The run's number: point × replicates + replicate.",
+    );
+    let point = Entry::new(
+        "point",
+        "integer",
+        "",
+        "The design point (a row of points.csv).",
+    );
+    let mut runs = vec![
+        run,
+        point.clone(),
+        Entry::new(
+            "replicate",
+            "integer",
+            "",
+            "The replicate at its design point, from 0.",
+        ),
+        Entry::new(
+            "seed",
+            "integer",
+            "",
+            "The run's seed, from the master seed and the run's (point, replicate); below 2^53, so exact as a double.",
+        ),
+        Entry::new(
+            "status",
+            "text",
+            "",
+            "`ok`, or `failed` when the run's numbers blew up (its error is in `error`).",
+        ),
+    ];
+    runs.extend(factors.iter().cloned());
+    runs.extend(metrics);
+    runs.push(
+        Entry::new("error", "text", "", "Why the run failed.")
+            .empty_when("for a run that finished (`status` = `ok`)"),
+    );
+    let mut points = vec![
+        Entry::new("point", "integer", "", "The design point."),
+        Entry::new("group", "integer", "", "The Sobol row or Morris trajectory the point belongs to; its points share their replicates' seeds.")
+            .empty_when("in grid, lhs and list designs, which have no groups"),
+        Entry::new("role", "text", "", "Sobol: `A`, `B` or `AB<i>` (column i from B); Morris: `base` or `F<i>` (factor i moved).")
+            .empty_when("in grid, lhs and list designs"),
+    ];
+    points.extend(factors);
+    let stat = |name: &str, what: &str| {
+        Entry::new(name, "number", "the series' unit", what)
+            .empty_when("when no replicate has a value (`n` = 0)")
+    };
+    let bands = vec![
+        Entry::new("point", "integer", "", "The design point."),
+        Entry::new(
+            "sector",
+            "text",
+            "",
+            "The sector, or `all` for the whole economy.",
+        ),
+        Entry::new(
+            "series",
+            "text",
+            "",
+            "The column of series.csv summarised (see the codebook of a run).",
+        ),
+        Entry::new("period", "integer", "period", "The period."),
+        Entry::new(
+            "n",
+            "integer",
+            "runs",
+            "Replicates with a value in this period.",
+        ),
+        stat("mean", "Mean over the replicates."),
+        stat("p05", "5th percentile over the replicates."),
+        stat("p50", "Median over the replicates."),
+        stat("p95", "95th percentile over the replicates."),
+    ];
+    let mut codebook = Codebook::new()
+        .file(RUNS_FILE, runs)
+        .file(POINTS_FILE, points)
+        .file(BANDS_FILE, bands);
+    if spec.output.series {
+        // Every run's `series/run-NNNNNNNNNN.csv` has the columns of a run's series.csv.
+        codebook = codebook.file("series/run-*.csv", crate::observe::series_codebook());
+    }
+    codebook
+}
