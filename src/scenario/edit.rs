@@ -27,13 +27,7 @@ pub struct Edit {
 impl Edit {
     /// Sets the dotted `key` (as with `--set`) to `value`.
     pub fn new(key: &str, value: toml::Value) -> Edit {
-        let source = format!("--set {key}={value}");
-        Edit {
-            key: key.split('.').map(String::from).collect(),
-            value,
-            append: false,
-            source,
-        }
+        Edit::at(key.split('.').map(String::from).collect(), value)
     }
 
     /// Sets the key given by its segments (which may themselves hold dots, as JSON
