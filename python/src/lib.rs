@@ -130,8 +130,8 @@ fn toml_value(key: &str, value: &Bound<'_, PyAny>) -> PyResult<toml::Value> {
         }
     }
     Err(InputError::new_err(format!(
-        "set[{key:?}]: a {} is no scenario value; give a number, a bool, a string, a list \
-         or a dict",
+        "set[{key:?}]: a value of type `{}` is no scenario value; give a number, a bool, \
+         a string, a list or a dict",
         value.get_type().name()?
     )))
 }
@@ -240,6 +240,9 @@ fn run<'py>(
             serde_json::to_string(&kept.manifest).map_err(failure)?,
         )?;
         result.set_item("scenario", runner::scenario_text(&scenario))?;
+        // The codebook a CSV result of the run would hold.
+        let codebook = runner::run_codebook(TableFormat::Csv).to_json();
+        result.set_item("codebook", codebook)?;
         result.set_item("path", py.None())?;
         return Ok(result);
     };
@@ -268,13 +271,20 @@ fn run<'py>(
 /// "path": str}`.
 #[pyfunction]
 fn load(py: Python<'_>, dir: PathBuf) -> PyResult<Bound<'_, PyDict>> {
-    let tables = py.detach(|| read_tables(&dir)).map_err(from_output)?;
+    // A folder that is no result is bad input; a result that cannot be read, a failure.
+    if !dir.is_dir() {
+        return Err(InputError::new_err(format!(
+            "{}: no such folder; expected a catchup result (a run's or a sweep's)",
+            dir.display()
+        )));
+    }
     let manifest = read_text(&dir, "manifest.json")?.ok_or_else(|| {
         InputError::new_err(format!(
             "{}: not a catchup result: it has no manifest.json",
             dir.display()
         ))
     })?;
+    let tables = py.detach(|| read_tables(&dir)).map_err(from_output)?;
     let result = PyDict::new(py);
     let by_name = PyDict::new(py);
     for t in &tables {
