@@ -360,7 +360,11 @@ mod tests {
         use crate::scenario::keys::Kind;
         assert_eq!(spec("sector"), (Kind::Text, false));
         assert_eq!(spec("firms_private"), (Kind::Integer, false));
-        assert_eq!(spec("paradigm"), (Kind::Integer, true), "empty in the `all` rows");
+        assert_eq!(
+            spec("paradigm"),
+            (Kind::Integer, true),
+            "empty in the `all` rows"
+        );
         assert_eq!(spec("capacity"), (Kind::Number, false));
     }
 }

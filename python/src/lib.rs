@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use catchup::cli::{Failure, EXIT_BAD_INPUT, lock, thread_count, worker_pool};
+use catchup::cli::{EXIT_BAD_INPUT, Failure, lock, thread_count, worker_pool};
 use catchup::output::columns::{Columns, Values};
 use catchup::output::read::read_tables;
 use catchup::output::{OutputError, TableFormat};
@@ -87,11 +87,14 @@ fn toml_value(key: &str, value: &Bound<'_, PyAny>) -> PyResult<toml::Value> {
         return Ok(toml::Value::Boolean(b.is_true()));
     }
     if value.is_instance_of::<PyInt>() {
-        return value.extract::<i64>().map(toml::Value::Integer).map_err(|_| {
-            InputError::new_err(format!(
-                "set[{key:?}]: {value} is too large for a scenario value (at most 2^63 - 1)"
-            ))
-        });
+        return value
+            .extract::<i64>()
+            .map(toml::Value::Integer)
+            .map_err(|_| {
+                InputError::new_err(format!(
+                    "set[{key:?}]: {value} is too large for a scenario value (at most 2^63 - 1)"
+                ))
+            });
     }
     if value.is_instance_of::<PyFloat>() {
         return Ok(toml::Value::Float(value.extract::<f64>()?));
@@ -309,7 +312,9 @@ fn read_text(dir: &Path, file: &str) -> PyResult<Option<String>> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(failure(anyhow::Error::new(e).context(path.display().to_string()))),
+        Err(e) => Err(failure(
+            anyhow::Error::new(e).context(path.display().to_string()),
+        )),
     }
 }
 
@@ -332,7 +337,9 @@ fn sweep(
 ) -> PyResult<(String, u64)> {
     let sweep = match (path, text) {
         (Some(path), None) => Sweep::load(&path).map_err(bad_input)?,
-        (None, Some(text)) => Sweep::parse(&text, "sweep text", Path::new(".")).map_err(bad_input)?,
+        (None, Some(text)) => {
+            Sweep::parse(&text, "sweep text", Path::new(".")).map_err(bad_input)?
+        }
         _ => {
             return Err(InputError::new_err(
                 "give a sweep file (path) or the sweep's text (text=), one of them",

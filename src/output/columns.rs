@@ -210,10 +210,20 @@ mod tests {
     fn cells_and_csv_cells_fill_the_same_typed_columns() {
         let mut by_cell = table();
         by_cell
-            .push(&[Cell::Int(3), Cell::Int(2), Cell::Text("a"), Cell::Bool(true)])
+            .push(&[
+                Cell::Int(3),
+                Cell::Int(2),
+                Cell::Text("a"),
+                Cell::Bool(true),
+            ])
             .unwrap();
         by_cell
-            .push(&[Cell::Empty, Cell::Float(0.5), Cell::Text(""), Cell::Bool(false)])
+            .push(&[
+                Cell::Empty,
+                Cell::Float(0.5),
+                Cell::Text(""),
+                Cell::Bool(false),
+            ])
             .unwrap();
         let mut by_text = table();
         by_text.push_text(&["3", "2", "a", "true"]).unwrap();
@@ -239,12 +249,20 @@ mod tests {
             .unwrap_err();
         assert_eq!(e, "Empty in column `x` (number)");
         let e = t
-            .push(&[Cell::Float(1.5), Cell::Int(1), Cell::Text("a"), Cell::Bool(true)])
+            .push(&[
+                Cell::Float(1.5),
+                Cell::Int(1),
+                Cell::Text("a"),
+                Cell::Bool(true),
+            ])
             .unwrap_err();
         assert_eq!(e, "Float(1.5) in column `n` (integer, may be empty)");
         let e = t.push_text(&["1.5", "1", "a", "true"]).unwrap_err();
         assert_eq!(e, "`1.5` in column `n`, which holds integer values");
-        assert_eq!(t.push_text(&["1"]).unwrap_err(), "a row of 1 cells for 4 columns");
+        assert_eq!(
+            t.push_text(&["1"]).unwrap_err(),
+            "a row of 1 cells for 4 columns"
+        );
         assert_eq!(t.rows(), 0);
         assert!(t.columns().all(|(_, _, d)| d.is_empty()));
     }

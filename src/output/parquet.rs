@@ -188,12 +188,16 @@ impl ParquetFile {
                 .then(|| defined.iter().map(|&d| i16::from(d)).collect());
             let levels = levels.as_deref();
             let written = match values {
-                Values::Int(v) => column
-                    .typed::<Int64Type>()
-                    .write_batch(&only(v, spec, defined), levels, None),
-                Values::Float(v) => column
-                    .typed::<DoubleType>()
-                    .write_batch(&only(v, spec, defined), levels, None),
+                Values::Int(v) => {
+                    column
+                        .typed::<Int64Type>()
+                        .write_batch(&only(v, spec, defined), levels, None)
+                }
+                Values::Float(v) => {
+                    column
+                        .typed::<DoubleType>()
+                        .write_batch(&only(v, spec, defined), levels, None)
+                }
                 Values::Text(v) => {
                     let bytes: Vec<ByteArray> = v
                         .iter()
@@ -205,9 +209,11 @@ impl ParquetFile {
                         .typed::<ByteArrayType>()
                         .write_batch(&bytes, levels, None)
                 }
-                Values::Bool(v) => column
-                    .typed::<BoolType>()
-                    .write_batch(&only(v, spec, defined), levels, None),
+                Values::Bool(v) => {
+                    column
+                        .typed::<BoolType>()
+                        .write_batch(&only(v, spec, defined), levels, None)
+                }
             };
             written.map_err(parquet_error(&path))?;
             column.close().map_err(parquet_error(&path))?;
