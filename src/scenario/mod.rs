@@ -4,6 +4,7 @@
 pub mod builtin;
 pub mod edit;
 pub mod error;
+pub mod json_schema;
 pub mod keys;
 pub mod lever_table;
 pub(crate) mod load;
