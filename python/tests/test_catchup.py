@@ -169,8 +169,8 @@ def test_a_sweep_holds_its_runs_metrics_and_series_in_one_long_table(tmp_path):
     assert list(r.points.policy_tariff) == [0.0, 0.4]
     assert (r.runs.status == "ok").all()
     assert r.runs.seed.dtype == np.int64 and (r.runs.seed < 2**53).all()
-    # The runs' series, with the run each row belongs to.
-    assert list(r.series.columns[:2]) == ["run", "period"]
+    # The runs' series in one long table, with the run and point of each row.
+    assert list(r.series.columns[:3]) == ["run", "point", "period"]
     assert sorted(r.series.run.unique()) == [0, 1, 2, 3]
     assert len(r.series) == 4 * 8 * 4
     # Each run is the scenario run with its seed and factors: the same numbers.
@@ -180,7 +180,9 @@ def test_a_sweep_holds_its_runs_metrics_and_series_in_one_long_table(tmp_path):
         )
         final = alone.series[(alone.series.sector == "catch-up") & (alone.series.period == 8)]
         assert math.isclose(final.gap.iloc[0], run.gap_final, rel_tol=0, abs_tol=0)
-        mine = r.series[r.series.run == run.run].drop(columns="run").reset_index(drop=True)
+        mine = r.series[r.series.run == run.run]
+        assert (mine.point == run.point).all()
+        mine = mine.drop(columns=["run", "point"]).reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, alone.series)
     # Read again from its folder: the same tables.
     again = catchup.load(out)
