@@ -349,3 +349,47 @@ fn read_parquet(path: &Path) -> Result<Columns, OutputError> {
     }
     Ok(table)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::columns::Values;
+
+    /// A sweep result of catchup 0.1.0 kept one series file per run: they read as one
+    /// table, in run order, with the run first.
+    #[test]
+    fn per_run_files_read_as_one_table_in_run_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let codebook = r#"{"format": "catchup codebook 1", "files": {
+            "series/run-*.csv": [
+                {"column": "period", "type": "integer", "unit": "", "meaning": "", "empty": null},
+                {"column": "x", "type": "number", "unit": "", "meaning": "", "empty": "sometimes"}
+            ]}}"#;
+        std::fs::write(dir.path().join(CODEBOOK_FILE), codebook).unwrap();
+        std::fs::create_dir(dir.path().join("series")).unwrap();
+        let file = |run: u64, text: &str| {
+            let name = format!("series/run-{run:010}.csv");
+            std::fs::write(dir.path().join(name), text).unwrap();
+        };
+        file(12, "period,x\n1,0.5\n");
+        file(3, "period,x\n1,\n2,2.5\n");
+        std::fs::write(dir.path().join("series/notes.txt"), "not a run").unwrap();
+        let tables = read_tables(dir.path()).unwrap();
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].name, "series");
+        let t = &tables[0].columns;
+        let names: Vec<&str> = t.specs().iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, [RUN_COLUMN, "period", "x"]);
+        let cols: Vec<_> = t.columns().collect();
+        assert_eq!(cols[0].1, &Values::Int(vec![3, 3, 12]));
+        assert_eq!(cols[1].1, &Values::Int(vec![1, 2, 1]));
+        assert_eq!(cols[2].2, [false, true, true]);
+        // A column the codebook does not know is refused, naming it.
+        file(4, "period,y\n1,1\n");
+        let e = read_tables(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("column `y` is not in the result's codebook.json"),
+            "{e}"
+        );
+    }
+}
