@@ -7,6 +7,7 @@
 //! page.
 
 use std::sync::LazyLock;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -23,9 +24,21 @@ pub const MAX_SECTORS: usize = 12;
 pub const MAX_INSTITUTES: u64 = 10_000;
 /// Largest request body. A lecture's worth of lever changes fits many times over.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
-/// Requests served at once. Every request is bounded by the limits above, so the
-/// server's memory is bounded by this many of them.
+/// Runs simulated at once. Every run is bounded by the limits above, so the memory
+/// of the runs is bounded by this many of them. Pages, assets and the catalogue are
+/// answered beside them, and reading a body takes no worker, so a slow client never
+/// holds one.
 pub const WORKERS: usize = 4;
+/// Connections open at once. Past this, new ones wait in the system's queue until one
+/// closes. Each holds at most one body of [`MAX_BODY_BYTES`] in memory, so bodies
+/// take at most 256 MB however many clients come; forty students' browsers, each
+/// keeping a few connections, fit well within it.
+pub const MAX_CONNECTIONS: usize = 256;
+/// How long a client may take to send a request's head, and then its whole body
+/// (`catchup serve --read-timeout`). A kept-alive connection that sends no new
+/// request within it is closed. A megabyte, the largest body, takes well under a
+/// second on any classroom network; the default leaves room for a slow phone link.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One lever as the page shows it: its catalogue entry (`scenario::LEVERS`) in the
 /// shape the page's JavaScript reads.
