@@ -24,6 +24,11 @@ pub const MAX_SECTORS: usize = 12;
 pub const MAX_INSTITUTES: u64 = 10_000;
 /// Largest request body. A lecture's worth of lever changes fits many times over.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// Most firms the firm view is sent in one answer (`firms: true` in a run request);
+/// past this, every n-th firm by id is sent. At about 60 bytes a firm the view stays
+/// near 120 kB, small enough to ask for at every period while playing; the built-ins
+/// (100 to 300 firms a sector) are shown whole.
+pub const MAX_FIRM_POINTS: usize = 2_000;
 /// Runs simulated at once. Every run is bounded by the limits above, so the memory
 /// of the runs is bounded by this many of them. Pages, assets and the catalogue are
 /// answered beside them, and reading a body takes no worker, so a slow client never
