@@ -22,8 +22,8 @@ use crate::scenario::error::near_miss;
 use crate::scenario::keys::Kind;
 use crate::scenario::load::edit_scenario;
 use crate::scenario::{
-    Edit, LeverOverrides, Ownership, Policy, Regime, Scenario, ScenarioError, ValidScenario,
-    builtin, parse_scenario,
+    Edit, LeverOverrides, Ownership, Policy, Regime, Scenario, ScenarioError, ScheduleEntry,
+    ValidScenario, builtin, parse_scenario,
 };
 
 /// The origin named in messages about the settings of a request (rather than a file).
@@ -580,6 +580,10 @@ pub struct ScenarioInfo {
     /// The economy-wide levers (`[policy]`, with its ownership overrides).
     pub policy: Policy,
     pub sectors: Vec<SectorInfo>,
+    /// The scenario's own lever changes (`[[schedule]]`): the page marks them.
+    pub schedule: Vec<ScheduleEntry>,
+    /// The columns the page charts first ([`classroom::default_charts`]).
+    pub charts: &'static [&'static str],
 }
 
 /// A sector of a built-in scenario.
@@ -630,6 +634,8 @@ fn info(b: builtin::Builtin) -> Result<ScenarioInfo, ScenarioError> {
         seed: s.seed,
         periods: s.periods,
         policy: s.policy,
+        schedule: s.schedule,
+        charts: classroom::default_charts(b.name),
         sectors: s
             .sector
             .into_iter()
