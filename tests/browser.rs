@@ -87,7 +87,35 @@ fn the_classroom_page_runs_in_a_real_browser() {
             "a step",
         );
     }
-    assert_eq!(page.points("gap"), 2 * 3, "two sectors, three periods");
+    assert_eq!(page.points("capacity"), 2 * 3, "two sectors, three periods");
+    // The charts are the scenario's own: those its Notice texts speak of.
+    assert_eq!(
+        page.script(
+            "return [...document.querySelectorAll('#charts svg')].map(s => s.dataset.column)"
+        ),
+        page.script("return catchup.state.sc.charts"),
+    );
+
+    // The firm view: one mark per firm of period 3, in the colours and shapes of
+    // ownership, the rescued ringed and the exiting crossed, as many as the series
+    // count in that period.
+    let firms = page.script(
+        "const v = catchup.state.firmView; const svg = document.getElementById('fv-svg'); \
+         const rows = catchup.state.rows.filter(r => r.period === v.period && r.sector !== 'all'); \
+         const sum = (c) => rows.reduce((a, r) => a + r[c], 0); \
+         return [v.period, Number(svg.dataset.firms), svg.querySelectorAll('.firm').length, \
+                 sum('firms_private') + sum('firms_soe'), svg.querySelectorAll('rect.firm').length, sum('firms_soe'), \
+                 svg.querySelectorAll('.rescued').length, sum('bailouts'), \
+                 svg.querySelectorAll('.exiting').length, sum('exits'), \
+                 document.getElementById('fv-period').textContent]",
+    );
+    assert_eq!(firms[0], 3, "the firm view follows the run: {firms}");
+    assert_eq!(firms[1], firms[3], "every firm is shown: {firms}");
+    assert_eq!(firms[2], firms[3], "one mark a firm: {firms}");
+    assert_eq!(firms[4], firms[5], "SOEs are squares: {firms}");
+    assert_eq!(firms[6], firms[7], "the rescued are ringed: {firms}");
+    assert_eq!(firms[8], firms[9], "the exiting are crossed: {firms}");
+    assert_eq!(firms[10], "3");
     // The list of changes says what a lever moved now would do: the run has started.
     let changes = page.script("return document.getElementById('changes').innerText");
     assert!(
@@ -126,7 +154,10 @@ fn the_classroom_page_runs_in_a_real_browser() {
          [s.dataset.column, Number(s.dataset.points), s.querySelectorAll('path.line').length])",
     );
     let charts = charts.as_array().unwrap();
-    assert_eq!(charts.len(), 8);
+    assert_eq!(
+        json!(charts.len()),
+        page.script("return catchup.state.sc.charts.length")
+    );
     for chart in charts {
         let (column, points, lines) = (
             &chart[0],
@@ -138,7 +169,20 @@ fn the_classroom_page_runs_in_a_real_browser() {
             "chart {column}: {points} points, {lines} lines"
         );
     }
-    assert_eq!(page.points("gap"), 2 * u64::from(paused_at));
+    assert_eq!(page.points("capacity"), 2 * u64::from(paused_at));
+    // The firm view moved with the run, period by period, and the lever change of
+    // period 4 is marked on every chart.
+    assert_eq!(
+        page.script("return [catchup.state.firmView.period, document.getElementById('fv-period').textContent]"),
+        json!([paused_at, paused_at.to_string()])
+    );
+    let marked = page.script(
+        "return [...document.querySelectorAll('#charts svg')].map(s => s.querySelectorAll('line.change[data-period=\"4\"]').length)",
+    );
+    assert!(
+        marked.as_array().unwrap().iter().all(|n| n == 1),
+        "the change at period 4 on every chart: {marked}"
+    );
 
     // Each sector's line has the colour and the markers of its palette entry, the
     // palette served by the API (the PNG charts' own): a second cue beside colour.
@@ -453,6 +497,63 @@ fn the_classroom_page_runs_in_a_real_browser() {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/img/classroom.png");
         std::fs::create_dir_all(repo.parent().unwrap()).unwrap();
         std::fs::write(&repo, &png).unwrap();
+    }
+
+    // Export of what is shown: each chart, and the firm view, as a standalone SVG file
+    // (well-formed, with its title, legend, lines and style) and as a PNG image three
+    // times its size, drawn by the browser from that SVG.
+    for which in ["0", "2", "'firms'"] {
+        let svg = page.script(&format!(
+            "const text = catchup.chartSvg({which}); \
+             const doc = new DOMParser().parseFromString(text, 'image/svg+xml'); \
+             return [doc.querySelector('parsererror') === null, text.startsWith('<?xml'), \
+                     doc.querySelectorAll('path.line').length, doc.querySelectorAll('.firm').length, \
+                     doc.querySelector('.export-title').textContent, doc.querySelector('style').textContent.includes('.tick')]"
+        ));
+        assert_eq!(svg[0], true, "{which}: a well-formed SVG file: {svg}");
+        assert_eq!(svg[1], true, "{which}: {svg}");
+        assert_eq!(svg[5], true, "{which}: the file carries its style: {svg}");
+        let title = svg[4].as_str().unwrap();
+        assert!(
+            title.ends_with("soe-protection, seed 42"),
+            "{which}: {title}"
+        );
+        if which == "'firms'" {
+            assert!(svg[3].as_u64().unwrap() > 100, "{which}: the firms: {svg}");
+            assert!(title.starts_with("Firms at period 60"), "{title}");
+        } else {
+            // Two sectors, this run and the kept one.
+            assert_eq!(svg[2], 4, "{which}: the lines: {svg}");
+        }
+        let png = page.script_async(&format!(
+            "const done = arguments[arguments.length - 1]; \
+             catchup.chartPng({which}).then(b => b.arrayBuffer()).then(a => {{ \
+               const u = new Uint8Array(a); const v = new DataView(a); \
+               done([[...u.slice(0, 8)], v.getUint32(16), v.getUint32(20)]); }}, e => done(String(e)))"
+        ));
+        assert_eq!(
+            png[0],
+            json!([0x89, b'P', b'N', b'G', 13, 10, 26, 10]),
+            "{which}: a PNG image: {png}"
+        );
+        let width = png[1].as_u64().unwrap();
+        assert!(width == 3 * 420 || width == 3 * 640, "{which}: {png}");
+        // Not blank, nor all ink: the browser reads the image's pixels back.
+        let inked = page.script_async(&format!(
+            "const done = arguments[arguments.length - 1]; \
+             catchup.chartPng({which}).then(b => createImageBitmap(b)).then(img => {{ \
+               const c = document.createElement('canvas'); c.width = img.width; c.height = img.height; \
+               const g = c.getContext('2d'); g.drawImage(img, 0, 0); \
+               const d = g.getImageData(0, 0, c.width, c.height).data; let dark = 0; \
+               for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 600) dark += 1; \
+               done(dark / (d.length / 4)); }}, e => done(String(e)))"
+        ));
+        let inked = inked.as_f64().unwrap_or_else(|| panic!("{which}: {inked}"));
+        assert!(
+            inked > 0.005 && inked < 0.5,
+            "{which}: {:.1}% of the PNG is drawn on",
+            inked * 100.0
+        );
     }
 
     // Presentation mode at 1920x1080: four charts filling the screen, tick labels of
