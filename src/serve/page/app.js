@@ -828,7 +828,9 @@
       if (e.period < first || e.period > last) continue;
       const cls = e.own ? "change scheduled" : "change";
       parts.push(el("line", { class: cls, x1: x(e.period), x2: x(e.period), y1: M.t, y2: H - M.b, "data-period": e.period }));
-      parts.push(el("text", { class: "change-label", x: x(e.period) + 2, y: M.t + 8 }, `${e.own ? "scheduled " : ""}${e.sector ? e.sector + ": " : ""}${e.keys.join(", ")}`));
+      // Left of the line in the right part of the chart, so the label is not cut off.
+      const right = x(e.period) > (M.l + W - M.r) / 2;
+      parts.push(el("text", { class: "change-label", x: x(e.period) + (right ? -2 : 2), y: M.t + 8, "text-anchor": right ? "end" : "start" }, `${e.own ? "scheduled " : ""}${e.sector ? e.sector + ": " : ""}${e.keys.join(", ")}`));
     }
     // Paradigm shifts of this run: a line in the sector's colour at the first period
     // of the new paradigm.
@@ -971,19 +973,23 @@
       }
     }
     const sized = points.filter((p) => p.k > 0 && Number.isFinite(p.a));
-    let kLo = Infinity, kHi = -Infinity, aHi = 1;
+    let kLo = Infinity, kHi = -Infinity, aLo = 1, aHi = 1;
     for (const p of sized) {
-      kLo = Math.min(kLo, p.k); kHi = Math.max(kHi, p.k); aHi = Math.max(aHi, p.a);
+      kLo = Math.min(kLo, p.k); kHi = Math.max(kHi, p.k);
+      aLo = Math.min(aLo, p.a); aHi = Math.max(aHi, p.a);
     }
-    if (!sized.length) { kLo = 1; kHi = 100; }
+    if (!sized.length) { kLo = 1; kHi = 100; aLo = 0; }
     // Whole decades on the size axis, so that it moves only when firms cross one.
     const dLo = Math.floor(Math.log10(kLo)), dHi = Math.max(dLo + 1, Math.ceil(Math.log10(kHi)));
-    const yStep = niceStep(aHi, 4);
-    const yHi = Math.ceil(aHi / yStep - 1e-9) * yStep;
+    // The productivity axis spans the firms and the frontier, in round steps: the
+    // cloud fills the chart instead of its top third.
+    const yStep = niceStep(Math.max(aHi - Math.max(0, aLo), 0.2), 4);
+    const yLo = Math.max(0, Math.floor(aLo / yStep + 1e-9) * yStep);
+    const yHi = Math.max(yLo + yStep, Math.ceil(aHi / yStep - 1e-9) * yStep);
     const x = (k) => FM.l + ((Math.log10(k) - dLo) / (dHi - dLo)) * (FW - FM.l - FM.r);
-    const y = (a) => FH - FM.b - (Math.max(0, a) / yHi) * (FH - FM.t - FM.b);
+    const y = (a) => FH - FM.b - ((Math.max(yLo, a) - yLo) / (yHi - yLo)) * (FH - FM.t - FM.b);
     const parts = [];
-    for (let v = 0; v <= yHi + yStep / 2; v += yStep) {
+    for (let v = yLo; v <= yHi + yStep / 2; v += yStep) {
       parts.push(el("line", { class: "grid", x1: FM.l, x2: FW - FM.r, y1: y(v), y2: y(v) }));
       parts.push(el("text", { class: "tick", x: FM.l - 5, y: y(v) + 3.5, "text-anchor": "end" }, fmtTick(v, yStep)));
     }
