@@ -953,7 +953,7 @@ mod tests {
     fn significant_keeps_four_digits() {
         assert_eq!(significant(1234.567), 1235.0);
         assert_eq!(significant(0.012345), 0.01235);
-        assert_eq!(significant(-2.71828), -2.718);
+        assert_eq!(significant(-3.45678), -3.457);
         assert_eq!(significant(0.0), 0.0);
     }
 
