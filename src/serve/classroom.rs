@@ -309,11 +309,12 @@ mod tests {
                 "{name}: {} charts",
                 charts.len()
             );
-            for c in *charts {
+            for (i, c) in charts.iter().enumerate() {
                 assert!(
                     SeriesRow::NUMERIC_COLUMNS.contains(c),
                     "{name}: `{c}` is no column"
                 );
+                assert!(!charts[..i].contains(c), "{name}: `{c}` twice");
             }
         }
     }
