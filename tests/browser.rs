@@ -543,6 +543,14 @@ fn the_classroom_page_runs_in_a_real_browser() {
         );
         let width = png[1].as_u64().unwrap();
         assert!(width == 3 * 420 || width == 3 * 640, "{which}: {png}");
+        // The exported image, for a person to look at.
+        let exported = page.script_async(&format!(
+            "const done = arguments[arguments.length - 1]; \
+             catchup.chartPng({which}).then(b => {{ const r = new FileReader(); \
+               r.onload = () => done(r.result.split(',')[1]); r.readAsDataURL(b); }})"
+        ));
+        let name = format!("catchup-classroom-export-{}.png", which.trim_matches('\''));
+        save_screenshot(&name, &base64_decode(exported.as_str().unwrap()), false);
         // Not blank, nor all ink: the browser reads the image's pixels back.
         let inked = page.script_async(&format!(
             "const done = arguments[arguments.length - 1]; \

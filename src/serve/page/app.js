@@ -1002,7 +1002,7 @@
     parts.push(el("line", { class: "frontier", x1: FM.l, x2: FW - FM.r, y1: y(1), y2: y(1) }));
     parts.push(el("text", { class: "change-label", x: FW - FM.r - 2, y: y(1) - 3, "text-anchor": "end" }, "frontier"));
     const mid = (FM.t + FH - FM.b) / 2;
-    parts.push(el("text", { class: "axis-title", x: (FM.l + FW - FM.r) / 2, y: FH - 3, "text-anchor": "middle" }, `${columnInfo("capacity").unit}, log scale (capacity)`));
+    parts.push(el("text", { class: "axis-title", x: (FM.l + FW - FM.r) / 2, y: FH - 3, "text-anchor": "middle" }, `${columnInfo("capacity").unit}, log scale`));
     parts.push(el("text", { class: "axis-title y", x: 11, y: mid, "text-anchor": "middle", transform: `rotate(-90 11 ${mid})` }, "productivity / frontier"));
     // Private firms first, so that the fewer SOEs are drawn over them.
     sized.sort((p, q) => Number(p.soe) - Number(q.soe));
@@ -1108,7 +1108,8 @@
       g.append(...mark);
       g.append(el("text", { class: "export-legend", x: 26, y: 9 }, text));
       head.push(g);
-      at += 34 + text.length * 5.2;
+      // The mark, then the text at about 6 units a character (10-unit type).
+      at += 40 + text.length * 6.2;
     };
     if (which === "firms") {
       legend([firmMark(12, 6, false, false)], "private");
