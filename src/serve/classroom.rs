@@ -136,10 +136,10 @@ pub const DEFAULT_CHARTS: &[(&str, &[&str])] = &[
             "gap",
             "import_share",
             "fiscal_cost",
+            "soe_output_share",
             "bailouts",
             "firms_soe",
             "tariff_revenue",
-            "capacity",
         ],
     ),
     (
