@@ -4,9 +4,11 @@
 //! The test chooses a scenario, presses Setup, moves sliders before and during the
 //! run, steps, plays and pauses, checks that the charts grew, downloads the scenario
 //! file, runs it with `catchup run` and checks that its `series.csv` holds exactly the
-//! numbers the page showed. It keeps a run, starts another, and saves a screenshot to
-//! `$TMPDIR/catchup-classroom.png` (and to `docs/img/classroom.png` with
-//! `CATCHUP_UPDATE_SCREENSHOT=1`).
+//! numbers the page showed. It checks the firm view against the series, the export of
+//! charts as SVG and PNG, keyboard use of the sliders and presentation mode, keeps a
+//! run, starts another, and saves screenshots (the page at 1280x800, 1920x1080 and a
+//! phone width, presentation mode, the firm view) to `$TMPDIR/catchup-classroom*.png`
+//! (and those the docs show to `docs/img/` with `CATCHUP_UPDATE_SCREENSHOT=1`).
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver`, so the test is
 //! `#[ignore]`d: `.ci/run` installs them and runs it with `--include-ignored`. Asked to
@@ -87,7 +89,35 @@ fn the_classroom_page_runs_in_a_real_browser() {
             "a step",
         );
     }
-    assert_eq!(page.points("gap"), 2 * 3, "two sectors, three periods");
+    assert_eq!(page.points("capacity"), 2 * 3, "two sectors, three periods");
+    // The charts are the scenario's own: those its Notice texts speak of.
+    assert_eq!(
+        page.script(
+            "return [...document.querySelectorAll('#charts svg')].map(s => s.dataset.column)"
+        ),
+        page.script("return catchup.state.sc.charts"),
+    );
+
+    // The firm view: one mark per firm of period 3, in the colours and shapes of
+    // ownership, the rescued ringed and the exiting crossed, as many as the series
+    // count in that period.
+    let firms = page.script(
+        "const v = catchup.state.firmView; const svg = document.getElementById('fv-svg'); \
+         const rows = catchup.state.rows.filter(r => r.period === v.period && r.sector !== 'all'); \
+         const sum = (c) => rows.reduce((a, r) => a + r[c], 0); \
+         return [v.period, Number(svg.dataset.firms), svg.querySelectorAll('.firm').length, \
+                 sum('firms_private') + sum('firms_soe'), svg.querySelectorAll('rect.firm').length, sum('firms_soe'), \
+                 svg.querySelectorAll('.rescued').length, sum('bailouts'), \
+                 svg.querySelectorAll('.exiting').length, sum('exits'), \
+                 document.getElementById('fv-period').textContent]",
+    );
+    assert_eq!(firms[0], 3, "the firm view follows the run: {firms}");
+    assert_eq!(firms[1], firms[3], "every firm is shown: {firms}");
+    assert_eq!(firms[2], firms[3], "one mark a firm: {firms}");
+    assert_eq!(firms[4], firms[5], "SOEs are squares: {firms}");
+    assert_eq!(firms[6], firms[7], "the rescued are ringed: {firms}");
+    assert_eq!(firms[8], firms[9], "the exiting are crossed: {firms}");
+    assert_eq!(firms[10], "3");
     // The list of changes says what a lever moved now would do: the run has started.
     let changes = page.script("return document.getElementById('changes').innerText");
     assert!(
@@ -126,7 +156,10 @@ fn the_classroom_page_runs_in_a_real_browser() {
          [s.dataset.column, Number(s.dataset.points), s.querySelectorAll('path.line').length])",
     );
     let charts = charts.as_array().unwrap();
-    assert_eq!(charts.len(), 8);
+    assert_eq!(
+        json!(charts.len()),
+        page.script("return catchup.state.sc.charts.length")
+    );
     for chart in charts {
         let (column, points, lines) = (
             &chart[0],
@@ -138,7 +171,20 @@ fn the_classroom_page_runs_in_a_real_browser() {
             "chart {column}: {points} points, {lines} lines"
         );
     }
-    assert_eq!(page.points("gap"), 2 * u64::from(paused_at));
+    assert_eq!(page.points("capacity"), 2 * u64::from(paused_at));
+    // The firm view moved with the run, period by period, and the lever change of
+    // period 4 is marked on every chart.
+    assert_eq!(
+        page.script("return [catchup.state.firmView.period, document.getElementById('fv-period').textContent]"),
+        json!([paused_at, paused_at.to_string()])
+    );
+    let marked = page.script(
+        "return [...document.querySelectorAll('#charts svg')].map(s => s.querySelectorAll('line.change[data-period=\"4\"]').length)",
+    );
+    assert!(
+        marked.as_array().unwrap().iter().all(|n| n == 1),
+        "the change at period 4 on every chart: {marked}"
+    );
 
     // Each sector's line has the colour and the markers of its palette entry, the
     // palette served by the API (the PNG charts' own): a second cue beside colour.
@@ -210,7 +256,7 @@ fn the_classroom_page_runs_in_a_real_browser() {
         assert_eq!(b[1].as_str().unwrap(), expected, "{a} / {b}");
     }
     assert!(
-        cumulated.to_string().contains("innovations so far"),
+        cumulated.to_string().contains("bailouts so far"),
         "{cumulated}"
     );
     page.click("#cumulative");
@@ -322,10 +368,13 @@ fn the_classroom_page_runs_in_a_real_browser() {
         "!catchup.state.playing && document.body.dataset.busy === '0'",
         "Pause to stop",
     );
-    let kept = page.script("return document.querySelectorAll('#charts path.kept').length");
+    let kept = page.script(
+        "return [document.querySelectorAll('#charts path.kept').length, \
+                 2 * document.querySelectorAll('#charts svg').length]",
+    );
     assert_eq!(
-        kept, 16,
-        "the kept run is drawn in all eight charts, two sectors each"
+        kept[0], kept[1],
+        "the kept run is drawn in every chart, two sectors each"
     );
     // The kept run's label says what differed: its own values of the levers moved.
     let legend = page.script("return document.getElementById('legend').innerText");
@@ -455,6 +504,71 @@ fn the_classroom_page_runs_in_a_real_browser() {
         std::fs::write(&repo, &png).unwrap();
     }
 
+    // Export of what is shown: each chart, and the firm view, as a standalone SVG file
+    // (well-formed, with its title, legend, lines and style) and as a PNG image three
+    // times its size, drawn by the browser from that SVG.
+    for which in ["0", "2", "'firms'"] {
+        let svg = page.script(&format!(
+            "const text = catchup.chartSvg({which}); \
+             const doc = new DOMParser().parseFromString(text, 'image/svg+xml'); \
+             return [doc.querySelector('parsererror') === null, text.startsWith('<?xml'), \
+                     doc.querySelectorAll('path.line').length, doc.querySelectorAll('.firm').length, \
+                     doc.querySelector('.export-title').textContent, doc.querySelector('style').textContent.includes('.tick')]"
+        ));
+        assert_eq!(svg[0], true, "{which}: a well-formed SVG file: {svg}");
+        assert_eq!(svg[1], true, "{which}: {svg}");
+        assert_eq!(svg[5], true, "{which}: the file carries its style: {svg}");
+        let title = svg[4].as_str().unwrap();
+        assert!(
+            title.ends_with("soe-protection, seed 42"),
+            "{which}: {title}"
+        );
+        if which == "'firms'" {
+            assert!(svg[3].as_u64().unwrap() > 100, "{which}: the firms: {svg}");
+            assert!(title.starts_with("Firms at period 60"), "{title}");
+        } else {
+            // Two sectors, this run and the kept one.
+            assert_eq!(svg[2], 4, "{which}: the lines: {svg}");
+        }
+        let png = page.script_async(&format!(
+            "const done = arguments[arguments.length - 1]; \
+             catchup.chartPng({which}).then(b => b.arrayBuffer()).then(a => {{ \
+               const u = new Uint8Array(a); const v = new DataView(a); \
+               done([[...u.slice(0, 8)], v.getUint32(16), v.getUint32(20)]); }}, e => done(String(e)))"
+        ));
+        assert_eq!(
+            png[0],
+            json!([0x89, b'P', b'N', b'G', 13, 10, 26, 10]),
+            "{which}: a PNG image: {png}"
+        );
+        let width = png[1].as_u64().unwrap();
+        assert!(width == 3 * 420 || width == 3 * 640, "{which}: {png}");
+        // The exported image, for a person to look at.
+        let exported = page.script_async(&format!(
+            "const done = arguments[arguments.length - 1]; \
+             catchup.chartPng({which}).then(b => {{ const r = new FileReader(); \
+               r.onload = () => done(r.result.split(',')[1]); r.readAsDataURL(b); }})"
+        ));
+        let name = format!("catchup-classroom-export-{}.png", which.trim_matches('\''));
+        save_screenshot(&name, &base64_decode(exported.as_str().unwrap()), false);
+        // Not blank, nor all ink: the browser reads the image's pixels back.
+        let inked = page.script_async(&format!(
+            "const done = arguments[arguments.length - 1]; \
+             catchup.chartPng({which}).then(b => createImageBitmap(b)).then(img => {{ \
+               const c = document.createElement('canvas'); c.width = img.width; c.height = img.height; \
+               const g = c.getContext('2d'); g.drawImage(img, 0, 0); \
+               const d = g.getImageData(0, 0, c.width, c.height).data; let dark = 0; \
+               for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 600) dark += 1; \
+               done(dark / (d.length / 4)); }}, e => done(String(e)))"
+        ));
+        let inked = inked.as_f64().unwrap_or_else(|| panic!("{which}: {inked}"));
+        assert!(
+            inked > 0.005 && inked < 0.5,
+            "{which}: {:.1}% of the PNG is drawn on",
+            inked * 100.0
+        );
+    }
+
     // Presentation mode at 1920x1080: four charts filling the screen, tick labels of
     // at least 18 px, axis titles with the units of the column table.
     page.viewport(1920, 1080);
@@ -540,9 +654,17 @@ fn the_classroom_page_runs_in_a_real_browser() {
         save_screenshot(name, &page.screenshot_as_is(), in_docs);
     }
 
+    // The firm view alone, for the teaching notes.
+    page.viewport(1440, 1000);
+    sleep(Duration::from_millis(300));
+    save_screenshot(
+        "catchup-classroom-firms.png",
+        &page.element_screenshot("#firm-view"),
+        true,
+    );
+
     // A paradigm shift is marked on every chart, at the first period of the new
     // paradigm, in the colour of its sector.
-    page.viewport(1440, 1000);
     page.script("catchup.choose('window-of-opportunity'); catchup.setup()");
     page.wait_idle();
     page.script("catchup.step(25)");
@@ -905,6 +1027,13 @@ impl Session<'_> {
     }
 
     /// A PNG of the window as it is.
+    /// A screenshot of one element only.
+    fn element_screenshot(&self, css: &str) -> Vec<u8> {
+        let id = self.element(css);
+        let b64 = self.call("GET", &format!("/element/{id}/screenshot"), None);
+        base64_decode(b64.as_str().expect("base64 text"))
+    }
+
     fn screenshot_as_is(&self) -> Vec<u8> {
         let b64 = self.call("GET", "/screenshot", None);
         base64_decode(b64.as_str().expect("base64 text"))

@@ -1,14 +1,20 @@
 //! `catchup serve` over real HTTP: the binary is started on a free port and spoken
 //! to with a tiny HTTP/1.1 client (`tests/classroom`). Checks the page and the API,
 //! that a run's downloaded scenario repeats it with `catchup run`, that bad requests
-//! get a 4xx JSON answer and leave the server serving, and that memory stays flat
-//! over many requests.
+//! get a 4xx JSON answer and leave the server serving, that memory stays flat over
+//! many requests, and that slow, silent or oversized uploads are cut off without
+//! stalling anyone else.
 
 mod classroom;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::thread;
+use std::time::Duration;
 
-use classroom::{ServerProcess, assert_rows_match_csv, request, run_file};
+use classroom::{
+    ServerProcess, assert_rows_match_csv, parse_response, read_response, request, run_file,
+};
 use serde_json::{Value, json};
 
 /// The columns the page charts by default, and a few more.
@@ -137,10 +143,15 @@ fn the_catalogue_lists_scenarios_levers_and_limits() {
     );
     for s in v["scenarios"].as_array().unwrap() {
         let name = s["name"].as_str().unwrap();
+        // A few texts each, so that the story fits beside the charts
+        // (window-of-opportunity has five Notice texts since its claim 7b text).
         for list in ["notice", "try"] {
             let n = s[list].as_array().map_or(0, Vec::len);
-            assert!((2..=4).contains(&n), "{name} has {n} `{list}` texts");
+            assert!((2..=5).contains(&n), "{name} has {n} `{list}` texts");
         }
+        // Each opens on its own charts (src/serve/classroom.rs).
+        let charts = s["charts"].as_array().unwrap();
+        assert!((4..=9).contains(&charts.len()), "{name}: {charts:?}");
         assert!(!s["description"].as_str().unwrap().is_empty());
         assert!(!s["sectors"].as_array().unwrap().is_empty());
     }
@@ -662,4 +673,195 @@ fn a_port_in_use_is_refused_with_a_message() {
     );
     // The first server is unharmed.
     assert_eq!(server.get("/").status, 200);
+}
+
+/// A connection that has sent `head` (and nothing more yet), with a read timeout far
+/// above any answer's normal latency: a read that times out means no answer came.
+fn connect_and_send(port: u16, head: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server accepts");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    stream.write_all(head).expect("the head is sent");
+    stream
+}
+
+/// The head of a POST to the run endpoint announcing a body of `length` bytes.
+fn run_head(port: u16, length: usize) -> String {
+    format!(
+        "POST /api/run HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: {length}\r\n\r\n"
+    )
+}
+
+/// The answer on a raw connection, parsed.
+fn answer_on(stream: &mut TcpStream) -> classroom::Response {
+    let raw = read_response(stream).expect("an answer, not a read timeout");
+    parse_response(&raw).unwrap_or_else(|| {
+        panic!(
+            "not an HTTP response: {:?}",
+            String::from_utf8_lossy(&raw[..raw.len().min(200)])
+        )
+    })
+}
+
+#[test]
+fn slow_uploads_do_not_stall_other_clients() {
+    // A read timeout far above the time the other clients need: the slow uploads are
+    // still hanging while the others are answered.
+    let server = ServerProcess::start_with(&["--read-timeout", "600"]);
+    // Twice as many slow uploads as runs may be simulated at once: each announces
+    // 500 kB and sends one byte. (The former server gave each of its four threads to
+    // one of them and answered nobody else until they timed out.)
+    let mut slow: Vec<TcpStream> = (0..2 * 4)
+        .map(|_| {
+            let mut s = connect_and_send(server.port, run_head(server.port, 500_000).as_bytes());
+            s.write_all(b"{").unwrap();
+            s
+        })
+        .collect();
+    // Everyone else is served: the page, the catalogue, and runs, several at once.
+    assert_eq!(server.get("/").status, 200);
+    assert_eq!(server.get("/api/scenarios").status, 200);
+    let port = server.port;
+    let runs: Vec<u16> = thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|seed| {
+                s.spawn(move || {
+                    let body = json!({"base": "catch-up", "seed": seed, "until": 3}).to_string();
+                    request(
+                        port,
+                        "POST",
+                        "/api/run",
+                        Some("application/json"),
+                        body.as_bytes(),
+                    )
+                    .map(|r| r.status)
+                    .unwrap_or(0)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(runs, [200; 6], "runs beside the slow uploads");
+    // The slow uploads were not answered (nor dropped) in the meantime: they were
+    // still waiting for their bodies while the others went through.
+    for (i, stream) in slow.iter_mut().enumerate() {
+        stream.set_nonblocking(true).unwrap();
+        let mut byte = [0u8; 1];
+        match stream.read(&mut byte) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            other => panic!("slow upload {i} should still be waiting, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_body_late_past_the_read_timeout_gets_a_408_and_a_silent_head_is_closed() {
+    let mut server = ServerProcess::start_with(&["--read-timeout", "1"]);
+    // A body announced and never finished: answered 408 once the timeout has passed.
+    let mut slow = connect_and_send(server.port, run_head(server.port, 500_000).as_bytes());
+    slow.write_all(b"{\"base\": ").unwrap();
+    let r = answer_on(&mut slow);
+    assert_eq!(r.status, 408, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["kind"], "timeout");
+    assert_eq!(
+        v["error"], "the request body did not arrive within 1 s",
+        "{v}"
+    );
+    // A head never finished: the connection is closed without an answer.
+    let mut silent = connect_and_send(
+        server.port,
+        b"POST /api/run HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le",
+    );
+    let mut rest = Vec::new();
+    match silent.read_to_end(&mut rest) {
+        Ok(_) => assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest)),
+        Err(e) => assert!(
+            e.kind() == std::io::ErrorKind::ConnectionReset,
+            "the connection should be closed, got {e}"
+        ),
+    }
+    // A kept-alive connection that goes silent after its answer is closed too.
+    let mut idle = connect_and_send(
+        server.port,
+        format!(
+            "GET /style.css HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            server.port
+        )
+        .as_bytes(),
+    );
+    assert_eq!(answer_on(&mut idle).status, 200);
+    let mut rest = Vec::new();
+    let closed = idle.read_to_end(&mut rest);
+    assert!(
+        closed.is_ok() && rest.is_empty(),
+        "an idle connection should be closed: {closed:?}"
+    );
+    // A request sent at once is served as usual, and the timeout was logged.
+    let r = server.post_json("/api/run", &json!({"base": "catch-up", "until": 2}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(server.alive());
+    assert!(
+        server.log().contains("POST /api/run: 408"),
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
+fn oversized_bodies_are_refused_and_a_body_at_the_limit_is_read() {
+    // A short read timeout: a server that waited for an announced body would answer
+    // 408 rather than the 413 expected.
+    let server = ServerProcess::start_with(&["--read-timeout", "2"]);
+    let limit = 1 << 20;
+    // Announced over the limit, nothing sent: refused from the head alone.
+    let mut big = connect_and_send(server.port, run_head(server.port, 2 * limit).as_bytes());
+    let r = answer_on(&mut big);
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert_eq!(r.json()["kind"], "too-large");
+    // No length announced (chunked), more than the limit sent: refused once past it.
+    let mut chunked = connect_and_send(
+        server.port,
+        format!(
+            "POST /api/run HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nTransfer-Encoding: chunked\r\n\r\n",
+            server.port
+        )
+        .as_bytes(),
+    );
+    let chunk = vec![b' '; 64 * 1024];
+    for _ in 0..(limit / chunk.len() + 1) {
+        let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+        // The server may answer and close before the last chunk: stop writing then.
+        if chunked.write_all(&framed).is_err() {
+            break;
+        }
+    }
+    let r = answer_on(&mut chunked);
+    assert_eq!(r.status, 413, "{}", r.text());
+    // A body of exactly the limit (a request padded with spaces) is read and run; one
+    // byte more is refused.
+    let run = json!({"base": "catch-up", "until": 1}).to_string();
+    let mut body = run.into_bytes();
+    body.resize(limit, b' ');
+    let r = request(
+        server.port,
+        "POST",
+        "/api/run",
+        Some("application/json"),
+        &body,
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    body.push(b' ');
+    let r = request(
+        server.port,
+        "POST",
+        "/api/run",
+        Some("application/json"),
+        &body,
+    )
+    .unwrap();
+    assert_eq!(r.status, 413, "{}", r.text());
 }

@@ -315,6 +315,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
                         c.debt[i] = (c.debt[i] - rescue).max(0.0);
                         t.bailouts += 1;
                         t.bailout_spending += rescue;
+                        c.rescues[i] = c.rescues[i].saturating_add(1);
                         false
                     } else {
                         true
@@ -449,6 +450,7 @@ mod mechanism_tests {
             streak: 0,
             experience: 0,
             vintage: 0,
+            rescues: 0,
         }
     }
 
@@ -490,6 +492,7 @@ mod mechanism_tests {
         let (after, tally) = settle_one(1.0);
         assert!(tally.exits.is_empty());
         assert_eq!(tally.bailouts, 1);
+        assert_eq!(after.rescues, 1, "the firm records its rescue");
         // Net worth is restored to the cushion on its capital value.
         let cushion = ModelParams::default().bailout_cushion * 100.0;
         assert!(

@@ -160,6 +160,10 @@ firm_state! {
         experience(experience): u16,
         /// Paradigm the firm's capacity belongs to.
         vintage(vintage): u16,
+        /// Times the firm was rescued from insolvency (SOEs under a soft budget).
+        /// Recorded, never read by the model: the classroom's firm view shows who
+        /// was bailed out in a period.
+        rescues(rescues): u16,
     }
 }
 
@@ -216,6 +220,7 @@ mod tests {
             streak: 0,
             experience: 0,
             vintage: 0,
+            rescues: 0,
         }
     }
 

@@ -383,6 +383,7 @@ mod tests {
             streak: 0,
             experience: 0,
             vintage: 0,
+            rescues: 0,
         }
     }
 
@@ -536,6 +537,7 @@ mod tests {
     fn old_vintage(stock: f32) -> Firm {
         Firm {
             vintage: 1,
+            rescues: 0,
             rd_stock: stock,
             net_worth: 100.0,
             ..firm(0.9)

@@ -132,6 +132,12 @@ pub struct StepInput<'a> {
 }
 
 impl Sector {
+    /// Slots of the firms whose exit was decided in the last period: still living
+    /// until the start of the next one, when they are removed.
+    pub fn exiting(&self) -> &[u32] {
+        &self.exits
+    }
+
     /// Sets up a sector at period 0.
     pub fn new(
         index: u32,
@@ -200,6 +206,7 @@ impl Sector {
                 streak: 0,
                 experience: 0,
                 vintage: 0,
+                rescues: 0,
             });
         }
         let foreign_wage = st.import_price_ratio * m.wage / st.initial_productivity;
@@ -593,6 +600,7 @@ impl Sector {
                 streak: 0,
                 experience: 0,
                 vintage: self.paradigm,
+                rescues: 0,
             });
             self.next_id += 1;
         }

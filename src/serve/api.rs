@@ -22,8 +22,8 @@ use crate::scenario::error::near_miss;
 use crate::scenario::keys::Kind;
 use crate::scenario::load::edit_scenario;
 use crate::scenario::{
-    Edit, LeverOverrides, Policy, Regime, Scenario, ScenarioError, ValidScenario, builtin,
-    parse_scenario,
+    Edit, LeverOverrides, Ownership, Policy, Regime, Scenario, ScenarioError, ScheduleEntry,
+    ValidScenario, builtin, parse_scenario,
 };
 
 /// The origin named in messages about the settings of a request (rather than a file).
@@ -61,6 +61,9 @@ pub struct RunRequest {
     /// Only these numeric columns of `series.csv` (besides `period`, `sector` and
     /// `regime`). Default: all.
     pub columns: Option<Vec<String>>,
+    /// Also answer the firms at period `until` (the page's firm view): see
+    /// [`FirmView`]. Default: no.
+    pub firms: Option<bool>,
 }
 
 /// A sector, as the answers name it.
@@ -89,6 +92,159 @@ pub struct RunReply {
     pub rows: Vec<Row>,
     /// The scenario as a TOML file: `catchup run` on it repeats this run exactly.
     pub scenario: String,
+    /// The firms at period `until`, when asked for (`firms: true`) and `until` > 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firm_view: Option<FirmView>,
+}
+
+/// The firms of a period, for the page's firm view: each sector's living firms (at
+/// most [`classroom::MAX_FIRM_POINTS`] in all), those rescued and those closing in
+/// the period marked, as columns (one entry per firm), numbers to four significant digits. Sent only
+/// when asked for, since it is most of an answer: about 60 bytes a firm, so a
+/// built-in's few hundred firms add 10 to 20 kB and the cap 120 kB.
+#[derive(Debug, Serialize)]
+pub struct FirmView {
+    pub period: u32,
+    /// Living firms in all sectors, shown or not.
+    pub living: u64,
+    /// Every `stride`-th firm by id is shown (1: all), so that the same firms are
+    /// shown period after period while the population keeps its size.
+    pub stride: u64,
+    pub sectors: Vec<FirmSector>,
+}
+
+/// One sector's firms in a [`FirmView`].
+#[derive(Debug, Serialize)]
+pub struct FirmSector {
+    pub name: String,
+    /// The frontier (productivity axis reference) and paradigm at the period.
+    pub frontier: f64,
+    pub paradigm: u16,
+    /// Living firms at the end of the period.
+    pub firms: FirmPoints,
+}
+
+/// Firms as columns: the i-th entry of each vector is the i-th firm.
+#[derive(Debug, Default, Serialize)]
+pub struct FirmPoints {
+    pub id: Vec<u64>,
+    pub soe: Vec<bool>,
+    pub productivity: Vec<f64>,
+    pub capacity: Vec<f64>,
+    /// Capacity of a paradigm the sector has left.
+    pub old_paradigm: Vec<bool>,
+    /// Rescued from insolvency in the period (a bailout).
+    pub rescued: Vec<bool>,
+    /// Its exit (or closure) was decided in the period: it is gone in the next.
+    pub exiting: Vec<bool>,
+}
+
+/// What the firm view needs of one firm.
+#[derive(Debug, Clone, Copy)]
+struct FirmPoint {
+    id: u64,
+    soe: bool,
+    productivity: f64,
+    capacity: f64,
+    vintage: u16,
+    rescues: u16,
+    exiting: bool,
+}
+
+impl FirmPoints {
+    fn push(&mut self, f: &FirmPoint, paradigm: u16, rescued: bool) {
+        self.id.push(f.id);
+        self.soe.push(f.soe);
+        self.productivity.push(significant(f.productivity));
+        self.capacity.push(significant(f.capacity));
+        self.old_paradigm.push(f.vintage < paradigm);
+        self.rescued.push(rescued);
+        self.exiting.push(f.exiting);
+    }
+}
+
+/// Four significant digits: a point on a chart needs no more, and the answer is a
+/// third shorter than with every digit.
+fn significant(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(3 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
+/// Each sector's living firms, ordered by id.
+fn firm_points(world: &World) -> Vec<Vec<FirmPoint>> {
+    world
+        .sectors()
+        .iter()
+        .map(|sector| {
+            let f = &sector.firms;
+            let mut exiting = vec![false; f.slots()];
+            for &slot in sector.exiting() {
+                exiting[slot as usize] = true;
+            }
+            let mut points: Vec<FirmPoint> = (0..f.slots())
+                .filter(|&i| f.alive[i])
+                .map(|i| FirmPoint {
+                    id: f.id[i],
+                    soe: f.owner[i] == Ownership::Soe,
+                    productivity: f.a[i],
+                    capacity: f.capacity[i],
+                    vintage: f.vintage[i],
+                    rescues: f.rescues[i],
+                    exiting: exiting[i],
+                })
+                .collect();
+            points.sort_unstable_by_key(|p| p.id);
+            points
+        })
+        .collect()
+}
+
+/// The firm view of the world's last period, `before` being the firms at the end of
+/// the period before it: the rescued are those whose count of rescues went up.
+fn firm_view(world: &World, before: &[Vec<FirmPoint>]) -> FirmView {
+    let now = firm_points(world);
+    let living: u64 = now.iter().map(|s| s.len() as u64).sum();
+    let stride = living.div_ceil(classroom::MAX_FIRM_POINTS as u64).max(1);
+    let mut room = classroom::MAX_FIRM_POINTS;
+    let sectors = world
+        .sectors()
+        .iter()
+        .zip(now.iter().zip(before))
+        .map(|(sector, (now, before))| {
+            let mut out = FirmSector {
+                name: sector.name.clone(),
+                frontier: sector.frontier,
+                paradigm: sector.paradigm,
+                firms: FirmPoints::default(),
+            };
+            let earlier = |id: u64| {
+                before
+                    .binary_search_by_key(&id, |p| p.id)
+                    .ok()
+                    .map(|i| before[i])
+            };
+            // Ids are assigned in order of founding: a fixed stride over them is a
+            // sample that keeps its firms from period to period.
+            for f in now.iter().filter(|f| f.id % stride == 0) {
+                if room == 0 {
+                    break;
+                }
+                room -= 1;
+                let rescued = earlier(f.id).is_some_and(|b| f.rescues > b.rescues);
+                out.firms.push(f, sector.paradigm, rescued);
+            }
+            out
+        })
+        .collect();
+    FirmView {
+        period: world.period(),
+        living,
+        stride,
+        sectors,
+    }
 }
 
 /// A row of the answer: whole, or only the columns asked for. Whole rows are
@@ -143,7 +299,12 @@ pub fn run(request: &RunRequest) -> Result<RunReply, ApiError> {
 
     let mut world = World::new(&scenario);
     let mut rows = Vec::new();
+    let want_firms = request.firms == Some(true) && until > 0;
+    let mut before = Vec::new();
     for _ in 0..until {
+        if want_firms && world.period() + 1 == until {
+            before = firm_points(&world);
+        }
         // Infinite or NaN values would go out as `null`: the run is refused instead.
         let period_rows = crate::runner::observed_step(&mut world)
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -174,6 +335,7 @@ pub fn run(request: &RunRequest) -> Result<RunReply, ApiError> {
         firms: world.firms(),
         rows,
         scenario: download_text(request, &text, until),
+        firm_view: want_firms.then(|| firm_view(&world, &before)),
     })
 }
 
@@ -418,6 +580,10 @@ pub struct ScenarioInfo {
     /// The economy-wide levers (`[policy]`, with its ownership overrides).
     pub policy: Policy,
     pub sectors: Vec<SectorInfo>,
+    /// The scenario's own lever changes (`[[schedule]]`): the page marks them.
+    pub schedule: Vec<ScheduleEntry>,
+    /// The columns the page charts first ([`classroom::default_charts`]).
+    pub charts: &'static [&'static str],
 }
 
 /// A sector of a built-in scenario.
@@ -468,6 +634,8 @@ fn info(b: builtin::Builtin) -> Result<ScenarioInfo, ScenarioError> {
         seed: s.seed,
         periods: s.periods,
         policy: s.policy,
+        schedule: s.schedule,
+        charts: classroom::default_charts(b.name),
         sectors: s
             .sector
             .into_iter()
@@ -683,6 +851,110 @@ mod tests {
         assert_eq!(rows[0]["period"], 1);
         let e = request(json!({"base": "catch-up", "until": 1, "columns": ["gapp"]})).unwrap_err();
         assert!(e.to_string().contains("(did you mean `gap`?)"), "{e}");
+    }
+
+    /// The series row of a sector at a period.
+    fn row_of(reply: &RunReply, period: u64, sector: &str) -> Value {
+        rows(reply)
+            .into_iter()
+            .find(|r| r["period"] == period && r["sector"] == sector)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_firm_view_agrees_with_the_series_of_its_period() {
+        // soe-protection rescues SOEs in `moderate` and closes firms in both sectors.
+        let mut seen = (0, 0);
+        for until in [5, 12, 20, 33] {
+            let r = request(
+                json!({"base": "soe-protection", "until": until, "from": until, "firms": true}),
+            )
+            .unwrap();
+            let view = r.firm_view.as_ref().expect("a firm view when asked for");
+            assert_eq!((view.period, view.stride), (until, 1));
+            assert_eq!(view.living, r.firms);
+            for s in &view.sectors {
+                let row = row_of(&r, u64::from(until), &s.name);
+                let count = |flags: &[bool]| flags.iter().filter(|&&x| x).count() as u64;
+                let firms = &s.firms;
+                assert_eq!(
+                    firms.soe.len() as u64 - count(&firms.soe),
+                    row["firms_private"]
+                );
+                assert_eq!(count(&firms.soe), row["firms_soe"], "{} at {until}", s.name);
+                assert_eq!(
+                    count(&firms.rescued),
+                    row["bailouts"],
+                    "{} at {until}",
+                    s.name
+                );
+                assert_eq!(count(&firms.exiting), row["exits"], "{} at {until}", s.name);
+                assert!(firms.id.windows(2).all(|w| w[0] < w[1]), "ordered by id");
+                // Only SOEs are rescued.
+                assert!(
+                    firms
+                        .rescued
+                        .iter()
+                        .zip(&firms.soe)
+                        .all(|(r, soe)| !r || *soe)
+                );
+                seen.0 += count(&firms.rescued);
+                seen.1 += count(&firms.exiting);
+            }
+        }
+        assert!(
+            seen.0 > 0 && seen.1 > 0,
+            "rescues and exits were seen: {seen:?}"
+        );
+        // Not asked for, not sent.
+        let r = request(json!({"base": "soe-protection", "until": 2})).unwrap();
+        assert!(r.firm_view.is_none());
+    }
+
+    #[test]
+    fn the_firm_view_marks_old_paradigm_firms_and_keeps_to_its_cap() {
+        // window-of-opportunity shifts the paradigm in period 15: the incumbent keeps
+        // old capacity for a few periods.
+        let r = request(
+            json!({"base": "window-of-opportunity", "until": 17, "from": 17, "firms": true}),
+        )
+        .unwrap();
+        let view = r.firm_view.unwrap();
+        let old: usize = view
+            .sectors
+            .iter()
+            .map(|s| s.firms.old_paradigm.iter().filter(|&&x| x).count())
+            .sum();
+        assert!(old > 0, "old-paradigm firms at period 17");
+        // An economy over the cap is sampled, every `stride`-th firm by id.
+        let big = "version = 1\nperiods = 3\n[[sector]]\nname = \"x\"\nfirms_private = 4500\nfirms_soe = 500\n";
+        let r = request(json!({"scenario": big, "until": 2, "firms": true})).unwrap();
+        let view = r.firm_view.unwrap();
+        let shown: usize = view.sectors.iter().map(|s| s.firms.id.len()).sum();
+        assert!(view.living > classroom::MAX_FIRM_POINTS as u64);
+        assert_eq!(
+            view.stride,
+            view.living.div_ceil(classroom::MAX_FIRM_POINTS as u64)
+        );
+        assert!(
+            shown <= classroom::MAX_FIRM_POINTS && shown > classroom::MAX_FIRM_POINTS / 2,
+            "{shown}"
+        );
+        assert!(
+            view.sectors[0]
+                .firms
+                .id
+                .iter()
+                .all(|id| id % view.stride == 0)
+        );
+    }
+
+    #[test]
+    fn significant_keeps_four_digits() {
+        assert_eq!(significant(1234.567), 1235.0);
+        assert_eq!(significant(0.012345), 0.01235);
+        assert_eq!(significant(-3.45678), -3.457);
+        assert_eq!(significant(0.0), 0.0);
     }
 
     #[test]

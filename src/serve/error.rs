@@ -33,6 +33,12 @@ pub enum ApiError {
     /// The body is larger than the classroom accepts (413).
     #[error("{0}")]
     TooLarge(String),
+    /// The body did not arrive within the read timeout (408).
+    #[error("{0}")]
+    Timeout(String),
+    /// The server failed at its own work: a bug, answered rather than dropped (500).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -42,8 +48,10 @@ impl ApiError {
             ApiError::BadRequest(_) | ApiError::Scenario(_) => 400,
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed { .. } => 405,
+            ApiError::Timeout(_) => 408,
             ApiError::TooLarge(_) => 413,
             ApiError::OverLimit(_) => 422,
+            ApiError::Internal(_) => 500,
         }
     }
 
@@ -56,6 +64,8 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::TooLarge(_) => "too-large",
+            ApiError::Timeout(_) => "timeout",
+            ApiError::Internal(_) => "internal",
         }
     }
 

@@ -50,8 +50,19 @@ pub mod error;
 mod page;
 
 use std::borrow::Cow;
-use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use http_body_util::BodyExt;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::Semaphore;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::{ApiError, ServeError};
 
@@ -108,9 +119,22 @@ pub fn route(method: &str, url: &str, body: Result<&[u8], ApiError>) -> Reply {
     }
 }
 
+/// The path that runs the model: the one request that costs more than a lookup.
+const RUN_PATH: &str = "/api/run";
+
+/// A request's path: the query string plays no part, so a page reloaded with one
+/// (`?present`) still loads.
+fn path_of(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or_default()
+}
+
+/// Whether [`route`] would simulate for this request: such requests take a worker.
+pub fn simulates(method: &str, url: &str) -> bool {
+    method == "POST" && path_of(url) == RUN_PATH
+}
+
 fn answer(method: &str, url: &str, body: Result<&[u8], ApiError>) -> Result<Reply, ApiError> {
-    // The query string plays no part; a page reloaded with one still loads.
-    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let path = path_of(url);
     let only = |allowed: &'static str| -> Result<(), ApiError> {
         if method == allowed {
             Ok(())
@@ -138,7 +162,7 @@ fn answer(method: &str, url: &str, body: Result<&[u8], ApiError>) -> Result<Repl
             only("GET")?;
             Ok(Reply::asset(JSON, api::catalogue_json()))
         }
-        "/api/run" => {
+        RUN_PATH => {
             only("POST")?;
             Ok(Reply::json(&api::run_json(body?)?))
         }
@@ -156,24 +180,39 @@ fn answer(method: &str, url: &str, body: Result<&[u8], ApiError>) -> Result<Repl
 
 /// The classroom server, listening.
 pub struct Server {
-    http: tiny_http::Server,
+    listener: TcpListener,
     addr: SocketAddr,
+    read_timeout: Duration,
+}
+
+/// What every connection's tasks share.
+struct Shared {
+    /// Permits to simulate: at most [`classroom::WORKERS`] runs at once.
+    workers: Semaphore,
+    read_timeout: Duration,
+    log: Box<dyn Fn(&str) + Send + Sync>,
 }
 
 impl Server {
-    /// Listens on `addr` (port 0: a free port, see [`Server::local_addr`]).
+    /// Listens on `addr` (port 0: a free port, see [`Server::local_addr`]), with the
+    /// default [`classroom::READ_TIMEOUT`].
     pub fn bind(addr: SocketAddr) -> Result<Server, ServeError> {
         let listener =
             TcpListener::bind(addr).map_err(|source| ServeError::Bind { addr, source })?;
         let addr = listener
             .local_addr()
             .map_err(|source| ServeError::Bind { addr, source })?;
-        let http =
-            tiny_http::Server::from_listener(listener, None).map_err(|e| ServeError::Start {
-                addr,
-                message: e.to_string(),
-            })?;
-        Ok(Server { http, addr })
+        Ok(Server {
+            listener,
+            addr,
+            read_timeout: classroom::READ_TIMEOUT,
+        })
+    }
+
+    /// Sets how long a client may take to send a request's head, and then its body.
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Server {
+        self.read_timeout = timeout;
+        self
     }
 
     /// The address the server listens on, with the actual port.
@@ -181,103 +220,181 @@ impl Server {
         self.addr
     }
 
-    /// Serves until the process ends, [`classroom::WORKERS`] requests at a time.
-    /// `log` hears of refused requests and failed connections, one line each.
-    pub fn run(&self, log: &(dyn Fn(&str) + Sync)) {
-        std::thread::scope(|scope| {
-            for _ in 0..classroom::WORKERS {
-                scope.spawn(|| self.work(log));
-            }
+    /// Serves until the process ends. `log` hears of refused requests and failed
+    /// connections, one line each.
+    pub fn run(self, log: impl Fn(&str) + Send + Sync + 'static) -> Result<(), ServeError> {
+        let start = |message: String| ServeError::Start {
+            addr: self.addr,
+            message,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| start(format!("cannot start the runtime: {e}")))?;
+        let shared = Arc::new(Shared {
+            workers: Semaphore::new(classroom::WORKERS),
+            read_timeout: self.read_timeout,
+            log: Box::new(log),
         });
-    }
-
-    fn work(&self, log: &(dyn Fn(&str) + Sync)) {
-        loop {
-            match self.http.recv() {
-                Ok(request) => serve_one(request, log),
-                Err(e) => {
-                    log(&format!("cannot accept a connection: {e}"));
-                    // An accept error can repeat at once (out of file descriptors, say):
-                    // pause rather than spin.
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-            }
-        }
+        runtime.block_on(async move {
+            self.listener
+                .set_nonblocking(true)
+                .map_err(|e| start(e.to_string()))?;
+            let listener = tokio::net::TcpListener::from_std(self.listener)
+                .map_err(|e| start(e.to_string()))?;
+            accept_loop(listener, shared).await;
+            Ok(())
+        })
     }
 }
 
-/// Reads one request's body (within the limit), answers it and logs a refusal.
-fn serve_one(mut request: tiny_http::Request, log: &(dyn Fn(&str) + Sync)) {
-    let method = request.method().as_str().to_string();
-    let url = request.url().to_string();
-    let body = read_body(&mut request);
-    let reply = route(&method, &url, body.as_deref().map_err(ApiError::clone));
+/// Accepts connections, at most [`classroom::MAX_CONNECTIONS`] open at once: past
+/// that, new ones wait in the system's queue until one closes, so that the bodies
+/// held in memory stay bounded however many clients come.
+async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    let open = Arc::new(Semaphore::new(classroom::MAX_CONNECTIONS));
+    let app = Router::new()
+        .fallback(handle)
+        .with_state(Arc::clone(&shared))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ));
+    loop {
+        let permit = Arc::clone(&open)
+            .acquire_owned()
+            .await
+            .expect("the connection semaphore is never closed");
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                (shared.log)(&format!("cannot accept a connection: {e}"));
+                // An accept error can repeat at once (out of file descriptors, say):
+                // pause rather than spin.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            // The head must arrive within the read timeout, and so must the next
+            // request's on a kept-alive connection: a silent client is closed, not
+            // kept waiting forever. (The body's deadline is `read_body`'s.)
+            let served = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(shared.read_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            if let Err(e) = served
+                && !e.is_timeout()
+                && !e.is_incomplete_message()
+            {
+                (shared.log)(&format!("a connection failed: {e}"));
+            }
+            drop(permit);
+        });
+    }
+}
+
+/// The page fetches nothing from elsewhere, and may not.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data: blob:; \
+     style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+/// One request: its body read within the limits, answered by [`route`] (a run on a
+/// worker thread, at most [`classroom::WORKERS`] at once), a refusal logged.
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.as_str().to_string();
+    let url = parts.uri.to_string();
+    let body = read_body(&parts.headers, body, shared.read_timeout).await;
+    let reply = if simulates(&method, &url) {
+        // Reading the body held no permit: a slow upload does not keep a run waiting.
+        let _permit = shared
+            .workers
+            .acquire()
+            .await
+            .expect("the worker semaphore is never closed");
+        let (m, u) = (method.clone(), url.clone());
+        tokio::task::spawn_blocking(move || route(&m, &u, body.as_deref().map_err(ApiError::clone)))
+            .await
+            .unwrap_or_else(|e| Reply::error(&ApiError::Internal(format!("the run failed: {e}"))))
+    } else {
+        route(&method, &url, body.as_deref().map_err(ApiError::clone))
+    };
     if reply.status >= 400 {
         let message = serde_json::from_slice::<serde_json::Value>(&reply.body)
             .ok()
             .and_then(|v| v["error"].as_str().map(str::to_string))
             .unwrap_or_default();
-        log(&format!("{method} {url}: {} {message}", reply.status));
+        (shared.log)(&format!("{method} {url}: {} {message}", reply.status));
     }
-    let length = reply.body.len();
-    let mut response = tiny_http::Response::new(
-        tiny_http::StatusCode(reply.status),
-        Vec::new(),
-        std::io::Cursor::new(reply.body.into_owned()),
-        Some(length),
-        None,
-    )
-    // Always a Content-Length, never chunked: simpler for every client.
-    .with_chunked_threshold(usize::MAX);
-    let headers = [
-        ("Content-Type", reply.content_type),
-        ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-        // The page fetches nothing from elsewhere, and may not.
-        (
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; \
-             script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
-        ),
-    ];
-    for (name, value) in headers {
-        response.add_header(header(name, value));
-    }
+    let mut response = Response::new(axum::body::Body::from(reply.body.into_owned()));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).expect("replies carry valid status codes");
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(reply.content_type),
+    );
     if let Some(allow) = reply.allow {
-        response.add_header(header("Allow", allow));
+        headers.insert(header::ALLOW, HeaderValue::from_static(allow));
     }
-    if let Err(e) = request.respond(response) {
-        log(&format!("{method} {url}: cannot send the answer: {e}"));
-    }
+    response
 }
 
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .expect("header names and values are ASCII")
-}
-
-/// The body, refused when larger than [`classroom::MAX_BODY_BYTES`]: a declared
-/// length is checked before reading, and reading stops one byte past the limit.
-fn read_body(request: &mut tiny_http::Request) -> Result<Vec<u8>, ApiError> {
+/// The body, refused when larger than [`classroom::MAX_BODY_BYTES`] (a declared
+/// length is checked before reading anything) or when it has not all arrived within
+/// `timeout` of starting to read it: a client that announces a body and sends it a
+/// byte at a time gets a 408 rather than a connection held open for ever.
+async fn read_body(
+    headers: &HeaderMap,
+    mut body: axum::body::Body,
+    timeout: Duration,
+) -> Result<Vec<u8>, ApiError> {
     let limit = classroom::MAX_BODY_BYTES;
     let too_large = || {
         ApiError::TooLarge(format!(
             "the request body is larger than the classroom accepts ({limit} bytes)"
         ))
     };
-    if request.body_length().is_some_and(|n| n > limit) {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let mut body = Vec::new();
-    request
-        .as_reader()
-        .take(limit as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| ApiError::BadRequest(format!("cannot read the request body: {e}")))?;
-    if body.len() > limit {
-        return Err(too_large());
-    }
-    Ok(body)
+    let read = async {
+        let mut bytes = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame
+                .map_err(|e| ApiError::BadRequest(format!("cannot read the request body: {e}")))?;
+            if let Ok(data) = frame.into_data() {
+                if bytes.len() + data.len() > limit {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&data);
+            }
+        }
+        Ok(bytes)
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::Timeout(format!(
+                "the request body did not arrive within {} s",
+                timeout.as_secs_f64()
+            )))
+        })
 }
 
 #[cfg(test)]

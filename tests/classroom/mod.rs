@@ -28,10 +28,16 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the server and reads the port from the URL on its first line.
     pub fn start() -> ServerProcess {
+        ServerProcess::start_with(&[])
+    }
+
+    /// Starts the server with more arguments of `catchup serve`.
+    pub fn start_with(args: &[&str]) -> ServerProcess {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let stderr = dir.path().join("stderr.txt");
         let mut child = Command::new(env!("CARGO_BIN_EXE_catchup"))
             .args(["serve", "--port", "0"])
+            .args(args)
             .current_dir(dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(File::create(&stderr).expect("stderr file")))
@@ -179,7 +185,7 @@ pub fn request(
 /// Reads one response: up to the end of its body as framed by Content-Length or
 /// chunked encoding, or to the end of the connection when it has neither. (A peer
 /// that keeps the connection open despite `Connection: close` does not hang us.)
-fn read_response(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+pub fn read_response(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
     let mut raw = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     loop {

@@ -14,9 +14,9 @@
   // The colours and markers of the charts come from the server (GET /api/scenarios,
   // src/plot/palette.rs), the same as the PNG and SVG charts': Okabe-Ito colours, each
   // with a marker as a second cue for colour-blind viewers.
-  // The charts shown at first; each chart's title is a menu of every column.
-  const CHARTS = ["gap", "capacity", "utilization", "soe_capacity_share",
-    "import_share", "innovations", "fiscal_cost", "transfers"];
+  // The charts shown at first are the scenario's own (`charts` in the catalogue,
+  // src/serve/classroom.rs: the series its Notice texts speak of); each chart's
+  // title is a menu of every column.
   // The run totals shown above the charts: flows summed over the periods so far.
   const MONITORS = ["innovations", "bailouts", "fiscal_cost"];
   // A flow (a quantity per year) can be shown cumulated; its unit says so.
@@ -47,8 +47,11 @@
     target: "",        // the layer the sliders move: "" the economy, else a sector
     playing: false,
     busy: false,
-    charts: CHARTS.slice(),
+    charts: [],        // the column of each chart
     cumulative: false, // flows drawn as running totals
+    firmsOn: true,     // the firm view is shown (and asked of the server)
+    firmView: null,    // the firms at the last period drawn (a run reply's firm_view)
+    firmSector: "",    // the sector the firm view shows: "" every sector
   };
 
   // ---- talking to the server ------------------------------------------------------
@@ -112,6 +115,7 @@
     if (Object.keys(sectors).length) body.sectors = sectors;
     if (Object.keys(S.regimes).length) body.regimes = S.regimes;
     if (S.schedule.length) body.schedule = S.schedule;
+    if (S.firmsOn) body.firms = true;
     return body;
   }
 
@@ -123,6 +127,7 @@
     S.initial = copy(S.current);
     S.schedule = [];
     S.rows = [];
+    S.firmView = null;
     S.period = 0;
     S.requested = 0;
     S.started = false;
@@ -157,6 +162,7 @@
     try {
       const reply = await api("/api/run", runRequest(until, S.period + 1));
       S.rows.push(...reply.rows);
+      S.firmView = reply.firm_view || null;
       S.period = reply.until;
       S.sectors = reply.sectors.map((s) => s.name);
       return true;
@@ -285,7 +291,10 @@
   }
 
   function save(text, type, name) {
-    const blob = new Blob([text], { type });
+    saveBlob(new Blob([text], { type }), name);
+  }
+
+  function saveBlob(blob, name) {
     const link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
     link.download = name;
@@ -341,6 +350,9 @@
     S.initial = copy(S.current);
     S.schedule = [];
     S.rows = [];
+    S.firmView = null;
+    S.firmSector = "";
+    S.charts = sc.charts.slice();
     S.sectors = sc.sectors.map((s) => s.name);
     S.period = 0;
     S.requested = 0;
@@ -644,7 +656,7 @@
       const tip = document.createElement("div");
       tip.className = "tip";
       tip.hidden = true;
-      panel.append(title, svg, tip);
+      panel.append(title, exportButtons(), svg, tip);
       svg.addEventListener("mousemove", (ev) => { panel.__mouse = ev.clientX; hover(panel, ev); });
       svg.addEventListener("mouseleave", () => { panel.__mouse = null; tip.hidden = true; drawCursor(svg, null); });
       return panel;
@@ -752,6 +764,7 @@
   function renderCharts() {
     renderMonitors();
     for (const panel of $("charts").children) drawChart(panel);
+    drawFirms();
   }
 
   function drawChart(panel) {
@@ -809,11 +822,15 @@
     // A long unit is squeezed to the height of the chart rather than cut off.
     const squeeze = unit.length * 5.4 > room ? { textLength: room, lengthAdjust: "spacingAndGlyphs" } : {};
     parts.push(el("text", { class: "axis-title y", x: 11, y: mid, "text-anchor": "middle", transform: `rotate(-90 11 ${mid})`, ...squeeze }, unit));
-    // Lever changes of this run: a marker at the first period they hold.
-    for (const e of S.schedule) {
+    // Scheduled lever changes, the scenario's own and those made during this run: a
+    // marker at the first period each holds, labelled with what changed.
+    for (const e of leverChanges()) {
       if (e.period < first || e.period > last) continue;
-      parts.push(el("line", { class: "change", x1: x(e.period), x2: x(e.period), y1: M.t, y2: H - M.b }));
-      parts.push(el("text", { class: "change-label", x: x(e.period) + 2, y: M.t + 8 }, `${e.sector ? e.sector + ": " : ""}${Object.keys(e.levers).join(", ")}`));
+      const cls = e.own ? "change scheduled" : "change";
+      parts.push(el("line", { class: cls, x1: x(e.period), x2: x(e.period), y1: M.t, y2: H - M.b, "data-period": e.period }));
+      // Left of the line in the right part of the chart, so the label is not cut off.
+      const right = x(e.period) > (M.l + W - M.r) / 2;
+      parts.push(el("text", { class: "change-label", x: x(e.period) + (right ? -2 : 2), y: M.t + 8, "text-anchor": right ? "end" : "start" }, `${e.own ? "scheduled " : ""}${e.sector ? e.sector + ": " : ""}${e.keys.join(", ")}`));
     }
     // Paradigm shifts of this run: a line in the sector's colour at the first period
     // of the new paradigm.
@@ -870,6 +887,277 @@
     const tip = panel.querySelector(".tip");
     if (panel.__mouse == null) tip.hidden = true;
     else hover(panel, { clientX: panel.__mouse });
+  }
+
+  // Every lever change of the run: the scenario's own schedule (`own`) and the
+  // changes made on the page, each with the levers it sets.
+  function leverChanges() {
+    const keys = (levers) => Object.entries(levers || {})
+      .filter(([, v]) => v !== null && v !== undefined && !(typeof v === "object" && !Object.values(v).some((w) => w !== null)))
+      .map(([k]) => k);
+    return [
+      ...(S.sc.schedule || []).map((e) => ({ period: e.period, sector: e.sector, keys: keys(e.levers), own: true })),
+      ...S.schedule.map((e) => ({ period: e.period, sector: e.sector, keys: keys(e.levers), own: false })),
+    ];
+  }
+
+  // ---- the firm view --------------------------------------------------------------
+
+  // Firm view geometry, in viewBox units (wider than a chart: it spans the board).
+  const FW = 640, FH = 250, FM = { l: 58, r: 12, t: 10, b: 34 };
+  // Ownership takes the colours of the PNG chart of productivity by ownership
+  // (src/plot/charts.rs: private firms palette entry 0, SOEs entry 3); the shape is
+  // the second cue: a circle for a private firm, a square for an SOE.
+  const OWNER_ENTRY = { private: 0, soe: 3 };
+
+  function ownerColour(soe) {
+    return S.meta.palette.entries[soe ? OWNER_ENTRY.soe : OWNER_ENTRY.private].colour;
+  }
+
+  // A firm's mark: filled in the current paradigm, open in an old one.
+  function firmMark(cx, cy, soe, old) {
+    const colour = ownerColour(soe);
+    const style = { class: "firm", fill: old ? "#ffffff" : colour, stroke: colour, "stroke-width": old ? 1.3 : 0.6, "fill-opacity": old ? 1 : 0.75 };
+    return soe
+      ? el("rect", { x: cx - 3, y: cy - 3, width: 6, height: 6, ...style })
+      : el("circle", { cx, cy, r: 3.2, ...style });
+  }
+
+  function renderFirmControls() {
+    const select = $("fv-sector");
+    const options = [["", "every sector"], ...S.sectors.map((n) => [n, n])];
+    if (select.options.length !== options.length || [...select.options].some((o, i) => o.value !== options[i][0])) {
+      select.replaceChildren(...options.map(([v, t]) => new Option(t, v)));
+    }
+    select.value = S.firmSector;
+    const legend = $("fv-legend");
+    const item = (svg, text) => {
+      const span = document.createElement("span");
+      span.append(svg, text);
+      return span;
+    };
+    const key = (...marks) => {
+      const svg = el("svg", { class: "key", viewBox: "0 0 14 14", width: 14, height: 14, "aria-hidden": "true" });
+      svg.append(...marks);
+      return svg;
+    };
+    legend.replaceChildren(
+      item(key(firmMark(7, 7, false, false)), "private"),
+      item(key(firmMark(7, 7, true, false)), "SOE"),
+      item(key(firmMark(7, 7, false, true)), "old paradigm"),
+      item(key(el("circle", { class: "rescued", cx: 7, cy: 7, r: 5.5 })), "bailed out"),
+      item(key(el("path", { class: "exiting", d: "M3 3L11 11M11 3L3 11" })), "exits"),
+    );
+  }
+
+  // The firms of the last period drawn: productivity relative to the sector's
+  // frontier against capacity (log scale), one mark per firm.
+  function drawFirms() {
+    const box = $("firm-view");
+    box.hidden = !S.firmsOn;
+    if (!S.firmsOn) return;
+    renderFirmControls();
+    const svg = $("fv-svg");
+    const view = S.firmView;
+    $("fv-period").textContent = view ? view.period : S.period;
+    const sectors = view ? view.sectors.filter((s) => !S.firmSector || s.name === S.firmSector) : [];
+    const points = [];
+    let counts = { firms: 0, rescued: 0, exiting: 0 };
+    for (const s of sectors) {
+      const f = s.firms;
+      for (let i = 0; i < f.id.length; i++) {
+        points.push({ k: f.capacity[i], a: f.productivity[i] / s.frontier, soe: f.soe[i], old: f.old_paradigm[i], rescued: f.rescued[i], exiting: f.exiting[i], sector: s.name });
+        counts.firms += 1;
+        counts.rescued += f.rescued[i] ? 1 : 0;
+        counts.exiting += f.exiting[i] ? 1 : 0;
+      }
+    }
+    const sized = points.filter((p) => p.k > 0 && Number.isFinite(p.a));
+    let kLo = Infinity, kHi = -Infinity, aLo = 1, aHi = 1;
+    for (const p of sized) {
+      kLo = Math.min(kLo, p.k); kHi = Math.max(kHi, p.k);
+      aLo = Math.min(aLo, p.a); aHi = Math.max(aHi, p.a);
+    }
+    if (!sized.length) { kLo = 1; kHi = 100; aLo = 0; }
+    // Whole decades on the size axis, so that it moves only when firms cross one.
+    const dLo = Math.floor(Math.log10(kLo)), dHi = Math.max(dLo + 1, Math.ceil(Math.log10(kHi)));
+    // The productivity axis spans the firms and the frontier, in round steps: the
+    // cloud fills the chart instead of its top third.
+    const yStep = niceStep(Math.max(aHi - Math.max(0, aLo), 0.2), 4);
+    const yLo = Math.max(0, Math.floor(aLo / yStep + 1e-9) * yStep);
+    const yHi = Math.max(yLo + yStep, Math.ceil(aHi / yStep - 1e-9) * yStep);
+    const x = (k) => FM.l + ((Math.log10(k) - dLo) / (dHi - dLo)) * (FW - FM.l - FM.r);
+    const y = (a) => FH - FM.b - ((Math.max(yLo, a) - yLo) / (yHi - yLo)) * (FH - FM.t - FM.b);
+    const parts = [];
+    for (let v = yLo; v <= yHi + yStep / 2; v += yStep) {
+      parts.push(el("line", { class: "grid", x1: FM.l, x2: FW - FM.r, y1: y(v), y2: y(v) }));
+      parts.push(el("text", { class: "tick", x: FM.l - 5, y: y(v) + 3.5, "text-anchor": "end" }, fmtTick(v, yStep)));
+    }
+    for (let d = dLo; d <= dHi; d++) {
+      const k = 10 ** d;
+      parts.push(el("line", { class: "axis", x1: x(k), x2: x(k), y1: FH - FM.b, y2: FH - FM.b + 4 }));
+      parts.push(el("text", { class: "tick", x: x(k), y: FH - FM.b + 15, "text-anchor": "middle" }, fmtTick(k, k)));
+    }
+    parts.push(el("line", { class: "axis", x1: FM.l, x2: FW - FM.r, y1: FH - FM.b, y2: FH - FM.b }));
+    parts.push(el("line", { class: "frontier", x1: FM.l, x2: FW - FM.r, y1: y(1), y2: y(1) }));
+    parts.push(el("text", { class: "change-label", x: FW - FM.r - 2, y: y(1) - 3, "text-anchor": "end" }, "frontier"));
+    const mid = (FM.t + FH - FM.b) / 2;
+    parts.push(el("text", { class: "axis-title", x: (FM.l + FW - FM.r) / 2, y: FH - 3, "text-anchor": "middle" }, `${columnInfo("capacity").unit}, log scale`));
+    parts.push(el("text", { class: "axis-title y", x: 11, y: mid, "text-anchor": "middle", transform: `rotate(-90 11 ${mid})` }, "productivity / frontier"));
+    // Private firms first, so that the fewer SOEs are drawn over them.
+    sized.sort((p, q) => Number(p.soe) - Number(q.soe));
+    for (const p of sized) {
+      const cx = x(p.k), cy = y(p.a);
+      parts.push(firmMark(cx, cy, p.soe, p.old));
+      if (p.rescued) parts.push(el("circle", { class: "rescued", cx, cy, r: 6 }));
+      if (p.exiting) parts.push(el("path", { class: "exiting", d: `M${cx - 4} ${cy - 4}L${cx + 4} ${cy + 4}M${cx + 4} ${cy - 4}L${cx - 4} ${cy + 4}` }));
+    }
+    if (!view) {
+      parts.push(el("text", { class: "empty", x: FW / 2, y: FH / 2, "text-anchor": "middle" }, "Step or Play to see the firms"));
+    }
+    svg.replaceChildren(...parts);
+    svg.dataset.firms = counts.firms;
+    svg.dataset.rescued = counts.rescued;
+    svg.dataset.exiting = counts.exiting;
+    const shown = view && view.stride > 1 ? ` (every ${view.stride}th firm of ${view.living})` : "";
+    $("fv-note").textContent = view
+      ? `${counts.firms} firms${shown}; ${counts.rescued} bailed out and ${counts.exiting} exiting in period ${view.period}. Size is capacity; height is productivity relative to the sector's frontier (1 = at the frontier).`
+      : "";
+  }
+
+  // The firm view of the period drawn, asked for when the view is switched on.
+  async function fetchFirms() {
+    if (!S.firmsOn || !S.started || S.period === 0 || S.busy) { drawFirms(); return; }
+    try {
+      S.busy = true;
+      const reply = await api("/api/run", runRequest(S.period, S.period + 1));
+      S.firmView = reply.firm_view || null;
+    } catch (e) {
+      showMessage(e.message, "error");
+    } finally {
+      S.busy = false;
+      renderClock();
+      drawFirms();
+    }
+  }
+
+  // ---- export ---------------------------------------------------------------------
+
+  function exportButtons() {
+    const span = document.createElement("span");
+    span.className = "export";
+    for (const [kind, title] of [["svg", "This chart as an SVG file"], ["png", "This chart as a PNG image"]]) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.export = kind;
+      b.title = title;
+      b.textContent = kind.toUpperCase();
+      span.append(b);
+    }
+    return span;
+  }
+
+  // The style rules of the charts (style.css's `.chart` and `.firm-view` rules), for
+  // a standalone SVG file: the file carries its own style, with the page's colour
+  // variables written out.
+  function chartStyle() {
+    const root = getComputedStyle(document.documentElement);
+    const rules = [`text { font-family: ${root.fontFamily}; }`];
+    for (const sheet of document.styleSheets) {
+      for (const rule of sheet.cssRules) {
+        const sel = rule.selectorText || "";
+        if (!/^\.(chart|firm-view) \./.test(sel) || sel.includes("present")) continue;
+        rules.push(rule.cssText
+          .replace(/\.(chart|firm-view) /g, "")
+          .replace(/var\((--[a-z-]+)\)/g, (_, name) => root.getPropertyValue(name).trim()));
+      }
+    }
+    return rules.join("\n");
+  }
+
+  // The figure of chart `which` (its index, or "firms"): its title, and a legend.
+  function figureOf(which) {
+    if (which === "firms") {
+      const sector = S.firmSector ? `, ${S.firmSector}` : "";
+      return { svg: $("fv-svg"), title: `Firms at period ${$("fv-period").textContent}${sector}: productivity against capacity`, name: "firms" };
+    }
+    const panel = $("charts").children[which];
+    const svg = panel.querySelector("svg");
+    const column = svg.dataset.column;
+    const cumulative = S.cumulative && isFlow(column) ? " (cumulative)" : "";
+    return { svg, title: `${columnInfo(column).label}${cumulative}`, name: column };
+  }
+
+  // Chart `which` as the text of a standalone SVG file: what is shown, with its
+  // title, the legend (sectors, or the firms' marks) and the scenario named.
+  function chartSvg(which) {
+    const fig = figureOf(which);
+    const vb = fig.svg.viewBox.baseVal;
+    const top = 36;
+    const clone = fig.svg.cloneNode(true);
+    for (const n of clone.querySelectorAll(".cursor")) n.remove();
+    clone.setAttribute("xmlns", SVG);
+    clone.setAttribute("viewBox", `0 ${-top} ${vb.width} ${vb.height + top}`);
+    clone.setAttribute("width", vb.width);
+    clone.setAttribute("height", vb.height + top);
+    const head = [el("rect", { x: 0, y: -top, width: vb.width, height: vb.height + top, fill: "#ffffff" })];
+    head.push(el("text", { class: "export-title", x: 8, y: -top + 14 }, `${fig.title} — ${S.sc.name}, seed ${S.seed}`));
+    let at = 8;
+    const legend = (mark, text) => {
+      const g = el("g", { transform: `translate(${at} ${-top + 22})` });
+      g.append(...mark);
+      g.append(el("text", { class: "export-legend", x: 26, y: 9 }, text));
+      head.push(g);
+      // The mark, then the text at about 6 units a character (10-unit type).
+      at += 40 + text.length * 6.2;
+    };
+    if (which === "firms") {
+      legend([firmMark(12, 6, false, false)], "private");
+      legend([firmMark(12, 6, true, false)], "SOE");
+      legend([firmMark(12, 6, false, true)], "old paradigm");
+      legend([el("circle", { class: "rescued", cx: 12, cy: 6, r: 5 })], "bailed out");
+      legend([el("path", { class: "exiting", d: "M8 2L16 10M16 2L8 10" })], "exits");
+    } else {
+      for (const name of S.sectors) {
+        const e = entry(name, S.sectors);
+        legend([el("line", { x1: 0, x2: 24, y1: 6, y2: 6, stroke: e.colour, "stroke-width": 2 }), markEl(e, 12, 6, 3.5)], name);
+      }
+      if (S.kept) legend([el("line", { x1: 0, x2: 24, y1: 6, y2: 6, stroke: "#6b7280", "stroke-width": 1.5, "stroke-dasharray": "4 3" })], "kept run (dashed)");
+    }
+    const style = el("style", {}, chartStyle());
+    clone.prepend(style, ...head);
+    return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}\n`;
+  }
+
+  // Chart `which` as a PNG image, drawn from its SVG at `scale` times its size.
+  async function chartPng(which, scale = 3) {
+    const text = chartSvg(which);
+    const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+    try {
+      const img = new Image();
+      await new Promise((done, fail) => {
+        img.onload = done;
+        img.onerror = () => fail(new Error("The browser could not draw the chart as an image."));
+        img.src = url;
+      });
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(img.width * scale);
+      canvas.height = Math.round(img.height * scale);
+      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+      return await new Promise((done) => canvas.toBlob(done, "image/png"));
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+
+  async function exportChart(which, kind) {
+    const name = `${S.sc.name}-${figureOf(which).name}`;
+    try {
+      if (kind === "svg") save(chartSvg(which), "image/svg+xml", `${name}.svg`);
+      else saveBlob(await chartPng(which), `${name}.png`);
+    } catch (e) {
+      showMessage(e.message, "error");
+    }
   }
 
   function drawCursor(svg, px) {
@@ -940,6 +1228,16 @@
     $("download").addEventListener("click", download);
     $("download-data").addEventListener("click", downloadData);
     $("cumulative").addEventListener("change", () => { S.cumulative = $("cumulative").checked; renderCharts(); });
+    $("firms-on").addEventListener("change", () => { S.firmsOn = $("firms-on").checked; fetchFirms(); });
+    $("fv-sector").addEventListener("change", () => { S.firmSector = $("fv-sector").value; drawFirms(); });
+    // The export buttons of every chart, and of the firm view.
+    document.querySelector(".board").addEventListener("click", (ev) => {
+      const button = ev.target.closest("button[data-export]");
+      if (!button) return;
+      const panel = button.closest("figure");
+      const which = panel.id === "firm-view" ? "firms" : [...$("charts").children].indexOf(panel);
+      exportChart(which, button.dataset.export);
+    });
     $("message-close").addEventListener("click", hideMessage);
     $("speed").addEventListener("input", () => { $("speed-out").textContent = `${$("speed").value}/s`; });
     $("target").addEventListener("change", () => { S.target = $("target").value; renderLevers(); });
@@ -974,6 +1272,6 @@
   const errors = [];
   window.addEventListener("error", (e) => errors.push(String(e.message)));
   window.addEventListener("unhandledrejection", (e) => errors.push(String(e.reason)));
-  window.catchup = { state: S, scenarioToml, rowsCsv, setup, step, choose, errors };
+  window.catchup = { state: S, scenarioToml, rowsCsv, setup, step, choose, chartSvg, chartPng, errors };
   start();
 })();
