@@ -5,7 +5,8 @@
 use super::PlotError;
 use super::data::{Bands, ECONOMY, FirmSizes, Points, SeriesTable};
 use super::figure::{
-    Axis, BLACK, Band, Figure, GREY, Key, Line, Panel, Pen, ccdf, colour, ellipsize, thousands,
+    Axis, BLACK, Band, Figure, GREY, Key, KeyStyle, Line, Panel, Pen, ccdf, colour, ellipsize,
+    thousands,
 };
 use super::palette::SHIFT;
 
@@ -334,15 +335,10 @@ fn firm_size_figure(suffix: &str, t: &SeriesTable, sizes: &FirmSizes) -> Figure 
     fig
 }
 
-/// The charts of a sweep: one per band series, a panel per sector, a mean line and a
-/// 5–95% band per design point (the first `max_points` of them).
-pub fn sweep_figures(name: &str, bands: &Bands, points: &Points, max_points: usize) -> Vec<Figure> {
-    let shown: Vec<u64> = bands
-        .points
-        .iter()
-        .copied()
-        .take(max_points.max(1))
-        .collect();
+/// The band charts of a small sweep: one per band series, a panel per sector, a mean
+/// line and a 5–95% band per design point.
+pub fn sweep_figures(name: &str, bands: &Bands, points: &Points) -> Vec<Figure> {
+    let shown = &bands.points;
     let suffix = if name.is_empty() {
         String::new()
     } else {
@@ -365,13 +361,6 @@ pub fn sweep_figures(name: &str, bands: &Bands, points: &Points, max_points: usi
             replicates,
             if replicates == 1.0 { "" } else { "s" }
         );
-        if shown.len() < bands.points.len() {
-            subtitle.push_str(&format!(
-                "; showing the first {} of {} design points",
-                shown.len(),
-                bands.points.len()
-            ));
-        }
         subtitle.push('.');
         fig.subtitle = subtitle;
         fig.keys = shown
@@ -380,7 +369,7 @@ pub fn sweep_figures(name: &str, bands: &Bands, points: &Points, max_points: usi
             .map(|(j, &p)| Key {
                 label: ellipsize(&points.label(p), MAX_POINT_LABEL),
                 colour: colour(j),
-                band: true,
+                style: KeyStyle::Band,
             })
             .collect();
         for sector in &bands.sectors {

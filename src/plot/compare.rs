@@ -85,6 +85,9 @@ pub struct CompareOptions<'a> {
     pub force: bool,
     /// Worker threads of the runs (recorded in their manifests).
     pub threads: usize,
+    /// Leave the titles out of the images.
+    pub no_title: bool,
+    pub page: super::Page,
     /// Called before a scenario is run, with its label.
     pub on_run: &'a mut dyn FnMut(&str),
 }
@@ -138,7 +141,11 @@ pub fn compare(inputs: &[CompareInput], opts: CompareOptions<'_>) -> Result<Writ
             source,
         })?;
     }
-    let figs = charts::compare_figures(&tables)?;
+    let mut figs = charts::compare_figures(&tables)?;
+    for f in &mut figs {
+        f.show_title = !opts.no_title;
+    }
+    let figs = super::laid_out(figs, opts.page)?;
     finish(result, "compare", sources, &figs)
 }
 

@@ -351,7 +351,8 @@ impl Points {
         Ok(points)
     }
 
-    /// The legend label of a point: `point 3: policy.tariff=0.3, ...`.
+    /// The legend label of a point: `point 3: policy.tariff=0.3, ...`, numbers rounded
+    /// to four significant digits (a sampled design's values have seventeen).
     pub fn label(&self, point: u64) -> String {
         match self.values.get(&point) {
             Some(values) if !self.keys.is_empty() => {
@@ -359,7 +360,7 @@ impl Points {
                     .keys
                     .iter()
                     .zip(values)
-                    .map(|(k, v)| format!("{k}={v}"))
+                    .map(|(k, v)| format!("{k}={}", super::sweep::rounded_cell(v)))
                     .collect();
                 format!("point {point}: {}", parts.join(", "))
             }
