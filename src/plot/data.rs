@@ -85,6 +85,58 @@ fn records(
     })
 }
 
+/// What a run's saved scenario (`scenario.toml`) tells its charts: how each sector's
+/// wage index grows, to deflate money by it, and when scheduled lever changes took
+/// effect.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunContext {
+    /// Each sector's wage growth per period (its `frontier_growth`, ODD 7.3).
+    pub wage_growth: HashMap<String, f64>,
+    /// Each `[[schedule]]` entry: the period it takes effect and its sector (all
+    /// sectors when `None`).
+    pub changes: Vec<(u32, Option<String>)>,
+}
+
+impl RunContext {
+    /// Reads the scenario a run was run with.
+    pub fn read(path: &Path) -> Result<RunContext, PlotError> {
+        if !path.is_file() {
+            return Err(PlotError::Missing(path.to_path_buf()));
+        }
+        let text = crate::scenario::read_input(path, "a scenario file (.toml)")?;
+        let scenario = crate::scenario::parse_scenario(&text, &path.display().to_string(), &[])?;
+        Ok(RunContext {
+            wage_growth: scenario
+                .sector
+                .iter()
+                .map(|s| {
+                    let growth = crate::scenario::Structure::of_sector(s).frontier_growth;
+                    (s.name.clone(), growth)
+                })
+                .collect(),
+            changes: scenario
+                .schedule
+                .iter()
+                .map(|e| (e.period, e.sector.clone()))
+                .collect(),
+        })
+    }
+
+    /// The periods at which a lever change took effect in `sector` (every change, for
+    /// the whole economy).
+    pub fn changes_in(&self, sector: &str) -> Vec<f64> {
+        let mut out: Vec<f64> = self
+            .changes
+            .iter()
+            .filter(|(_, s)| sector == ECONOMY || s.as_deref().is_none_or(|s| s == sector))
+            .map(|&(t, _)| t as f64)
+            .collect();
+        out.sort_by(f64::total_cmp);
+        out.dedup();
+        out
+    }
+}
+
 /// A run's `series.csv`, its rows grouped by sector.
 #[derive(Debug, Clone)]
 pub struct SeriesTable {
@@ -96,6 +148,8 @@ pub struct SeriesTable {
     pub regimes: Vec<String>,
     /// The rows of each sector and of `all`.
     rows: HashMap<String, Vec<csv::StringRecord>>,
+    /// What the run's scenario says, when it was read with the table.
+    pub context: Option<RunContext>,
 }
 
 impl SeriesTable {
@@ -126,7 +180,51 @@ impl SeriesTable {
             sectors,
             regimes,
             rows,
+            context: None,
         })
+    }
+
+    /// A run result's `series.csv` (or `series.parquet`) with its scenario.
+    pub fn read_run(dir: &Path) -> Result<SeriesTable, PlotError> {
+        let mut t = SeriesTable::read(&dir.join(crate::runner::SERIES_FILE))?;
+        t.context = Some(RunContext::read(&dir.join(crate::runner::SCENARIO_FILE))?);
+        Ok(t)
+    }
+
+    /// A money column deflated by the wage index, `(1 + g)^t` in period `t` with `g`
+    /// the sector's wage growth: money in worker-years at the period's wage, comparable
+    /// across periods (undeflated, a constant real cost grows with wages). The whole
+    /// economy's is the sum of its sectors', each deflated by its own index. Without
+    /// the scenario (no context), the column as it is.
+    pub fn deflated(&self, sector: &str, name: &str) -> Result<Vec<(f64, f64)>, PlotError> {
+        let Some(context) = &self.context else {
+            return self.series(sector, name);
+        };
+        let deflate = |s: &str| -> Result<Vec<(f64, f64)>, PlotError> {
+            let g = context.wage_growth.get(s).copied().unwrap_or(0.0);
+            Ok(self
+                .series(s, name)?
+                .into_iter()
+                .map(|(t, v)| (t, v / (1.0 + g).powf(t)))
+                .collect())
+        };
+        if sector != ECONOMY || self.sectors.is_empty() {
+            return deflate(sector);
+        }
+        let mut total = self.series(ECONOMY, name)?;
+        let parts = self
+            .sectors
+            .iter()
+            .map(|s| deflate(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (i, p) in total.iter_mut().enumerate() {
+            // Sectors have a row in every period, in the order of `all`'s rows.
+            p.1 = parts
+                .iter()
+                .map(|part| part.get(i).map_or(f64::NAN, |q| q.1))
+                .sum();
+        }
+        Ok(total)
     }
 
     /// Whether the table has rows for `sector` (a sector name or `all`).

@@ -258,6 +258,10 @@ pub struct Panel {
     /// Periods at which a scheduled lever change took effect, drawn as vertical lines
     /// behind the data (in another grey than paradigm shifts).
     pub changes: Vec<f64>,
+    /// Whether the panel shares its value range with the figure's other such panels:
+    /// panels meant to be compared with each other (the sectors' fiscal costs, a
+    /// sweep's small multiples), rather than each read on its own.
+    pub shared_y: bool,
 }
 
 impl Panel {
@@ -274,6 +278,7 @@ impl Panel {
             categories: vec![],
             shifts: vec![],
             changes: vec![],
+            shared_y: false,
         }
     }
 
@@ -382,9 +387,6 @@ pub struct Figure {
     pub panel_height: Option<u32>,
     /// Width of one panel in pixels (default: 560, the figure at least 1000).
     pub panel_width: Option<u32>,
-    /// Whether every panel has the same value range (panels meant to be compared
-    /// with each other, like the sectors' fiscal costs), rather than each its own.
-    pub shared_y: bool,
     /// The whole image's width and height in pixels at 96 dpi (`--width`,
     /// `--height`); by default from the grid.
     pub width: Option<u32>,
@@ -405,24 +407,24 @@ impl Figure {
             columns: None,
             panel_height: None,
             panel_width: None,
-            shared_y: false,
             width: None,
             height: None,
             dpi: super::render::BASE_DPI,
         }
     }
 
-    /// Each panel's x and y ranges; with [`Figure::shared_y`], every y range is the
-    /// union of them all (computed on each panel's own axis, so that a log axis stays
-    /// from decade to decade).
+    /// Each panel's x and y ranges; the panels marked [`Panel::shared_y`] all get the
+    /// union of their y ranges (computed on each panel's own axis, so that a log axis
+    /// still runs from decade to decade).
     pub fn ranges(&self) -> Vec<((f64, f64), (f64, f64))> {
         let own: Vec<_> = self.panels.iter().map(Panel::ranges).collect();
-        if !self.shared_y || own.is_empty() {
-            return own;
-        }
-        let lo = own.iter().map(|r| r.1.0).fold(f64::INFINITY, f64::min);
-        let hi = own.iter().map(|r| r.1.1).fold(f64::NEG_INFINITY, f64::max);
-        own.into_iter().map(|(x, _)| (x, (lo, hi))).collect()
+        let shared = || own.iter().zip(&self.panels).filter(|(_, p)| p.shared_y);
+        let lo = shared().map(|(r, _)| r.1.0).fold(f64::INFINITY, f64::min);
+        let hi = shared().map(|(r, _)| r.1.1).fold(f64::NEG_INFINITY, f64::max);
+        own.iter()
+            .zip(&self.panels)
+            .map(|(&(x, y), p)| if p.shared_y { (x, (lo, hi)) } else { (x, y) })
+            .collect()
     }
 
     /// Columns and rows of the panel grid.

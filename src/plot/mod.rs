@@ -324,7 +324,7 @@ pub fn plot_result(dir: &Path, opts: &PlotOptions) -> Result<Written, PlotError>
     let source = vec![dir.display().to_string()];
     match kind {
         ResultKind::Run => {
-            let series = data::SeriesTable::read(&dir.join(SERIES_FILE))?;
+            let series = data::SeriesTable::read_run(dir)?;
             let sizes = data::read_firm_sizes(&dir.join(FIRMS_FILE), "capacity")?;
             let figs = titled(charts::run_figures(&name, &series, &sizes)?, opts);
             write_result(&out, opts.force, "run", source, &laid_out(figs, opts.page)?)

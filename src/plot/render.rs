@@ -21,7 +21,7 @@ use super::figure::{
     BAR_THICKNESS, Figure, KeyStyle, LINE_WIDTH, Panel, Scale, band_segments, drawable, legend_rows,
     segments, tick_label_in,
 };
-use super::palette::{Marker, Pen, SHIFT};
+use super::palette::{CHANGE, Marker, Pen, SHIFT};
 
 /// The font family every text is set in.
 pub const FAMILY: &str = "sans-serif";
@@ -400,8 +400,36 @@ fn draw_panel<DB: DrawingBackend>(
     }
 }
 
-/// Colour of the scheduled lever changes' lines: lighter than the paradigm shifts'.
-const CHANGE: RGBColor = RGBColor(150, 150, 150);
+/// A vertical or horizontal rule from `a` to `b` (data coordinates), `width` pixels
+/// wide: a filled rectangle, not a line, so that the SVG's polylines stay the data's
+/// alone, and not a stroked rectangle of no width, which SVG viewers do not draw.
+fn rule<DB, X, Y>(
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    a: (f64, f64),
+    b: (f64, f64),
+    width: u32,
+    colour: RGBColor,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let plot = chart.plotting_area();
+    let (base_x, base_y) = plot.get_base_pixel();
+    let (pa, pb) = (plot.map_coordinate(&a), plot.map_coordinate(&b));
+    let (x0, x1) = (pa.0.min(pb.0) - base_x, pa.0.max(pb.0) - base_x);
+    let (y0, y1) = (pa.1.min(pb.1) - base_y, pa.1.max(pb.1) - base_y);
+    let (w, half) = (width.max(1) as i32, width.max(1) as i32 / 2);
+    // Widen the thin side to the rule's width.
+    let corners = if x1 - x0 < y1 - y0 {
+        [(x0 - half, y0), (x0 - half + w, y1)]
+    } else {
+        [(x0, y0 - half), (x1, y0 - half + w)]
+    };
+    plot.strip_coord_spec()
+        .draw(&Rectangle::new(corners, colour.filled()))
+}
 
 fn fill<DB, X, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
@@ -464,20 +492,13 @@ where
         [(0, 0), (w as i32 - 1, h as i32 - 1)],
         RGBColor(110, 110, 110).stroke_width(1),
     ))?;
-    // Lever changes and paradigm shifts, behind the data: thin rectangles rather than
-    // lines, so that the SVG's polylines stay the data's alone. `yr` is the axis range
-    // the chart was built on, so the line spans the panel.
+    // Lever changes and paradigm shifts, behind the data. `yr` is the axis range the
+    // chart was built on, so the line spans the panel.
     for &x in &panel.changes {
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x, yr.0), (x, yr.1)],
-            CHANGE.stroke_width(k.px(2)),
-        )))?;
+        rule(chart, (x, yr.0), (x, yr.1), k.px(4), rgb(CHANGE))?;
     }
     for &x in &panel.shifts {
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x, yr.0), (x, yr.1)],
-            rgb(SHIFT).stroke_width(k.px(2)),
-        )))?;
+        rule(chart, (x, yr.0), (x, yr.1), k.px(2), rgb(SHIFT))?;
     }
     for band in &panel.bands {
         for poly in band_segments(&band.points, panel.y.scale) {
@@ -510,18 +531,11 @@ where
             )))?;
         }
         if bar.low.is_finite() && bar.high.is_finite() && bar.high > bar.low {
-            let whisker = BLACK.stroke_width(k.px(2));
-            chart.draw_series([
-                Rectangle::new([(bar.low, bar.row), (bar.high, bar.row)], whisker),
-                Rectangle::new(
-                    [(bar.low, bar.row - half / 2.0), (bar.low, bar.row + half / 2.0)],
-                    whisker,
-                ),
-                Rectangle::new(
-                    [(bar.high, bar.row - half / 2.0), (bar.high, bar.row + half / 2.0)],
-                    whisker,
-                ),
-            ])?;
+            let (w, cap) = (k.px(2), half / 2.0);
+            rule(chart, (bar.low, bar.row), (bar.high, bar.row), w, BLACK)?;
+            for end in [bar.low, bar.high] {
+                rule(chart, (end, bar.row - cap), (end, bar.row + cap), w, BLACK)?;
+            }
         }
     }
     for line in &panel.lines {
@@ -533,18 +547,15 @@ where
             chart.draw_series(LineSeries::new(seg, c.stroke_width(k.px(LINE_WIDTH))))?;
         }
     }
-    // Whiskers of estimates: rectangles of no width (not lines, see above).
+    // Whiskers of estimates.
     for set in &panel.intervals {
-        let c = rgb(set.colour).stroke_width(k.px(2));
-        chart.draw_series(
-            set.points
-                .iter()
-                .filter(|p| {
-                    drawable(p.0, p.2, panel.x.scale, panel.y.scale)
-                        && drawable(p.0, p.3, panel.x.scale, panel.y.scale)
-                })
-                .map(|&(x, _, lo, hi)| Rectangle::new([(x, lo), (x, hi)], c)),
-        )?;
+        for &(x, _, lo, hi) in &set.points {
+            if drawable(x, lo, panel.x.scale, panel.y.scale)
+                && drawable(x, hi, panel.x.scale, panel.y.scale)
+            {
+                rule(chart, (x, lo), (x, hi), k.px(3), rgb(set.colour))?;
+            }
+        }
     }
     // Markers over all the lines, so that no line hides another's.
     let area = chart.plotting_area();

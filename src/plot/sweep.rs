@@ -176,7 +176,6 @@ fn grid_figure(
         format!("{metric}-by-{}", factor_column(key)),
         format!("{metric} against {key}{}", suffix(name)),
     );
-    fig.shared_y = true;
     let pen = colour(0);
     // Each point's value of f, and the levels of the other factors, as written.
     let mut multiples: BTreeMap<Vec<String>, Vec<(f64, Interval)>> = BTreeMap::new();
@@ -286,6 +285,7 @@ fn level_panel(
 ) -> Panel {
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut panel = Panel::new(title, factor_axis(key), axis.clone());
+    panel.shared_y = true;
     // A margin of a tenth of the levels' span on each side, so that the first and
     // last whiskers stand clear of the frame.
     if let (Some(first), Some(last)) = (points.first(), points.last()) {
@@ -320,7 +320,6 @@ fn scatter_figure(
         format!("{metric}-by-factor"),
         format!("{metric} against each factor{}", suffix(name)),
     );
-    fig.shared_y = true;
     let (dots, smooth) = (colour(5), colour(1));
     let n = means.iter().filter(|p| p.ci.estimate.is_finite()).count();
     let replicates = data.manifest.replicates;
@@ -350,6 +349,7 @@ fn scatter_figure(
             })
             .collect();
         let mut panel = Panel::new(short_key(key), factor_axis(key), axis.clone());
+        panel.shared_y = true;
         let bins = binned(&xy);
         panel.lines.push(Line {
             colour: smooth,
