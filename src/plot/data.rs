@@ -500,6 +500,33 @@ mod tests {
     }
 
     #[test]
+    fn money_is_deflated_by_each_sectors_wage_index_and_changes_are_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "series.csv",
+            "period,sector,fiscal_cost\n1,a,11\n1,b,2\n1,all,13\n2,a,121\n2,b,2\n2,all,123\n",
+        );
+        let mut t = SeriesTable::read(&p).unwrap();
+        // No scenario: as recorded.
+        assert_eq!(t.deflated("a", "fiscal_cost").unwrap()[1], (2.0, 121.0));
+        t.context = Some(RunContext {
+            wage_growth: [("a".to_string(), 0.1), ("b".to_string(), 0.0)].into(),
+            changes: vec![(5, Some("a".into())), (3, None)],
+        });
+        let a = t.deflated("a", "fiscal_cost").unwrap();
+        assert!((a[0].1 - 10.0).abs() < 1e-12 && (a[1].1 - 100.0).abs() < 1e-12);
+        assert_eq!(t.deflated("b", "fiscal_cost").unwrap()[1], (2.0, 2.0));
+        // The economy: the sum of its sectors, each deflated by its own index.
+        let all = t.deflated("all", "fiscal_cost").unwrap();
+        assert!((all[0].1 - 12.0).abs() < 1e-12 && (all[1].1 - 102.0).abs() < 1e-12);
+        let c = t.context.as_ref().unwrap();
+        assert_eq!(c.changes_in("a"), vec![3.0, 5.0]);
+        assert_eq!(c.changes_in("b"), vec![3.0]);
+        assert_eq!(c.changes_in("all"), vec![3.0, 5.0]);
+    }
+
+    #[test]
     fn a_bad_number_is_located() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "series.csv", "period,sector,gap\n1,a,x\n");

@@ -618,6 +618,51 @@ mod tests {
     }
 
     #[test]
+    fn marked_panels_share_their_value_range_and_grids_are_full() {
+        let panel = |ys: &[f64], shared: bool| {
+            let mut p = Panel::new("", Axis::period(), Axis::value("v", &[]));
+            p.lines.push(Line {
+                colour: BLACK,
+                points: ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect(),
+            });
+            p.shared_y = shared;
+            p
+        };
+        let mut fig = Figure::new("f", "t");
+        fig.panels = vec![
+            panel(&[0.0, 1.0], true),
+            panel(&[5.0, 9.0], true),
+            panel(&[100.0, 200.0], false),
+        ];
+        let r = fig.ranges();
+        assert_eq!(r[0].1, r[1].1);
+        assert!(r[0].1.0 < 0.0 && r[0].1.1 > 9.0);
+        assert_eq!(r[2].1, fig.panels[2].ranges().1);
+        // Three panels in a row: no empty cell.
+        assert_eq!(fig.grid(), (3, 1));
+        fig.panels.push(panel(&[1.0], false));
+        assert_eq!(fig.grid(), (2, 2));
+    }
+
+    #[test]
+    fn a_bar_chart_has_a_row_per_category_the_first_on_top() {
+        let mut p = Panel::new("", Axis::value("index", &[0.0, 1.0]), Axis::value("", &[]));
+        p.categories = vec!["a".into(), "b".into(), "c".into()];
+        p.bars.push(Bar {
+            colour: BLACK,
+            row: p.category_row(0),
+            estimate: 0.5,
+            low: 0.2,
+            high: 1.3,
+        });
+        assert_eq!(p.category_row(0), 2.0);
+        assert_eq!(p.category_row(2), 0.0);
+        let ((x0, x1), (y0, y1)) = p.ranges();
+        assert!(x0 < 0.0 && x1 > 1.3);
+        assert_eq!((y0, y1), (-0.5, 2.5));
+    }
+
+    #[test]
     fn tick_labels_are_short() {
         assert_eq!(tick_label(0.0), "0");
         assert_eq!(tick_label(0.30000000000000004), "0.3");
@@ -691,7 +736,8 @@ mod tests {
         assert_eq!(f.polygons(), 4);
         assert_eq!(f.grid(), (2, 2));
         f.panels.pop();
-        assert_eq!(f.grid(), (2, 2));
+        // Three panels in a row, not a 2 x 2 grid with an empty cell.
+        assert_eq!(f.grid(), (3, 1));
         f.columns = Some(1);
         assert_eq!(f.grid(), (1, 3));
         let (w, h) = f.panel_size();

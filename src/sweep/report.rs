@@ -67,10 +67,12 @@ fn fmt(v: f64) -> String {
     }
 }
 
-/// A cell as printed: numbers to four decimals.
+/// A cell as printed: numbers with more than four decimals to four; shorter ones (a
+/// factor's level, `0.3`) as written.
 fn shown(cell: &str) -> String {
+    let long = cell.contains('e') || cell.split_once('.').is_some_and(|(_, d)| d.len() > 4);
     match cell.parse::<f64>() {
-        Ok(v) if cell.contains('.') || cell.contains('e') => format!("{v:.4}"),
+        Ok(v) if long => format!("{v:.4}"),
         _ => cell.to_string(),
     }
 }
