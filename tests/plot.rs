@@ -1022,7 +1022,7 @@ fn width_height_and_dpi_set_every_image() {
     }
 
     catchup(d, ["plot", "r", "--out", "x", "--width", "300", "--height", "200"])
-        .refused(&["leaves each of the", "panels", "at least 240 x 160"]);
+        .refused(&["--width 300 --height 200 leaves each of the", "at least 300 x 200"]);
     catchup(d, ["plot", "r", "--out", "x", "--dpi", "0"]).refused(&["--dpi"]);
     catchup(d, ["plot", "r", "--out", "x", "--width", "wide"]).refused(&["--width"]);
     assert!(!d.join("x").exists());

@@ -83,15 +83,15 @@ pub enum PlotError {
     #[error(transparent)]
     Sweep(#[from] crate::sweep::SweepError),
     #[error(
-        "--width {width} --height {height} leaves each of the {panels} panels of `{chart}` \
-         {panel_width} x {panel_height} pixels; at least {} x {} are needed",
+        "{requested} leaves each of the {panels} panels of `{chart}` {panel_width} x \
+         {panel_height} pixels; at least {} x {} are needed",
         render::MIN_PANEL.0,
         render::MIN_PANEL.1
     )]
     TooSmall {
         chart: String,
-        width: u32,
-        height: u32,
+        /// The options as given: `--width 300 --height 200`.
+        requested: String,
         panels: usize,
         panel_width: u32,
         panel_height: u32,
@@ -363,12 +363,14 @@ pub fn laid_out(mut figs: Vec<Figure>, page: Page) -> Result<Vec<Figure>, PlotEr
         if page.width.is_some() || page.height.is_some() {
             let (panel_width, panel_height) = render::panel_size(f);
             if panel_width < render::MIN_PANEL.0 || panel_height < render::MIN_PANEL.1 {
-                let (width, height) = render::size(f);
-                let k = page.dpi / render::BASE_DPI;
+                let requested = [("--width", page.width), ("--height", page.height)]
+                    .iter()
+                    .filter_map(|(name, v)| v.map(|v| format!("{name} {v}")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 return Err(PlotError::TooSmall {
                     chart: f.stem.clone(),
-                    width: (width as f64 / k).round() as u32,
-                    height: (height as f64 / k).round() as u32,
+                    requested,
                     panels: f.panels.len(),
                     panel_width,
                     panel_height,

@@ -52,7 +52,7 @@ pub const BASE_DPI: f64 = 96.0;
 
 /// The smallest panel a requested size may leave, in pixels at 96 dpi: below it the
 /// axes' labels would overlap the data.
-pub const MIN_PANEL: (u32, u32) = (240, 160);
+pub const MIN_PANEL: (u32, u32) = (300, 200);
 
 /// Sizes scaled by a figure's `dpi / 96`.
 #[derive(Debug, Clone, Copy)]

@@ -480,9 +480,8 @@ pub fn index_figures(name: &str, data: &SweepData) -> Result<Vec<Figure>, crate:
     } else {
         return Ok(vec![]);
     }
-    // Wide panels: the factor names take a good part of the width.
-    fig.columns = Some(if metrics.len() > 1 { 2 } else { 1 });
-    fig.panel_width = Some(820);
+    // Wide panels (the factor names take a good part of the width), on the usual grid.
+    fig.panel_width = Some(720);
     fig.panel_height = Some((140 + 64 * factors.len() as u32).max(320));
     Ok(vec![fig])
 }
