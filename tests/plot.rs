@@ -598,7 +598,10 @@ fn plot_draws_a_small_sweep_as_bands_one_colour_per_point() {
     .ok();
     let two = entries(&dir.path().join("two"));
     assert!(!two.contains("gap.svg"), "{two:?}");
-    assert!(two.contains("gap_final-by-policy_rd_subsidy.svg"), "{two:?}");
+    assert!(
+        two.contains("gap_final-by-policy_rd_subsidy.svg"),
+        "{two:?}"
+    );
 }
 
 const COMPARED: &[&str] = &[
@@ -922,7 +925,11 @@ fn plot_draws_scatter_smoothers_and_index_bars_of_sampled_designs() {
         "policy.tolerance (periods)",
     ]);
     // A dot per point in each factor's panel, and a smoother line in each.
-    assert!(scatter.count("circle") >= 3 * n, "{}", scatter.count("circle"));
+    assert!(
+        scatter.count("circle") >= 3 * n,
+        "{}",
+        scatter.count("circle")
+    );
     assert_eq!(scatter.count("polyline"), 3);
     let bars = Svg::read(&plots.join("sobol-indices.svg"));
     bars.has_texts(&[
@@ -938,7 +945,11 @@ fn plot_draws_scatter_smoothers_and_index_bars_of_sampled_designs() {
 
     // Band charts asked for: legends with rounded values, where points.csv has more
     // digits.
-    catchup(dir.path(), ["plot", "sob", "--max-points", "64", "--out", "all", "-q"]).ok();
+    catchup(
+        dir.path(),
+        ["plot", "sob", "--max-points", "64", "--out", "all", "-q"],
+    )
+    .ok();
     let gap = Svg::read(&dir.path().join("all/gap.svg"));
     let long = points
         .rows
@@ -984,8 +995,7 @@ fn width_height_and_dpi_set_every_image() {
         catchup(
             d,
             [
-                "plot", "r", "--out", out, "--width", "900", "--height", "700", "--dpi", dpi,
-                "-q",
+                "plot", "r", "--out", out, "--width", "900", "--height", "700", "--dpi", dpi, "-q",
             ],
         )
         .ok();
@@ -1006,23 +1016,42 @@ fn width_height_and_dpi_set_every_image() {
     catchup(
         d,
         [
-            "run", "--periods", "3", "--out", "r2", "--plot", "--width", "1200", "--height",
-            "800", "-q",
+            "run",
+            "--periods",
+            "3",
+            "--out",
+            "r2",
+            "--plot",
+            "--width",
+            "1200",
+            "--height",
+            "800",
+            "-q",
         ],
     )
     .ok();
     assert_eq!(png_of_svg(&d.join("r2/plots"), "fiscal-cost"), (1200, 800));
     catchup(
         d,
-        ["compare", "r", "r2", "--out", "c", "--width", "800", "--height", "600", "-q"],
+        [
+            "compare", "r", "r2", "--out", "c", "--width", "800", "--height", "600", "-q",
+        ],
     )
     .ok();
     for stem in COMPARED {
         assert_eq!(png_of_svg(&d.join("c"), stem), (800, 600), "{stem}");
     }
 
-    catchup(d, ["plot", "r", "--out", "x", "--width", "300", "--height", "200"])
-        .refused(&["--width 300 --height 200 leaves each of the", "at least 300 x 200"]);
+    catchup(
+        d,
+        [
+            "plot", "r", "--out", "x", "--width", "300", "--height", "200",
+        ],
+    )
+    .refused(&[
+        "--width 300 --height 200 leaves each of the",
+        "at least 300 x 200",
+    ]);
     catchup(d, ["plot", "r", "--out", "x", "--dpi", "0"]).refused(&["--dpi"]);
     catchup(d, ["plot", "r", "--out", "x", "--width", "wide"]).refused(&["--width"]);
     assert!(!d.join("x").exists());
@@ -1046,8 +1075,14 @@ fn svg_text_is_drawn_as_outlines_of_the_embedded_font() {
         assert!(pieces.len() > 10, "{stem}: too few texts");
         for (before, text) in pieces.iter().zip(&pieces[1..]) {
             let open = &text[..text.find('>').unwrap()];
-            assert!(open.contains("font-family=\"DejaVu Sans\""), "{stem}: {open}");
-            assert!(open.contains(" opacity=\"0\""), "{stem}: a visible text: {open}");
+            assert!(
+                open.contains("font-family=\"DejaVu Sans\""),
+                "{stem}: {open}"
+            );
+            assert!(
+                open.contains(" opacity=\"0\""),
+                "{stem}: a visible text: {open}"
+            );
             let outline = before.trim_end().rsplit('\n').next().unwrap();
             assert!(
                 outline.starts_with("<path d=\"M") && outline.ends_with("/>"),

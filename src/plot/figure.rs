@@ -290,8 +290,16 @@ impl Panel {
             .iter()
             .flat_map(|l| l.points.iter().filter(|p| p.1.is_finite()).map(|p| p.0))
             .chain(self.bands.iter().flat_map(|b| b.points.iter().map(|p| p.0)))
-            .chain(self.intervals.iter().flat_map(|s| s.points.iter().map(|p| p.0)))
-            .chain(self.scatter.iter().flat_map(|s| s.points.iter().map(|p| p.0)))
+            .chain(
+                self.intervals
+                    .iter()
+                    .flat_map(|s| s.points.iter().map(|p| p.0)),
+            )
+            .chain(
+                self.scatter
+                    .iter()
+                    .flat_map(|s| s.points.iter().map(|p| p.0)),
+            )
             .chain(
                 self.bars
                     .iter()
@@ -311,7 +319,11 @@ impl Panel {
                     .iter()
                     .flat_map(|s| s.points.iter().flat_map(|p| [p.1, p.2, p.3])),
             )
-            .chain(self.scatter.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
+            .chain(
+                self.scatter
+                    .iter()
+                    .flat_map(|s| s.points.iter().map(|p| p.1)),
+            );
         let y = if self.categories.is_empty() {
             self.y.range(ys)
         } else {
@@ -420,7 +432,9 @@ impl Figure {
         let own: Vec<_> = self.panels.iter().map(Panel::ranges).collect();
         let shared = || own.iter().zip(&self.panels).filter(|(_, p)| p.shared_y);
         let lo = shared().map(|(r, _)| r.1.0).fold(f64::INFINITY, f64::min);
-        let hi = shared().map(|(r, _)| r.1.1).fold(f64::NEG_INFINITY, f64::max);
+        let hi = shared()
+            .map(|(r, _)| r.1.1)
+            .fold(f64::NEG_INFINITY, f64::max);
         own.iter()
             .zip(&self.panels)
             .map(|(&(x, y), p)| if p.shared_y { (x, (lo, hi)) } else { (x, y) })

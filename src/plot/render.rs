@@ -18,8 +18,8 @@ use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
 
 use super::PlotError;
 use super::figure::{
-    BAR_THICKNESS, Figure, KeyStyle, LINE_WIDTH, Panel, Scale, band_segments, drawable, legend_rows,
-    segments, tick_label_in,
+    BAR_THICKNESS, Figure, KeyStyle, LINE_WIDTH, Panel, Scale, band_segments, drawable,
+    legend_rows, segments, tick_label_in,
 };
 use super::palette::{CHANGE, Marker, Pen, SHIFT};
 

@@ -60,7 +60,15 @@ fn num(v: f32) -> String {
 /// The outlines of `text` set at `size` pixels to the em, its anchor point at `(x, y)`
 /// (`anchor`: `start`, `middle` or `end`; `dy` as plotters writes it: `0.76em`,
 /// `0.5ex` or `-0.5ex` from `y` to the baseline), as SVG path data.
-fn outline(font: &FontRef<'_>, text: &str, x: f32, y: f32, size: f32, anchor: &str, dy: &str) -> String {
+fn outline(
+    font: &FontRef<'_>,
+    text: &str,
+    x: f32,
+    y: f32,
+    size: f32,
+    anchor: &str,
+    dy: &str,
+) -> String {
     let em = font.units_per_em().unwrap_or(2048.0);
     let s = size / em;
     let glyphs: Vec<GlyphId> = text.chars().map(|c| font.glyph_id(c)).collect();
@@ -205,7 +213,9 @@ mod tests {
                    transform=\"rotate(270, 100, 50)\">\nA&amp;B\n</text>\n</svg>\n";
         let out = outline_text(svg);
         let path = &out[out.find("<path d=\"").unwrap()..];
-        assert!(path.contains("fill=\"#112233\" opacity=\"1\" transform=\"rotate(270, 100, 50)\"/>"));
+        assert!(
+            path.contains("fill=\"#112233\" opacity=\"1\" transform=\"rotate(270, 100, 50)\"/>")
+        );
         // The text stays, invisible, naming the font of its outlines.
         assert!(out.contains(
             "font-family=\"DejaVu Sans\" font-size=\"20\" opacity=\"0\" fill=\"#112233\" \
@@ -229,7 +239,10 @@ mod tests {
         );
         assert!(max_x <= 100.0 && max_x > 97.0, "{max_x}");
         assert!(min_x > 50.0 && min_x < 70.0, "{min_x}");
-        assert!(min_y >= 50.0 && max_y <= 50.0 + 0.76 * 20.0 + 5.0, "{min_y} {max_y}");
+        assert!(
+            min_y >= 50.0 && max_y <= 50.0 + 0.76 * 20.0 + 5.0,
+            "{min_y} {max_y}"
+        );
         assert!(d.matches('Z').count() >= 3, "{d}");
         // An invisible text (already outlined) is left as it is.
         assert_eq!(outline_text(&out), out);

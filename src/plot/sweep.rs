@@ -15,9 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use super::figure::{
-    Axis, Bar, Figure, Intervals, Key, KeyStyle, Line, Panel, Scatter, colour,
-};
+use super::figure::{Axis, Bar, Figure, Intervals, Key, KeyStyle, Line, Panel, Scatter, colour};
 use crate::sweep::analysis::{Interval, mean_ci};
 use crate::sweep::report::{PointMean, SweepData};
 use crate::sweep::spec::{Metric, factor_column};
@@ -241,7 +239,10 @@ fn grid_figure(
             .push(level_panel(String::new(), key, axis, pen, points));
     } else {
         if !other_keys.is_empty() {
-            subtitle.push_str(&format!(" One panel for each level of {}.", names(&other_keys)));
+            subtitle.push_str(&format!(
+                " One panel for each level of {}.",
+                names(&other_keys)
+            ));
         }
         for others in order {
             let title = other_keys
@@ -259,7 +260,10 @@ fn grid_figure(
         subtitle.push_str(what);
     }
     fig.subtitle = subtitle;
-    fig.keys = vec![Key::line("mean over replicates, with its 95% interval", pen)];
+    fig.keys = vec![Key::line(
+        "mean over replicates, with its 95% interval",
+        pen,
+    )];
     fig
 }
 
@@ -413,7 +417,10 @@ pub fn binned(xy: &[(f64, f64)]) -> Vec<(f64, Interval)> {
 
 /// Bar charts of the sensitivity indices, a panel per metric: the Sobol indices of a
 /// Saltelli design, or the Morris measures of a Morris design; none for other designs.
-pub fn index_figures(name: &str, data: &SweepData) -> Result<Vec<Figure>, crate::sweep::SweepError> {
+pub fn index_figures(
+    name: &str,
+    data: &SweepData,
+) -> Result<Vec<Figure>, crate::sweep::SweepError> {
     let factors = &data.manifest.factors;
     let metrics = &data.manifest.metrics;
     let (first, second) = (colour(0), colour(1));
@@ -449,7 +456,10 @@ pub fn index_figures(name: &str, data: &SweepData) -> Result<Vec<Figure>, crate:
         }
     } else if data.is_morris() {
         let rows = data.morris()?;
-        fig = Figure::new("morris-indices", format!("Morris screening{}", suffix(name)));
+        fig = Figure::new(
+            "morris-indices",
+            format!("Morris screening{}", suffix(name)),
+        );
         let r = rows.first().map_or(0, |r| r.trajectories);
         fig.subtitle = format!(
             "Elementary effects of each factor over its whole range, from {r} trajectories: \
@@ -530,7 +540,10 @@ mod tests {
         assert_eq!(b.len(), 6);
         assert!(b.windows(2).all(|w| w[0].0 < w[1].0));
         for (x, c) in &b {
-            assert!((c.estimate - 2.0 * x).abs() < 1e-9, "a linear y is its bin's x");
+            assert!(
+                (c.estimate - 2.0 * x).abs() < 1e-9,
+                "a linear y is its bin's x"
+            );
         }
         assert!(binned(&[(f64::NAN, 1.0)]).is_empty());
     }

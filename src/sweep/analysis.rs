@@ -428,7 +428,10 @@ mod tests {
         let m = morris_intervals(&many, 500, 9);
         for (r, e) in [(&f[0], &few[0]), (&m[0], &many[0])] {
             let p = morris_indices(std::slice::from_ref(e))[0];
-            assert_eq!((r.mu, r.mu_star.estimate, r.sigma.estimate), (p.mu, p.mu_star, p.sigma));
+            assert_eq!(
+                (r.mu, r.mu_star.estimate, r.sigma.estimate),
+                (p.mu, p.mu_star, p.sigma)
+            );
             assert!(r.mu_star.contains(p.mu_star) && r.sigma.contains(p.sigma));
             assert!(r.mu_star.width() > 0.0 && r.sigma.width() > 0.0);
             assert!(r.mu_star.contains(2.0), "{:?}", r.mu_star);

@@ -389,12 +389,17 @@ impl SweepData {
                 continue;
             }
             let indices = sobol_indices(&y_a, &y_b, &y_ab, BOOTSTRAP, self.manifest.seed);
-            out.extend(indices.into_iter().enumerate().map(|(factor, index)| SobolRow {
-                metric: m,
-                factor,
-                rows: y_a.len(),
-                index,
-            }));
+            out.extend(
+                indices
+                    .into_iter()
+                    .enumerate()
+                    .map(|(factor, index)| SobolRow {
+                        metric: m,
+                        factor,
+                        rows: y_a.len(),
+                        index,
+                    }),
+            );
         }
         out
     }
@@ -437,12 +442,17 @@ impl SweepData {
                 }
             }
             let indices = morris_intervals(&effects, BOOTSTRAP, self.manifest.seed);
-            out.extend(indices.into_iter().enumerate().map(|(factor, index)| MorrisRow {
-                metric: m,
-                factor,
-                trajectories: effects[factor].len(),
-                index,
-            }));
+            out.extend(
+                indices
+                    .into_iter()
+                    .enumerate()
+                    .map(|(factor, index)| MorrisRow {
+                        metric: m,
+                        factor,
+                        trajectories: effects[factor].len(),
+                        index,
+                    }),
+            );
         }
         Ok(out)
     }
