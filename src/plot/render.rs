@@ -385,19 +385,46 @@ fn draw_panel<DB: DrawingBackend>(
             fill(&mut chart, panel, ranges, k)
         }
         (Scale::Log, Scale::Log) => {
-            let mut chart =
-                builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+            let mut chart = builder.build_cartesian_2d(
+                (x0..x1).log_scale().with_key_points(log_ticks(x0, x1)),
+                (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)),
+            )?;
             fill(&mut chart, panel, ranges, k)
         }
         (Scale::Linear, Scale::Log) => {
-            let mut chart = builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?;
+            let mut chart = builder.build_cartesian_2d(
+                x0..x1,
+                (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)),
+            )?;
             fill(&mut chart, panel, ranges, k)
         }
         (Scale::Log, Scale::Linear) => {
-            let mut chart = builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)?;
+            let mut chart = builder.build_cartesian_2d(
+                (x0..x1).log_scale().with_key_points(log_ticks(x0, x1)),
+                y0..y1,
+            )?;
             fill(&mut chart, panel, ranges, k)
         }
     }
+}
+
+/// The ticks of a log axis from `lo` to `hi`: 1, 2 and 5 times each power of ten, so
+/// that an axis spanning a decade or two still has several labels (plotters' own log
+/// ticks start at the first power of ten, leaving the part below it bare); over many
+/// decades, the powers of ten alone.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi >= lo && hi.is_finite()) {
+        return vec![];
+    }
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let within = |m: &[f64]| -> Vec<f64> {
+        (a..=b)
+            .flat_map(|e| m.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|v| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9))
+            .collect()
+    };
+    let all = within(&[1.0, 2.0, 5.0]);
+    if all.len() <= 9 { all } else { within(&[1.0]) }
 }
 
 /// A vertical or horizontal rule from `a` to `b` (data coordinates), `width` pixels
@@ -642,6 +669,18 @@ mod tests {
                 "{text} is missing"
             );
         }
+    }
+
+    #[test]
+    fn log_axes_tick_one_two_and_five_or_the_decades() {
+        assert_eq!(
+            log_ticks(1500.0, 21_000.0),
+            vec![2000.0, 5000.0, 10_000.0, 20_000.0]
+        );
+        assert_eq!(log_ticks(0.9, 10.0), vec![1.0, 2.0, 5.0, 10.0]);
+        // Four decades: twelve candidates, so the decades alone.
+        assert_eq!(log_ticks(1.0, 9999.0), vec![1.0, 10.0, 100.0, 1000.0]);
+        assert!(log_ticks(0.0, 10.0).is_empty());
     }
 
     #[test]
