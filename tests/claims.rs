@@ -6,9 +6,17 @@ mod common;
 
 use common::{Table, arg, bytes, catchup, entries};
 
+/// The claims run in CI at ten replicates.
+const CLAIMS: &str = "1,2,3,4,5,6,7,8,10";
+
 /// The parts whose effects are large at ten replicates: every one must hold and be
-/// caused by its mechanism, so the command exits 0.
-const STRONG: &str = "1,2,4,5,6,8,10";
+/// caused by its mechanism. The others of these claims (3c fails, 10b needs more than
+/// ten replicates to hold) are reported but not asserted here: `catchup claims
+/// --robust` and docs/ODD.md section 10 give their status.
+const STRONG: &[&str] = &[
+    "1a", "1b", "2", "3a", "3b", "3d", "4a", "4b", "4c", "4d", "5a", "5b", "6a", "6b", "7a", "7b",
+    "7c", "8a", "8b", "8c", "10a",
+];
 
 #[test]
 fn the_strongest_claims_hold_and_are_caused_by_their_mechanisms() {
@@ -21,12 +29,18 @@ fn the_strongest_claims_hold_and_are_caused_by_their_mechanisms() {
             "--replicates",
             "10",
             "--only",
-            STRONG,
+            CLAIMS,
             "--out",
             arg(&out),
         ],
-    )
-    .ok();
+    );
+    // Exit 0 when every part passes, 1 when some part does not (a weak one, here).
+    assert!(
+        matches!(run.code, Some(0 | 1)),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
     assert!(run.stdout.contains("hold and are caused"), "{}", run.stdout);
 
     let files = entries(&out);
@@ -43,17 +57,17 @@ fn the_strongest_claims_hold_and_are_caused_by_their_mechanisms() {
     }
     let table = Table::read(&out.join("claims.csv"));
     let parts = table.column("part");
-    for part in [
-        "1a", "1b", "2", "4a", "4b", "4c", "4d", "5a", "5b", "6a", "6b", "8a", "8b", "8c", "10a",
-        "10b",
-    ] {
-        assert!(parts.contains(&part), "part {part} missing");
+    for part in STRONG {
+        assert!(parts.contains(part), "part {part} missing");
     }
     for (r, part) in parts.iter().enumerate() {
         let cell = |c: &str| table.column(c)[r].to_string();
+        assert_eq!(cell("replicates"), "10", "part {part}");
+        if !STRONG.contains(part) {
+            continue;
+        }
         assert_eq!(cell("verdict"), "holds", "part {part}");
         assert_eq!(cell("passes"), "true", "part {part}");
-        assert_eq!(cell("replicates"), "10", "part {part}");
         // The effect lies on the side the claim predicts.
         let effect: f64 = cell("effect").parse().unwrap();
         match cell("expect").as_str() {
@@ -67,7 +81,9 @@ fn the_strongest_claims_hold_and_are_caused_by_their_mechanisms() {
         }
     }
     let report = String::from_utf8(bytes(&out.join("report.md"))).unwrap();
-    assert!(report.contains("catchup claims --replicates 10 --seed 1 --only 1,2,4,5,6,8,10"));
+    assert!(report.contains(&format!(
+        "catchup claims --replicates 10 --seed 1 --only {CLAIMS}"
+    )));
     assert!(report.contains("## Claim 10"));
 }
 

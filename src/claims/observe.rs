@@ -122,6 +122,23 @@ impl SectorRun {
         self.values(column, from, to).sum()
     }
 
+    /// Private firms' share of the market (domestic demand) minus SOEs' at period
+    /// `t`: positive when the private firms lead the domestic producers (imports take
+    /// the rest of the market).
+    pub fn private_lead(&self, t: u32) -> f64 {
+        let domestic = 1.0 - self.at("import_share", t);
+        domestic * (1.0 - 2.0 * self.at("soe_output_share", t))
+    }
+
+    /// The largest value of `f(t)` over periods `from..=to` (clipped to the run; NaN
+    /// values are skipped, NaN if none is defined).
+    pub fn max_over(&self, from: u32, to: u32, f: impl Fn(u32) -> f64) -> f64 {
+        (from.max(1)..=to.min(self.periods()))
+            .map(f)
+            .filter(|v| !v.is_nan())
+            .fold(f64::NAN, f64::max)
+    }
+
     /// The first period from `from` on at which `test` holds for the column, or the
     /// period after the run when it never does (a censored duration).
     pub fn first_period(&self, column: &str, from: u32, test: impl Fn(f64) -> bool) -> f64 {

@@ -228,8 +228,13 @@ const WEAK_IN_STRONG: &[&str] = &[
     "sector.strong.policy.bridge=0.05",
     "sector.strong.policy.researcher_incentive=0.05",
 ];
-/// Both of the bridge's channels switched off: no institute knowledge, no institute staff.
-const NO_TRANSFERS: &[&str] = &["model.transfer_step=0", "model.transfer_effort=0"];
+/// Every channel from institutes to firms switched off: no institute knowledge and no
+/// institute staff in joint projects, no spin-offs founded on institute knowledge.
+const NO_TRANSFERS: &[&str] = &[
+    "model.transfer_step=0",
+    "model.transfer_effort=0",
+    "model.spinoff_rate=0",
+];
 
 fn bridge_catch_up() -> Experiment {
     const S: &str = "strong";
@@ -314,7 +319,7 @@ fn bridge_leading() -> Experiment {
                     - late_log_productivity(r[0].sector(S), 10)
             },
             expect: Expect::Positive,
-            mechanism: "institutes' breakthroughs beyond the frontier reach firms over the bridge (7.5, 7.9)",
+            mechanism: "institutes' breakthroughs beyond the frontier reach firms over the bridge and through spin-offs (7.5, 7.9)",
             ablation: Some(NO_TRANSFERS),
         }],
         show: (S, "productivity_mean"),
@@ -493,13 +498,25 @@ fn window() -> Experiment {
             },
             Part {
                 id: "7b",
-                statement: "the latecomer leapfrogs: its gap 10 periods after the shift, with the shift minus without",
+                statement: "the latecomers overtake: in `incumbent`, the private firms' lead over its SOEs in market share (private minus SOE share of demand) at its highest in the 15 periods after the shift, with the shift minus without",
                 effect: |r| {
-                    r[1].sector("latecomer").at("gap", 25) - r[0].sector("latecomer").at("gap", 25)
+                    let lead = |s: &SectorRun| s.max_over(16, 30, |t| s.private_lead(t));
+                    lead(r[1].sector("incumbent")) - lead(r[0].sector("incumbent"))
                 },
                 expect: Expect::Positive,
-                mechanism: "switchers start near the new frontier (7.4)",
-                ablation: Some(&["model.switch_level=0.3"]),
+                mechanism: "the shift destroys the incumbents' competence and their sunk capacity locks them in, while unlocked private firms re-tool and land by their absorptive capacity (7.4)",
+                ablation: Some(&["model.retool_cost=0"]),
+            },
+            Part {
+                id: "7c",
+                statement: "and take the lead: in `incumbent`, the private firms' lead over its SOEs at its highest in the 15 periods after the shift (with the shift; above zero is a change of leadership)",
+                effect: |r| {
+                    let s = r[1].sector("incumbent");
+                    s.max_over(16, 30, |t| s.private_lead(t))
+                },
+                expect: Expect::Positive,
+                mechanism: "the shift destroys the incumbents' competence and their sunk capacity locks them in, while unlocked private firms re-tool and land by their absorptive capacity (7.4)",
+                ablation: Some(&["model.retool_cost=0"]),
             },
         ],
         show: ("latecomer", "gap"),
@@ -615,11 +632,11 @@ fn protection_and_shifts() -> Experiment {
                 ],
             },
             Arm {
-                label: "open entry, shift at 30",
+                label: "entry opened at the shift at 30",
                 sets: &[
                     "sector.lithography.policy.tariff=0.05",
                     "sector.lithography.paradigm_shifts=[30]",
-                    "sector.lithography.policy.entry_barrier=0",
+                    "schedule+={period=30, sector=\"lithography\", levers={entry_barrier=0}}",
                 ],
             },
         ],
@@ -642,7 +659,7 @@ fn protection_and_shifts() -> Experiment {
             },
             Part {
                 id: "9c",
-                statement: "after a shift open entry helps: mean log productivity over periods 31-50, no entry barrier minus the default",
+                statement: "after a shift open entry helps: mean log productivity over periods 31-50, entry barrier lifted at the shift minus kept",
                 effect: |r| after(&r[4]) - after(&r[2]),
                 expect: Expect::Positive,
                 mechanism: "entrants come in on the new paradigm (7.14)",

@@ -276,6 +276,17 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         } else {
             0.0
         };
+        // Disposal. Under a hard budget idle capacity is a cost (depreciation,
+        // interest) with a resale value, so a private firm sells off part of what it
+        // holds beyond expected demand, at a loss; an SOE keeps its capacity, as it
+        // keeps its workforce (Kornai's soft budget: no pressure to adjust).
+        if owner == Ownership::Private && order == 0.0 && kept > target {
+            let sold = m.capacity_disposal * (kept - target);
+            let proceeds = m.salvage_value * cp * sold;
+            c.capacity[i] -= sold;
+            c.net_worth[i] -= (1.0 - m.salvage_value) * cp * sold;
+            c.debt[i] = (c.debt[i] - proceeds).max(0.0);
+        }
         let soft = match owner {
             Ownership::Soe => lv.soe_credit * value,
             Ownership::Private => 0.0,
@@ -607,5 +618,57 @@ mod mechanism_tests {
         hard.bailout = 0.0;
         let (after, _) = settle_with(broke, &m, &hard, 0.0);
         assert_eq!(after.pending, 0.0);
+    }
+
+    #[test]
+    fn a_private_firm_sells_off_idle_capacity_at_a_loss_and_an_soe_keeps_its_own() {
+        let m = ModelParams {
+            depreciation: 0.0,
+            capacity_disposal: 0.5,
+            salvage_value: 0.4,
+            ..ModelParams::default()
+        };
+        // Demand 10 (a tenth of 100) against a capacity of 40: the target is 10 / u*.
+        let idle = |owner| Firm {
+            capacity: 40.0,
+            debt: 1000.0,
+            ..healthy(owner)
+        };
+        let target = 10.0 / m.target_utilization;
+        let sold = 0.5 * (40.0 - target);
+        let (private, _) = settle_with(idle(Ownership::Private), &m, &levers(), 0.0);
+        assert!(
+            (private.capacity - (40.0 - sold)).abs() < 1e-9,
+            "{}",
+            private.capacity
+        );
+        assert_eq!(private.pending, 0.0);
+        let (kept, _) = settle_with(
+            idle(Ownership::Private),
+            &ModelParams {
+                capacity_disposal: 0.0,
+                ..m.clone()
+            },
+            &levers(),
+            0.0,
+        );
+        // The proceeds (40% of the capital price of 1) repay debt; the rest is a loss.
+        assert!((kept.debt - private.debt - 0.4 * sold).abs() < 1e-9);
+        let loss = (1.0 - 0.4) * sold;
+        assert!((kept.net_worth - private.net_worth - loss).abs() < 1e-6);
+        // An SOE keeps its idle capacity (and the workforce on it).
+        let (soe, _) = settle_with(idle(Ownership::Soe), &m, &levers(), 0.0);
+        assert_eq!(soe.capacity, 40.0);
+        // A firm that uses its capacity sells nothing.
+        let (busy, _) = settle_with(
+            Firm {
+                capacity: 10.0,
+                ..healthy(Ownership::Private)
+            },
+            &m,
+            &levers(),
+            0.0,
+        );
+        assert_eq!(busy.capacity, 10.0);
     }
 }

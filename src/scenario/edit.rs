@@ -69,7 +69,8 @@ impl Edit {
 
     /// Reads a `--set KEY=VALUE` argument. The value is read as TOML (`0.3`, `true`,
     /// `[1, 2]`, `"x"`), or else taken as a bare string, so that `regime=leading`
-    /// needs no quotes.
+    /// needs no quotes. `KEY+=VALUE` appends to a list instead: a whole entry, such
+    /// as `schedule+={period=30, levers={tariff=0}}`.
     pub fn parse(arg: &str) -> Result<Edit, ScenarioError> {
         let source = format!("--set {arg}");
         let Some((key, raw)) = arg.split_once('=') else {
@@ -79,7 +80,10 @@ impl Edit {
                 None,
             ));
         };
-        let key = key.trim();
+        let (key, append) = match key.strip_suffix('+') {
+            Some(list) => (list.trim(), true),
+            None => (key.trim(), false),
+        };
         if key.is_empty() || key.split('.').any(str::is_empty) {
             return Err(ScenarioError::plain(
                 &source,
@@ -87,7 +91,13 @@ impl Edit {
                 None,
             ));
         }
-        Ok(Edit::new(key, parse_value(raw.trim())).from_source(source))
+        let value = parse_value(raw.trim());
+        let edit = if append {
+            Edit::append(key, value)
+        } else {
+            Edit::new(key, value)
+        };
+        Ok(edit.from_source(source))
     }
 
     /// Reads every `--set` argument.
@@ -362,5 +372,22 @@ mod tests {
             root["schedule"],
             toml::Value::Array(vec![entry.clone(), entry])
         );
+    }
+
+    #[test]
+    fn a_plus_equals_argument_appends_a_whole_entry() {
+        let e = Edit::parse("schedule += {period = 30, levers = {entry_barrier = 0}}").unwrap();
+        let mut root = toml::Value::Table(toml::Table::new());
+        e.resolve(&Scenario::default())
+            .unwrap()
+            .apply(&mut root)
+            .unwrap();
+        let entries = root["schedule"].as_array().unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0]["period"].as_integer(), Some(30));
+        assert_eq!(entries[0]["levers"]["entry_barrier"].as_integer(), Some(0));
+        // Without the `+`, a whole list is refused as before.
+        let set = Edit::parse("schedule={period = 30}").unwrap();
+        assert!(set.resolve(&Scenario::default()).is_err());
     }
 }

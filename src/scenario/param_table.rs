@@ -125,6 +125,12 @@ params! {
         max_investment_rate: f64 = 0.3,
             range Range::closed(0.0, 10.0), unit "share of capacity per period",
             meaning "Largest capacity order in one period, as a share of capacity.";
+        capacity_disposal: f64 = 0.5,
+            range Range::closed(0.0, 1.0), unit "share of excess capacity per period",
+            meaning "Share of its capacity beyond what expected demand needs (at the target utilisation) that a private firm sells off each period: under a hard budget idle capacity is shed. SOEs keep theirs.";
+        salvage_value: f64 = 0.5,
+            range Range::closed(0.0, 1.0), unit "share of the capital price",
+            meaning "What capacity sold off fetches, as a share of the capital price; the rest is a loss to net worth.";
         leverage: f64 = 2.0,
             range Range::closed(0.0, 100.0), unit "multiple of net worth",
             meaning "Credit limit of a private firm, as a multiple of its net worth.";
@@ -134,7 +140,7 @@ params! {
         equity_ratio: f64 = 0.6,
             range Range::closed(0.0, 1.0), unit "share of capital",
             meaning "Share of initial capital financed by net worth rather than debt.";
-        soe_expansion_drive: f64 = 0.08,
+        soe_expansion_drive: f64 = 0.16,
             range Range::closed(0.0, 10.0), unit "share of needed capacity",
             meaning "SOEs' expansion drive: capacity planned beyond what expected demand needs, as a share of it, pursued as far as credit (soft credit, rescues) allows.";
         soe_size: f64 = 2.0,
