@@ -68,8 +68,9 @@ def main():
               "productivity_private", "fiscal_cost"):
         print(f"soe-protection @40 {c}: heavy {at(d, 'heavy', 40, c):.3f} "
               f"moderate {at(d, 'moderate', 40, c):.3f}")
-    first_level = next(t for t in sorted(d["heavy"])
-                       if at(d, "heavy", t, "productivity_soe") >= at(d, "heavy", t, "productivity_private"))
+    first_level = next((t for t in sorted(d["heavy"])
+                        if at(d, "heavy", t, "productivity_soe")
+                        >= at(d, "heavy", t, "productivity_private")), "never")
     print("soe-protection: first period heavy's SOE productivity reaches private:", first_level)
     for c in ("bailouts", "bailout_spending"):
         print(f"soe-protection {c} over the run: heavy {total(d, 'heavy', c):.0f} "
@@ -109,6 +110,11 @@ def main():
               f"{at(d, 'incumbent', t, 'import_share'):.2f}; gap latecomer "
               f"{at(d, 'latecomer', t, 'gap'):.2f} incumbent {at(d, 'incumbent', t, 'gap'):.2f}")
     print("window: largest import share of incumbent:", round(max(col(d, "incumbent", "import_share")), 2))
+    for t in (10, 14, 16, 18, 20, 22, 25, 30, 40, 60):
+        imports = at(d, "incumbent", t, "import_share")
+        soe = (1 - imports) * at(d, "incumbent", t, "soe_output_share")
+        print(f"window @{t}: incumbent's market: private {1 - imports - soe:.2f} "
+              f"SOEs {soe:.2f} imports {imports:.2f}")
 
     b = run("baseline")
     t3 = run("three-regimes")

@@ -236,6 +236,48 @@ fn moments(x: &[f64]) -> (f64, f64, f64) {
 mod tests {
     use super::*;
 
+    /// A sector whose rows have the given import and SOE output shares, period 1 first.
+    fn market(shares: &[(f64, f64)]) -> SectorRun {
+        let rows = shares
+            .iter()
+            .enumerate()
+            .map(|(i, &(imports, soe))| {
+                let record = crate::model::SectorRecord {
+                    hist: vec![0; crate::model::accounts::HIST_BINS],
+                    ..Default::default()
+                };
+                let mut row = crate::observe::economy_row(i as u32 + 1, &[record]);
+                row.import_share = imports;
+                row.soe_output_share = Some(soe);
+                row
+            })
+            .collect();
+        SectorRun {
+            name: "s".into(),
+            rows,
+            firms: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_private_lead_is_private_minus_soe_share_of_the_whole_market() {
+        // Imports take 20%; SOEs sell 75% of the rest (60% of the market), private
+        // firms 25% of it (20%): the private firms trail by 40 points.
+        let s = market(&[(0.2, 0.75), (0.5, 0.1), (0.0, 0.5)]);
+        assert!((s.private_lead(1) - (0.2 - 0.6)).abs() < 1e-12);
+        assert!((s.private_lead(2) - (0.45 - 0.05)).abs() < 1e-12);
+        assert!(s.private_lead(3).abs() < 1e-12);
+        assert!(s.private_lead(4).is_nan(), "beyond the run");
+        // The largest over a window, clipped to the run; NaN with nothing defined.
+        assert!((s.max_over(1, 9, |t| s.private_lead(t)) - 0.4).abs() < 1e-12);
+        assert!((s.max_over(1, 1, |t| s.private_lead(t)) + 0.4).abs() < 1e-12);
+        assert!(s.max_over(5, 9, |t| s.private_lead(t)).is_nan());
+        assert_eq!(
+            s.max_over(1, 3, |t| if t == 2 { f64::NAN } else { -f64::from(t) }),
+            -1.0
+        );
+    }
+
     #[test]
     fn moments_of_known_samples() {
         // Symmetric: no skew.

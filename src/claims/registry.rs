@@ -519,7 +519,7 @@ fn window() -> Experiment {
                 ablation: Some(&["model.retool_cost=0"]),
             },
         ],
-        show: ("latecomer", "gap"),
+        show: ("incumbent", "soe_output_share"),
     }
 }
 

@@ -168,15 +168,15 @@ impl Scenario {
 }
 
 /// The catalogue entry of a scenario key by its dotted path, at any level
-/// (`policy.tariff`, `sector.NAME.policy.soe.tariff`, `model.rd_share`,
-/// `sector.NAME.exploration_share`); `None` for keys outside the catalogues (`periods`,
-/// a sector's `regime`).
+/// (`policy.tariff`, `sector.NAME.policy.soe.tariff`, `schedule.N.levers.tariff`,
+/// `model.rd_share`, `sector.NAME.exploration_share`); `None` for keys outside the
+/// catalogues (`periods`, a sector's `regime`).
 pub fn catalogue_entry(path: &str) -> Option<&'static keys::KeyInfo> {
     let parts: Vec<&str> = path.split('.').collect();
     let last = *parts.last()?;
     match parts.as_slice() {
         ["model", _] => param_table::param(last),
-        _ if parts.contains(&"policy") => lever_table::lever(last),
+        _ if parts.contains(&"policy") || parts.contains(&"levers") => lever_table::lever(last),
         ["sector", _, _] => regime::structural(last).map(|k| &k.info),
         _ => None,
     }
@@ -185,6 +185,36 @@ pub fn catalogue_entry(path: &str) -> Option<&'static keys::KeyInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_catalogue_entry_is_found_at_every_level_a_key_can_be_written() {
+        let table = |path: &str| catalogue_entry(path).map(|k| (k.key, k.table));
+        assert_eq!(table("model.rd_share"), Some(("rd_share", "model")));
+        for lever in [
+            "policy.tariff",
+            "policy.soe.tariff",
+            "sector.steel.policy.tariff",
+            "sector.0.policy.private.tariff",
+            "schedule.0.levers.tariff",
+            "schedule.2.levers.soe.tariff",
+        ] {
+            assert_eq!(table(lever), Some(("tariff", "policy")), "{lever}");
+        }
+        let structural = catalogue_entry("sector.steel.exploration_share").unwrap();
+        assert_eq!(structural.key, "exploration_share");
+        // Keys outside the catalogues, and catalogue names at the wrong level.
+        for other in [
+            "periods",
+            "sector.steel.regime",
+            "model.policy",
+            "model.rd_share.x",
+            "sector.steel.rd_share",
+            "exploration_share",
+            "",
+        ] {
+            assert!(catalogue_entry(other).is_none(), "{other}");
+        }
+    }
 
     #[test]
     fn an_input_file_is_read_up_to_four_mebibytes_and_refused_beyond() {
