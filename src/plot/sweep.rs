@@ -141,16 +141,32 @@ fn suffix(name: &str) -> String {
 /// The charts of a metric against each factor, for every metric.
 pub fn factor_figures(name: &str, data: &SweepData, metrics: &[Metric]) -> Vec<Figure> {
     let means = data.point_means();
+    // A factor with no numeric value (a list of names) has no axis to draw along.
+    let numeric_factors: Vec<usize> = (0..data.manifest.factors.len())
+        .filter(|&f| {
+            data.points
+                .values()
+                .any(|p| p.factors.get(f).and_then(|c| numeric(c)).is_some())
+        })
+        .collect();
     let mut figs = vec![];
     for (m, metric) in data.manifest.metrics.iter().enumerate() {
         let of: Vec<&PointMean> = means.iter().filter(|p| p.metric == m).collect();
         let (axis, what) = metric_axis(metric, metrics);
         if data.manifest.design == "grid" {
-            for f in 0..data.manifest.factors.len() {
+            for &f in &numeric_factors {
                 figs.push(grid_figure(name, data, metric, &axis, &what, f, &of));
             }
         } else {
-            figs.push(scatter_figure(name, data, metric, &axis, &what, &of));
+            figs.push(scatter_figure(
+                name,
+                data,
+                metric,
+                &axis,
+                &what,
+                &of,
+                &numeric_factors,
+            ));
         }
     }
     figs
@@ -319,6 +335,7 @@ fn scatter_figure(
     axis: &Axis,
     what: &str,
     means: &[&PointMean],
+    factors: &[usize],
 ) -> Figure {
     let mut fig = Figure::new(
         format!("{metric}-by-factor"),
@@ -344,7 +361,8 @@ fn scatter_figure(
         Key::styled("design point (mean over replicates)", dots, KeyStyle::Dot),
         Key::line("binned mean, with its 95% interval", smooth),
     ];
-    for (f, key) in data.manifest.factors.iter().enumerate() {
+    for &f in factors {
+        let key = &data.manifest.factors[f];
         let xy: Vec<(f64, f64)> = means
             .iter()
             .filter_map(|p| {
