@@ -764,6 +764,17 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     catchup(d, ["run", "--periods", "3", "--out", "r", "-q"]).ok();
     fs::remove_file(d.join("r/firms.csv")).unwrap();
     catchup(d, ["plot", "r"]).refused(&["firms.csv: no such file"]);
+    // Without its scenario a run's money cannot be deflated; a damaged one is located.
+    catchup(d, ["run", "--periods", "3", "--out", "r3", "-q"]).ok();
+    fs::remove_file(d.join("r3/scenario.toml")).unwrap();
+    catchup(d, ["plot", "r3"]).refused(&["scenario.toml: no such file"]);
+    fs::write(
+        d.join("r3/scenario.toml"),
+        "version = 2\nperiods = \"many\"\n",
+    )
+    .unwrap();
+    catchup(d, ["plot", "r3"]).refused(&["scenario.toml:2:", "periods"]);
+    assert!(!d.join("r3/plots").exists());
     catchup(d, ["run", "--periods", "3", "--out", "r2", "-q"]).ok();
     // The first row's capacity (the fifth column) is no number.
     let series = read(&d.join("r2/series.csv"));

@@ -194,11 +194,14 @@ impl SeriesTable {
     /// A money column deflated by the wage index, `(1 + g)^t` in period `t` with `g`
     /// the sector's wage growth: money in worker-years at the period's wage, comparable
     /// across periods (undeflated, a constant real cost grows with wages). The whole
-    /// economy's is the sum of its sectors', each deflated by its own index. Without
-    /// the scenario (no context), the column as it is.
+    /// economy's is the sum of its sectors', each deflated by its own index. A table
+    /// read without its scenario cannot be deflated: the scenario is missing (rather
+    /// than money drawn undeflated on an axis that says otherwise).
     pub fn deflated(&self, sector: &str, name: &str) -> Result<Vec<(f64, f64)>, PlotError> {
         let Some(context) = &self.context else {
-            return self.series(sector, name);
+            return Err(PlotError::Missing(
+                self.path.with_file_name(crate::runner::SCENARIO_FILE),
+            ));
         };
         let deflate = |s: &str| -> Result<Vec<(f64, f64)>, PlotError> {
             let g = context.wage_growth.get(s).copied().unwrap_or(0.0);
@@ -508,8 +511,9 @@ mod tests {
             "period,sector,fiscal_cost\n1,a,11\n1,b,2\n1,all,13\n2,a,121\n2,b,2\n2,all,123\n",
         );
         let mut t = SeriesTable::read(&p).unwrap();
-        // No scenario: as recorded.
-        assert_eq!(t.deflated("a", "fiscal_cost").unwrap()[1], (2.0, 121.0));
+        // No scenario: no wage growth to deflate by.
+        let e = t.deflated("a", "fiscal_cost").unwrap_err().to_string();
+        assert!(e.ends_with("scenario.toml: no such file"), "{e}");
         t.context = Some(RunContext {
             wage_growth: [("a".to_string(), 0.1), ("b".to_string(), 0.0)].into(),
             changes: vec![(5, Some("a".into())), (3, None)],
