@@ -456,7 +456,8 @@ impl Figure {
         (columns, n.div_ceil(columns))
     }
 
-    /// Width of the figure and height of one panel, in pixels.
+    /// Width of the figure and height of one panel, in pixels at 96 dpi, unless
+    /// `width` and `height` ask for another size (see `render::drawn_panel_size`).
     pub fn panel_size(&self) -> (u32, u32) {
         let (columns, rows) = self.grid();
         let width = (columns as u32 * self.panel_width.unwrap_or(560)).max(1000);

@@ -361,7 +361,7 @@ pub fn laid_out(mut figs: Vec<Figure>, page: Page) -> Result<Vec<Figure>, PlotEr
         f.height = page.height;
         f.dpi = page.dpi;
         if page.width.is_some() || page.height.is_some() {
-            let (panel_width, panel_height) = render::panel_size(f);
+            let (panel_width, panel_height) = render::drawn_panel_size(f);
             if panel_width < render::MIN_PANEL.0 || panel_height < render::MIN_PANEL.1 {
                 let requested = [("--width", page.width), ("--height", page.height)]
                     .iter()

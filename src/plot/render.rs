@@ -223,7 +223,7 @@ pub fn size(fig: &Figure) -> (u32, u32) {
 
 /// The size of one panel of a figure, in pixels at 96 dpi: what a requested width and
 /// height leave for the panels once the title, subtitle and legend are placed.
-pub fn panel_size(fig: &Figure) -> (u32, u32) {
+pub fn drawn_panel_size(fig: &Figure) -> (u32, u32) {
     let l = layout(fig);
     let (columns, rows) = fig.grid();
     let body = l.height.saturating_sub(l.body_top + l.k.px(8));
