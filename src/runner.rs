@@ -9,6 +9,7 @@ use crate::observe::{
     FirmRow, NonFinite, SeriesRow, check_finite, firm_columns, firm_rows, firms_codebook,
     period_rows, series_codebook, series_columns,
 };
+use crate::output::columns::Columns;
 use crate::output::{
     CODEBOOK_FILE, Codebook, Manifest, OutputError, ResultDir, TableFile, TableFormat,
 };
@@ -67,6 +68,102 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "an internal error".to_string())
 }
 
+/// Where a run's rows go: the result's files ([`run`]) or memory ([`run_in_memory`]).
+pub trait Rows {
+    fn series(&mut self, row: &SeriesRow) -> Result<(), OutputError>;
+    fn firm(&mut self, row: &FirmRow<'_>) -> Result<(), OutputError>;
+}
+
+/// What [`simulate`] tells of a run, for its manifest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Simulated {
+    pub firms_initial: u64,
+    pub firms_final: u64,
+    /// Firm-periods simulated.
+    pub firm_steps: u64,
+    /// Setup and periods, without writing.
+    pub simulate_seconds: f64,
+}
+
+/// Simulates the scenario period by period, handing each period's rows of `series` and
+/// the firms of the recorded periods (the last and `firm_snapshots`) to `rows`, and
+/// calling `on_period` after each period with its number.
+pub fn simulate(
+    scenario: &ValidScenario,
+    rows: &mut dyn Rows,
+    on_period: &mut dyn FnMut(u32),
+) -> Result<Simulated, RunError> {
+    let mut sim_seconds = 0.0;
+    let sim_clock = Instant::now();
+    let mut world = World::new(scenario);
+    let firms_initial = world.firms();
+    sim_seconds += sim_clock.elapsed().as_secs_f64();
+    let mut firm_steps: u64 = 0;
+    for _ in 0..scenario.periods {
+        let sim_clock = Instant::now();
+        firm_steps += world.firms();
+        // An infinite or NaN value ends the run: the result is dropped unwritten.
+        let period_rows = observed_step(&mut world)?;
+        sim_seconds += sim_clock.elapsed().as_secs_f64();
+        let t = world.period();
+        for row in &period_rows {
+            rows.series(row)?;
+        }
+        if t == scenario.periods || scenario.firm_snapshots.contains(&t) {
+            for sector in world.sectors() {
+                for row in firm_rows(t, sector) {
+                    rows.firm(&row)?;
+                }
+            }
+        }
+        on_period(t);
+    }
+    Ok(Simulated {
+        firms_initial,
+        firms_final: world.firms(),
+        firm_steps,
+        simulate_seconds: sim_seconds,
+    })
+}
+
+/// The manifest of a run: what was run, by which build, how big, how long.
+fn manifest(
+    scenario: &ValidScenario,
+    threads: usize,
+    sim: Simulated,
+    (started_at, clock): (String, Instant),
+    files: Vec<String>,
+) -> Manifest {
+    Manifest {
+        program: "catchup".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        source: crate::output::manifest::Source::of_this_build(),
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        threads,
+        periods: scenario.periods,
+        sectors: scenario.sector.len(),
+        firms_initial: sim.firms_initial,
+        firms_final: sim.firms_final,
+        firm_steps: sim.firm_steps,
+        started_at,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        simulate_seconds: sim.simulate_seconds,
+        firm_steps_per_second: if sim.simulate_seconds > 0.0 {
+            sim.firm_steps as f64 / sim.simulate_seconds
+        } else {
+            0.0
+        },
+        peak_memory_bytes: peak_memory_bytes(),
+        files,
+    }
+}
+
+fn start() -> (String, Instant) {
+    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    (started_at, Instant::now())
+}
+
 /// How to run: where to write and what to tell the caller.
 pub struct RunOptions<'a> {
     pub out: &'a Path,
@@ -78,92 +175,104 @@ pub struct RunOptions<'a> {
     pub on_period: &'a mut dyn FnMut(u32),
 }
 
+/// The tables of a result being written.
+struct FileRows {
+    series: TableFile,
+    firms: TableFile,
+    firms_written: bool,
+}
+
+impl Rows for FileRows {
+    fn series(&mut self, row: &SeriesRow) -> Result<(), OutputError> {
+        match &mut self.series {
+            TableFile::Csv(f) => f.row(row),
+            TableFile::Parquet(f) => f.row(&row.cells()),
+        }
+    }
+
+    fn firm(&mut self, row: &FirmRow<'_>) -> Result<(), OutputError> {
+        self.firms_written = true;
+        match &mut self.firms {
+            TableFile::Csv(f) => f.row(row),
+            TableFile::Parquet(f) => f.row(&row.cells()),
+        }
+    }
+}
+
 /// Runs the scenario and writes its result whole. Returns the result's path and manifest.
 pub fn run(
     scenario: &ValidScenario,
     opts: RunOptions<'_>,
 ) -> Result<(PathBuf, Manifest), RunError> {
-    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let clock = Instant::now();
+    let started = start();
     let dir = ResultDir::create(opts.out, opts.force)?;
-    let mut series = dir.table(SERIES, opts.format, series_columns)?;
-    let mut firms = dir.table(FIRMS, opts.format, firm_columns)?;
-    let mut firms_written = false;
-
-    let mut sim_seconds = 0.0;
-    let sim_clock = Instant::now();
-    let mut world = World::new(scenario);
-    let firms_initial = world.firms();
-    sim_seconds += sim_clock.elapsed().as_secs_f64();
-    let mut firm_steps: u64 = 0;
-    for _ in 0..scenario.periods {
-        let sim_clock = Instant::now();
-        firm_steps += world.firms();
-        // An infinite or NaN value ends the run: the result is dropped unwritten.
-        let rows = observed_step(&mut world)?;
-        sim_seconds += sim_clock.elapsed().as_secs_f64();
-        let t = world.period();
-        for row in &rows {
-            match &mut series {
-                TableFile::Csv(f) => f.row(row)?,
-                TableFile::Parquet(f) => f.row(&row.cells())?,
-            }
-        }
-        if t == scenario.periods || scenario.firm_snapshots.contains(&t) {
-            for sector in world.sectors() {
-                for row in firm_rows(t, sector) {
-                    match &mut firms {
-                        TableFile::Csv(f) => f.row(&row)?,
-                        TableFile::Parquet(f) => f.row(&row.cells())?,
-                    }
-                    firms_written = true;
-                }
-            }
-        }
-        (opts.on_period)(t);
-    }
-    if let (TableFile::Csv(f), false) = (&mut firms, firms_written) {
+    let mut tables = FileRows {
+        series: dir.table(SERIES, opts.format, series_columns)?,
+        firms: dir.table(FIRMS, opts.format, firm_columns)?,
+        firms_written: false,
+    };
+    let sim = simulate(scenario, &mut tables, opts.on_period)?;
+    if let (TableFile::Csv(f), false) = (&mut tables.firms, tables.firms_written) {
         // A Parquet table has its columns without rows; a CSV file needs its header.
         f.record(&FirmRow::header())?;
     }
-    series.finish()?;
-    firms.finish()?;
+    tables.series.finish()?;
+    tables.firms.finish()?;
     dir.write_text(SCENARIO_FILE, &scenario_text(scenario))?;
     dir.write_codebook(&run_codebook(opts.format))?;
-    let wall_seconds = clock.elapsed().as_secs_f64();
-    let manifest = Manifest {
-        program: "catchup".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        source: crate::output::manifest::Source::of_this_build(),
-        scenario: scenario.name.clone(),
-        seed: scenario.seed,
-        threads: opts.threads,
-        periods: scenario.periods,
-        sectors: scenario.sector.len(),
-        firms_initial,
-        firms_final: world.firms(),
-        firm_steps,
-        started_at,
-        wall_seconds,
-        simulate_seconds: sim_seconds,
-        firm_steps_per_second: if sim_seconds > 0.0 {
-            firm_steps as f64 / sim_seconds
-        } else {
-            0.0
-        },
-        peak_memory_bytes: peak_memory_bytes(),
-        files: vec![
-            opts.format.file(SERIES),
-            opts.format.file(FIRMS),
-            SCENARIO_FILE.into(),
-            CODEBOOK_FILE.into(),
-            MANIFEST_FILE.into(),
-        ],
-    };
+    let files = vec![
+        opts.format.file(SERIES),
+        opts.format.file(FIRMS),
+        SCENARIO_FILE.into(),
+        CODEBOOK_FILE.into(),
+        MANIFEST_FILE.into(),
+    ];
+    let manifest = manifest(scenario, opts.threads, sim, started, files);
     let json = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
     dir.write_text(MANIFEST_FILE, &(json + "\n"))?;
     let path = dir.commit()?;
     Ok((path, manifest))
+}
+
+/// A run kept in memory: the tables a result would hold, typed as in Parquet, and the
+/// manifest (listing no files).
+#[derive(Debug, Clone)]
+pub struct InMemory {
+    pub series: Columns,
+    pub firms: Columns,
+    pub manifest: Manifest,
+}
+
+/// The tables of a run kept in memory.
+struct MemoryRows {
+    series: Columns,
+    firms: Columns,
+}
+
+impl Rows for MemoryRows {
+    fn series(&mut self, row: &SeriesRow) -> Result<(), OutputError> {
+        self.series.push(&row.cells()).map_err(OutputError::Row)
+    }
+
+    fn firm(&mut self, row: &FirmRow<'_>) -> Result<(), OutputError> {
+        self.firms.push(&row.cells()).map_err(OutputError::Row)
+    }
+}
+
+/// Runs the scenario, keeping its tables in memory: nothing is written. `threads` is
+/// what the manifest records; the caller runs this in a pool of that many threads.
+pub fn run_in_memory(scenario: &ValidScenario, threads: usize) -> Result<InMemory, RunError> {
+    let started = start();
+    let mut kept = MemoryRows {
+        series: Columns::new(series_columns()),
+        firms: Columns::new(firm_columns()),
+    };
+    let sim = simulate(scenario, &mut kept, &mut |_| {})?;
+    Ok(InMemory {
+        series: kept.series,
+        firms: kept.firms,
+        manifest: manifest(scenario, threads, sim, started, Vec::new()),
+    })
 }
 
 /// The codebook of a run's tables.
@@ -189,4 +298,73 @@ pub fn peak_memory_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::read::{read_table, read_tables};
+
+    /// A run kept in memory holds the tables a run writes, and reading the result back
+    /// (CSV by its codebook, or Parquet) gives them again, cell for cell.
+    #[test]
+    fn a_run_in_memory_is_the_run_written_and_read_back() {
+        let scenario = crate::scenario::load(
+            Some("baseline"),
+            &["periods=6".into(), "firm_snapshots=[3]".into()],
+        )
+        .unwrap();
+        let kept = run_in_memory(&scenario, 1).unwrap();
+        assert_eq!(kept.series.rows(), 6 * (scenario.sector.len() + 1));
+        assert!(kept.firms.rows() > 0);
+        assert!(kept.manifest.files.is_empty());
+        assert_eq!(kept.manifest.firm_steps, {
+            let mut world = World::new(&scenario);
+            let mut steps = 0;
+            for _ in 0..6 {
+                steps += world.firms();
+                world.step();
+            }
+            steps
+        });
+        let dir = tempfile::tempdir().unwrap();
+        for format in [TableFormat::Csv, TableFormat::Parquet] {
+            let out = dir.path().join(format.file("run"));
+            run(
+                &scenario,
+                RunOptions {
+                    out: &out,
+                    force: false,
+                    threads: 1,
+                    format,
+                    on_period: &mut |_| {},
+                },
+            )
+            .unwrap();
+            let tables = read_tables(&out).unwrap();
+            let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+            assert_eq!(names, ["firms", "series"], "{format:?}");
+            // NaN placeholders are unequal to themselves: compare as printed.
+            let shown = |c: &Columns| format!("{c:?}");
+            assert_eq!(shown(&tables[0].columns), shown(&kept.firms), "{format:?}");
+            assert_eq!(shown(&tables[1].columns), shown(&kept.series), "{format:?}");
+        }
+        // Without a codebook (an older result), a CSV's types come from its cells.
+        let csv = dir.path().join("run.csv").join(SERIES_FILE);
+        let inferred = read_table(&csv, None).unwrap();
+        assert_eq!(inferred.rows(), kept.series.rows());
+        let spec = |name: &str| {
+            let s = inferred.specs().iter().find(|s| s.name == name).unwrap();
+            (s.kind, s.nullable)
+        };
+        use crate::scenario::keys::Kind;
+        assert_eq!(spec("sector"), (Kind::Text, false));
+        assert_eq!(spec("firms_private"), (Kind::Integer, false));
+        assert_eq!(
+            spec("paradigm"),
+            (Kind::Integer, true),
+            "empty in the `all` rows"
+        );
+        assert_eq!(spec("capacity"), (Kind::Number, false));
+    }
 }

@@ -86,7 +86,7 @@ fn the_changelog_keeps_the_format() {
     }
 }
 
-const COMMANDS: [&str; 12] = [
+const COMMANDS: [&str; 13] = [
     "run",
     "scenarios",
     "sweep",
@@ -97,6 +97,7 @@ const COMMANDS: [&str; 12] = [
     "claims",
     "serve",
     "reference",
+    "schema",
     "completions",
     "man",
 ];

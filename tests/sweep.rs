@@ -85,7 +85,7 @@ stat = "final"
 const METRIC_NAMES: [&str; 3] = ["gap_final", "utilization_mean", "leading_capacity"];
 const BANDS: [&str; 2] = ["gap", "capacity"];
 
-/// What every sweep result holds (plus `series/` when asked).
+/// What every sweep result holds (plus `series.csv` when asked).
 const RESULT_FILES: [&str; 8] = [
     ".catchup-result",
     "bands.csv",
@@ -136,7 +136,7 @@ fn names(list: &[&str]) -> BTreeSet<String> {
 }
 
 /// Asserts that two results have byte-identical runs.csv, bands.csv, points.csv and,
-/// when either has one, the same `series/` (same files, same bytes).
+/// when either has one, series.csv.
 #[track_caller]
 fn assert_same_results(want: &Path, got: &Path, what: &str) {
     for f in COMPARED {
@@ -147,18 +147,14 @@ fn assert_same_results(want: &Path, got: &Path, what: &str) {
             want.display()
         );
     }
-    let (a, b) = (want.join("series"), got.join("series"));
-    assert_eq!(a.is_dir(), b.is_dir(), "{what}: series/ in one result only");
-    if a.is_dir() {
-        let (ta, tb) = (tree(&a), tree(&b));
-        assert_eq!(
-            ta.keys().collect::<Vec<_>>(),
-            tb.keys().collect::<Vec<_>>(),
-            "{what}: series/ has other files"
-        );
-        for (name, content) in &ta {
-            assert!(content == &tb[name], "{what}: series/{name} differs");
-        }
+    let (a, b) = (want.join("series.csv"), got.join("series.csv"));
+    assert_eq!(
+        a.is_file(),
+        b.is_file(),
+        "{what}: series.csv in one result only"
+    );
+    if a.is_file() {
+        assert!(bytes(&a) == bytes(&b), "{what}: series.csv differs");
     }
 }
 
@@ -455,12 +451,23 @@ fn sweep_results_do_not_depend_on_the_number_of_threads() {
         out
     };
     let one = run("1");
-    let series = entries(&one.join("series"));
+    // One long table: every run's rows, in run order, led by run and point.
+    let series = Table::read(&one.join("series.csv"));
+    assert_eq!(&series.headers[..3], ["run", "point", "period"]);
+    let runs: Vec<&str> = series.column("run");
+    let mut distinct = runs.clone();
+    distinct.dedup();
     assert_eq!(
-        series,
-        (0..12).map(|i| format!("run-{i:010}.csv")).collect(),
-        "series/ has one file per run"
+        distinct,
+        (0..12).map(|i| i.to_string()).collect::<Vec<_>>(),
+        "series.csv holds every run, in order"
     );
+    let points = series.column("point");
+    let one_run = Table::read(&one.join("runs.csv"));
+    for (r, point) in one_run.column("run").iter().zip(one_run.column("point")) {
+        let rows: Vec<usize> = (0..runs.len()).filter(|&i| runs[i] == *r).collect();
+        assert!(rows.iter().all(|&i| points[i] == point), "run {r}");
+    }
     for threads in ["2", "3"] {
         let other = run(threads);
         assert_same_results(&one, &other, &format!("--threads {threads}"));
@@ -592,7 +599,7 @@ fn shards_merged_in_any_order_equal_the_unsharded_sweep_byte_for_byte() {
         assert_same_results(&whole, &merged, &format!("merge (series = {series})"));
         let mut expected = names(&RESULT_FILES);
         if series {
-            expected.insert("series".into());
+            expected.insert("series.csv".into());
         }
         assert_eq!(entries(&merged), expected);
         assert!(bytes(&merged.join("sweep.toml")) == text.as_bytes());
@@ -637,7 +644,7 @@ fn more_shards_than_points_leave_empty_shards_that_still_merge() {
 }
 
 /// 100 shards (more than one merge step reads at once, so the merge goes through a
-/// round of temporary files) merge into the unsharded sweep's bytes, `series/`
+/// round of temporary files) merge into the unsharded sweep's bytes, `series.csv`
 /// included, and leave nothing else in the result.
 #[test]
 fn a_hundred_shards_merge_in_bounded_rounds_into_the_unsharded_sweep() {
@@ -680,9 +687,15 @@ fn a_hundred_shards_merge_in_bounded_rounds_into_the_unsharded_sweep() {
         run.stdout
     );
     assert_same_results(&whole, &merged, "merge of 100 shards");
-    assert_eq!(entries(&merged.join("series")).len(), 130);
+    let mut runs = Table::read(&merged.join("series.csv"))
+        .column("run")
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    runs.dedup();
+    assert_eq!(runs.len(), 130);
     let mut files = names(&RESULT_FILES);
-    files.insert("series".into());
+    files.insert("series.csv".into());
     assert_eq!(
         entries(&merged),
         files,

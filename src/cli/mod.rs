@@ -7,6 +7,7 @@ mod plot;
 mod reference;
 mod run;
 mod scenarios;
+mod schema;
 mod serve;
 mod shell;
 mod sweep;
@@ -59,6 +60,9 @@ pub enum Command {
     /// Print the reference tables of every lever, model parameter and output column
     /// (Markdown, or JSON with --json), generated from the catalogues the program uses.
     Reference(reference::ReferenceArgs),
+    /// Print the JSON Schema of scenario or sweep files, for editors that complete and
+    /// check TOML keys (Taplo, Even Better TOML): see docs/scenario-reference.md.
+    Schema(schema::SchemaArgs),
     /// Print a shell's completion script (bash, elvish, fish, powershell, zsh).
     Completions(shell::CompletionsArgs),
     /// Print the man page of catchup, or of one command (`catchup man run`), as roff.
@@ -166,6 +170,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::execute(args),
         Command::Claims(args) => claims::execute(args),
         Command::Reference(args) => reference::execute(args),
+        Command::Schema(args) => schema::execute(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
     };

@@ -8,10 +8,12 @@
 
 pub mod atomic;
 pub mod codebook;
+pub mod columns;
 pub mod lock;
 pub mod manifest;
 pub mod parquet;
 pub mod provenance;
+pub mod read;
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -100,6 +102,12 @@ pub enum OutputError {
     },
     #[error("{path}: {message}")]
     Parquet { path: PathBuf, message: String },
+    /// A row that does not fit its table (its cells against the columns' types).
+    #[error("a row that does not fit its table: {0}")]
+    Row(String),
+    /// A table or codebook of a result that cannot be read as one.
+    #[error("{path}: {message}")]
+    Unreadable { path: PathBuf, message: String },
     #[error("{path}")]
     Csv {
         path: PathBuf,

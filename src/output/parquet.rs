@@ -7,6 +7,7 @@
 //! The writer adds nothing that varies between runs (no time stamp), so the same rows
 //! give the same bytes.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use parquet::record::Field;
 use parquet::schema::types::{ColumnPath, Type};
 
 use super::OutputError;
+use super::columns::{Columns, Values};
 use crate::scenario::keys::Kind;
 
 /// Rows per row group: large enough for good compression and fast reads, small enough
@@ -59,22 +61,11 @@ pub enum Cell<'a> {
     Empty,
 }
 
-/// The values of one column of the row group being gathered, with the definition level
-/// of each row (1: a value, 0: empty).
-enum Values {
-    Int(Vec<i64>),
-    Float(Vec<f64>),
-    Text(Vec<ByteArray>),
-    Bool(Vec<bool>),
-}
-
 /// A Parquet table being written; [`ParquetFile::finish`] completes it.
 pub struct ParquetFile {
     writer: SerializedFileWriter<BufWriter<File>>,
-    columns: Vec<ColumnSpec>,
-    values: Vec<Values>,
-    defined: Vec<Vec<i16>>,
-    rows: usize,
+    /// The row group being gathered.
+    group: Columns,
     path: PathBuf,
 }
 
@@ -141,21 +132,9 @@ impl ParquetFile {
             Arc::new(props),
         )
         .map_err(parquet_error(path))?;
-        let values = columns
-            .iter()
-            .map(|c| match c.kind {
-                Kind::Integer => Values::Int(Vec::new()),
-                Kind::Number => Values::Float(Vec::new()),
-                Kind::Boolean => Values::Bool(Vec::new()),
-                Kind::Text => Values::Text(Vec::new()),
-            })
-            .collect();
         Ok(ParquetFile {
             writer,
-            defined: vec![Vec::new(); columns.len()],
-            columns,
-            values,
-            rows: 0,
+            group: Columns::new(columns),
             path: path.to_path_buf(),
         })
     }
@@ -163,83 +142,25 @@ impl ParquetFile {
     /// Appends a row: one cell per column, of the column's type (an integer is taken
     /// by a number column; an empty cell only by a nullable column).
     pub fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), OutputError> {
-        if cells.len() != self.columns.len() {
-            return Err(self.mismatch(format!(
-                "a row of {} cells for {} columns",
-                cells.len(),
-                self.columns.len()
-            )));
-        }
-        for (i, cell) in cells.iter().enumerate() {
-            let ok = match (&mut self.values[i], *cell) {
-                (_, Cell::Empty) => self.columns[i].nullable,
-                (Values::Int(v), Cell::Int(x)) => {
-                    v.push(x);
-                    true
-                }
-                (Values::Float(v), Cell::Float(x)) => {
-                    v.push(x);
-                    true
-                }
-                (Values::Float(v), Cell::Int(x)) => {
-                    v.push(x as f64);
-                    true
-                }
-                (Values::Text(v), Cell::Text(x)) => {
-                    v.push(ByteArray::from(x));
-                    true
-                }
-                (Values::Bool(v), Cell::Bool(x)) => {
-                    v.push(x);
-                    true
-                }
-                _ => false,
-            };
-            if !ok {
-                return Err(self.mismatch(format!(
-                    "{cell:?} in column `{}` ({}{})",
-                    self.columns[i].name,
-                    self.columns[i].kind.as_str(),
-                    if self.columns[i].nullable {
-                        ", may be empty"
-                    } else {
-                        ""
-                    }
-                )));
-            }
-            self.defined[i].push(i16::from(*cell != Cell::Empty));
-        }
-        self.rows += 1;
-        if self.rows == ROW_GROUP_ROWS {
-            self.flush()?;
-        }
-        Ok(())
+        self.group.push(cells).map_err(|what| self.mismatch(what))?;
+        self.flush_if_full()
     }
 
     /// Appends a row given as CSV cells, each parsed by its column's type (an empty
     /// cell is empty): the sweep's tables are built as text, in the exact form the CSV
     /// files hold, and this reads that form back without loss.
     pub fn text_row(&mut self, cells: &[&str]) -> Result<(), OutputError> {
-        let mut typed = Vec::with_capacity(cells.len());
-        for (i, &text) in cells.iter().enumerate() {
-            let kind = self.columns.get(i).map_or(Kind::Text, |c| c.kind);
-            let cell = match kind {
-                _ if text.is_empty() && kind != Kind::Text => Some(Cell::Empty),
-                Kind::Integer => text.parse().ok().map(Cell::Int),
-                Kind::Number => text.parse().ok().map(Cell::Float),
-                Kind::Boolean => text.parse().ok().map(Cell::Bool),
-                Kind::Text => Some(Cell::Text(text)),
-            };
-            let Some(cell) = cell else {
-                return Err(self.mismatch(format!(
-                    "`{text}` in column `{}`, which holds {} values",
-                    self.columns[i].name,
-                    kind.as_str()
-                )));
-            };
-            typed.push(cell);
+        self.group
+            .push_text(cells)
+            .map_err(|what| self.mismatch(what))?;
+        self.flush_if_full()
+    }
+
+    fn flush_if_full(&mut self) -> Result<(), OutputError> {
+        if self.group.rows() == ROW_GROUP_ROWS {
+            self.flush()?;
         }
-        self.row(&typed)
+        Ok(())
     }
 
     fn mismatch(&self, what: String) -> OutputError {
@@ -251,37 +172,54 @@ impl ParquetFile {
 
     /// Writes the rows gathered so far as a row group.
     fn flush(&mut self) -> Result<(), OutputError> {
-        if self.rows == 0 {
+        if self.group.rows() == 0 {
             return Ok(());
         }
         let path = self.path.clone();
         let mut group = self.writer.next_row_group().map_err(parquet_error(&path))?;
-        for (i, values) in self.values.iter_mut().enumerate() {
+        for (spec, values, defined) in self.group.columns() {
             let mut column = group
                 .next_column()
                 .map_err(parquet_error(&path))?
                 .expect("one column writer per column of the schema");
-            let levels = self.columns[i]
+            // Parquet takes the defined values alone, and a level per row (1: defined).
+            let levels: Option<Vec<i16>> = spec
                 .nullable
-                .then_some(self.defined[i].as_slice());
+                .then(|| defined.iter().map(|&d| i16::from(d)).collect());
+            let levels = levels.as_deref();
             let written = match values {
-                Values::Int(v) => column.typed::<Int64Type>().write_batch(v, levels, None),
-                Values::Float(v) => column.typed::<DoubleType>().write_batch(v, levels, None),
-                Values::Text(v) => column.typed::<ByteArrayType>().write_batch(v, levels, None),
-                Values::Bool(v) => column.typed::<BoolType>().write_batch(v, levels, None),
+                Values::Int(v) => {
+                    column
+                        .typed::<Int64Type>()
+                        .write_batch(&only(v, spec, defined), levels, None)
+                }
+                Values::Float(v) => {
+                    column
+                        .typed::<DoubleType>()
+                        .write_batch(&only(v, spec, defined), levels, None)
+                }
+                Values::Text(v) => {
+                    let bytes: Vec<ByteArray> = v
+                        .iter()
+                        .zip(defined)
+                        .filter(|&(_, &d)| d || !spec.nullable)
+                        .map(|(s, _)| ByteArray::from(s.as_str()))
+                        .collect();
+                    column
+                        .typed::<ByteArrayType>()
+                        .write_batch(&bytes, levels, None)
+                }
+                Values::Bool(v) => {
+                    column
+                        .typed::<BoolType>()
+                        .write_batch(&only(v, spec, defined), levels, None)
+                }
             };
             written.map_err(parquet_error(&path))?;
             column.close().map_err(parquet_error(&path))?;
-            match values {
-                Values::Int(v) => v.clear(),
-                Values::Float(v) => v.clear(),
-                Values::Text(v) => v.clear(),
-                Values::Bool(v) => v.clear(),
-            }
-            self.defined[i].clear();
         }
         group.close().map_err(parquet_error(&path))?;
-        self.rows = 0;
+        self.group.clear();
         Ok(())
     }
 
@@ -297,6 +235,21 @@ impl ParquetFile {
         file.sync_all()
             .map_err(|source| OutputError::Io { path, source })
     }
+}
+
+/// The values of the defined cells: all of them in a column that is never empty.
+fn only<'a, T: Copy>(values: &'a [T], spec: &ColumnSpec, defined: &[bool]) -> Cow<'a, [T]> {
+    if !spec.nullable {
+        return Cow::Borrowed(values);
+    }
+    Cow::Owned(
+        values
+            .iter()
+            .zip(defined)
+            .filter(|&(_, &d)| d)
+            .map(|(&v, _)| v)
+            .collect(),
+    )
 }
 
 /// A Parquet table as CSV text (a header, then one line per row; empty cells for

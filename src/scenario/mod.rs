@@ -4,6 +4,7 @@
 pub mod builtin;
 pub mod edit;
 pub mod error;
+pub mod json_schema;
 pub mod keys;
 pub mod lever_table;
 pub(crate) mod load;
@@ -28,8 +29,13 @@ use std::path::Path;
 /// Loads a scenario named on the command line: a path to a file, or the name of a
 /// built-in scenario; the built-in baseline when `arg` is `None`.
 pub fn load(arg: Option<&str>, sets: &[String]) -> Result<ValidScenario, ScenarioError> {
+    load_edited(arg, &Edit::parse_all(sets)?)
+}
+
+/// [`load`] with the changes given as [`Edit`]s (the Python package's `set=`).
+pub fn load_edited(arg: Option<&str>, edits: &[Edit]) -> Result<ValidScenario, ScenarioError> {
     let source = Source::find(arg.unwrap_or(builtin::BASELINE))?;
-    parse_scenario(&source.text, &source.origin, &Edit::parse_all(sets)?)
+    parse_scenario(&source.text, &source.origin, edits)
 }
 
 /// The text of a scenario and the name it goes by in messages.

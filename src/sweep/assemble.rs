@@ -1,5 +1,5 @@
 //! Assembling a sweep's result from its journal: `points.csv`, `runs.csv`,
-//! `bands.csv` and `series/` in run order, whatever the order runs finished in, and
+//! `bands.csv` and `series.csv` in run order, whatever the order runs finished in, and
 //! the codebook of those tables.
 
 use std::fs;
@@ -8,7 +8,7 @@ use std::path::Path;
 use super::analysis::quantile_sorted;
 use super::design::{DesignTable, cell_value};
 use super::error::{SweepError, io};
-use super::execute::{BANDS_FILE, BASE_FILE, POINTS_FILE, RUNS_FILE, SERIES_DIR, SWEEP_FILE};
+use super::execute::{BANDS_FILE, BASE_FILE, POINTS_FILE, RUNS_FILE, SERIES_FILE, SWEEP_FILE};
 use super::journal::{JournalIndex, Record, read_record};
 use super::runs::{Shard, runs_of, shard_points};
 use super::spec::{Stat, Sweep, factor_column};
@@ -31,9 +31,9 @@ pub(super) struct Assembled {
     pub failed: u64,
 }
 
-/// Writes points.csv, runs.csv, bands.csv (and series/) from the records, in run
+/// Writes points.csv, runs.csv, bands.csv (and series.csv) from the records, in run
 /// order. A failed run has a row in runs.csv (status `failed`, its error, no metrics)
-/// and no part in bands.csv or series/.
+/// and no part in bands.csv or series.csv.
 pub(super) fn assemble(
     sweep: &Sweep,
     sweep_text: &str,
@@ -174,21 +174,55 @@ pub(super) fn assemble(
     runs_csv.finish()?;
     bands_csv.finish()?;
     if spec.output.series {
-        let dest = result.path(SERIES_DIR);
-        fs::create_dir_all(&dest).map_err(io(&dest))?;
-        for run in runs_of(sweep, table, shard) {
-            if index.get(run.id)?.is_some_and(|e| e.failed) {
-                continue;
-            }
-            let name = format!("run-{:010}.csv", run.id);
-            let from = series_dir.join(&name);
-            fs::copy(&from, dest.join(&name)).map_err(io(&from))?;
-        }
+        write_series(sweep, table, shard, index, series_dir, result)?;
     }
     result.write_text(SWEEP_FILE, sweep_text)?;
     result.write_text(BASE_FILE, &crate::runner::scenario_text(&sweep.scenario))?;
     result.write_codebook(&sweep_codebook(sweep, table))?;
     Ok(Assembled { firm_steps, failed })
+}
+
+/// `series.csv`: every finished run's series in one long table, in run order, each row
+/// led by its run and design point. The rows are the runs' own lines from the working
+/// folder, copied verbatim, so a run's rows are byte for byte its `series.csv`.
+fn write_series(
+    sweep: &Sweep,
+    table: &DesignTable,
+    shard: Shard,
+    index: &JournalIndex,
+    series_dir: &Path,
+    result: &ResultDir,
+) -> Result<(), SweepError> {
+    use std::io::Write;
+    let path = result.path(SERIES_FILE);
+    let mut out = std::io::BufWriter::new(fs::File::create(&path).map_err(io(&path))?);
+    let names: Vec<&str> = crate::observe::COLUMNS.iter().map(|c| c.name).collect();
+    let header = names.join(",");
+    writeln!(out, "run,point,{header}").map_err(io(&path))?;
+    for run in runs_of(sweep, table, shard) {
+        if index.get(run.id)?.is_some_and(|e| e.failed) {
+            continue;
+        }
+        let from = series_dir.join(format!("run-{:010}.csv", run.id));
+        let text = fs::read(&from).map_err(io(&from))?;
+        let mut lines = text.split_inclusive(|&b| b == b'\n');
+        if lines.next().map(<[u8]>::trim_ascii_end) != Some(header.as_bytes()) {
+            return Err(SweepError::Damaged {
+                path: from,
+                why: "its header is not that of series.csv".into(),
+            });
+        }
+        let lead = format!("{},{},", run.id, run.point);
+        for line in lines {
+            out.write_all(lead.as_bytes()).map_err(io(&path))?;
+            out.write_all(line).map_err(io(&path))?;
+        }
+    }
+    let file = out.into_inner().map_err(|e| SweepError::Io {
+        path: path.clone(),
+        source: e.into_error(),
+    })?;
+    file.sync_all().map_err(io(&path))
 }
 
 /// The codebook of a sweep's tables: the fixed columns, each factor with its scenario
@@ -248,7 +282,7 @@ pub fn sweep_codebook(sweep: &Sweep, table: &DesignTable) -> Codebook {
         "The design point (a row of points.csv).",
     );
     let mut runs = vec![
-        run,
+        run.clone(),
         point.clone(),
         Entry::new(
             "replicate",
@@ -318,8 +352,10 @@ pub fn sweep_codebook(sweep: &Sweep, table: &DesignTable) -> Codebook {
         .file(POINTS_FILE, points)
         .file(BANDS_FILE, bands);
     if spec.output.series {
-        // Every run's `series/run-NNNNNNNNNN.csv` has the columns of a run's series.csv.
-        codebook = codebook.file("series/run-*.csv", crate::observe::series_codebook());
+        // Every finished run's series, led by its run and point.
+        let mut series = vec![run, point.clone()];
+        series.extend(crate::observe::series_codebook());
+        codebook = codebook.file(SERIES_FILE, series);
     }
     codebook
 }

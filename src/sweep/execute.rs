@@ -36,7 +36,10 @@ pub const POINTS_FILE: &str = "points.csv";
 pub const SWEEP_FILE: &str = "sweep.toml";
 pub const BASE_FILE: &str = "base.toml";
 pub const MANIFEST_FILE: &str = "manifest.json";
+/// The working folder's per-run series files (`series/run-NNNNNNNNNN.csv`).
 pub const SERIES_DIR: &str = "series";
+/// The result's long table of every run's series (`[output] series = true`).
+pub const SERIES_FILE: &str = "series.csv";
 
 /// What a sweep (or a shard of one) did, written as `manifest.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

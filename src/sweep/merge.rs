@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::{SweepError, io};
 use super::execute::{
-    BANDS_FILE, BASE_FILE, MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SERIES_DIR, SWEEP_FILE,
+    BANDS_FILE, BASE_FILE, MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SERIES_FILE, SWEEP_FILE,
     SweepManifest,
 };
 use super::runs::Shard;
@@ -92,22 +92,14 @@ pub fn merge(
     let first = first.expect("at least one shard was read");
 
     let result = ResultDir::create(out, force)?;
-    for file in [POINTS_FILE, RUNS_FILE, BANDS_FILE] {
+    // A shard's series.csv is sorted by run, led by run and point, as runs.csv is.
+    let series = shards[0].join(SERIES_FILE).is_file();
+    let files = [POINTS_FILE, RUNS_FILE, BANDS_FILE, SERIES_FILE];
+    for file in &files[..if series { 4 } else { 3 }] {
         let inputs: Vec<PathBuf> = shards.iter().map(|d| d.join(file)).collect();
         merge_files(&inputs, &result.path(file), &|round, group| {
             result.path(&format!(".{file}.round-{round}-{group}"))
         })?;
-    }
-    if shards[0].join(SERIES_DIR).is_dir() {
-        let dest = result.path(SERIES_DIR);
-        fs::create_dir_all(&dest).map_err(io(&dest))?;
-        for dir in shards {
-            let src = dir.join(SERIES_DIR);
-            for entry in fs::read_dir(&src).map_err(io(&src))? {
-                let entry = entry.map_err(io(&src))?;
-                fs::copy(entry.path(), dest.join(entry.file_name())).map_err(io(&entry.path()))?;
-            }
-        }
     }
     result.write_text(SWEEP_FILE, &first_text)?;
     let base =

@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Print the single-run figures that the built-in scenarios' texts (`description`,
+`look_at`, `notice`, `try` in scenarios/*.toml), the lesson plan in docs/teaching.md and
+the README quote. Run from the repository root after `cargo build --release`:
+
+    python3 tools/scenario-figures.py                   # every scenario
+    python3 tools/scenario-figures.py catch-up baseline # some of them
+
+The binary is $CATCHUP_BIN if set, else $CARGO_TARGET_DIR/release/catchup, else
+target/release/catchup. Needs only the Python standard library. Each scenario runs into
+a temporary directory with its own seed (42); a "try" runs with its lever change as
+`--set`. A change the classroom page makes after stepping to period N holds from period
+N + 1 on, so it is run as a schedule entry at period N + 1.
+
+Not covered here: soe-protection and window-of-opportunity (tools/claims.py prints
+their main figures), and the README's bench-1m figures (`catchup run bench-1m
+--periods 10`: `firms_final` in manifest.json and the size of firms.csv).
+"""
+import csv, math, os, statistics, subprocess, sys, tempfile
+
+BIN = os.environ.get("CATCHUP_BIN") or os.path.join(
+    os.environ.get("CARGO_TARGET_DIR")
+    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"),
+    "release", "catchup")
+
+
+class Run:
+    """One run of a built-in scenario: its rows by sector and period (`all` included)."""
+
+    def __init__(self, name, *sets):
+        args = [BIN, "run", name, "--force", "-q"]
+        for s in sets:
+            args += ["--set", s]
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run(args + ["--out", os.path.join(out, "r")], check=True)
+            with open(os.path.join(out, "r", "series.csv"), newline="") as f:
+                rows = list(csv.DictReader(f))
+        self.d = {}
+        for r in rows:
+            self.d.setdefault(r["sector"], {})[int(r["period"])] = r
+
+    def at(self, sector, period, name):
+        try:
+            return float(self.d[sector][period][name])
+        except ValueError:
+            return float("nan")
+
+    def col(self, sector, name, first=1, last=None):
+        periods = sorted(self.d[sector])
+        last = periods[-1] if last is None else last
+        return [self.at(sector, t, name) for t in periods if first <= t <= last]
+
+    def total(self, sector, name, first=1, last=None):
+        return sum(self.col(sector, name, first, last))
+
+    def mean(self, sector, name, first=1, last=None):
+        xs = [x for x in self.col(sector, name, first, last) if not math.isnan(x)]
+        return sum(xs) / len(xs)
+
+    def first(self, sector, name, test, after=1):
+        """The first period from `after` on at which test(value) holds, or None."""
+        return next((t for t in sorted(self.d[sector])
+                     if t >= after and test(self.at(sector, t, name))), None)
+
+    def always_from(self, sector, name, test):
+        """The first period from which test(value) holds to the end, or None."""
+        ts = sorted(self.d[sector])
+        start = None
+        for t in ts:
+            if test(self.at(sector, t, name)):
+                start = t if start is None else start
+            else:
+                start = None
+        return start
+
+
+def r2(x):
+    return round(x, 2)
+
+
+def r3(x):
+    return round(x, 3)
+
+
+def at_list(run, sector, name, periods, digits=2):
+    return {t: round(run.at(sector, t, name), digits) for t in periods}
+
+
+def totals(run, name, sectors):
+    return {s: round(run.total(s, name)) for s in sectors}
+
+
+def say(*args):
+    print(" ", *args)
+
+
+def baseline():
+    b = Run("baseline")
+    S = ("catch-up", "parallel", "leading")
+    say("notice 1: catch-up gap", at_list(b, "catch-up", "gap", (1, 10, 20)),
+        "; parallel gap mean", r2(b.mean("parallel", "gap")),
+        "range", r2(min(b.col("parallel", "gap"))), r2(max(b.col("parallel", "gap"))),
+        "; leading gap range", r2(min(b.col("leading", "gap"))), r2(max(b.col("leading", "gap"))))
+    say("notice 2: innovations", totals(b, "innovations", S),
+        "; catch-up absorptions", round(b.total("catch-up", "absorptions")))
+    say("notice 3: leading dead-end share at 1", r2(b.at("leading", 1, "firms_on_dead_ends")),
+        "mean", r2(b.mean("leading", "firms_on_dead_ends")))
+    say("notice 4: soe_capacity_share catch-up", at_list(b, "catch-up", "soe_capacity_share", (1, 100)),
+        "; leading zero from", b.always_from("leading", "soe_capacity_share", lambda x: x < 0.005),
+        "; parallel", at_list(b, "parallel", "soe_capacity_share", (1, 20, 50, 65, 100)),
+        "largest", r2(max(b.col("parallel", "soe_capacity_share"))), "in period",
+        max(range(1, 101), key=lambda t: b.at("parallel", t, "soe_capacity_share")),
+        "; parallel productivity SOE/private at 50, 100:",
+        [r2(b.at("parallel", t, "productivity_soe") / b.at("parallel", t, "productivity_private"))
+         for t in (50, 100)])
+    t = Run("baseline", "policy.soe_credit=3", "policy.soe_preference=0.25")
+    for s in S:
+        say(f"try 1 ({s}): soe_capacity_share", at_list(t, s, "soe_capacity_share", (20, 100)),
+            "utilization at 20", r2(t.at(s, 20, "utilization")),
+            "mean 20-100", r2(t.mean(s, "utilization", 20)))
+    t = Run("baseline", "policy.tolerance=1")
+    pa = t.col("parallel", "paths_abandoned")
+    say("try 2: parallel paths_abandoned median", statistics.median(pa),
+        "periods over 100:", sum(x > 100 for x in pa),
+        "; innovations", totals(t, "innovations", S), "(default", totals(b, "innovations", S), ")")
+    t = Run("baseline", "policy.consortium=true")
+    say("try 3: leading dead-end mean", r2(t.mean("leading", "firms_on_dead_ends")),
+        "(default", r2(b.mean("leading", "firms_on_dead_ends")), "); innovations",
+        round(t.total("leading", "innovations")), "(default", round(b.total("leading", "innovations")), ")")
+
+
+def catch_up():
+    d = Run("catch-up")
+    s = "lithography"
+    say("gap", at_list(d, s, "gap", (1, 10, 20, 100)))
+    gi = d.col(s, "gain_introduction")
+    say("gain_introduction largest in period", 1 + gi.index(max(gi)),
+        at_list(d, s, "gain_introduction", (2, 5, 10, 20), 4),
+        "; gap passes 0.7 in period", d.first(s, "gap", lambda x: x > 0.7))
+    say("import_share", at_list(d, s, "import_share", (1, 5, 10)),
+        "; fiscal cost positive from", d.always_from(s, "fiscal_cost", lambda x: x > 0),
+        at_list(d, s, "fiscal_cost", range(1, 10), 0))
+    say("soe_capacity_share", at_list(d, s, "soe_capacity_share", (1, 100)),
+        "soe_output_share", at_list(d, s, "soe_output_share", (1, 100)))
+    t = Run("catch-up", "policy.rd_subsidy=1.0")
+    say("try rd_subsidy 1: gap", at_list(t, s, "gap", (10, 20)),
+        "fiscal_cost at 20", round(t.at(s, 20, "fiscal_cost")), "against", round(d.at(s, 20, "fiscal_cost")))
+    t = Run("catch-up", "policy.bridge=0.6", "policy.researcher_incentive=0.6")
+    say("try bridge+incentive 0.6: transfers by period", at_list(t, s, "transfers", range(1, 21), 0),
+        "default", at_list(d, s, "transfers", range(1, 21), 0),
+        "; gap at 10", r2(t.at(s, 10, "gap")))
+    for tariff in ("0", "0.5"):
+        t = Run("catch-up", f"policy.tariff={tariff}")
+        say(f"try tariff {tariff}: gap at 10", r2(t.at(s, 10, "gap")),
+            "imports at 5", r2(t.at(s, 5, "import_share")),
+            "fiscal cost 1-5", at_list(t, s, "fiscal_cost", range(1, 6), 0))
+
+
+def research_bridge():
+    d = Run("research-bridge")
+    tr = d.col("strong", "transfers")
+    say("strong transfers a period from period 2 on", min(tr[1:]), "to", max(tr), "; 5-95%",
+        sorted(tr)[len(tr) // 20], sorted(tr)[-len(tr) // 20 - 1],
+        "; totals", totals(d, "transfers", ("strong", "weak")))
+    say("gap strong", at_list(d, "strong", "gap", (10, 20, 80)), "weak", at_list(d, "weak", "gap", (10, 20, 80)))
+    say("institute_staff strong", at_list(d, "strong", "institute_staff", (1, 20, 40, 80)),
+        "max", r2(max(d.col("strong", "institute_staff"))),
+        "weak", at_list(d, "weak", "institute_staff", (1, 20, 40, 80)))
+    ratio = [d.at("strong", t, "fiscal_cost") / d.at("weak", t, "fiscal_cost") for t in range(25, 81)]
+    say("fiscal cost strong/weak from 25 on:", r2(min(ratio)), "to", r2(max(ratio)))
+    t = Run("research-bridge", "sector.strong.policy.researcher_incentive=0.05")
+    say("try strong incentive 0.05: strong transfers", round(t.total("strong", "transfers")),
+        "staff at 80", r2(t.at("strong", 80, "institute_staff")))
+    t = Run("research-bridge", "sector.weak.policy.bridge=0.6")
+    say("try weak bridge 0.6: weak transfers", round(t.total("weak", "transfers")),
+        "a period max", max(t.col("weak", "transfers")), "median", statistics.median(t.col("weak", "transfers")))
+    t = Run("research-bridge", "sector.weak.policy.researcher_incentive=0.5")
+    ratio = [t.at("weak", p, "fiscal_cost") / d.at("weak", p, "fiscal_cost") for p in range(10, 81)]
+    say("try weak incentive 0.5: weak transfers", round(t.total("weak", "transfers")),
+        "staff", at_list(t, "weak", "institute_staff", (20, 40, 80)),
+        "; fiscal cost against default from 10 on:", r2(min(ratio)), "to", r2(max(ratio)))
+
+
+def trial_and_error():
+    d = Run("trial-and-error")
+    L = ("leading-t1", "leading-t5", "leading-t30")
+    say("innovations", totals(d, "innovations", L))
+    pa = d.col("leading-t1", "paths_abandoned")
+    say("t1 paths abandoned a period", min(pa), "to", max(pa), "(from period 2:", min(pa[1:]), ")",
+        "; t30 total", round(d.total("leading-t30", "paths_abandoned")),
+        "; t30 dead-end mean", r2(d.mean("leading-t30", "firms_on_dead_ends")))
+    say("productivity around shifts t5", at_list(d, "leading-t5", "productivity_mean", (24, 25, 26, 49, 50, 51, 74, 75, 76)))
+    say("catch-up productivity at 100", {s: r2(d.at(s, 100, "productivity_mean")) for s in ("catch-up-t1", "catch-up-t30")})
+    t = Run("trial-and-error", "policy.consortium=true")
+    say("try consortium: dead-end means", {s: r2(t.mean(s, "firms_on_dead_ends")) for s in L},
+        "innovations", totals(t, "innovations", L))
+    t = Run("trial-and-error", "sector.leading-t1.policy.tolerance=3")
+    say("try t1 tolerance 3: paths abandoned", round(t.total("leading-t1", "paths_abandoned")),
+        "(default", round(d.total("leading-t1", "paths_abandoned")), ") innovations",
+        round(t.total("leading-t1", "innovations")))
+    t = Run("trial-and-error", "schedule+={period=31, sector=\"leading-t30\", levers={tolerance=5}}")
+    s = "leading-t30"
+    say("try t30 to 5 after period 30: dead-end share", at_list(t, s, "firms_on_dead_ends", (30, 35, 38, 40, 43, 45)),
+        "; innovations a period 31-50", r2(t.mean(s, "innovations", 31, 50)),
+        "against", r2(d.mean(s, "innovations", 31, 50)))
+
+
+def consortium():
+    d = Run("consortium")
+    S = ("alone", "consortium")
+    say("dead-end share at 1", {s: r2(d.at(s, 1, "firms_on_dead_ends")) for s in S},
+        "; consortium zero from", d.always_from("consortium", "firms_on_dead_ends", lambda x: x == 0),
+        "; alone from 6 on", r2(min(d.col("alone", "firms_on_dead_ends", 6))), "to",
+        r2(max(d.col("alone", "firms_on_dead_ends", 6))),
+        "mean", r2(d.mean("alone", "firms_on_dead_ends")))
+    say("best path: consortium half or more from", d.always_from("consortium", "firms_on_best_path", lambda x: x >= 0.5),
+        "; alone from 10 on", r2(min(d.col("alone", "firms_on_best_path", 10))), "to",
+        r2(max(d.col("alone", "firms_on_best_path", 10))),
+        "; means", {s: r2(d.mean(s, "firms_on_best_path")) for s in S},
+        "; innovations", totals(d, "innovations", S))
+    say("productivity", {s: at_list(d, s, "productivity_mean", (20, 80)) for s in S},
+        "; alone firms_private", at_list(d, "alone", "firms_private", (1, 20, 22, 30, 40, 46, 60, 80), 0),
+        "min at", min(range(20, 81), key=lambda t: d.at("alone", t, "firms_private")),
+        "; consortium ahead in productivity from",
+        next(t for t in range(80, 0, -1) if d.at("consortium", t, "productivity_mean")
+             <= d.at("alone", t, "productivity_mean")) + 1)
+    t = Run("consortium", "schedule+={period=21, sector=\"alone\", levers={consortium=true}}")
+    say("try consortium on after period 20: alone dead ends zero from",
+        t.always_from("alone", "firms_on_dead_ends", lambda x: x == 0),
+        "; innovations 21-80 alone", round(t.total("alone", "innovations", 21)),
+        "against", round(d.total("alone", "innovations", 21)),
+        "consortium", round(d.total("consortium", "innovations", 21)))
+    t = Run("consortium", "policy.tolerance=1")
+    say("try tolerance 1: alone dead-end mean", r2(t.mean("alone", "firms_on_dead_ends")),
+        "; innovations", totals(t, "innovations", S))
+
+
+def patient_funding():
+    d = Run("patient-funding")
+    S = ("impatient", "patient")
+    say("innovations", totals(d, "innovations", S), "grants", totals(d, "rd_subsidy_spending", S))
+    say("paths abandoned", totals(d, "paths_abandoned", S),
+        "dead-end mean", {s: r2(d.mean(s, "firms_on_dead_ends")) for s in S},
+        "best-path mean", {s: r2(d.mean(s, "firms_on_best_path")) for s in S})
+    say("productivity at 100", {s: r2(d.at(s, 100, "productivity_mean")) for s in S},
+        "around shifts", {s: at_list(d, s, "productivity_mean", (24, 25, 49, 50, 74, 75)) for s in S})
+    t = Run("patient-funding", "sector.impatient.policy.rd_patience=5")
+    say("try impatient patience 5: innovations", totals(t, "innovations", S),
+        "paths abandoned", totals(t, "paths_abandoned", S))
+    t = Run("patient-funding", "sector.impatient.policy.rd_subsidy=0")
+    say("try impatient subsidy 0: innovations", totals(t, "innovations", S))
+    t = Run("patient-funding", "sector.patient.policy.tolerance=30")
+    say("try patient tolerance 30: dead-end mean", r2(t.mean("patient", "firms_on_dead_ends")),
+        "innovations", totals(t, "innovations", S))
+
+
+def three_regimes():
+    b = Run("baseline")
+    d = Run("three-regimes")
+    c, p, l = "lithography", "new-energy-vehicles", "quantum-communication"
+    say("gap", at_list(d, c, "gap", (10, 20)), "baseline", at_list(b, "catch-up", "gap", (10, 20)))
+    say("entries", round(d.total(p, "entries")), "baseline", round(b.total("parallel", "entries")),
+        "; soe_output_share", at_list(d, p, "soe_output_share", (20, 100)),
+        "baseline", at_list(b, "parallel", "soe_output_share", (20, 100)))
+    say("innovations", round(d.total(l, "innovations")), "baseline", round(b.total("leading", "innovations")),
+        "; dead-end mean", r2(d.mean(l, "firms_on_dead_ends")), "baseline", r2(b.mean("leading", "firms_on_dead_ends")))
+    t = Run("three-regimes", f"sector.{l}.policy.consortium=false")
+    say("try consortium off: dead-end mean", r2(t.mean(l, "firms_on_dead_ends")),
+        "innovations", round(t.total(l, "innovations")))
+    t = Run("three-regimes", f"sector.{p}.policy.entry_barrier=0.2", f"sector.{p}.policy.soe_preference=0.05")
+    say("try baseline barrier and preference: entries", round(t.total(p, "entries")),
+        "soe_output_share at 20", r2(t.at(p, 20, "soe_output_share")))
+
+
+SCENARIOS = {
+    "baseline": baseline,
+    "catch-up": catch_up,
+    "research-bridge": research_bridge,
+    "trial-and-error": trial_and_error,
+    "consortium": consortium,
+    "patient-funding": patient_funding,
+    "three-regimes": three_regimes,
+}
+
+
+def main():
+    names = sys.argv[1:] or list(SCENARIOS)
+    for name in names:
+        print(name)
+        SCENARIOS[name]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
