@@ -91,12 +91,13 @@ impl Svg {
     }
 }
 
-/// Checks that `stem.png` is a PNG of the size `stem.svg` states, at least 1000 x 600.
+/// Checks that `stem.png` is a PNG of the size `stem.svg` states, at least 1000 x 500
+/// (a single row of panels, 420 pixels high, under its title and legend).
 #[track_caller]
 fn check_png(dir: &Path, stem: &str) {
     let (w, h) = png_of_svg(dir, stem);
     assert!(
-        w >= 1000 && h >= 600,
+        w >= 1000 && h >= 500,
         "{stem}: {w} x {h} is too small to read"
     );
 }
@@ -249,7 +250,7 @@ fn check_run_charts(run: &Path, plots: &Path) {
         "leading",
         "whole economy (utilisation)",
         "period (years)",
-        "capacity (output/year, log)",
+        "capacity (output per year), log",
         "utilisation (0–1)",
     ]);
     let expected: usize = sectors
@@ -311,7 +312,7 @@ fn check_run_charts(run: &Path, plots: &Path) {
         (
             "fiscal-cost",
             "Fiscal cost",
-            "money per year (initial wage = 1)",
+            "money per year, wage-deflated",
             &[
                 "subsidies (R&D and production)",
                 "bailouts",
@@ -514,29 +515,36 @@ bands = ["gap", "capacity", "soe_capacity_share"]
 "#;
 
 #[test]
-fn plot_draws_a_sweep_as_bands_one_colour_per_point() {
+fn plot_draws_a_small_sweep_as_bands_one_colour_per_point() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("tiny.toml"), SWEEP).unwrap();
     catchup(dir.path(), ["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
     catchup(dir.path(), ["plot", "sw", "-q"]).ok();
     let plots = dir.path().join("sw/plots");
     let stems = ["gap", "capacity", "soe_capacity_share"];
-    assert_eq!(entries(&plots), chart_files(&stems));
+    assert_eq!(
+        entries(&plots),
+        chart_files(&[
+            "gap_final-by-policy_rd_subsidy",
+            "gap",
+            "capacity",
+            "soe_capacity_share"
+        ])
+    );
     let bands = Csv::read(&dir.path().join("sw/bands.csv"));
     let points = Csv::read(&dir.path().join("sw/points.csv"));
     let sectors = bands.distinct("sector");
     assert_eq!(sectors, ["moderate", "heavy", "all"]);
+    // Legends give values rounded (0.0 reads 0).
     let labels: Vec<String> = points
         .rows
         .iter()
         .map(|r| {
-            format!(
-                "point {}: policy.rd_subsidy={}",
-                r[0],
-                r[points.col("policy_rd_subsidy")]
-            )
+            let v: f64 = r[points.col("policy_rd_subsidy")].parse().unwrap();
+            format!("point {}: policy.rd_subsidy={v}", r[0])
         })
         .collect();
+    assert_eq!(labels[0], "point 0: policy.rd_subsidy=0");
     assert_eq!(labels.len(), 3);
     for stem in stems {
         check_png(&plots, stem);
@@ -582,20 +590,17 @@ fn plot_draws_a_sweep_as_bands_one_colour_per_point() {
     gap.has_texts(&["productivity / frontier"]);
     gap.has_text_starting("Productivity gap (mean productivity / frontier) — sweep tiny");
 
-    // Capped: the first two points, and the subtitle says so.
+    // Band charts only for designs of at most --max-points points: with 2, none.
     catchup(
         dir.path(),
         ["plot", "sw", "--max-points", "2", "--out", "two", "-q"],
     )
     .ok();
-    let svg = Svg::read(&dir.path().join("two/gap.svg"));
-    svg.has_texts(&[labels[0].as_str(), labels[1].as_str()]);
-    assert!(!svg.texts().contains(&labels[2]));
-    // The subtitle may wrap onto several lines.
-    let all = svg.texts().join(" ");
+    let two = entries(&dir.path().join("two"));
+    assert!(!two.contains("gap.svg"), "{two:?}");
     assert!(
-        all.contains("showing the first 2 of 3 design points."),
-        "{all}"
+        two.contains("gap_final-by-policy_rd_subsidy.svg"),
+        "{two:?}"
     );
 }
 
@@ -641,7 +646,9 @@ fn compare_runs_two_builtins_and_names_both_in_every_legend() {
     }
     Svg::read(&cmp.join("soe_capacity_share.svg"))
         .has_texts(&["SOE share of capacity", "SOE share (0–1)"]);
-    Svg::read(&cmp.join("fiscal_cost.svg")).has_texts(&["money per year (initial wage = 1)"]);
+    Svg::read(&cmp.join("fiscal_cost.svg")).has_texts(&["money per year, wage-deflated"]);
+    // Capacity on a log scale, as in a run's charts.
+    Svg::read(&cmp.join("capacity.svg")).has_texts(&["capacity (output per year), log"]);
     let manifest: serde_json::Value =
         serde_json::from_str(&read(&cmp.join("manifest.json"))).unwrap();
     assert_eq!(manifest["kind"], "compare");
@@ -757,6 +764,17 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     catchup(d, ["run", "--periods", "3", "--out", "r", "-q"]).ok();
     fs::remove_file(d.join("r/firms.csv")).unwrap();
     catchup(d, ["plot", "r"]).refused(&["firms.csv: no such file"]);
+    // Without its scenario a run's money cannot be deflated; a damaged one is located.
+    catchup(d, ["run", "--periods", "3", "--out", "r3", "-q"]).ok();
+    fs::remove_file(d.join("r3/scenario.toml")).unwrap();
+    catchup(d, ["plot", "r3"]).refused(&["scenario.toml: no such file"]);
+    fs::write(
+        d.join("r3/scenario.toml"),
+        "version = 2\nperiods = \"many\"\n",
+    )
+    .unwrap();
+    catchup(d, ["plot", "r3"]).refused(&["scenario.toml:2:", "periods"]);
+    assert!(!d.join("r3/plots").exists());
     catchup(d, ["run", "--periods", "3", "--out", "r2", "-q"]).ok();
     // The first row's capacity (the fifth column) is no number.
     let series = read(&d.join("r2/series.csv"));
@@ -796,4 +814,313 @@ fn bad_input_is_refused_with_exit_code_2_and_nothing_written() {
     catchup(d, ["sweep", "tiny.toml", "--out", "sw", "-q"]).ok();
     catchup(d, ["compare", "sw", "baseline", "--out", "x"]).refused(&["sw is a sweep result"]);
     assert!(!d.join("output").exists() && !d.join("x").exists());
+}
+
+/// A sweep of `design` over the baseline with the metric `gap_final`, run in `dir`.
+fn run_sweep(dir: &Path, name: &str, replicates: u32, design: &str) -> PathBuf {
+    let text = format!(
+        "version = 1\nname = \"{name}\"\nbase = \"baseline\"\nreplicates = {replicates}\n\
+         seed = 5\nset = {{ periods = 6 }}\n\n{design}\n\n[[metric]]\nname = \"gap_final\"\n\
+         series = \"gap\"\nstat = \"final\"\n\n[[metric]]\nname = \"overcapacity\"\n\
+         series = \"overcapacity\"\nstat = \"mean\"\n"
+    );
+    fs::write(dir.join(format!("{name}.toml")), text).unwrap();
+    catchup(dir, ["sweep", &format!("{name}.toml"), "--out", name, "-q"]).ok();
+    dir.join(name)
+}
+
+const THREE_FACTORS: &str = r#"[[design.factor]]
+key = "policy.tariff"
+min = 0.0
+max = 0.6
+
+[[design.factor]]
+key = "policy.rd_subsidy"
+min = 0.0
+max = 1.0
+
+[[design.factor]]
+key = "policy.tolerance"
+min = 1
+max = 20
+integer = true
+"#;
+
+/// A grid: each metric against each factor, a panel per level of the other factor
+/// (one value scale), the mean and its interval at each level; no band charts for 9
+/// points; `analysis/point_means.csv` carries the factor values.
+#[test]
+fn plot_draws_each_metric_against_each_factor_of_a_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = "[design]\nkind = \"grid\"\n\n[[design.factor]]\nkey = \"policy.tariff\"\n\
+                values = [0.0, 0.2, 0.5]\n\n[[design.factor]]\nkey = \"policy.tolerance\"\n\
+                values = [1, 3, 8]\n";
+    let sw = run_sweep(dir.path(), "grid", 3, grid);
+    catchup(dir.path(), ["plot", "grid", "-q"]).ok();
+    let plots = sw.join("plots");
+    let stems = [
+        "gap_final-by-policy_tariff",
+        "gap_final-by-policy_tolerance",
+        "overcapacity-by-policy_tariff",
+        "overcapacity-by-policy_tolerance",
+    ];
+    assert_eq!(entries(&plots), chart_files(&stems));
+    for stem in stems {
+        check_png(&plots, stem);
+    }
+    let svg = Svg::read(&plots.join("gap_final-by-policy_tariff.svg"));
+    svg.has_text_starting("gap_final against policy.tariff — sweep grid");
+    svg.has_texts(&[
+        "tolerance = 1",
+        "tolerance = 3",
+        "tolerance = 8",
+        "policy.tariff (share of the import price)",
+        "gap_final: productivity / frontier",
+        "mean over replicates, with its 95% interval",
+    ]);
+    // One line of means per panel, through the three levels.
+    assert_eq!(svg.count("polyline"), 3);
+    let by_tolerance = Svg::read(&plots.join("gap_final-by-policy_tolerance.svg"));
+    by_tolerance.has_texts(&["tariff = 0", "tariff = 0.2", "tariff = 0.5"]);
+
+    // The same sweep analysed: every row of point_means.csv names its factor values.
+    catchup(dir.path(), ["analyze", "grid"]).ok();
+    let means = Csv::read(&sw.join("analysis/point_means.csv"));
+    let points = Csv::read(&sw.join("points.csv"));
+    for row in &means.rows {
+        let p: usize = row[means.col("point")].parse().unwrap();
+        for f in ["policy_tariff", "policy_tolerance"] {
+            assert_eq!(row[means.col(f)], points.rows[p][points.col(f)], "{f}");
+        }
+    }
+}
+
+/// How many significant digits a number written in decimal has.
+fn significant_digits(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap();
+    mantissa
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .trim_start_matches('0')
+        .len()
+}
+
+/// A Sobol design: a scatter of the points against each factor with binned means,
+/// bars of the first-order and total indices; legends of the band charts (asked for
+/// with --max-points) give the sampled values rounded. A Morris design: bars of mu*
+/// and sigma.
+#[test]
+fn plot_draws_scatter_smoothers_and_index_bars_of_sampled_designs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sobol = format!("[design]\nkind = \"sobol\"\npoints = 8\n\n{THREE_FACTORS}");
+    let sw = run_sweep(dir.path(), "sob", 1, &sobol);
+    catchup(dir.path(), ["plot", "sob", "-q"]).ok();
+    let plots = sw.join("plots");
+    let stems = [
+        "gap_final-by-factor",
+        "overcapacity-by-factor",
+        "sobol-indices",
+    ];
+    assert_eq!(entries(&plots), chart_files(&stems));
+    let points = Csv::read(&sw.join("points.csv"));
+    let n = points.rows.len();
+    assert_eq!(n, 8 * (3 + 2));
+    let scatter = Svg::read(&plots.join("gap_final-by-factor.svg"));
+    scatter.has_texts(&[
+        "tariff",
+        "rd_subsidy",
+        "tolerance",
+        "design point (mean over replicates)",
+        "binned mean, with its 95% interval",
+        "policy.tolerance (periods)",
+    ]);
+    // A dot per point in each factor's panel, and a smoother line in each.
+    assert!(
+        scatter.count("circle") >= 3 * n,
+        "{}",
+        scatter.count("circle")
+    );
+    assert_eq!(scatter.count("polyline"), 3);
+    let bars = Svg::read(&plots.join("sobol-indices.svg"));
+    bars.has_texts(&[
+        "policy.tariff",
+        "policy.rd_subsidy",
+        "policy.tolerance",
+        "first order S1",
+        "total ST",
+        "gap_final",
+        "overcapacity",
+        "Sobol index (share of variance)",
+    ]);
+
+    // Band charts asked for: legends with rounded values, where points.csv has more
+    // digits.
+    catchup(
+        dir.path(),
+        ["plot", "sob", "--max-points", "64", "--out", "all", "-q"],
+    )
+    .ok();
+    let gap = Svg::read(&dir.path().join("all/gap.svg"));
+    let long = points
+        .rows
+        .iter()
+        .flat_map(|r| r[3..].to_vec())
+        .filter(|v| significant_digits(v) > 4)
+        .count();
+    assert!(long > 0, "the design has no long values to round");
+    let legends: Vec<String> = gap
+        .texts()
+        .into_iter()
+        .filter(|t| t.starts_with("point "))
+        .collect();
+    assert_eq!(legends.len(), n);
+    for label in &legends {
+        for part in label.split_once(": ").unwrap().1.split(", ") {
+            let value = part.split_once('=').unwrap().1;
+            assert!(significant_digits(value) <= 4, "{label}");
+        }
+    }
+
+    let morris = format!("[design]\nkind = \"morris\"\npoints = 4\nlevels = 4\n\n{THREE_FACTORS}");
+    let sw = run_sweep(dir.path(), "mor", 1, &morris);
+    catchup(dir.path(), ["plot", "mor", "-q"]).ok();
+    let bars = Svg::read(&sw.join("plots/morris-indices.svg"));
+    bars.has_texts(&[
+        "policy.tariff",
+        "mu* (mean absolute effect)",
+        "sigma (spread of the effects)",
+        "effect on gap_final over a factor's range",
+    ]);
+    Svg::read(&sw.join("plots/gap_final-by-factor.svg")).has_texts(&["tariff"]);
+}
+
+/// `--width`, `--height` and `--dpi` set every image's size, in `plot`, `run --plot`
+/// and `compare`; a size that leaves no room for the panels is refused.
+#[test]
+fn width_height_and_dpi_set_every_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    catchup(d, ["run", "--periods", "5", "--out", "r", "-q"]).ok();
+    for (out, dpi, size) in [("a", "96", (900, 700)), ("b", "192", (1800, 1400))] {
+        catchup(
+            d,
+            [
+                "plot", "r", "--out", out, "--width", "900", "--height", "700", "--dpi", dpi, "-q",
+            ],
+        )
+        .ok();
+        for stem in RUN_CHARTS {
+            assert_eq!(png_of_svg(&d.join(out), stem), size, "{out}/{stem}");
+        }
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(&d.join(out).join("manifest.json"))).unwrap();
+        assert_eq!(manifest["charts"][0]["width"], size.0);
+        assert_eq!(manifest["charts"][0]["height"], size.1);
+    }
+    // At 192 dpi the same chart, twice the pixels: text and lines scaled alike.
+    let a = Svg::read(&d.join("a/innovation.svg"));
+    let b = Svg::read(&d.join("b/innovation.svg"));
+    assert_eq!(a.texts(), b.texts());
+    assert_eq!(a.count("polyline"), b.count("polyline"));
+
+    catchup(
+        d,
+        [
+            "run",
+            "--periods",
+            "3",
+            "--out",
+            "r2",
+            "--plot",
+            "--width",
+            "1200",
+            "--height",
+            "800",
+            "-q",
+        ],
+    )
+    .ok();
+    assert_eq!(png_of_svg(&d.join("r2/plots"), "fiscal-cost"), (1200, 800));
+    catchup(
+        d,
+        [
+            "compare", "r", "r2", "--out", "c", "--width", "800", "--height", "600", "-q",
+        ],
+    )
+    .ok();
+    for stem in COMPARED {
+        assert_eq!(png_of_svg(&d.join("c"), stem), (800, 600), "{stem}");
+    }
+
+    catchup(
+        d,
+        [
+            "plot", "r", "--out", "x", "--width", "300", "--height", "200",
+        ],
+    )
+    .refused(&[
+        "--width 300 --height 200 leaves each of the",
+        "at least 300 x 200",
+    ]);
+    catchup(d, ["plot", "r", "--out", "x", "--dpi", "0"]).refused(&["--dpi"]);
+    catchup(d, ["plot", "r", "--out", "x", "--width", "wide"]).refused(&["--width"]);
+    assert!(!d.join("x").exists());
+}
+
+/// Every text of an SVG chart is drawn as the outlines of the embedded DejaVu Sans (a
+/// path just before it); the text stays for search and selection, invisible, naming
+/// that font, and no generic family is left for a viewer to substitute.
+#[test]
+fn svg_text_is_drawn_as_outlines_of_the_embedded_font() {
+    let dir = tempfile::tempdir().unwrap();
+    catchup(
+        dir.path(),
+        ["run", "--periods", "5", "--out", "r", "--plot", "-q"],
+    )
+    .ok();
+    for stem in RUN_CHARTS {
+        let svg = Svg::read(&dir.path().join(format!("r/plots/{stem}.svg")));
+        assert!(!svg.text.contains("sans-serif"), "{stem}");
+        let pieces: Vec<&str> = svg.text.split("<text ").collect();
+        assert!(pieces.len() > 10, "{stem}: too few texts");
+        for (before, text) in pieces.iter().zip(&pieces[1..]) {
+            let open = &text[..text.find('>').unwrap()];
+            assert!(
+                open.contains("font-family=\"DejaVu Sans\""),
+                "{stem}: {open}"
+            );
+            assert!(
+                open.contains(" opacity=\"0\""),
+                "{stem}: a visible text: {open}"
+            );
+            let outline = before.trim_end().rsplit('\n').next().unwrap();
+            assert!(
+                outline.starts_with("<path d=\"M") && outline.ends_with("/>"),
+                "{stem}: no outline before the text {open}: {outline}"
+            );
+        }
+    }
+}
+
+/// A scheduled lever change is marked in the run's charts over periods, and the
+/// legend says so; a run without a schedule has no such marker.
+#[test]
+fn scheduled_lever_changes_are_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = catchup(dir.path(), ["scenarios", "catch-up"]).ok().stdout;
+    let scheduled = format!("{base}\n[[schedule]]\nperiod = 4\nlevers = {{ tariff = 0.4 }}\n");
+    fs::write(dir.path().join("s.toml"), scheduled).unwrap();
+    for (input, out, marked) in [("s.toml", "s", true), ("catch-up", "c", false)] {
+        catchup(
+            dir.path(),
+            ["run", input, "--periods", "8", "--out", out, "--plot", "-q"],
+        )
+        .ok();
+        for stem in ["capacity-utilisation", "productivity-gap", "fiscal-cost"] {
+            let svg = Svg::read(&dir.path().join(format!("{out}/plots/{stem}.svg")));
+            let keyed = svg.texts().iter().any(|t| t == "scheduled lever change");
+            assert_eq!(keyed, marked, "{out} {stem}");
+        }
+    }
 }

@@ -1463,19 +1463,38 @@ fn analyze_writes_point_means_with_intervals_and_keeps_an_analysis_unless_forced
     let means = Table::read(&analysis.join("point_means.csv"));
     assert_eq!(
         means.headers,
-        ["point", "metric", "n", "mean", "ci_low", "ci_high"]
+        [
+            "point",
+            "policy_tariff",
+            "policy_tolerance",
+            "metric",
+            "n",
+            "mean",
+            "ci_low",
+            "ci_high"
+        ]
     );
     assert_eq!(means.rows.len(), 6 * METRIC_NAMES.len());
     let runs = Table::read(&out.join("runs.csv"));
+    let points = Table::read(&out.join("points.csv"));
     let mut seen = BTreeSet::new();
     for (i, row) in means.rows.iter().enumerate() {
-        let (point, metric) = (row[0].clone(), row[1].clone());
+        let (point, metric) = (row[0].clone(), row[3].clone());
+        // The point's factor values, as points.csv has them.
+        let p: usize = point.parse().expect("a point number");
+        for (c, factor) in ["policy_tariff", "policy_tolerance"].iter().enumerate() {
+            assert_eq!(
+                row[1 + c],
+                points.rows[p][points.col(factor)],
+                "row {i}: {factor}"
+            );
+        }
         assert!(
             METRIC_NAMES.contains(&metric.as_str()),
             "row {i}: metric {metric}"
         );
-        assert_eq!(row[2], "3", "row {i}: n is the replicates");
-        let [mean, low, high] = [3, 4, 5].map(|c| {
+        assert_eq!(row[4], "3", "row {i}: n is the replicates");
+        let [mean, low, high] = [5, 6, 7].map(|c| {
             number(
                 &row[c],
                 &format!("point_means.csv row {i}: {}", means.headers[c]),
@@ -1485,7 +1504,6 @@ fn analyze_writes_point_means_with_intervals_and_keeps_an_analysis_unless_forced
             low <= mean && mean <= high,
             "row {i}: {low} <= {mean} <= {high}"
         );
-        let p: usize = point.parse().expect("a point number");
         let by_hand = (0..3)
             .map(|r| runs.num(p * 3 + r, &metric).unwrap())
             .sum::<f64>()
@@ -1748,7 +1766,18 @@ fn analyze_of_a_morris_sweep_writes_elementary_effects_per_metric_and_factor() {
     let morris = Table::read(&out.join("analysis").join("morris.csv"));
     assert_eq!(
         morris.headers,
-        ["metric", "factor", "trajectories", "mu", "mu_star", "sigma"]
+        [
+            "metric",
+            "factor",
+            "trajectories",
+            "mu",
+            "mu_star",
+            "mu_star_low",
+            "mu_star_high",
+            "sigma",
+            "sigma_low",
+            "sigma_high"
+        ]
     );
     assert_eq!(morris.rows.len(), METRIC_NAMES.len() * 3);
     for (i, row) in morris.rows.iter().enumerate() {
@@ -1766,6 +1795,15 @@ fn analyze_of_a_morris_sweep_writes_elementary_effects_per_metric_and_factor() {
             mu.abs()
         );
         assert!(sigma >= 0.0, "row {i}: sigma {sigma}");
+        // The bootstrap intervals hold their estimates.
+        for (c, estimate) in [("mu_star", mu_star), ("sigma", sigma)] {
+            let [low, high] = [format!("{c}_low"), format!("{c}_high")]
+                .map(|h| number(&row[morris.col(&h)], &format!("morris.csv row {i}: {h}")));
+            assert!(
+                0.0 <= low && low <= estimate && estimate <= high,
+                "row {i}: {c} {low} <= {estimate} <= {high}"
+            );
+        }
     }
 }
 

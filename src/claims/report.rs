@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::{ArmBand, Caused, Finding, Options, Outcome, Verdict};
 use crate::output::{OutputError, ResultDir};
-use crate::plot::figure::{Axis, Band, Figure, Key, Line, Panel, colour};
+use crate::plot::figure::{Axis, Band, Figure, Key, KeyStyle, Line, Panel, colour};
 use crate::sweep::analysis::Interval;
 
 /// A number as the report prints it: four significant digits.
@@ -236,7 +236,7 @@ fn band_figures(bands: &[ArmBand]) -> Vec<Figure> {
                 fig.keys.push(Key {
                     label: arm.arm.clone(),
                     colour: colour(j),
-                    band: true,
+                    style: KeyStyle::Band,
                 });
                 let points = arm
                     .by_period

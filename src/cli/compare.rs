@@ -31,6 +31,8 @@ pub struct CompareArgs {
     /// Replace an existing comparison.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub chart: super::plot::ChartArgs,
     /// No progress lines and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -78,6 +80,8 @@ pub fn execute(args: CompareArgs) -> Result<(), Failure> {
             out: &out,
             force: args.force,
             threads,
+            no_title: args.chart.no_title,
+            page: args.chart.page(),
             on_run: &mut on_run,
         },
     )

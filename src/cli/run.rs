@@ -43,6 +43,9 @@ pub struct RunArgs {
     /// is written (see `catchup plot`).
     #[arg(long)]
     pub plot: bool,
+    /// With --plot: how the images are drawn.
+    #[command(flatten)]
+    pub chart: super::plot::ChartArgs,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -104,6 +107,8 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
             &crate::plot::PlotOptions {
                 out: None,
                 force: args.force,
+                no_title: args.chart.no_title,
+                page: args.chart.page(),
                 ..Default::default()
             },
         )

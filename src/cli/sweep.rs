@@ -294,5 +294,7 @@ pub fn execute_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
         println!("{}", t.render());
     }
     println!("written to {}", args.dir.join("analysis").display());
+    // The same numbers as charts: each metric against each factor, and the indices.
+    println!("charts: catchup plot {}", args.dir.display());
     Ok(())
 }

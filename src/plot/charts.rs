@@ -5,9 +5,10 @@
 use super::PlotError;
 use super::data::{Bands, ECONOMY, FirmSizes, Points, SeriesTable};
 use super::figure::{
-    Axis, BLACK, Band, Figure, GREY, Key, Line, Panel, Pen, ccdf, colour, ellipsize, thousands,
+    Axis, BLACK, Band, Figure, GREY, Key, KeyStyle, Line, Panel, Pen, ccdf, colour, ellipsize,
+    thousands,
 };
-use super::palette::SHIFT;
+use super::palette::{CHANGE, SHIFT};
 
 /// Title of the whole-economy panel.
 pub const ECONOMY_TITLE: &str = "whole economy";
@@ -18,6 +19,49 @@ const MAX_SIZE_POINTS: usize = 400;
 
 /// Longest legend label of a design point, in characters.
 const MAX_POINT_LABEL: usize = 90;
+
+/// Series drawn on a log scale wherever they are charted (a run's charts and a
+/// comparison's): they grow exponentially, and equal slopes are equal growth rates.
+pub const LOG_SERIES: &[&str] = &["capacity"];
+
+/// The value axis of money, which is charted deflated by the wage index (see
+/// [`SeriesTable::deflated`]).
+pub const DEFLATED_MONEY: &str = "money per year, wage-deflated";
+
+/// Whether a column of `series.csv` is money (charted deflated).
+pub fn is_money(name: &str) -> bool {
+    crate::observe::column(name).is_some_and(|c| c.unit.starts_with("money"))
+}
+
+/// The value axis a series is charted on, the same in every chart: log for
+/// [`LOG_SERIES`], deflated money, else the catalogue's unit.
+pub fn series_axis(name: &str) -> Axis {
+    let d = describe(name);
+    if LOG_SERIES.contains(&name) {
+        Axis::log(format!("{}, log", d.axis.label))
+    } else if is_money(name) {
+        Axis::value(DEFLATED_MONEY, &d.axis.include)
+    } else {
+        d.axis
+    }
+}
+
+/// A series as charted: money deflated by the wage index, anything else as recorded.
+pub fn charted(t: &SeriesTable, sector: &str, name: &str) -> Result<Vec<(f64, f64)>, PlotError> {
+    if is_money(name) {
+        t.deflated(sector, name)
+    } else {
+        t.series(sector, name)
+    }
+}
+
+/// The periods of the scheduled lever changes in `sector` (all, for the economy).
+fn changes(t: &SeriesTable, sector: &str) -> Vec<f64> {
+    t.context
+        .as_ref()
+        .map(|c| c.changes_in(sector))
+        .unwrap_or_default()
+}
 
 /// How a series is titled and what its value axis says.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,10 +132,14 @@ fn shifts(t: &SeriesTable, sector: &str) -> Vec<f64> {
     out
 }
 
-/// Adds the legend entry of the paradigm-shift markers if any panel has one.
+/// Adds the legend entries of the paradigm-shift and lever-change markers if any
+/// panel has one.
 fn key_shifts(fig: &mut Figure) {
     if fig.panels.iter().any(|p| !p.shifts.is_empty()) {
         fig.keys.push(Key::line("paradigm shift", SHIFT));
+    }
+    if fig.panels.iter().any(|p| !p.changes.is_empty()) {
+        fig.keys.push(Key::line("scheduled lever change", CHANGE));
     }
 }
 
@@ -108,6 +156,7 @@ fn per_sector(
     subtitle: &str,
     axis: Axis,
     columns: &[(&str, &str, Pen)],
+    shared: bool,
 ) -> Result<Figure, PlotError> {
     let mut fig = Figure::new(stem, title);
     fig.subtitle = subtitle.to_string();
@@ -118,10 +167,13 @@ fn per_sector(
     for (sector, panel_title) in sector_panels(t) {
         let mut panel = Panel::new(panel_title, Axis::period(), axis.clone());
         panel.shifts = shifts(t, &sector);
+        panel.changes = changes(t, &sector);
+        // The sectors compare on one scale; the economy, their sum, has its own.
+        panel.shared_y = shared && sector != ECONOMY;
         for &(column, _, c) in columns {
             panel.lines.push(Line {
                 colour: c,
-                points: t.series(&sector, column)?,
+                points: charted(t, &sector, column)?,
             });
         }
         fig.panels.push(panel);
@@ -155,7 +207,7 @@ pub fn run_figures(
         .into();
     fig.columns = Some(1);
     fig.panel_height = Some(350);
-    let mut cap = Panel::new("", Axis::period(), Axis::log("capacity (output/year, log)"));
+    let mut cap = Panel::new("", Axis::period(), series_axis("capacity"));
     let mut util = Panel::new(
         "",
         Axis::period(),
@@ -188,6 +240,8 @@ pub fn run_figures(
     }
     cap.shifts = shifts(t, ECONOMY);
     util.shifts = cap.shifts.clone();
+    cap.changes = changes(t, ECONOMY);
+    util.changes = cap.changes.clone();
     fig.panels = vec![cap, util];
     key_shifts(&mut fig);
     figs.push(fig);
@@ -215,6 +269,7 @@ pub fn run_figures(
             Axis::value("productivity / frontier", &[0.0, 1.0]),
         );
         p.shifts = shifts(t, &sector);
+        p.changes = changes(t, &sector);
         let gap = t.series(&sector, "gap")?;
         p.lines.push(Line {
             colour: GREY,
@@ -252,6 +307,7 @@ pub fn run_figures(
             ("absorptions", "absorptions", colour(2)),
             ("transfers", "transfers", colour(1)),
         ],
+        false,
     )?);
 
     // 4. SOE shares and the import share.
@@ -266,6 +322,7 @@ pub fn run_figures(
             ("soe_capacity_share", "SOE share of capacity", colour(6)),
             ("import_share", "import share of demand", colour(9)),
         ],
+        false,
     )?);
 
     // 5. Fiscal cost.
@@ -273,9 +330,11 @@ pub fn run_figures(
         t,
         "fiscal-cost",
         format!("Fiscal cost{suffix}"),
-        "Government flows per year. Fiscal cost = subsidies + bailouts + institute \
-         spending − tariff revenue.",
-        Axis::value("money per year (initial wage = 1)", &[0.0]),
+        "Government flows per year, deflated by the wage index (wages grow with the \
+         frontier's trend): what they cost in the period's wages, comparable across \
+         periods. Fiscal cost = subsidies + bailouts + institute spending − tariff \
+         revenue. The sectors share one scale.",
+        series_axis("fiscal_cost"),
         &[
             (
                 "subsidy_spending",
@@ -287,6 +346,7 @@ pub fn run_figures(
             ("tariff_revenue", "tariff revenue", colour(1)),
             ("fiscal_cost", "fiscal cost", BLACK),
         ],
+        true,
     )?);
 
     // 6. Firm sizes at the last period, log-log.
@@ -334,15 +394,10 @@ fn firm_size_figure(suffix: &str, t: &SeriesTable, sizes: &FirmSizes) -> Figure 
     fig
 }
 
-/// The charts of a sweep: one per band series, a panel per sector, a mean line and a
-/// 5–95% band per design point (the first `max_points` of them).
-pub fn sweep_figures(name: &str, bands: &Bands, points: &Points, max_points: usize) -> Vec<Figure> {
-    let shown: Vec<u64> = bands
-        .points
-        .iter()
-        .copied()
-        .take(max_points.max(1))
-        .collect();
+/// The band charts of a small sweep: one per band series, a panel per sector, a mean
+/// line and a 5–95% band per design point.
+pub fn sweep_figures(name: &str, bands: &Bands, points: &Points) -> Vec<Figure> {
+    let shown = &bands.points;
     let suffix = if name.is_empty() {
         String::new()
     } else {
@@ -365,13 +420,6 @@ pub fn sweep_figures(name: &str, bands: &Bands, points: &Points, max_points: usi
             replicates,
             if replicates == 1.0 { "" } else { "s" }
         );
-        if shown.len() < bands.points.len() {
-            subtitle.push_str(&format!(
-                "; showing the first {} of {} design points",
-                shown.len(),
-                bands.points.len()
-            ));
-        }
         subtitle.push('.');
         fig.subtitle = subtitle;
         fig.keys = shown
@@ -380,7 +428,7 @@ pub fn sweep_figures(name: &str, bands: &Bands, points: &Points, max_points: usi
             .map(|(j, &p)| Key {
                 label: ellipsize(&points.label(p), MAX_POINT_LABEL),
                 colour: colour(j),
-                band: true,
+                style: KeyStyle::Band,
             })
             .collect();
         for sector in &bands.sectors {
@@ -436,6 +484,7 @@ pub fn compare_figures(inputs: &[(String, SeriesTable)]) -> Result<Vec<Figure>, 
     let mut figs = vec![];
     for &series in COMPARED {
         let d = describe(series);
+        let axis = series_axis(series);
         let mut fig = Figure::new(series, d.title.clone());
         fig.subtitle = if same_sectors {
             format!("Comparing {}.", names.join(", "))
@@ -451,11 +500,13 @@ pub fn compare_figures(inputs: &[(String, SeriesTable)]) -> Result<Vec<Figure>, 
             .map(|(i, n)| Key::line(*n, colour(i)))
             .collect();
         for (sector, title) in &panels {
-            let mut panel = Panel::new(title.as_str(), Axis::period(), d.axis.clone());
+            let mut panel = Panel::new(title.as_str(), Axis::period(), axis.clone());
+            // Money compares across sectors on one scale, as in a run's charts.
+            panel.shared_y = is_money(series) && sector != ECONOMY;
             for (i, (_, t)) in inputs.iter().enumerate() {
                 panel.lines.push(Line {
                     colour: colour(i),
-                    points: t.series(sector, series)?,
+                    points: charted(t, sector, series)?,
                 });
             }
             fig.panels.push(panel);

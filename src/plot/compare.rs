@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::data::SeriesTable;
 use super::{PlotError, ResultKind, Written, charts, detect, dir_name, finish};
 use crate::output::{OutputError, ResultDir, check_target};
-use crate::runner::{self, RunOptions, SERIES_FILE};
+use crate::runner::{self, RunOptions};
 use crate::scenario::ValidScenario;
 
 /// One thing to compare.
@@ -85,6 +85,9 @@ pub struct CompareOptions<'a> {
     pub force: bool,
     /// Worker threads of the runs (recorded in their manifests).
     pub threads: usize,
+    /// Leave the titles out of the images.
+    pub no_title: bool,
+    pub page: super::Page,
     /// Called before a scenario is run, with its label.
     pub on_run: &'a mut dyn FnMut(&str),
 }
@@ -108,7 +111,7 @@ pub fn compare(inputs: &[CompareInput], opts: CompareOptions<'_>) -> Result<Writ
     for (i, (input, label)) in inputs.iter().zip(&labels).enumerate() {
         match input {
             CompareInput::Dir(d) => {
-                tables.push((label.clone(), SeriesTable::read(&d.join(SERIES_FILE))?));
+                tables.push((label.clone(), SeriesTable::read_run(d)?));
                 sources.push(format!("{label}: {}", d.display()));
             }
             CompareInput::Scenario { scenario, origin } => {
@@ -124,7 +127,7 @@ pub fn compare(inputs: &[CompareInput], opts: CompareOptions<'_>) -> Result<Writ
                         on_period: &mut |_| {},
                     },
                 )?;
-                tables.push((label.clone(), SeriesTable::read(&path.join(SERIES_FILE))?));
+                tables.push((label.clone(), SeriesTable::read_run(&path)?));
                 sources.push(format!(
                     "{label}: {origin}, seed {}, {} periods",
                     scenario.seed, scenario.periods
@@ -138,7 +141,11 @@ pub fn compare(inputs: &[CompareInput], opts: CompareOptions<'_>) -> Result<Writ
             source,
         })?;
     }
-    let figs = charts::compare_figures(&tables)?;
+    let mut figs = charts::compare_figures(&tables)?;
+    for f in &mut figs {
+        f.show_title = !opts.no_title;
+    }
+    let figs = super::laid_out(figs, opts.page)?;
     finish(result, "compare", sources, &figs)
 }
 

@@ -85,6 +85,58 @@ fn records(
     })
 }
 
+/// What a run's saved scenario (`scenario.toml`) tells its charts: how each sector's
+/// wage index grows, to deflate money by it, and when scheduled lever changes took
+/// effect.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunContext {
+    /// Each sector's wage growth per period (its `frontier_growth`, ODD 7.3).
+    pub wage_growth: HashMap<String, f64>,
+    /// Each `[[schedule]]` entry: the period it takes effect and its sector (all
+    /// sectors when `None`).
+    pub changes: Vec<(u32, Option<String>)>,
+}
+
+impl RunContext {
+    /// Reads the scenario a run was run with.
+    pub fn read(path: &Path) -> Result<RunContext, PlotError> {
+        if !path.is_file() {
+            return Err(PlotError::Missing(path.to_path_buf()));
+        }
+        let text = crate::scenario::read_input(path, "a scenario file (.toml)")?;
+        let scenario = crate::scenario::parse_scenario(&text, &path.display().to_string(), &[])?;
+        Ok(RunContext {
+            wage_growth: scenario
+                .sector
+                .iter()
+                .map(|s| {
+                    let growth = crate::scenario::Structure::of_sector(s).frontier_growth;
+                    (s.name.clone(), growth)
+                })
+                .collect(),
+            changes: scenario
+                .schedule
+                .iter()
+                .map(|e| (e.period, e.sector.clone()))
+                .collect(),
+        })
+    }
+
+    /// The periods at which a lever change took effect in `sector` (every change, for
+    /// the whole economy).
+    pub fn changes_in(&self, sector: &str) -> Vec<f64> {
+        let mut out: Vec<f64> = self
+            .changes
+            .iter()
+            .filter(|(_, s)| sector == ECONOMY || s.as_deref().is_none_or(|s| s == sector))
+            .map(|&(t, _)| t as f64)
+            .collect();
+        out.sort_by(f64::total_cmp);
+        out.dedup();
+        out
+    }
+}
+
 /// A run's `series.csv`, its rows grouped by sector.
 #[derive(Debug, Clone)]
 pub struct SeriesTable {
@@ -96,6 +148,8 @@ pub struct SeriesTable {
     pub regimes: Vec<String>,
     /// The rows of each sector and of `all`.
     rows: HashMap<String, Vec<csv::StringRecord>>,
+    /// What the run's scenario says, when it was read with the table.
+    pub context: Option<RunContext>,
 }
 
 impl SeriesTable {
@@ -126,7 +180,54 @@ impl SeriesTable {
             sectors,
             regimes,
             rows,
+            context: None,
         })
+    }
+
+    /// A run result's `series.csv` (or `series.parquet`) with its scenario.
+    pub fn read_run(dir: &Path) -> Result<SeriesTable, PlotError> {
+        let mut t = SeriesTable::read(&dir.join(crate::runner::SERIES_FILE))?;
+        t.context = Some(RunContext::read(&dir.join(crate::runner::SCENARIO_FILE))?);
+        Ok(t)
+    }
+
+    /// A money column deflated by the wage index, `(1 + g)^t` in period `t` with `g`
+    /// the sector's wage growth: money in worker-years at the period's wage, comparable
+    /// across periods (undeflated, a constant real cost grows with wages). The whole
+    /// economy's is the sum of its sectors', each deflated by its own index. A table
+    /// read without its scenario cannot be deflated: the scenario is missing (rather
+    /// than money drawn undeflated on an axis that says otherwise).
+    pub fn deflated(&self, sector: &str, name: &str) -> Result<Vec<(f64, f64)>, PlotError> {
+        let Some(context) = &self.context else {
+            return Err(PlotError::Missing(
+                self.path.with_file_name(crate::runner::SCENARIO_FILE),
+            ));
+        };
+        let deflate = |s: &str| -> Result<Vec<(f64, f64)>, PlotError> {
+            let g = context.wage_growth.get(s).copied().unwrap_or(0.0);
+            Ok(self
+                .series(s, name)?
+                .into_iter()
+                .map(|(t, v)| (t, v / (1.0 + g).powf(t)))
+                .collect())
+        };
+        if sector != ECONOMY || self.sectors.is_empty() {
+            return deflate(sector);
+        }
+        let mut total = self.series(ECONOMY, name)?;
+        let parts = self
+            .sectors
+            .iter()
+            .map(|s| deflate(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (i, p) in total.iter_mut().enumerate() {
+            // Sectors have a row in every period, in the order of `all`'s rows.
+            p.1 = parts
+                .iter()
+                .map(|part| part.get(i).map_or(f64::NAN, |q| q.1))
+                .sum();
+        }
+        Ok(total)
     }
 
     /// Whether the table has rows for `sector` (a sector name or `all`).
@@ -351,7 +452,8 @@ impl Points {
         Ok(points)
     }
 
-    /// The legend label of a point: `point 3: policy.tariff=0.3, ...`.
+    /// The legend label of a point: `point 3: policy.tariff=0.3, ...`, numbers rounded
+    /// to four significant digits (a sampled design's values have seventeen).
     pub fn label(&self, point: u64) -> String {
         match self.values.get(&point) {
             Some(values) if !self.keys.is_empty() => {
@@ -359,7 +461,7 @@ impl Points {
                     .keys
                     .iter()
                     .zip(values)
-                    .map(|(k, v)| format!("{k}={v}"))
+                    .map(|(k, v)| format!("{k}={}", super::sweep::rounded_cell(v)))
                     .collect();
                 format!("point {point}: {}", parts.join(", "))
             }
@@ -398,6 +500,34 @@ mod tests {
         assert!(t.series("b", "gap").unwrap().is_empty());
         let e = t.series("a", "gapp").unwrap_err().to_string();
         assert!(e.contains("no column `gapp`"), "{e}");
+    }
+
+    #[test]
+    fn money_is_deflated_by_each_sectors_wage_index_and_changes_are_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "series.csv",
+            "period,sector,fiscal_cost\n1,a,11\n1,b,2\n1,all,13\n2,a,121\n2,b,2\n2,all,123\n",
+        );
+        let mut t = SeriesTable::read(&p).unwrap();
+        // No scenario: no wage growth to deflate by.
+        let e = t.deflated("a", "fiscal_cost").unwrap_err().to_string();
+        assert!(e.ends_with("scenario.toml: no such file"), "{e}");
+        t.context = Some(RunContext {
+            wage_growth: [("a".to_string(), 0.1), ("b".to_string(), 0.0)].into(),
+            changes: vec![(5, Some("a".into())), (3, None)],
+        });
+        let a = t.deflated("a", "fiscal_cost").unwrap();
+        assert!((a[0].1 - 10.0).abs() < 1e-12 && (a[1].1 - 100.0).abs() < 1e-12);
+        assert_eq!(t.deflated("b", "fiscal_cost").unwrap()[1], (2.0, 2.0));
+        // The economy: the sum of its sectors, each deflated by its own index.
+        let all = t.deflated("all", "fiscal_cost").unwrap();
+        assert!((all[0].1 - 12.0).abs() < 1e-12 && (all[1].1 - 102.0).abs() < 1e-12);
+        let c = t.context.as_ref().unwrap();
+        assert_eq!(c.changes_in("a"), vec![3.0, 5.0]);
+        assert_eq!(c.changes_in("b"), vec![3.0]);
+        assert_eq!(c.changes_in("all"), vec![3.0, 5.0]);
     }
 
     #[test]

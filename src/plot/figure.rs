@@ -206,7 +206,39 @@ pub struct Band {
     pub points: Vec<(f64, f64, f64)>,
 }
 
-/// One chart area: a title, two axes, bands (drawn first) and lines.
+/// Estimates with their 95% intervals, `(x, estimate, low, high)`: each drawn as the
+/// pen's marker on a whisker from low to high.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intervals {
+    pub colour: Pen,
+    pub points: Vec<(f64, f64, f64, f64)>,
+}
+
+/// A cloud of points (a sweep's design points), drawn as small translucent dots so
+/// that where they crowd reads darker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scatter {
+    pub colour: Pen,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A horizontal bar from 0 to `estimate` in the row of a category, with a whisker from
+/// `low` to `high`. `row` is the category's index in [`Panel::categories`] plus an
+/// offset (within ±0.5) that sets bars of one category side by side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bar {
+    pub colour: Pen,
+    pub row: f64,
+    pub estimate: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Thickness of a bar, in rows.
+pub const BAR_THICKNESS: f64 = 0.36;
+
+/// One chart area: a title, two axes, bands (drawn first), lines, points with
+/// intervals, scattered points and bars.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
     pub title: String,
@@ -214,9 +246,22 @@ pub struct Panel {
     pub y: Axis,
     pub bands: Vec<Band>,
     pub lines: Vec<Line>,
+    pub intervals: Vec<Intervals>,
+    pub scatter: Vec<Scatter>,
+    pub bars: Vec<Bar>,
+    /// Names of the rows of a bar chart, the first at the top; the y axis then shows
+    /// them instead of numbers.
+    pub categories: Vec<String>,
     /// Periods at which a paradigm shift took effect (the first period of the new
     /// paradigm), drawn as vertical lines behind the data.
     pub shifts: Vec<f64>,
+    /// Periods at which a scheduled lever change took effect, drawn as vertical lines
+    /// behind the data (in another grey than paradigm shifts).
+    pub changes: Vec<f64>,
+    /// Whether the panel shares its value range with the figure's other such panels:
+    /// panels meant to be compared with each other (the sectors' fiscal costs, a
+    /// sweep's small multiples), rather than each read on its own.
+    pub shared_y: bool,
 }
 
 impl Panel {
@@ -227,17 +272,39 @@ impl Panel {
             y,
             bands: vec![],
             lines: vec![],
+            intervals: vec![],
+            scatter: vec![],
+            bars: vec![],
+            categories: vec![],
             shifts: vec![],
+            changes: vec![],
+            shared_y: false,
         }
     }
 
-    /// The x and y ranges of the panel's data.
+    /// The x and y ranges of the panel's data. A bar chart's category axis runs from
+    /// half a row below the last category to half a row above the first.
     pub fn ranges(&self) -> ((f64, f64), (f64, f64)) {
         let xs = self
             .lines
             .iter()
             .flat_map(|l| l.points.iter().filter(|p| p.1.is_finite()).map(|p| p.0))
-            .chain(self.bands.iter().flat_map(|b| b.points.iter().map(|p| p.0)));
+            .chain(self.bands.iter().flat_map(|b| b.points.iter().map(|p| p.0)))
+            .chain(
+                self.intervals
+                    .iter()
+                    .flat_map(|s| s.points.iter().map(|p| p.0)),
+            )
+            .chain(
+                self.scatter
+                    .iter()
+                    .flat_map(|s| s.points.iter().map(|p| p.0)),
+            )
+            .chain(
+                self.bars
+                    .iter()
+                    .flat_map(|b| [0.0, b.estimate, b.low, b.high]),
+            );
         let ys = self
             .lines
             .iter()
@@ -246,8 +313,28 @@ impl Panel {
                 self.bands
                     .iter()
                     .flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])),
+            )
+            .chain(
+                self.intervals
+                    .iter()
+                    .flat_map(|s| s.points.iter().flat_map(|p| [p.1, p.2, p.3])),
+            )
+            .chain(
+                self.scatter
+                    .iter()
+                    .flat_map(|s| s.points.iter().map(|p| p.1)),
             );
-        (self.x.range(xs), self.y.range(ys))
+        let y = if self.categories.is_empty() {
+            self.y.range(ys)
+        } else {
+            (-0.5, self.categories.len() as f64 - 0.5)
+        };
+        (self.x.range(xs), y)
+    }
+
+    /// The y position of the `i`-th category: the first at the top.
+    pub fn category_row(&self, i: usize) -> f64 {
+        (self.categories.len() - 1 - i) as f64
     }
 
     /// The polylines the panel's lines are drawn as.
@@ -259,21 +346,37 @@ impl Panel {
     }
 }
 
-/// An entry of the legend: a line or a band of a colour.
+/// An entry of the legend: how its series is drawn, in its colour.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
     pub label: String,
     pub colour: Pen,
-    /// Drawn as a band with a line (sweeps) rather than a line alone.
-    pub band: bool,
+    pub style: KeyStyle,
+}
+
+/// How a legend entry's swatch is drawn: like the series it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStyle {
+    /// A line with its pen's marker.
+    Line,
+    /// A band with a line (sweeps' means and bands).
+    Band,
+    /// A translucent dot (a scatter of design points).
+    Dot,
+    /// A filled bar (index charts).
+    Bar,
 }
 
 impl Key {
     pub fn line(label: impl Into<String>, colour: Pen) -> Key {
+        Key::styled(label, colour, KeyStyle::Line)
+    }
+
+    pub fn styled(label: impl Into<String>, colour: Pen, style: KeyStyle) -> Key {
         Key {
             label: label.into(),
             colour,
-            band: false,
+            style,
         }
     }
 }
@@ -294,6 +397,14 @@ pub struct Figure {
     pub columns: Option<usize>,
     /// Height of one panel in pixels (default: from the grid).
     pub panel_height: Option<u32>,
+    /// Width of one panel in pixels (default: 560, the figure at least 1000).
+    pub panel_width: Option<u32>,
+    /// The whole image's width and height in pixels at 96 dpi (`--width`,
+    /// `--height`); by default from the grid.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The resolution (`--dpi`): every size is scaled by `dpi / 96`.
+    pub dpi: f64,
 }
 
 impl Figure {
@@ -307,26 +418,49 @@ impl Figure {
             show_title: true,
             columns: None,
             panel_height: None,
+            panel_width: None,
+            width: None,
+            height: None,
+            dpi: super::render::BASE_DPI,
         }
+    }
+
+    /// Each panel's x and y ranges; the panels marked [`Panel::shared_y`] all get the
+    /// union of their y ranges (computed on each panel's own axis, so that a log axis
+    /// still runs from decade to decade).
+    pub fn ranges(&self) -> Vec<((f64, f64), (f64, f64))> {
+        let own: Vec<_> = self.panels.iter().map(Panel::ranges).collect();
+        let shared = || own.iter().zip(&self.panels).filter(|(_, p)| p.shared_y);
+        let lo = shared().map(|(r, _)| r.1.0).fold(f64::INFINITY, f64::min);
+        let hi = shared()
+            .map(|(r, _)| r.1.1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        own.iter()
+            .zip(&self.panels)
+            .map(|(&(x, y), p)| if p.shared_y { (x, (lo, hi)) } else { (x, y) })
+            .collect()
     }
 
     /// Columns and rows of the panel grid.
     pub fn grid(&self) -> (usize, usize) {
         let n = self.panels.len().max(1);
+        // 3 panels (two sectors and the economy) go in a row: a 2 x 2 grid would leave
+        // an empty cell.
         let columns = self.columns.unwrap_or(match n {
             1 => 1,
-            2..=4 => 2,
-            5 | 6 | 9 => 3,
+            2 | 4 => 2,
+            3 | 5 | 6 | 9 => 3,
             _ => 4,
         });
         let columns = columns.clamp(1, n);
         (columns, n.div_ceil(columns))
     }
 
-    /// Width of the figure and height of one panel, in pixels.
+    /// Width of the figure and height of one panel, in pixels at 96 dpi, unless
+    /// `width` and `height` ask for another size (see `render::drawn_panel_size`).
     pub fn panel_size(&self) -> (u32, u32) {
         let (columns, rows) = self.grid();
-        let width = (columns as u32 * 560).max(1000);
+        let width = (columns as u32 * self.panel_width.unwrap_or(560)).max(1000);
         let height = self.panel_height.unwrap_or(match (columns, rows) {
             (1, 1) => 470,
             _ => 420,
@@ -499,6 +633,51 @@ mod tests {
     }
 
     #[test]
+    fn marked_panels_share_their_value_range_and_grids_are_full() {
+        let panel = |ys: &[f64], shared: bool| {
+            let mut p = Panel::new("", Axis::period(), Axis::value("v", &[]));
+            p.lines.push(Line {
+                colour: BLACK,
+                points: ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect(),
+            });
+            p.shared_y = shared;
+            p
+        };
+        let mut fig = Figure::new("f", "t");
+        fig.panels = vec![
+            panel(&[0.0, 1.0], true),
+            panel(&[5.0, 9.0], true),
+            panel(&[100.0, 200.0], false),
+        ];
+        let r = fig.ranges();
+        assert_eq!(r[0].1, r[1].1);
+        assert!(r[0].1.0 < 0.0 && r[0].1.1 > 9.0);
+        assert_eq!(r[2].1, fig.panels[2].ranges().1);
+        // Three panels in a row: no empty cell.
+        assert_eq!(fig.grid(), (3, 1));
+        fig.panels.push(panel(&[1.0], false));
+        assert_eq!(fig.grid(), (2, 2));
+    }
+
+    #[test]
+    fn a_bar_chart_has_a_row_per_category_the_first_on_top() {
+        let mut p = Panel::new("", Axis::value("index", &[0.0, 1.0]), Axis::value("", &[]));
+        p.categories = vec!["a".into(), "b".into(), "c".into()];
+        p.bars.push(Bar {
+            colour: BLACK,
+            row: p.category_row(0),
+            estimate: 0.5,
+            low: 0.2,
+            high: 1.3,
+        });
+        assert_eq!(p.category_row(0), 2.0);
+        assert_eq!(p.category_row(2), 0.0);
+        let ((x0, x1), (y0, y1)) = p.ranges();
+        assert!(x0 < 0.0 && x1 > 1.3);
+        assert_eq!((y0, y1), (-0.5, 2.5));
+    }
+
+    #[test]
     fn tick_labels_are_short() {
         assert_eq!(tick_label(0.0), "0");
         assert_eq!(tick_label(0.30000000000000004), "0.3");
@@ -572,7 +751,8 @@ mod tests {
         assert_eq!(f.polygons(), 4);
         assert_eq!(f.grid(), (2, 2));
         f.panels.pop();
-        assert_eq!(f.grid(), (2, 2));
+        // Three panels in a row, not a 2 x 2 grid with an empty cell.
+        assert_eq!(f.grid(), (3, 1));
         f.columns = Some(1);
         assert_eq!(f.grid(), (1, 3));
         let (w, h) = f.panel_size();

@@ -18,6 +18,8 @@ pub mod data;
 pub mod figure;
 pub mod palette;
 pub mod render;
+pub mod svgtext;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -34,8 +36,10 @@ pub use figure::Figure;
 /// Where `catchup plot DIR` writes by default: `DIR/plots`.
 pub const PLOTS_DIR: &str = "plots";
 
-/// How many design points a sweep chart draws at most, by default.
-pub const DEFAULT_MAX_POINTS: usize = 12;
+/// Most design points a sweep may have for its band charts (a mean line and a band per
+/// point over the periods) to be drawn, by default: beyond that the bands are
+/// spaghetti, and the charts of each metric against each factor answer instead.
+pub const DEFAULT_MAX_POINTS: usize = 6;
 
 /// Errors while reading results or drawing charts.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +79,23 @@ pub enum PlotError {
     Font,
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// A sweep result that cannot be analysed.
+    #[error(transparent)]
+    Sweep(#[from] crate::sweep::SweepError),
+    #[error(
+        "{requested} leaves each of the {panels} panels of `{chart}` {panel_width} x \
+         {panel_height} pixels; at least {} x {} are needed",
+        render::MIN_PANEL.0,
+        render::MIN_PANEL.1
+    )]
+    TooSmall {
+        chart: String,
+        /// The options as given: `--width 300 --height 200`.
+        requested: String,
+        panels: usize,
+        panel_width: u32,
+        panel_height: u32,
+    },
     /// A scenario of a comparison could not be run.
     #[error(transparent)]
     Run(crate::runner::RunError),
@@ -95,6 +116,9 @@ impl PlotError {
         if let PlotError::Output(e) = self {
             return e.is_bad_input();
         }
+        if let PlotError::Sweep(e) = self {
+            return e.is_bad_input();
+        }
         matches!(
             self,
             PlotError::NoSuchDir(_)
@@ -106,6 +130,7 @@ impl PlotError {
                 | PlotError::Empty(_)
                 | PlotError::Csv { .. }
                 | PlotError::Scenario(_)
+                | PlotError::TooSmall { .. }
         )
     }
 }
@@ -249,10 +274,32 @@ pub struct PlotOptions {
     /// Where the charts go (default: `DIR/plots`).
     pub out: Option<PathBuf>,
     pub force: bool,
-    /// Most design points drawn in a sweep chart.
+    /// Most design points of a sweep whose band charts are drawn.
     pub max_points: usize,
     /// Leave the titles and subtitles out of the images.
     pub no_title: bool,
+    pub page: Page,
+}
+
+/// The size and resolution of every image (`--width`, `--height`, `--dpi`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Page {
+    /// Width and height of each image in pixels at 96 dpi; by default from its panels.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Every size is scaled by `dpi / 96`: `--width 800 --dpi 300` gives a 2500 pixel
+    /// wide image that looks like the 800 pixel one.
+    pub dpi: f64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            width: None,
+            height: None,
+            dpi: render::BASE_DPI,
+        }
+    }
 }
 
 impl Default for PlotOptions {
@@ -262,6 +309,7 @@ impl Default for PlotOptions {
             force: false,
             max_points: DEFAULT_MAX_POINTS,
             no_title: false,
+            page: Page::default(),
         }
     }
 }
@@ -276,18 +324,61 @@ pub fn plot_result(dir: &Path, opts: &PlotOptions) -> Result<Written, PlotError>
     let source = vec![dir.display().to_string()];
     match kind {
         ResultKind::Run => {
-            let series = data::SeriesTable::read(&dir.join(SERIES_FILE))?;
+            let series = data::SeriesTable::read_run(dir)?;
             let sizes = data::read_firm_sizes(&dir.join(FIRMS_FILE), "capacity")?;
             let figs = titled(charts::run_figures(&name, &series, &sizes)?, opts);
-            write_result(&out, opts.force, "run", source, &figs)
+            write_result(&out, opts.force, "run", source, &laid_out(figs, opts.page)?)
         }
         ResultKind::Sweep => {
-            let bands = data::Bands::read(&dir.join(BANDS_FILE))?;
-            let points = data::Points::read(&dir.join(POINTS_FILE))?;
-            let figs = charts::sweep_figures(&name, &bands, &points, opts.max_points);
-            write_result(&out, opts.force, "sweep", source, &titled(figs, opts))
+            let figs = sweep_charts(dir, &name, opts.max_points)?;
+            let figs = laid_out(titled(figs, opts), opts.page)?;
+            write_result(&out, opts.force, "sweep", source, &figs)
         }
     }
+}
+
+/// The charts of a sweep: each metric against each factor, the sensitivity indices of
+/// a Sobol or Morris design, and the band charts when the design is small enough for
+/// them to be read.
+fn sweep_charts(dir: &Path, name: &str, max_points: usize) -> Result<Vec<Figure>, PlotError> {
+    let data = crate::sweep::report::SweepData::read(dir)?;
+    let metrics = sweep::read_metrics(dir);
+    let mut figs = sweep::factor_figures(name, &data, &metrics);
+    figs.extend(sweep::index_figures(name, &data)?);
+    let bands = data::Bands::read(&dir.join(BANDS_FILE))?;
+    if bands.points.len() <= max_points {
+        let points = data::Points::read(&dir.join(POINTS_FILE))?;
+        figs.extend(charts::sweep_figures(name, &bands, &points));
+    }
+    Ok(figs)
+}
+
+/// The figures at the requested size and resolution; a size that leaves a panel too
+/// small to read is refused.
+pub fn laid_out(mut figs: Vec<Figure>, page: Page) -> Result<Vec<Figure>, PlotError> {
+    for f in &mut figs {
+        f.width = page.width;
+        f.height = page.height;
+        f.dpi = page.dpi;
+        if page.width.is_some() || page.height.is_some() {
+            let (panel_width, panel_height) = render::drawn_panel_size(f);
+            if panel_width < render::MIN_PANEL.0 || panel_height < render::MIN_PANEL.1 {
+                let requested = [("--width", page.width), ("--height", page.height)]
+                    .iter()
+                    .filter_map(|(name, v)| v.map(|v| format!("{name} {v}")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                return Err(PlotError::TooSmall {
+                    chart: f.stem.clone(),
+                    requested,
+                    panels: f.panels.len(),
+                    panel_width,
+                    panel_height,
+                });
+            }
+        }
+    }
+    Ok(figs)
 }
 
 /// The figures with their titles shown or not, as the options say.

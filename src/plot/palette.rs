@@ -71,6 +71,12 @@ pub const SHIFT: Pen = Pen {
     entry: None,
 };
 
+/// Scheduled lever changes: lighter than the paradigm shifts, drawn wider.
+pub const CHANGE: Pen = Pen {
+    rgb: (185, 185, 185),
+    entry: None,
+};
+
 /// The `i`-th pen of the palette (cycling after [`ENTRIES`]).
 pub fn pen(i: usize) -> Pen {
     let i = i % ENTRIES;

@@ -18,9 +18,10 @@ use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
 
 use super::PlotError;
 use super::figure::{
-    Figure, LINE_WIDTH, Panel, Scale, band_segments, drawable, legend_rows, segments, tick_label_in,
+    BAR_THICKNESS, Figure, KeyStyle, LINE_WIDTH, Panel, Scale, band_segments, drawable,
+    legend_rows, segments, tick_label_in,
 };
-use super::palette::{Marker, Pen, SHIFT};
+use super::palette::{CHANGE, Marker, Pen, SHIFT};
 
 /// The font family every text is set in.
 pub const FAMILY: &str = "sans-serif";
@@ -39,6 +40,37 @@ const LEGEND_GAP: u32 = 24;
 const LEGEND_ROW: u32 = 30;
 const SUBTITLE_ROW: u32 = 27;
 const TITLE_ROW: u32 = 36;
+/// Width of the y axis's labels and title, unless a bar chart's names need more.
+const Y_LABEL_AREA: u32 = 100;
+/// Height of the x axis's labels and title.
+const X_LABEL_AREA: u32 = 62;
+
+/// The resolution every size above is given at: CSS pixels, 96 to the inch. A figure
+/// drawn at another `dpi` has every size (text, lines, markers, margins) scaled by
+/// `dpi / 96`, so that it looks the same at a higher resolution.
+pub const BASE_DPI: f64 = 96.0;
+
+/// The smallest panel a requested size may leave, in pixels at 96 dpi: below it the
+/// axes' labels would overlap the data.
+pub const MIN_PANEL: (u32, u32) = (300, 200);
+
+/// Sizes scaled by a figure's `dpi / 96`.
+#[derive(Debug, Clone, Copy)]
+struct Scaled(f64);
+
+impl Scaled {
+    fn px(self, v: u32) -> u32 {
+        (v as f64 * self.0).round() as u32
+    }
+
+    fn pxi(self, v: i32) -> i32 {
+        (v as f64 * self.0).round() as i32
+    }
+
+    fn font(self, size: f64, style: FontStyle) -> FontDesc<'static> {
+        font(size * self.0, style)
+    }
+}
 
 /// Registers the embedded font (once per process).
 pub fn ensure_font() -> Result<(), PlotError> {
@@ -68,17 +100,19 @@ fn draw_mark<DB: DrawingBackend, CT: CoordTranslate>(
     area: &DrawingArea<DB, CT>,
     at: CT::From,
     pen: Pen,
+    k: Scaled,
 ) -> DrawResult<DB> {
     let c = rgb(pen);
-    let (filled, stroke) = (c.filled(), c.stroke_width(2));
-    let (paper, square) = (WHITE.filled(), [(1 - MARK, 1 - MARK), (MARK - 1, MARK - 1)]);
+    let m = k.pxi(MARK);
+    let (filled, stroke) = (c.filled(), c.stroke_width(k.px(2)));
+    let (paper, square) = (WHITE.filled(), [(1 - m, 1 - m), (m - 1, m - 1)]);
     let e = EmptyElement::at(at);
     match pen.marker() {
         None => Ok(()),
-        Some(Marker::Circle) => area.draw(&(e + Circle::new((0, 0), MARK, filled))),
+        Some(Marker::Circle) => area.draw(&(e + Circle::new((0, 0), m, filled))),
         Some(Marker::Square) => area.draw(&(e + Rectangle::new(square, filled))),
         Some(Marker::OpenCircle) => {
-            area.draw(&(e + Circle::new((0, 0), MARK, paper) + Circle::new((0, 0), MARK, stroke)))
+            area.draw(&(e + Circle::new((0, 0), m, paper) + Circle::new((0, 0), m, stroke)))
         }
         Some(Marker::OpenSquare) => {
             area.draw(&(e + Rectangle::new(square, paper) + Rectangle::new(square, stroke)))
@@ -120,6 +154,7 @@ fn wrap(text: &str, width: u32, size: f64, style: FontStyle) -> Vec<String> {
 
 /// Where everything goes, in pixels.
 struct Layout {
+    k: Scaled,
     width: u32,
     height: u32,
     title: Vec<String>,
@@ -133,36 +168,44 @@ struct Layout {
 }
 
 fn layout(fig: &Figure) -> Layout {
+    let k = Scaled(fig.dpi / BASE_DPI);
     let (_, rows) = fig.grid();
-    let (width, panel_height) = fig.panel_size();
-    let inner = width - 2 * MARGIN;
+    let (natural_width, natural_panel) = fig.panel_size();
+    let width = k.px(fig.width.unwrap_or(natural_width));
+    let inner = width.saturating_sub(2 * k.px(MARGIN));
     let (title, subtitle) = if fig.show_title {
         (
-            wrap(&fig.title, inner, TITLE_SIZE, FontStyle::Bold),
-            wrap(&fig.subtitle, inner, SUBTITLE_SIZE, FontStyle::Normal),
+            wrap(&fig.title, inner, TITLE_SIZE * k.0, FontStyle::Bold),
+            wrap(&fig.subtitle, inner, SUBTITLE_SIZE * k.0, FontStyle::Normal),
         )
     } else {
         (vec![], vec![])
     };
-    let labels: Vec<&str> = fig.keys.iter().map(|k| k.label.as_str()).collect();
+    let labels: Vec<&str> = fig.keys.iter().map(|key| key.label.as_str()).collect();
     let legend = if labels.is_empty() {
         vec![]
     } else {
-        legend_rows(&labels, inner, SWATCH, LEGEND_GAP, |s| {
-            text_width(s, LEGEND_SIZE, FontStyle::Normal)
+        legend_rows(&labels, inner, k.px(SWATCH), k.px(LEGEND_GAP), |s| {
+            text_width(s, LEGEND_SIZE * k.0, FontStyle::Normal)
         })
     };
     // Without a title, the legend starts at the margin.
     let subtitle_top = if fig.show_title {
-        MARGIN + TITLE_ROW * title.len().max(1) as u32 + 6
+        k.px(MARGIN) + k.px(TITLE_ROW) * title.len().max(1) as u32 + k.px(6)
     } else {
-        MARGIN
+        k.px(MARGIN)
     };
-    let legend_top = subtitle_top + SUBTITLE_ROW * subtitle.len() as u32 + 2;
-    let body_top = legend_top + LEGEND_ROW * legend.len() as u32 + 8;
+    let legend_top = subtitle_top + k.px(SUBTITLE_ROW) * subtitle.len() as u32 + k.px(2);
+    let body_top = legend_top + k.px(LEGEND_ROW) * legend.len() as u32 + k.px(8);
+    let height = match fig.height {
+        // The panels take what the title and legend leave.
+        Some(h) => k.px(h).max(body_top + k.px(8) + rows as u32),
+        None => body_top + k.px(natural_panel) * rows as u32 + k.px(8),
+    };
     Layout {
+        k,
         width,
-        height: body_top + panel_height * rows as u32 + 8,
+        height,
         title,
         subtitle,
         subtitle_top,
@@ -178,6 +221,19 @@ pub fn size(fig: &Figure) -> (u32, u32) {
     (l.width, l.height)
 }
 
+/// The size of one panel of a figure, in pixels at 96 dpi: what a requested width and
+/// height leave for the panels once the title, subtitle and legend are placed.
+pub fn drawn_panel_size(fig: &Figure) -> (u32, u32) {
+    let l = layout(fig);
+    let (columns, rows) = fig.grid();
+    let body = l.height.saturating_sub(l.body_top + l.k.px(8));
+    let unscale = |v: u32| (v as f64 / l.k.0).floor() as u32;
+    (
+        unscale(l.width / columns as u32),
+        unscale(body / rows.max(1) as u32),
+    )
+}
+
 fn draw_error<E: std::error::Error + Send + Sync>(
     path: &Path,
 ) -> impl FnOnce(DrawingAreaErrorKind<E>) -> PlotError + '_ {
@@ -187,13 +243,26 @@ fn draw_error<E: std::error::Error + Send + Sync>(
     }
 }
 
-/// Writes the figure as an SVG file.
-pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), PlotError> {
+/// The figure as SVG text, every glyph drawn as a path (see [`super::svgtext`]).
+pub fn svg_text(fig: &Figure, path: &Path) -> Result<String, PlotError> {
     ensure_font()?;
     let l = layout(fig);
-    let root = SVGBackend::new(path, (l.width, l.height)).into_drawing_area();
-    draw(fig, &l, &root).map_err(draw_error(path))?;
-    root.present().map_err(draw_error(path))
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (l.width, l.height)).into_drawing_area();
+        draw(fig, &l, &root).map_err(draw_error(path))?;
+        root.present().map_err(draw_error(path))?;
+    }
+    Ok(super::svgtext::outline_text(&out))
+}
+
+/// Writes the figure as an SVG file.
+pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), PlotError> {
+    let text = svg_text(fig, path)?;
+    std::fs::write(path, text).map_err(|e| PlotError::Draw {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// Writes the figure as a PNG file.
@@ -212,45 +281,59 @@ fn draw<DB: DrawingBackend>(
     l: &Layout,
     root: &DrawingArea<DB, Shift>,
 ) -> DrawResult<DB> {
+    let k = l.k;
     root.fill(&WHITE)?;
-    let left = MARGIN as i32;
+    let left = k.px(MARGIN) as i32;
     for (i, line) in l.title.iter().enumerate() {
         root.draw(&Text::new(
             line.clone(),
-            (left, (MARGIN + TITLE_ROW * i as u32) as i32),
-            font(TITLE_SIZE, FontStyle::Bold).color(&BLACK),
+            (left, (k.px(MARGIN) + k.px(TITLE_ROW) * i as u32) as i32),
+            k.font(TITLE_SIZE, FontStyle::Bold).color(&BLACK),
         ))?;
     }
     let grey = RGBColor(80, 80, 80);
     for (i, line) in l.subtitle.iter().enumerate() {
-        let y = l.subtitle_top + SUBTITLE_ROW * i as u32;
+        let y = l.subtitle_top + k.px(SUBTITLE_ROW) * i as u32;
         root.draw(&Text::new(
             line.clone(),
             (left, y as i32),
-            font(SUBTITLE_SIZE, FontStyle::Normal).color(&grey),
+            k.font(SUBTITLE_SIZE, FontStyle::Normal).color(&grey),
         ))?;
     }
+    let swatch = k.px(SWATCH) as i32;
     for (r, row) in l.legend.iter().enumerate() {
-        let mid = (l.legend_top + LEGEND_ROW * r as u32 + LEGEND_ROW / 2) as i32;
+        let mid = (l.legend_top + k.px(LEGEND_ROW) * r as u32 + k.px(LEGEND_ROW) / 2) as i32;
         for &(i, x) in row {
             let key = &fig.keys[i];
             let x = left + x as i32;
             let c = rgb(key.colour);
-            if key.band {
-                root.draw(&Rectangle::new(
-                    [(x, mid - 10), (x + SWATCH as i32, mid + 10)],
-                    c.mix(0.2).filled(),
-                ))?;
+            let box_ = [(x, mid - k.pxi(10)), (x + swatch, mid + k.pxi(10))];
+            match key.style {
+                KeyStyle::Line | KeyStyle::Band => {
+                    if key.style == KeyStyle::Band {
+                        root.draw(&Rectangle::new(box_, c.mix(0.2).filled()))?;
+                    }
+                    root.draw(&Rectangle::new(
+                        [(x, mid - k.pxi(2)), (x + swatch, mid + k.pxi(2))],
+                        c.filled(),
+                    ))?;
+                    draw_mark(root, (x + swatch / 2, mid), key.colour, k)?;
+                }
+                KeyStyle::Dot => {
+                    for dx in [-10, 0, 10] {
+                        root.draw(&Circle::new(
+                            (x + swatch / 2 + k.pxi(dx), mid),
+                            k.pxi(5),
+                            c.mix(0.5).filled(),
+                        ))?;
+                    }
+                }
+                KeyStyle::Bar => root.draw(&Rectangle::new(box_, c.mix(0.75).filled()))?,
             }
-            root.draw(&Rectangle::new(
-                [(x, mid - 2), (x + SWATCH as i32, mid + 2)],
-                c.filled(),
-            ))?;
-            draw_mark(root, (x + SWATCH as i32 / 2, mid), key.colour)?;
             root.draw(&Text::new(
                 key.label.clone(),
-                (x + (SWATCH + LEGEND_GAP / 2) as i32, mid),
-                font(LEGEND_SIZE, FontStyle::Normal)
+                (x + swatch + k.pxi(LEGEND_GAP as i32 / 2), mid),
+                k.font(LEGEND_SIZE, FontStyle::Normal)
                     .color(&BLACK)
                     .pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
@@ -259,49 +342,127 @@ fn draw<DB: DrawingBackend>(
     let (_, body) = root.split_vertically(l.body_top);
     let (columns, rows) = fig.grid();
     let areas = body.split_evenly((rows, columns));
-    for (panel, area) in fig.panels.iter().zip(&areas) {
-        draw_panel(panel, area)?;
+    for ((panel, ranges), area) in fig.panels.iter().zip(fig.ranges()).zip(&areas) {
+        draw_panel(panel, ranges, area, k)?;
     }
     Ok(())
 }
 
-fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-    let ((x0, x1), (y0, y1)) = panel.ranges();
+/// Width of the y axis's label area: room for a bar chart's category names.
+fn y_label_area(panel: &Panel, k: Scaled) -> u32 {
+    let names = panel
+        .categories
+        .iter()
+        .map(|c| text_width(c, TICK_SIZE * k.0, FontStyle::Normal) + k.px(24))
+        .max()
+        .unwrap_or(0);
+    names.max(k.px(Y_LABEL_AREA))
+}
+
+type Ranges = ((f64, f64), (f64, f64));
+
+fn draw_panel<DB: DrawingBackend>(
+    panel: &Panel,
+    ranges: Ranges,
+    area: &DrawingArea<DB, Shift>,
+    k: Scaled,
+) -> DrawResult<DB> {
+    let ((x0, x1), (y0, y1)) = ranges;
     let mut builder = ChartBuilder::on(area);
     builder
-        .margin_top(8)
-        .margin_bottom(4)
-        .margin_left(MARGIN)
-        .margin_right(MARGIN + 20)
-        .x_label_area_size(62)
-        .y_label_area_size(100);
+        .margin_top(k.px(8))
+        .margin_bottom(k.px(4))
+        .margin_left(k.px(MARGIN))
+        .margin_right(k.px(MARGIN + 20))
+        .x_label_area_size(k.px(X_LABEL_AREA))
+        .y_label_area_size(y_label_area(panel, k));
     if !panel.title.is_empty() {
-        builder.caption(&panel.title, font(PANEL_TITLE_SIZE, FontStyle::Bold));
+        builder.caption(&panel.title, k.font(PANEL_TITLE_SIZE, FontStyle::Bold));
     }
     match (panel.x.scale, panel.y.scale) {
         (Scale::Linear, Scale::Linear) => {
             let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1)?;
-            fill(&mut chart, panel)
+            fill(&mut chart, panel, ranges, k)
         }
         (Scale::Log, Scale::Log) => {
-            let mut chart =
-                builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
-            fill(&mut chart, panel)
+            let mut chart = builder.build_cartesian_2d(
+                (x0..x1).log_scale().with_key_points(log_ticks(x0, x1)),
+                (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)),
+            )?;
+            fill(&mut chart, panel, ranges, k)
         }
         (Scale::Linear, Scale::Log) => {
-            let mut chart = builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?;
-            fill(&mut chart, panel)
+            let mut chart = builder.build_cartesian_2d(
+                x0..x1,
+                (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)),
+            )?;
+            fill(&mut chart, panel, ranges, k)
         }
         (Scale::Log, Scale::Linear) => {
-            let mut chart = builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)?;
-            fill(&mut chart, panel)
+            let mut chart = builder.build_cartesian_2d(
+                (x0..x1).log_scale().with_key_points(log_ticks(x0, x1)),
+                y0..y1,
+            )?;
+            fill(&mut chart, panel, ranges, k)
         }
     }
+}
+
+/// The ticks of a log axis from `lo` to `hi`: 1, 2 and 5 times each power of ten, so
+/// that an axis spanning a decade or two still has several labels (plotters' own log
+/// ticks start at the first power of ten, leaving the part below it bare); over many
+/// decades, the powers of ten alone.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi >= lo && hi.is_finite()) {
+        return vec![];
+    }
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let within = |m: &[f64]| -> Vec<f64> {
+        (a..=b)
+            .flat_map(|e| m.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|v| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9))
+            .collect()
+    };
+    let all = within(&[1.0, 2.0, 5.0]);
+    if all.len() <= 9 { all } else { within(&[1.0]) }
+}
+
+/// A vertical or horizontal rule from `a` to `b` (data coordinates), `width` pixels
+/// wide: a filled rectangle, not a line, so that the SVG's polylines stay the data's
+/// alone, and not a stroked rectangle of no width, which SVG viewers do not draw.
+fn rule<DB, X, Y>(
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    a: (f64, f64),
+    b: (f64, f64),
+    width: u32,
+    colour: RGBColor,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let plot = chart.plotting_area();
+    let (base_x, base_y) = plot.get_base_pixel();
+    let (pa, pb) = (plot.map_coordinate(&a), plot.map_coordinate(&b));
+    let (x0, x1) = (pa.0.min(pb.0) - base_x, pa.0.max(pb.0) - base_x);
+    let (y0, y1) = (pa.1.min(pb.1) - base_y, pa.1.max(pb.1) - base_y);
+    let (w, half) = (width.max(1) as i32, width.max(1) as i32 / 2);
+    // Widen the thin side to the rule's width.
+    let corners = if x1 - x0 < y1 - y0 {
+        [(x0 - half, y0), (x0 - half + w, y1)]
+    } else {
+        [(x0, y0 - half), (x1, y0 - half + w)]
+    };
+    plot.strip_coord_spec()
+        .draw(&Rectangle::new(corners, colour.filled()))
 }
 
 fn fill<DB, X, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     panel: &Panel,
+    (xr, yr): Ranges,
+    k: Scaled,
 ) -> DrawResult<DB>
 where
     DB: DrawingBackend,
@@ -310,26 +471,45 @@ where
 {
     // Linear axes share their suffix (k, M) across labels; log axes span decades, so
     // each label has its own.
-    let (xr, yr) = panel.ranges();
     let magnitude = |(lo, hi): (f64, f64), scale: Scale| match scale {
         Scale::Linear => lo.abs().max(hi.abs()),
         Scale::Log => 0.0,
     };
     let (mx, my) = (magnitude(xr, panel.x.scale), magnitude(yr, panel.y.scale));
     let fmt_x = move |v: &f64| tick_label_in(*v, mx);
-    let fmt_y = move |v: &f64| tick_label_in(*v, my);
+    // A bar chart's rows are named: a tick at a whole row gets its category.
+    let categories = panel.categories.clone();
+    let fmt_y = move |v: &f64| {
+        if categories.is_empty() {
+            return tick_label_in(*v, my);
+        }
+        let row = v.round();
+        if (v - row).abs() > 1e-6 || row < 0.0 || row as usize >= categories.len() {
+            return String::new();
+        }
+        categories[categories.len() - 1 - row as usize].clone()
+    };
+    let y_labels = if panel.categories.is_empty() {
+        7
+    } else {
+        panel.categories.len()
+    };
+    // As many x labels as fit: about one per 75 pixels of a narrow panel (plotters
+    // then picks the roundest step that gives at most that many).
+    let (plot_width, _) = chart.plotting_area().dim_in_pixel();
+    let x_labels = (plot_width as usize / k.px(75).max(1) as usize).clamp(3, 8);
     let grid = RGBColor(225, 225, 225);
     chart
         .configure_mesh()
         .x_desc(panel.x.label.as_str())
         .y_desc(panel.y.label.as_str())
-        .label_style(font(TICK_SIZE, FontStyle::Normal))
-        .axis_desc_style(font(AXIS_SIZE, FontStyle::Normal))
+        .label_style(k.font(TICK_SIZE, FontStyle::Normal))
+        .axis_desc_style(k.font(AXIS_SIZE, FontStyle::Normal))
         .axis_style(TRANSPARENT)
         .bold_line_style(grid.stroke_width(1))
         .light_line_style(TRANSPARENT)
-        .x_labels(8)
-        .y_labels(7)
+        .x_labels(x_labels)
+        .y_labels(y_labels)
         .x_label_formatter(&fmt_x)
         .y_label_formatter(&fmt_y)
         .draw()?;
@@ -339,14 +519,13 @@ where
         [(0, 0), (w as i32 - 1, h as i32 - 1)],
         RGBColor(110, 110, 110).stroke_width(1),
     ))?;
-    // Paradigm shifts, behind the data: thin rectangles rather than lines, so that
-    // the SVG's polylines stay the data's alone.
-    // `yr` is the axis range the chart was built on, so the line spans the panel.
+    // Lever changes and paradigm shifts, behind the data. `yr` is the axis range the
+    // chart was built on, so the line spans the panel.
+    for &x in &panel.changes {
+        rule(chart, (x, yr.0), (x, yr.1), k.px(4), rgb(CHANGE))?;
+    }
     for &x in &panel.shifts {
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x, yr.0), (x, yr.1)],
-            rgb(SHIFT).stroke_width(2),
-        )))?;
+        rule(chart, (x, yr.0), (x, yr.1), k.px(2), rgb(SHIFT))?;
     }
     for band in &panel.bands {
         for poly in band_segments(&band.points, panel.y.scale) {
@@ -356,22 +535,75 @@ where
             )))?;
         }
     }
+    // Design points: small translucent dots, under the lines that summarise them.
+    for cloud in &panel.scatter {
+        let c = rgb(cloud.colour).mix(0.35).filled();
+        let r = k.pxi(4);
+        chart.draw_series(
+            cloud
+                .points
+                .iter()
+                .filter(|&&(x, y)| drawable(x, y, panel.x.scale, panel.y.scale))
+                .map(|&p| Circle::new(p, r, c)),
+        )?;
+    }
+    // Bars, from 0 to the estimate, with their whiskers.
+    let half = BAR_THICKNESS / 2.0;
+    for bar in &panel.bars {
+        let c = rgb(bar.colour);
+        if bar.estimate.is_finite() {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, bar.row - half), (bar.estimate, bar.row + half)],
+                c.mix(0.75).filled(),
+            )))?;
+        }
+        if bar.low.is_finite() && bar.high.is_finite() && bar.high > bar.low {
+            let (w, cap) = (k.px(2), half / 2.0);
+            rule(chart, (bar.low, bar.row), (bar.high, bar.row), w, BLACK)?;
+            for end in [bar.low, bar.high] {
+                rule(chart, (end, bar.row - cap), (end, bar.row + cap), w, BLACK)?;
+            }
+        }
+    }
     for line in &panel.lines {
         let c = rgb(line.colour);
         for seg in segments(&line.points, panel.x.scale, panel.y.scale) {
             if seg.len() == 1 {
-                chart.draw_series(std::iter::once(Circle::new(seg[0], 4, c.filled())))?;
+                chart.draw_series(std::iter::once(Circle::new(seg[0], k.pxi(4), c.filled())))?;
             }
-            chart.draw_series(LineSeries::new(seg, c.stroke_width(LINE_WIDTH)))?;
+            chart.draw_series(LineSeries::new(seg, c.stroke_width(k.px(LINE_WIDTH))))?;
+        }
+    }
+    // Whiskers of estimates.
+    for set in &panel.intervals {
+        for &(x, _, lo, hi) in &set.points {
+            if drawable(x, lo, panel.x.scale, panel.y.scale)
+                && drawable(x, hi, panel.x.scale, panel.y.scale)
+            {
+                rule(chart, (x, lo), (x, hi), k.px(3), rgb(set.colour))?;
+            }
         }
     }
     // Markers over all the lines, so that no line hides another's.
     let area = chart.plotting_area();
     for line in &panel.lines {
         let n = line.points.len();
-        for (k, &(x, y)) in line.points.iter().enumerate() {
-            if line.colour.marks(k, n) && drawable(x, y, panel.x.scale, panel.y.scale) {
-                draw_mark(area, (x, y), line.colour)?;
+        for (i, &(x, y)) in line.points.iter().enumerate() {
+            if line.colour.marks(i, n) && drawable(x, y, panel.x.scale, panel.y.scale) {
+                draw_mark(area, (x, y), line.colour, k)?;
+            }
+        }
+    }
+    // Every estimate is marked, in its pen's marker (a black dot for a plain pen).
+    for set in &panel.intervals {
+        for &(x, y, _, _) in &set.points {
+            if !drawable(x, y, panel.x.scale, panel.y.scale) {
+                continue;
+            }
+            if set.colour.marker().is_some() {
+                draw_mark(area, (x, y), set.colour, k)?;
+            } else {
+                area.draw(&Circle::new((x, y), k.pxi(MARK), rgb(set.colour).filled()))?;
             }
         }
     }
@@ -437,6 +669,18 @@ mod tests {
                 "{text} is missing"
             );
         }
+    }
+
+    #[test]
+    fn log_axes_tick_one_two_and_five_or_the_decades() {
+        assert_eq!(
+            log_ticks(1500.0, 21_000.0),
+            vec![2000.0, 5000.0, 10_000.0, 20_000.0]
+        );
+        assert_eq!(log_ticks(0.9, 10.0), vec![1.0, 2.0, 5.0, 10.0]);
+        // Four decades: twelve candidates, so the decades alone.
+        assert_eq!(log_ticks(1.0, 9999.0), vec![1.0, 10.0, 100.0, 1000.0]);
+        assert!(log_ticks(0.0, 10.0).is_empty());
     }
 
     #[test]

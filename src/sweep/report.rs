@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::analysis::{Interval, mean_ci, morris_indices, sobol_indices};
+use super::analysis::{
+    Interval, MorrisInterval, SobolIndex, mean_ci, morris_intervals, sobol_indices,
+};
 use super::error::SweepError;
 use super::execute::{MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SweepManifest};
+use super::spec::factor_column;
 use crate::output::ResultDir;
 
 /// Bootstrap resamples for Sobol confidence intervals.
@@ -64,23 +67,68 @@ fn fmt(v: f64) -> String {
     }
 }
 
-/// A cell as printed: numbers to four decimals.
+/// A cell as printed: numbers with more than four decimals to four; shorter ones (a
+/// factor's level, `0.3`) as written.
 fn shown(cell: &str) -> String {
+    let long = cell.contains('e') || cell.split_once('.').is_some_and(|(_, d)| d.len() > 4);
     match cell.parse::<f64>() {
-        Ok(v) if cell.contains('.') || cell.contains('e') => format!("{v:.4}"),
+        Ok(v) if long => format!("{v:.4}"),
         _ => cell.to_string(),
     }
 }
 
-/// Per-point metric values (one per replicate) and the points' roles.
-struct Loaded {
+/// A sweep result read for analysis: its manifest, its design points (roles and
+/// factor values) and each metric's replicate values at each point. `catchup analyze`
+/// tabulates it; `catchup plot` charts it, from the same numbers.
+pub struct SweepData {
     /// The sweep result's folder.
-    dir: PathBuf,
-    manifest: SweepManifest,
-    /// point -> (group, role)
-    roles: BTreeMap<u64, (Option<u64>, String)>,
+    pub dir: PathBuf,
+    pub manifest: SweepManifest,
+    /// The design points in order, each with its group, role and factor values.
+    pub points: BTreeMap<u64, PointInfo>,
     /// metric -> point -> replicate values
     values: Vec<BTreeMap<u64, Vec<f64>>>,
+}
+
+/// A design point as `points.csv` gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointInfo {
+    /// The Sobol row or Morris trajectory.
+    pub group: Option<u64>,
+    /// Sobol `A`, `B`, `AB<i>`; Morris `base`, `F<i>`; empty in other designs.
+    pub role: String,
+    /// The value of each factor of the manifest, in its order, as written.
+    pub factors: Vec<String>,
+}
+
+/// A metric's mean at a design point, over the replicates where it is defined.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointMean {
+    /// Index into the manifest's metrics.
+    pub metric: usize,
+    pub point: u64,
+    /// Replicates in which the metric is defined.
+    pub n: usize,
+    pub ci: Interval,
+}
+
+/// A factor's Sobol indices for a metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SobolRow {
+    pub metric: usize,
+    pub factor: usize,
+    /// Saltelli rows with every output defined (the ones the indices use).
+    pub rows: usize,
+    pub index: SobolIndex,
+}
+
+/// A factor's Morris measures for a metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MorrisRow {
+    pub metric: usize,
+    pub factor: usize,
+    pub trajectories: usize,
+    pub index: MorrisInterval,
 }
 
 /// A CSV file of a sweep result that cannot be read: an I/O failure, or a file that
@@ -117,46 +165,111 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), SweepError> 
     Ok((header, rows))
 }
 
-fn load(dir: &Path) -> Result<Loaded, SweepError> {
-    let manifest = SweepManifest::read(dir)?;
-    let (_, points) = read_csv(&dir.join(POINTS_FILE))?;
-    let roles = points
-        .iter()
-        .filter_map(|r| {
-            let p = r.first()?.parse().ok()?;
-            let group = r.get(1).and_then(|g| g.parse().ok());
-            Some((p, (group, r.get(2).cloned().unwrap_or_default())))
-        })
-        .collect();
-    let (header, runs) = read_csv(&dir.join(RUNS_FILE))?;
-    let mut values = Vec::new();
-    for m in &manifest.metrics {
-        let col = header
+impl SweepData {
+    /// Reads the manifest, `points.csv` and `runs.csv` of the sweep result in `dir`.
+    pub fn read(dir: &Path) -> Result<SweepData, SweepError> {
+        let manifest = SweepManifest::read(dir)?;
+        let points_path = dir.join(POINTS_FILE);
+        let (header, rows) = read_csv(&points_path)?;
+        // A factor's column is its key made a plain name; an older result has the key.
+        let factor_columns = manifest
+            .factors
             .iter()
-            .position(|h| h == m)
-            .ok_or_else(|| SweepError::Damaged {
-                path: dir.join(RUNS_FILE),
-                why: format!("it has no column for metric `{m}`"),
-            })?;
-        let mut per_point: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
-        for r in &runs {
-            let point: u64 = r.get(1).and_then(|p| p.parse().ok()).unwrap_or(u64::MAX);
-            let v = r.get(col).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
-            per_point.entry(point).or_default().push(v);
+            .map(|key| {
+                header
+                    .iter()
+                    .position(|h| *h == factor_column(key) || h == key)
+                    .ok_or_else(|| SweepError::Damaged {
+                        path: points_path.clone(),
+                        why: format!("it has no column for factor `{key}`"),
+                    })
+            })
+            .collect::<Result<Vec<usize>, _>>()?;
+        let points = rows
+            .iter()
+            .filter_map(|r| {
+                let p = r.first()?.parse().ok()?;
+                let group = r.get(1).and_then(|g| g.parse().ok());
+                let factors = factor_columns
+                    .iter()
+                    .map(|&c| r.get(c).cloned().unwrap_or_default())
+                    .collect();
+                Some((
+                    p,
+                    PointInfo {
+                        group,
+                        role: r.get(2).cloned().unwrap_or_default(),
+                        factors,
+                    },
+                ))
+            })
+            .collect();
+        let (header, runs) = read_csv(&dir.join(RUNS_FILE))?;
+        let mut values = Vec::new();
+        for m in &manifest.metrics {
+            let col = header
+                .iter()
+                .position(|h| h == m)
+                .ok_or_else(|| SweepError::Damaged {
+                    path: dir.join(RUNS_FILE),
+                    why: format!("it has no column for metric `{m}`"),
+                })?;
+            let mut per_point: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+            for r in &runs {
+                let point: u64 = r.get(1).and_then(|p| p.parse().ok()).unwrap_or(u64::MAX);
+                let v = r.get(col).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+                per_point.entry(point).or_default().push(v);
+            }
+            values.push(per_point);
         }
-        values.push(per_point);
+        Ok(SweepData {
+            dir: dir.to_path_buf(),
+            manifest,
+            points,
+            values,
+        })
     }
-    Ok(Loaded {
-        dir: dir.to_path_buf(),
-        manifest,
-        roles,
-        values,
-    })
+
+    /// Each metric's mean with its 95% interval at each design point that has runs,
+    /// metric by metric, points in order.
+    pub fn point_means(&self) -> Vec<PointMean> {
+        let mut out = Vec::new();
+        for (metric, per_point) in self.values.iter().enumerate() {
+            for (&point, vals) in per_point {
+                out.push(PointMean {
+                    metric,
+                    point,
+                    n: vals.iter().filter(|v| !v.is_nan()).count(),
+                    ci: mean_ci(vals),
+                });
+            }
+        }
+        out
+    }
+
+    /// A metric's replicate values at a design point (NaN where undefined).
+    pub fn replicate_values(&self, metric: usize, point: u64) -> Vec<f64> {
+        self.values
+            .get(metric)
+            .and_then(|m| m.get(&point))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Whether the design is a Saltelli design, whose Sobol indices can be estimated.
+    pub fn is_saltelli(&self) -> bool {
+        matches!(self.manifest.design.as_str(), "sobol" | "saltelli-random")
+    }
+
+    /// Whether the design is a Morris design.
+    pub fn is_morris(&self) -> bool {
+        self.manifest.design == "morris"
+    }
 }
 
 /// The analysis of a sweep result: tables, written under `<dir>/analysis/`.
 pub fn analyze(dir: &Path, force: bool) -> Result<Vec<Table>, SweepError> {
-    let data = load(dir)?;
+    let data = SweepData::read(dir)?;
     if data.manifest.shard != "1/1" && data.manifest.shard != "merged" {
         return Err(SweepError::Refused(format!(
             "{} is shard {} of a sweep; merge the shards first (`catchup merge`)",
@@ -165,10 +278,10 @@ pub fn analyze(dir: &Path, force: bool) -> Result<Vec<Table>, SweepError> {
         )));
     }
     let mut tables = vec![point_means(&data)];
-    match data.manifest.design.as_str() {
-        "sobol" | "saltelli-random" => tables.push(sobol_table(&data)),
-        "morris" => tables.push(morris_table(&data)?),
-        _ => {}
+    if data.is_saltelli() {
+        tables.push(sobol_table(&data));
+    } else if data.is_morris() {
+        tables.push(morris_table(&data)?);
     }
     let result = ResultDir::create(&dir.join("analysis"), force)?;
     for t in &tables {
@@ -190,93 +303,180 @@ pub fn analyze(dir: &Path, force: bool) -> Result<Vec<Table>, SweepError> {
     Ok(tables)
 }
 
-fn point_means(data: &Loaded) -> Table {
-    let mut rows = Vec::new();
-    for (m, name) in data.manifest.metrics.iter().enumerate() {
-        for (point, vals) in &data.values[m] {
-            let ci: Interval = mean_ci(vals);
-            let n = vals.iter().filter(|v| !v.is_nan()).count();
-            rows.push(vec![
-                point.to_string(),
-                name.clone(),
-                n.to_string(),
-                fmt(ci.estimate),
-                fmt(ci.low),
-                fmt(ci.high),
+fn point_means(data: &SweepData) -> Table {
+    let metrics = &data.manifest.metrics;
+    let rows = data
+        .point_means()
+        .into_iter()
+        .map(|m| {
+            let mut row = vec![m.point.to_string()];
+            // The factor values, so that the table reads on its own (and joins
+            // nothing to be plotted).
+            match data.points.get(&m.point) {
+                Some(p) => row.extend(p.factors.iter().cloned()),
+                None => row.extend(data.manifest.factors.iter().map(|_| String::new())),
+            }
+            row.extend([
+                metrics[m.metric].clone(),
+                m.n.to_string(),
+                fmt(m.ci.estimate),
+                fmt(m.ci.low),
+                fmt(m.ci.high),
             ]);
-        }
-    }
+            row
+        })
+        .collect();
+    let mut columns = vec!["point".to_string()];
+    columns.extend(data.manifest.factors.iter().map(|k| factor_column(k)));
+    columns.extend(["metric", "n", "mean", "ci_low", "ci_high"].map(String::from));
     Table {
         file: "point_means.csv".into(),
         title: "Mean of each metric at each design point, with 95% confidence intervals across replicates".into(),
-        columns: ["point", "metric", "n", "mean", "ci_low", "ci_high"].map(String::from).to_vec(),
+        columns,
         rows,
     }
 }
 
 /// Mean over replicates of a metric at each point (NaN if undefined everywhere).
-fn means(data: &Loaded, m: usize) -> BTreeMap<u64, f64> {
+fn means(data: &SweepData, m: usize) -> BTreeMap<u64, f64> {
     data.values[m]
         .iter()
         .map(|(p, v)| (*p, mean_ci(v).estimate))
         .collect()
 }
 
-fn sobol_table(data: &Loaded) -> Table {
-    let k = data.manifest.factors.len();
-    let mut rows = Vec::new();
-    for (m, name) in data.manifest.metrics.iter().enumerate() {
-        let y = means(data, m);
-        // Rows of the Saltelli design: group j has A, B and AB1..ABk.
-        let mut blocks: BTreeMap<u64, (f64, f64, Vec<f64>)> = BTreeMap::new();
-        for (point, (group, role)) in &data.roles {
-            let (Some(j), Some(&v)) = (group, y.get(point)) else {
-                continue;
-            };
-            let entry = blocks
-                .entry(*j)
-                .or_insert_with(|| (f64::NAN, f64::NAN, vec![f64::NAN; k]));
-            match role.as_str() {
-                "A" => entry.0 = v,
-                "B" => entry.1 = v,
-                r => {
-                    if let Some(i) = r.strip_prefix("AB").and_then(|i| i.parse::<usize>().ok())
-                        && (1..=k).contains(&i)
-                    {
-                        entry.2[i - 1] = v;
+impl SweepData {
+    /// Sobol indices of every factor for every metric (a Saltelli design's rows: group
+    /// j has A, B and AB1..ABk), with bootstrap intervals seeded by the master seed.
+    pub fn sobol(&self) -> Vec<SobolRow> {
+        let k = self.manifest.factors.len();
+        let mut out = Vec::new();
+        for m in 0..self.manifest.metrics.len() {
+            let y = means(self, m);
+            let mut blocks: BTreeMap<u64, (f64, f64, Vec<f64>)> = BTreeMap::new();
+            for (point, info) in &self.points {
+                let (Some(j), Some(&v)) = (info.group, y.get(point)) else {
+                    continue;
+                };
+                let entry = blocks
+                    .entry(j)
+                    .or_insert_with(|| (f64::NAN, f64::NAN, vec![f64::NAN; k]));
+                match info.role.as_str() {
+                    "A" => entry.0 = v,
+                    "B" => entry.1 = v,
+                    r => {
+                        if let Some(i) = r.strip_prefix("AB").and_then(|i| i.parse::<usize>().ok())
+                            && (1..=k).contains(&i)
+                        {
+                            entry.2[i - 1] = v;
+                        }
                     }
                 }
             }
+            // Rows with an undefined output anywhere are left out.
+            let complete: Vec<&(f64, f64, Vec<f64>)> = blocks
+                .values()
+                .filter(|(a, b, ab)| {
+                    a.is_finite() && b.is_finite() && ab.iter().all(|v| v.is_finite())
+                })
+                .collect();
+            let y_a: Vec<f64> = complete.iter().map(|b| b.0).collect();
+            let y_b: Vec<f64> = complete.iter().map(|b| b.1).collect();
+            let y_ab: Vec<Vec<f64>> = (0..k)
+                .map(|i| complete.iter().map(|b| b.2[i]).collect())
+                .collect();
+            if y_a.len() < 2 {
+                continue;
+            }
+            let indices = sobol_indices(&y_a, &y_b, &y_ab, BOOTSTRAP, self.manifest.seed);
+            out.extend(
+                indices
+                    .into_iter()
+                    .enumerate()
+                    .map(|(factor, index)| SobolRow {
+                        metric: m,
+                        factor,
+                        rows: y_a.len(),
+                        index,
+                    }),
+            );
         }
-        // Rows with an undefined output anywhere are left out.
-        let complete: Vec<&(f64, f64, Vec<f64>)> = blocks
-            .values()
-            .filter(|(a, b, ab)| a.is_finite() && b.is_finite() && ab.iter().all(|v| v.is_finite()))
-            .collect();
-        let y_a: Vec<f64> = complete.iter().map(|b| b.0).collect();
-        let y_b: Vec<f64> = complete.iter().map(|b| b.1).collect();
-        let y_ab: Vec<Vec<f64>> = (0..k)
-            .map(|i| complete.iter().map(|b| b.2[i]).collect())
-            .collect();
-        let indices = if y_a.len() >= 2 {
-            sobol_indices(&y_a, &y_b, &y_ab, BOOTSTRAP, data.manifest.seed)
-        } else {
-            Vec::new()
-        };
-        for (i, idx) in indices.iter().enumerate() {
-            rows.push(vec![
-                name.clone(),
-                data.manifest.factors[i].clone(),
-                y_a.len().to_string(),
-                fmt(idx.first.estimate),
-                fmt(idx.first.low),
-                fmt(idx.first.high),
-                fmt(idx.total.estimate),
-                fmt(idx.total.low),
-                fmt(idx.total.high),
-            ]);
-        }
+        out
     }
+
+    /// Morris measures of every factor for every metric, from the elementary effects
+    /// along each trajectory, with bootstrap intervals seeded by the master seed.
+    pub fn morris(&self) -> Result<Vec<MorrisRow>, SweepError> {
+        let k = self.manifest.factors.len();
+        let delta = self
+            .manifest
+            .morris_delta
+            .ok_or_else(|| SweepError::Damaged {
+                path: self.dir.join(MANIFEST_FILE),
+                why: "a morris sweep's manifest without morris_delta".into(),
+            })?;
+        let mut out = Vec::new();
+        for m in 0..self.manifest.metrics.len() {
+            let y = means(self, m);
+            let mut effects: Vec<Vec<f64>> = vec![Vec::new(); k];
+            let mut previous: Option<(u64, f64)> = None;
+            // Points of a trajectory are consecutive: base, then one factor moved per step.
+            for (point, info) in &self.points {
+                let v = y.get(point).copied().unwrap_or(f64::NAN);
+                if info.role == "base" {
+                    previous = info.group.map(|g| (g, v));
+                    continue;
+                }
+                if let (Some((g, before)), Some(i)) = (
+                    previous,
+                    info.role
+                        .strip_prefix('F')
+                        .and_then(|i| i.parse::<usize>().ok()),
+                ) && Some(g) == info.group
+                    && (1..=k).contains(&i)
+                {
+                    if before.is_finite() && v.is_finite() {
+                        effects[i - 1].push((v - before) / delta);
+                    }
+                    previous = Some((g, v));
+                }
+            }
+            let indices = morris_intervals(&effects, BOOTSTRAP, self.manifest.seed);
+            out.extend(
+                indices
+                    .into_iter()
+                    .enumerate()
+                    .map(|(factor, index)| MorrisRow {
+                        metric: m,
+                        factor,
+                        trajectories: effects[factor].len(),
+                        index,
+                    }),
+            );
+        }
+        Ok(out)
+    }
+}
+
+fn sobol_table(data: &SweepData) -> Table {
+    let rows = data
+        .sobol()
+        .into_iter()
+        .map(|r| {
+            let (s1, st) = (r.index.first, r.index.total);
+            vec![
+                data.manifest.metrics[r.metric].clone(),
+                data.manifest.factors[r.factor].clone(),
+                r.rows.to_string(),
+                fmt(s1.estimate),
+                fmt(s1.low),
+                fmt(s1.high),
+                fmt(st.estimate),
+                fmt(st.low),
+                fmt(st.high),
+            ]
+        })
+        .collect();
     Table {
         file: "sobol.csv".into(),
         title: format!(
@@ -291,57 +491,45 @@ fn sobol_table(data: &Loaded) -> Table {
     }
 }
 
-fn morris_table(data: &Loaded) -> Result<Table, SweepError> {
-    let k = data.manifest.factors.len();
-    let delta = data
-        .manifest
-        .morris_delta
-        .ok_or_else(|| SweepError::Damaged {
-            path: data.dir.join(MANIFEST_FILE),
-            why: "a morris sweep's manifest without morris_delta".into(),
-        })?;
-    let mut rows = Vec::new();
-    for (m, name) in data.manifest.metrics.iter().enumerate() {
-        let y = means(data, m);
-        let mut effects: Vec<Vec<f64>> = vec![Vec::new(); k];
-        let mut previous: Option<(u64, f64)> = None;
-        // Points of a trajectory are consecutive: base, then one factor moved per step.
-        for (point, (group, role)) in &data.roles {
-            let v = y.get(point).copied().unwrap_or(f64::NAN);
-            if role == "base" {
-                previous = group.map(|g| (g, v));
-                continue;
-            }
-            if let (Some((g, before)), Some(i)) = (
-                previous,
-                role.strip_prefix('F').and_then(|i| i.parse::<usize>().ok()),
-            ) && Some(g) == *group
-                && (1..=k).contains(&i)
-            {
-                if before.is_finite() && v.is_finite() {
-                    effects[i - 1].push((v - before) / delta);
-                }
-                previous = Some((g, v));
-            }
-        }
-        for (i, idx) in morris_indices(&effects).iter().enumerate() {
-            rows.push(vec![
-                name.clone(),
-                data.manifest.factors[i].clone(),
-                effects[i].len().to_string(),
-                fmt(idx.mu),
-                fmt(idx.mu_star),
-                fmt(idx.sigma),
-            ]);
-        }
-    }
+fn morris_table(data: &SweepData) -> Result<Table, SweepError> {
+    let rows = data
+        .morris()?
+        .into_iter()
+        .map(|r| {
+            let i = r.index;
+            vec![
+                data.manifest.metrics[r.metric].clone(),
+                data.manifest.factors[r.factor].clone(),
+                r.trajectories.to_string(),
+                fmt(i.mu),
+                fmt(i.mu_star.estimate),
+                fmt(i.mu_star.low),
+                fmt(i.mu_star.high),
+                fmt(i.sigma.estimate),
+                fmt(i.sigma.low),
+                fmt(i.sigma.high),
+            ]
+        })
+        .collect();
     Ok(Table {
         file: "morris.csv".into(),
-        title: "Morris elementary effects per unit of each factor's range: mu, mu* (mean absolute), sigma"
-            .into(),
-        columns: ["metric", "factor", "trajectories", "mu", "mu_star", "sigma"]
-            .map(String::from)
-            .to_vec(),
+        title: format!(
+            "Morris elementary effects per unit of each factor's range: mu, mu* (mean absolute), sigma, with 95% bootstrap intervals ({BOOTSTRAP} resamples)"
+        ),
+        columns: [
+            "metric",
+            "factor",
+            "trajectories",
+            "mu",
+            "mu_star",
+            "mu_star_low",
+            "mu_star_high",
+            "sigma",
+            "sigma_low",
+            "sigma_high",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
     })
 }
