@@ -685,6 +685,9 @@ mod tests {
 
     #[test]
     fn png_text_is_drawn_with_the_embedded_font() {
+        // `draw` expects the font registered, as the public renderers do first; alone
+        // (the first test of the process to draw) it would find no font.
+        ensure_font().unwrap();
         let fig = figure();
         let (w, h) = size(&fig);
         let draw_into = |fig: &Figure| {
