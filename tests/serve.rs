@@ -592,15 +592,14 @@ fn bad_requests_get_a_4xx_json_answer_and_the_server_goes_on_serving() {
     );
 }
 
-#[test]
-fn requests_at_once_are_all_answered() {
-    let server = ServerProcess::start();
-    let port = server.port;
-    let answers: Vec<u16> = thread::scope(|s| {
-        let handles: Vec<_> = (0..12)
-            .map(|i| {
+/// The statuses of `n` runs of `base` to period `until` (seeds 0 to n - 1) sent at
+/// once, each on its own connection; 0 where no answer came.
+fn runs_at_once(port: u16, base: &str, n: u64, until: u32) -> Vec<u16> {
+    thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|seed| {
                 s.spawn(move || {
-                    let body = json!({"base": "baseline", "seed": i, "until": 5}).to_string();
+                    let body = json!({"base": base, "seed": seed, "until": until}).to_string();
                     request(
                         port,
                         "POST",
@@ -614,7 +613,14 @@ fn requests_at_once_are_all_answered() {
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    })
+}
+
+#[test]
+fn requests_at_once_are_all_answered() {
+    let server = ServerProcess::start();
+    let port = server.port;
+    let answers = runs_at_once(port, "baseline", 12, 5);
     assert!(answers.iter().all(|&s| s == 200), "{answers:?}");
 }
 
@@ -724,25 +730,7 @@ fn slow_uploads_do_not_stall_other_clients() {
     assert_eq!(server.get("/").status, 200);
     assert_eq!(server.get("/api/scenarios").status, 200);
     let port = server.port;
-    let runs: Vec<u16> = thread::scope(|s| {
-        let handles: Vec<_> = (0..6)
-            .map(|seed| {
-                s.spawn(move || {
-                    let body = json!({"base": "catch-up", "seed": seed, "until": 3}).to_string();
-                    request(
-                        port,
-                        "POST",
-                        "/api/run",
-                        Some("application/json"),
-                        body.as_bytes(),
-                    )
-                    .map(|r| r.status)
-                    .unwrap_or(0)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let runs = runs_at_once(port, "catch-up", 6, 3);
     assert_eq!(runs, [200; 6], "runs beside the slow uploads");
     // The slow uploads were not answered (nor dropped) in the meantime: they were
     // still waiting for their bodies while the others went through.
