@@ -12,9 +12,12 @@ a temporary directory with its own seed (42); a "try" runs with its lever change
 `--set`. A change the classroom page makes after stepping to period N holds from period
 N + 1 on, so it is run as a schedule entry at period N + 1.
 
-Not covered here: soe-protection and window-of-opportunity (tools/claims.py prints
-their main figures), and the README's bench-1m figures (`catchup run bench-1m
---periods 10`: `firms_final` in manifest.json and the size of firms.csv).
+soe-protection and window-of-opportunity are covered here too (their texts and "try"
+items; tools/claims.py prints their figures in the ODD §10 table). Not covered: the
+README's bench-1m figures (`catchup run bench-1m --periods 10 --format parquet`, and
+again without `--format`: `firms_final` in manifest.json and the sizes of firms.parquet
+and firms.csv) and the API example in docs/teaching.md (`catchup run catch-up --periods
+2`: `gap` and `import_share` at period 1 and the firms living at period 2).
 """
 import csv, math, os, statistics, subprocess, sys, tempfile
 
@@ -61,6 +64,17 @@ class Run:
         """The first period from `after` on at which test(value) holds, or None."""
         return next((t for t in sorted(self.d[sector])
                      if t >= after and test(self.at(sector, t, name))), None)
+
+    def spans(self, sector, name, test):
+        """The runs of periods (first, last) in which test(value) holds."""
+        out = []
+        for t in sorted(self.d[sector]):
+            if test(self.at(sector, t, name)):
+                if out and out[-1][1] == t - 1:
+                    out[-1] = (out[-1][0], t)
+                else:
+                    out.append((t, t))
+        return out
 
     def always_from(self, sector, name, test):
         """The first period from which test(value) holds to the end, or None."""
@@ -132,14 +146,20 @@ def baseline():
 def catch_up():
     d = Run("catch-up")
     s = "lithography"
-    say("gap", at_list(d, s, "gap", (1, 10, 20, 100)))
+    g = d.col(s, "gap")
+    say("gap", at_list(d, s, "gap", (1, 10, 20, 25, 30, 40, 60, 80, 100)),
+        "largest", r2(max(g)), "in period", 1 + g.index(max(g)))
     gi = d.col(s, "gain_introduction")
     say("gain_introduction largest in period", 1 + gi.index(max(gi)),
         at_list(d, s, "gain_introduction", (2, 5, 10, 20), 4),
         "; gap passes 0.7 in period", d.first(s, "gap", lambda x: x > 0.7))
     say("import_share", at_list(d, s, "import_share", (1, 5, 10)),
         "; fiscal cost positive from", d.always_from(s, "fiscal_cost", lambda x: x > 0),
-        at_list(d, s, "fiscal_cost", range(1, 10), 0))
+        at_list(d, s, "fiscal_cost", range(1, 10), 0),
+        "; fiscal cost negative in", d.spans(s, "fiscal_cost", lambda x: x < 0))
+    im = d.col(s, "import_share", 11)
+    say("import_share from period 11 on: largest", r2(max(im)), "in period", 11 + im.index(max(im)),
+        "; 2% or more in", d.spans(s, "import_share", lambda x: x >= 0.02))
     say("soe_capacity_share", at_list(d, s, "soe_capacity_share", (1, 100)),
         "soe_output_share", at_list(d, s, "soe_output_share", (1, 100)))
     t = Run("catch-up", "policy.rd_subsidy=1.0")
@@ -166,8 +186,11 @@ def research_bridge():
     say("institute_staff strong", at_list(d, "strong", "institute_staff", (1, 20, 40, 80)),
         "max", r2(max(d.col("strong", "institute_staff"))),
         "weak", at_list(d, "weak", "institute_staff", (1, 20, 40, 80)))
-    ratio = [d.at("strong", t, "fiscal_cost") / d.at("weak", t, "fiscal_cost") for t in range(25, 81)]
-    say("fiscal cost strong/weak from 25 on:", r2(min(ratio)), "to", r2(max(ratio)))
+    ratio = [d.at("strong", t, "institute_spending") / d.at("weak", t, "institute_spending")
+             for t in range(25, 81)]
+    more = [d.at("strong", t, "fiscal_cost") - d.at("weak", t, "fiscal_cost") for t in range(25, 81)]
+    say("institute spending strong/weak from 25 on:", r2(min(ratio)), "to", r2(max(ratio)),
+        "; fiscal cost strong minus weak from 25 on:", round(min(more)), "to", round(max(more)))
     t = Run("research-bridge", "sector.strong.policy.researcher_incentive=0.05")
     say("try strong incentive 0.05: strong transfers", round(t.total("strong", "transfers")),
         "staff at 80", r2(t.at("strong", 80, "institute_staff")))
@@ -175,10 +198,13 @@ def research_bridge():
     say("try weak bridge 0.6: weak transfers", round(t.total("weak", "transfers")),
         "a period max", max(t.col("weak", "transfers")), "median", statistics.median(t.col("weak", "transfers")))
     t = Run("research-bridge", "sector.weak.policy.researcher_incentive=0.5")
-    ratio = [t.at("weak", p, "fiscal_cost") / d.at("weak", p, "fiscal_cost") for p in range(10, 81)]
+    ratio = [t.at("weak", p, "institute_spending") / d.at("weak", p, "institute_spending")
+             for p in range(10, 81)]
+    more = [t.at("weak", p, "fiscal_cost") - d.at("weak", p, "fiscal_cost") for p in range(10, 81)]
     say("try weak incentive 0.5: weak transfers", round(t.total("weak", "transfers")),
         "staff", at_list(t, "weak", "institute_staff", (20, 40, 80)),
-        "; fiscal cost against default from 10 on:", r2(min(ratio)), "to", r2(max(ratio)))
+        "; institute spending against default from 10 on:", r2(min(ratio)), "to", r2(max(ratio)),
+        "; fiscal cost minus default from 10 on:", round(min(more)), "to", round(max(more)))
 
 
 def trial_and_error():
@@ -220,10 +246,16 @@ def consortium():
         "; innovations", totals(d, "innovations", S))
     say("productivity", {s: at_list(d, s, "productivity_mean", (20, 80)) for s in S},
         "; alone firms_private", at_list(d, "alone", "firms_private", (1, 20, 22, 30, 40, 46, 60, 80), 0),
-        "min at", min(range(20, 81), key=lambda t: d.at("alone", t, "firms_private")),
-        "; consortium ahead in productivity from",
-        next(t for t in range(80, 0, -1) if d.at("consortium", t, "productivity_mean")
-             <= d.at("alone", t, "productivity_mean")) + 1)
+        "min at", min(range(20, 81), key=lambda t: d.at("alone", t, "firms_private")))
+    for s in S:
+        fp = d.col(s, "firms_private")
+        top = 1 + fp.index(max(fp))
+        low = top + fp[top - 1:].index(min(fp[top - 1:]))
+        say(f"{s} firms_private largest", round(max(fp)), "in period", top,
+            "then smallest", round(min(fp[top - 1:])), "in period", low)
+    ahead = [t for t in range(1, 81) if d.at("consortium", t, "productivity_mean")
+             > d.at("alone", t, "productivity_mean")]
+    say("consortium ahead in productivity in", len(ahead), "periods:", ahead)
     t = Run("consortium", "schedule+={period=21, sector=\"alone\", levers={consortium=true}}")
     say("try consortium on after period 20: alone dead ends zero from",
         t.always_from("alone", "firms_on_dead_ends", lambda x: x == 0),
@@ -272,14 +304,111 @@ def three_regimes():
         "soe_output_share at 20", r2(t.at(p, 20, "soe_output_share")))
 
 
+def soe_protection():
+    d = Run("soe-protection")
+    H, M = "heavy", "moderate"
+    say("capacity at 20", {s: round(d.at(s, 20, "capacity")) for s in (H, M)},
+        "ratio", r2(d.at(H, 20, "capacity") / d.at(M, 20, "capacity")),
+        "; utilization at 20", {s: r2(d.at(s, 20, "utilization")) for s in (H, M)},
+        "mean 20-100", {s: r2(d.mean(s, "utilization", 20)) for s in (H, M)})
+    say("heavy soe_capacity_share", at_list(d, H, "soe_capacity_share", (1, 19, 20, 40, 100)),
+        "; moderate", at_list(d, M, "soe_capacity_share", (1, 20, 40, 100)),
+        "; heavy firms_private", at_list(d, H, "firms_private", (1, 20, 30, 35, 40, 60, 100), 0),
+        "largest", round(max(d.col(H, "firms_private"))),
+        "in period", max(range(1, 101), key=lambda t: d.at(H, t, "firms_private")))
+    say("heavy fiscal_cost", at_list(d, H, "fiscal_cost", range(1, 7), 0),
+        "positive from", d.always_from(H, "fiscal_cost", lambda x: x > 0),
+        "; at 20 heavy", round(d.at(H, 20, "fiscal_cost")), "moderate", round(d.at(M, 20, "fiscal_cost")),
+        "ratio", r2(d.at(H, 20, "fiscal_cost") / d.at(M, 20, "fiscal_cost")),
+        "; heavy production subsidy at 20", round(d.at(H, 20, "production_subsidy_spending")))
+    say("productivity SOE/private at 20", {s: (r2(d.at(s, 20, "productivity_soe")),
+                                              r2(d.at(s, 20, "productivity_private"))) for s in (H, M)},
+        "; bailouts", totals(d, "bailouts", (H, M)),
+        "; firms_soe", {s: at_list(d, s, "firms_soe", (1, 20, 30, 40, 60, 80, 100), 0) for s in (H, M)},
+        "; moderate's first closed by period", d.first(M, "firms_soe", lambda x: x < 20))
+    t = Run("soe-protection", "sector.heavy.policy.soe_preference=0")
+    say("try heavy preference 0: soe_capacity_share at 20", r2(t.at(H, 20, "soe_capacity_share")),
+        "(default", r2(d.at(H, 20, "soe_capacity_share")), "); utilization at 20",
+        r2(t.at(H, 20, "utilization")), "; fiscal cost at 20", round(t.at(H, 20, "fiscal_cost")),
+        "(default", round(d.at(H, 20, "fiscal_cost")), ")")
+    t = Run("soe-protection", 'schedule+={period=21, sector="heavy", levers={bailout=0}}')
+    diff = next((p for p in range(1, 101) if t.d[H][p] != d.d[H][p]), None)
+    say("try heavy bailout 0 after period 20: first period that differs", diff,
+        "; heavy bailouts by period in the default run from 21 on",
+        {p: int(d.at(H, p, "bailouts")) for p in range(21, 101) if d.at(H, p, "bailouts") > 0},
+        "; with the change: exits", {p: int(t.at(H, p, "exits")) for p in range(21, 101)
+                                     if t.at(H, p, "exits") != d.at(H, p, "exits")},
+        "firms_soe", at_list(t, H, "firms_soe", (20, 40, 60, 80, 100), 0),
+        "; utilization mean 21-100", r2(t.mean(H, "utilization", 21)),
+        "(default", r2(d.mean(H, "utilization", 21)), ")")
+    t = Run("soe-protection", "sector.heavy.policy.soe_credit=0")
+    say("try heavy soft credit 0: heavy identical", t.d[H] == d.d[H],
+        "; first period that differs", next((p for p in range(1, 101) if t.d[H][p] != d.d[H][p]), None))
+    t = Run("soe-protection", "sector.moderate.policy.bailout=0")
+    say("try moderate bailout 0: firms_soe", at_list(t, M, "firms_soe", (1, 10, 20, 30, 40, 60, 100), 0),
+        "none from", t.always_from(M, "firms_soe", lambda x: x == 0))
+    t = Run("soe-protection", "sector.heavy.policy.tariff=0")
+    say("try heavy tariff 0: utilization at 20", r2(t.at(H, 20, "utilization")),
+        "soe_capacity_share at 20", r2(t.at(H, 20, "soe_capacity_share")),
+        "(default", r2(d.at(H, 20, "soe_capacity_share")), ")")
+
+
+def window_of_opportunity():
+    d = Run("window-of-opportunity")
+    L, I = "latecomer", "incumbent"
+    old = "old_paradigm_capacity_share"
+    gone = lambda run, s: run.always_from(s, old, lambda x: x == 0)
+    say("latecomer paradigm_switches 15-18", at_list(d, L, "paradigm_switches", range(15, 19), 0),
+        "sum", round(d.total(L, "paradigm_switches", 15, 18)),
+        "; incumbent", at_list(d, I, "paradigm_switches", range(15, 31), 0))
+    say("old capacity latecomer", at_list(d, L, old, range(15, 20)), "gone from", gone(d, L),
+        "; incumbent", at_list(d, I, old, range(15, 26)), "gone from", gone(d, I),
+        "; incumbent firms_soe", at_list(d, I, "firms_soe", range(14, 27), 0),
+        "exits", at_list(d, I, "exits", range(18, 27), 0))
+    market = {}
+    for t in (14, 20, 22, 24, 25, 26, 28, 30):
+        m = d.at(I, t, "import_share")
+        soe = (1 - m) * d.at(I, t, "soe_output_share")
+        market[t] = (round(1 - m - soe, 2), round(soe, 2), round(m, 2))
+    say("incumbent market (private, SOEs, imports)", market,
+        "; soe_output_share", at_list(d, I, "soe_output_share", (1, 14, 20, 24, 25)))
+    gl, gi = d.col(L, "gap", 15, 40), d.col(I, "gap", 15, 40)
+    say("gap latecomer", at_list(d, L, "gap", range(14, 21)), "lowest in period", 15 + gl.index(min(gl)),
+        "; incumbent", at_list(d, I, "gap", range(14, 28)), "lowest in period", 15 + gi.index(min(gi)))
+    im = d.col(I, "import_share")
+    say("incumbent import share largest", r2(max(im)), "in period", 1 + im.index(max(im)),
+        at_list(d, I, "import_share", (14, 20, 25, 28, 30, 35)),
+        "; tariff revenue largest", round(max(d.col(I, "tariff_revenue"))),
+        "; fiscal cost negative in", d.spans(I, "fiscal_cost", lambda x: x < 0))
+    b = d.col(I, "bailouts")
+    say("incumbent bailouts", round(sum(b)), "first in period", d.first(I, "bailouts", lambda x: x > 0),
+        "largest", max(b), "in period", 1 + b.index(max(b)), "; latecomer", round(d.total(L, "bailouts")))
+    t = Run("window-of-opportunity", "sector.incumbent.policy.soe_credit=1")
+    say("try incumbent soft credit 1: old capacity at 20", r2(t.at(I, 20, old)), "gone from", gone(t, I),
+        "firms_soe", at_list(t, I, "firms_soe", range(20, 27), 0),
+        "exits", at_list(t, I, "exits", range(20, 27), 0),
+        "bailouts", round(t.total(I, "bailouts")))
+    t = Run("window-of-opportunity", "policy.bailout=0")
+    say("try bailout 0: incumbent firms_soe", at_list(t, I, "firms_soe", (1, 10, 14, 15, 20, 21, 22), 0),
+        "old capacity", at_list(t, I, old, range(18, 26)), "gone from", gone(t, I),
+        "bailout spending", round(t.total(I, "bailout_spending")))
+    t = Run("window-of-opportunity", "sector.incumbent.policy.tariff=0")
+    fc = t.col(I, "fiscal_cost", 15, 30)
+    say("try incumbent tariff 0: old capacity at 20", r2(t.at(I, 20, old)), "gone from", gone(t, I),
+        "; fiscal cost periods 15-30: smallest", round(min(fc)), "largest", round(max(fc)),
+        "in period", 15 + fc.index(max(fc)))
+
+
 SCENARIOS = {
     "baseline": baseline,
     "catch-up": catch_up,
+    "soe-protection": soe_protection,
     "research-bridge": research_bridge,
     "trial-and-error": trial_and_error,
     "consortium": consortium,
     "patient-funding": patient_funding,
     "three-regimes": three_regimes,
+    "window-of-opportunity": window_of_opportunity,
 }
 
 
