@@ -58,7 +58,9 @@ def main():
     d = run("catch-up")
     s = "lithography"
     print("catch-up: gap at 1,5,10,20,40,100:",
-          [round(at(d, s, t, "gap"), 3) for t in (1, 5, 10, 20, 40, 100)])
+          [round(at(d, s, t, "gap"), 3) for t in (1, 5, 10, 20, 40, 100)],
+          "; largest:", round(max(col(d, s, "gap")), 3), "in period",
+          1 + col(d, s, "gap").index(max(col(d, s, "gap"))))
     print("catch-up: gain_introduction at 2,5,10,20:",
           [round(at(d, s, t, "gain_introduction"), 4) for t in (2, 5, 10, 20)],
           "; largest from period 20 on:", max(col(d, s, "gain_introduction")[19:]))
@@ -102,11 +104,12 @@ def main():
           {s: round(col(d, s, "productivity_mean")[-1], 2) for s in d})
 
     d = run("window-of-opportunity")
-    for t in (14, 15, 16, 17, 18, 19, 20, 21, 22):
+    for t in range(14, 26):
         print(f"window @{t}: old capacity latecomer "
               f"{at(d, 'latecomer', t, 'old_paradigm_capacity_share'):.2f} incumbent "
               f"{at(d, 'incumbent', t, 'old_paradigm_capacity_share'):.2f}; SOEs incumbent "
-              f"{at(d, 'incumbent', t, 'firms_soe'):.0f}; imports incumbent "
+              f"{at(d, 'incumbent', t, 'firms_soe'):.0f} (exits {at(d, 'incumbent', t, 'exits'):.0f}); "
+              f"imports incumbent "
               f"{at(d, 'incumbent', t, 'import_share'):.2f}; gap latecomer "
               f"{at(d, 'latecomer', t, 'gap'):.2f} incumbent {at(d, 'incumbent', t, 'gap'):.2f}")
     print("window: largest import share of incumbent:", round(max(col(d, "incumbent", "import_share")), 2))
