@@ -320,6 +320,10 @@ fn the_result_does_not_depend_on_threads_and_force_replaces_only_results() {
         "sensitivity.csv",
         "calibration.toml",
         "manifest.json",
+        "progress.svg",
+        "progress.png",
+        "fit.svg",
+        "fit.png",
     ] {
         assert!(one.join(f).is_file(), "{f}");
     }

@@ -10,6 +10,7 @@ use super::execute::Found;
 use super::moments::{column, replicate_means};
 use super::spec::Calibration;
 use crate::output::{OutputError, ResultDir};
+use crate::plot::figure::{Axis, Bar, Figure, Key, KeyStyle, Line, Panel, Scatter, colour};
 use crate::scenario::load::edit_scenario;
 use crate::sweep::analysis::mean_ci;
 
@@ -21,6 +22,9 @@ pub const SENSITIVITY_FILE: &str = "sensitivity.csv";
 /// The calibration file as run.
 pub const INPUT_FILE: &str = "calibration.toml";
 pub const MANIFEST_FILE: &str = "manifest.json";
+/// The charts: the objective's progress, and each moment's miss.
+pub const PROGRESS_CHART: &str = "progress";
+pub const FIT_CHART: &str = "fit";
 
 /// What a calibration did, written as `manifest.json`. Timing fields and `threads`
 /// are the only parts that differ between identical calibrations.
@@ -267,6 +271,11 @@ pub fn write(
     let json = serde_json::to_string_pretty(&summary).expect("a summary always serializes");
     result.write_text(SUMMARY_FILE, &(json + "\n"))?;
 
+    crate::plot::write_figures(&figures(cal, found), result).map_err(|e| OutputError::Io {
+        path: result.path("calibration charts"),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+
     let total = found.evaluations.len() as u64;
     Ok(CalibrationManifest {
         program: "catchup".into(),
@@ -299,8 +308,100 @@ pub fn write(
             MANIFEST_FILE,
         ]
         .map(String::from)
-        .to_vec(),
+        .into_iter()
+        .chain(
+            [PROGRESS_CHART, FIT_CHART]
+                .into_iter()
+                .flat_map(|stem| [format!("{stem}.svg"), format!("{stem}.png")]),
+        )
+        .collect(),
     })
+}
+
+/// The charts: the objective of every evaluation of the search and the best so far
+/// (log scale); and each moment's miss at the optimum in its standard errors, with
+/// the 95% interval over replicates.
+fn figures(cal: &Calibration, found: &Found) -> Vec<Figure> {
+    let spec = &cal.spec;
+    let mut progress = Figure::new(
+        PROGRESS_CHART,
+        format!("Calibration {}: the objective", spec.name),
+    );
+    progress.subtitle = format!(
+        "Weighted squared distance of the moments (means of {} replicates) from their targets, \
+         at each evaluation of the search (dots) and the best so far (line).",
+        spec.replicates
+    );
+    let mut panel = Panel::new(
+        "objective",
+        Axis::value("evaluation", &[0.0]),
+        Axis::log("objective"),
+    );
+    let searched: Vec<&super::journal::Evaluation> = found
+        .evaluations
+        .iter()
+        .zip(&found.phases)
+        .filter(|(_, p)| **p != super::execute::Phase::Sensitivity)
+        .map(|(e, _)| e)
+        .collect();
+    panel.scatter.push(Scatter {
+        colour: colour(0),
+        points: searched
+            .iter()
+            .filter(|e| e.objective.is_finite() && e.objective > 0.0)
+            .map(|e| (e.index as f64, e.objective))
+            .collect(),
+    });
+    let mut best = f64::INFINITY;
+    panel.lines.push(Line {
+        colour: colour(1),
+        points: searched
+            .iter()
+            .map(|e| {
+                best = best.min(e.objective);
+                (e.index as f64, if best > 0.0 { best } else { f64::NAN })
+            })
+            .collect(),
+    });
+    progress.keys = vec![
+        Key::styled("an evaluation", colour(0), KeyStyle::Dot),
+        Key::line("best so far", colour(1)),
+    ];
+    progress.panels.push(panel);
+
+    let best = &found.evaluations[found.best];
+    let n = spec.moment.len();
+    let mut fit = Figure::new(
+        FIT_CHART,
+        format!("Calibration {}: the moments at the optimum", spec.name),
+    );
+    fit.subtitle = "Each moment's miss, simulated mean minus target, in the moment's standard \
+                    errors (1/sqrt(weight)); whiskers: 95% interval over replicates. 0 is a \
+                    perfect fit."
+        .into();
+    let mut panel = Panel::new(
+        "miss",
+        Axis::value("(simulated - target) / standard error", &[0.0]),
+        Axis::value("", &[]),
+    );
+    panel.categories = spec.moment.iter().map(|m| m.name.clone()).collect();
+    for (m, moment) in spec.moment.iter().enumerate() {
+        let ci = mean_ci(&column(&best.moments, n, m));
+        let scale = moment.weight().sqrt();
+        let row = panel.category_row(m);
+        panel.bars.push(Bar {
+            colour: colour(0),
+            row,
+            estimate: (ci.estimate - moment.target) * scale,
+            low: (ci.low - moment.target) * scale,
+            high: (ci.high - moment.target) * scale,
+        });
+    }
+    fit.keys = vec![Key::styled("miss", colour(0), KeyStyle::Bar)];
+    fit.panel_width = Some(720);
+    fit.panel_height = Some((140 + 48 * n as u32).max(320));
+    fit.panels.push(panel);
+    vec![progress, fit]
 }
 
 /// Writes `manifest.json`.
