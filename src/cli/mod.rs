@@ -65,7 +65,7 @@ pub enum Command {
     /// Print the reference tables of every lever, model parameter and output column
     /// (Markdown, or JSON with --json), generated from the catalogues the program uses.
     Reference(reference::ReferenceArgs),
-    /// Print the JSON Schema of scenario or sweep files, for editors that complete and
+    /// Print the JSON Schema of scenario, sweep or calibration files, for editors that complete and
     /// check TOML keys (Taplo, Even Better TOML): see docs/scenario-reference.md.
     Schema(schema::SchemaArgs),
     /// Print a shell's completion script (bash, elvish, fish, powershell, zsh).
