@@ -404,10 +404,13 @@ fn check_spec(s: &CalibrationSpec) -> Vec<Problem> {
             "expected a share of the range, above 0 and at most 0.5",
         ));
     }
-    if s.search.start > sobol_burley::NUM_DIMENSIONS.max(1 << 16) {
+    if s.search.start > crate::sweep::design::SOBOL_MAX_POINTS {
         out.push(Problem::new(
             search.key("start"),
-            "expected at most 65536 start points",
+            format!(
+                "expected at most {} start points (the length of the scrambled Sobol' sequence)",
+                crate::sweep::design::SOBOL_MAX_POINTS
+            ),
         ));
     }
     if s.parameter.is_empty() {
@@ -446,6 +449,12 @@ fn check_spec(s: &CalibrationSpec) -> Vec<Problem> {
             out.push(Problem::new(
                 at.clone().key("min"),
                 "a parameter on a log scale needs `min` > 0",
+            ));
+        }
+        if p.integer && (p.min.fract() != 0.0 || p.max.fract() != 0.0) {
+            out.push(Problem::new(
+                at.clone().key("min"),
+                "an integer parameter needs whole-number bounds",
             ));
         }
         if p.integer && p.log {
