@@ -80,12 +80,13 @@ struct MomentFit<'a> {
     contribution: f64,
 }
 
-/// A number for a table: shortest round-trip form, empty when undefined.
+/// A number for a table: the shortest form that reads back exactly (in exponent form
+/// for huge or tiny magnitudes), empty when undefined.
 fn cell(v: f64) -> String {
     if v.is_nan() {
         String::new()
     } else {
-        format!("{v}")
+        crate::scenario::error::number(v)
     }
 }
 
