@@ -193,6 +193,16 @@ def test_a_sweep_holds_its_runs_metrics_and_series_in_one_long_table(tmp_path):
         catchup.sweep(text=SWEEP, out=out)
 
 
+def test_a_parquet_sweep_loads_as_the_csv_sweep(tmp_path):
+    csv = catchup.sweep(text=SWEEP, out=tmp_path / "csv")
+    pq = catchup.sweep(text=SWEEP + 'format = "parquet"\n', out=tmp_path / "pq")
+    assert (tmp_path / "pq" / "runs.parquet").is_file()
+    assert not (tmp_path / "pq" / "runs.csv").exists()
+    assert sorted(pq.tables) == sorted(csv.tables) == ["bands", "points", "runs", "series"]
+    for name in csv.tables:
+        pd.testing.assert_frame_equal(pq.tables[name], csv.tables[name])
+
+
 def test_a_bad_sweep_is_refused_with_its_location(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(SWEEP.replace('key = "policy.tariff"', 'key = "policy.tarif"'))

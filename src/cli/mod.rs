@@ -101,7 +101,12 @@ impl Failure {
             error: anyhow::anyhow!(
                 "{failed} run{} failed; their errors are in the `status` and `error` columns of {}",
                 if failed == 1 { "" } else { "s" },
-                dir.join("runs.csv").display()
+                dir.join(
+                    crate::output::TableFormat::of_table(dir, crate::sweep::execute::RUNS)
+                        .unwrap_or_default()
+                        .file(crate::sweep::execute::RUNS)
+                )
+                .display()
             ),
         }
     }

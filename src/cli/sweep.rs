@@ -47,8 +47,13 @@ pub struct SweepArgs {
     /// Write the design to FILE as a matrix in SALib's row order (for a Saltelli design:
     /// A, AB_1..AB_k, B per base row) and stop: nothing is run. With --force, an existing
     /// FILE is replaced.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "shard", "resume", "retry_failed", "max_failures", "threads"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "shard", "resume", "retry_failed", "max_failures", "threads", "format"])]
     pub export_salib: Option<PathBuf>,
+    /// The format of the result's tables: csv or parquet (zstd-compressed, typed
+    /// columns), as with `catchup run --format`. Default: the sweep file's `[output]
+    /// format`, else csv. Every shard of a sweep must be written in the same format.
+    #[arg(long, value_parser = super::table_format)]
+    pub format: Option<crate::output::TableFormat>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -115,7 +120,10 @@ fn failure(e: SweepError) -> Failure {
 }
 
 pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
-    let sweep = Sweep::load(&args.sweep).map_err(Failure::bad_input)?;
+    let mut sweep = Sweep::load(&args.sweep).map_err(Failure::bad_input)?;
+    if let Some(format) = args.format {
+        sweep.spec.output.format = format;
+    }
     if let Some(file) = &args.export_salib {
         return export_salib(&sweep, file, &args);
     }

@@ -241,7 +241,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
 
         // Accounts.
         let revenue = price * q;
-        let rd_own = m.rd_share * c.revenue[i];
+        let rd_own = m.rd_share * c.revenue[i] * f64::from(c.search[i]);
         let production_subsidy = owner_levers.production_subsidy * revenue;
         let value = cp * k;
         // Labour, in units of output it could make: an SOE keeps the workforce of a
@@ -446,6 +446,7 @@ mod mechanism_tests {
             output: 1.0,
             pending: 0.0,
             rd_stock: 0.0,
+            search: 1.0,
             path: 0,
             streak: 0,
             experience: 0,
@@ -485,6 +486,32 @@ mod mechanism_tests {
         firms.add(firm);
         let tally = settle(firms.chunks_mut().remove(0), &ctx);
         (firms.get(0), tally)
+    }
+
+    #[test]
+    fn the_r_and_d_bill_grows_with_the_firms_search_intensity() {
+        let levers = PolicyState::new(&Scenario::default()).resolve(0);
+        let model = ModelParams::default();
+        let routine = Firm {
+            owner: Ownership::Private,
+            net_worth: 100.0,
+            debt: 0.0,
+            ..soe_in_trouble()
+        };
+        let searching = Firm {
+            search: 2.5,
+            ..routine
+        };
+        let (a, _) = settle_with(routine, &model, &levers, 0.0);
+        let (b, _) = settle_with(searching, &model, &levers, 0.0);
+        // Both make a loss, which is retained whole: the gap is the extra R&D bill.
+        let extra = model.rd_share * routine.revenue * 1.5;
+        assert!(
+            ((a.net_worth - b.net_worth) - extra).abs() < 1e-9,
+            "{} {}",
+            a.net_worth,
+            b.net_worth
+        );
     }
 
     #[test]

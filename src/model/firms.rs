@@ -152,6 +152,10 @@ firm_state! {
         pending(pending): f64,
         /// Accumulated R&D effort, the source of absorptive capacity.
         rd_stock(rd_stock): f32,
+        /// This period's research intensity, a multiple of the normal R&D share of
+        /// revenue (1, or more for a firm losing buyers: problemistic search). Set
+        /// by the innovation pass, paid for in the accounts.
+        search(search): f32,
         /// Technology path worked on.
         path(path): u16,
         /// Failures in a row on the path.
@@ -216,6 +220,7 @@ mod tests {
             output: 0.0,
             pending: 0.0,
             rd_stock: 0.0,
+            search: 1.0,
             path: 0,
             streak: 0,
             experience: 0,

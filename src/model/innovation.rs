@@ -102,6 +102,15 @@ pub fn absorptive_capacity(base: f64, stock: f64, half: f64) -> f64 {
     base * (0.5 + 0.5 * stock / (stock + half))
 }
 
+/// The share of its buyers the market is taking from firm `i`: what the replicator
+/// would take at the firm's quality-adjusted price against last period's market price
+/// (in this period's wages), 0 for a firm that holds or gains its market. The signal
+/// that triggers search, for a new technology (7.4) and in R&D (7.7).
+fn market_pressure(c: &FirmChunk<'_>, i: usize, x: &InnovationContext<'_>) -> f64 {
+    let price = x.pricing.compared_price(c.a[i], c.owner[i], c.vintage[i]);
+    (1.0 - replicator(x.model.selection, price, x.market_price)).max(0.0)
+}
+
 /// `ratio^elasticity`, with exact fast paths for the common elasticities: a general
 /// `powf` per firm and period was a tenth of a large run's time.
 #[inline]
@@ -203,9 +212,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         if c.vintage[i] != paradigm {
             let (u, v) = uniform_pair(&mut rng);
             let cost = m.retool_cost * x.capital_price * kept;
-            let price = x.pricing.compared_price(c.a[i], owner, c.vintage[i]);
-            let pressure = 1.0 - replicator(m.selection, price, x.market_price);
-            if c.net_worth[i] >= cost && u < pressure {
+            if c.net_worth[i] >= cost && u < market_pressure(&c, i, x) {
                 c.net_worth[i] -= cost;
                 let capable = absorptive_capacity(
                     absorb_base[owner],
@@ -234,6 +241,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
         c.pending[i] = 0.0;
         let k = c.capacity[i];
 
+        c.search[i] = 1.0;
         if current {
             // Effort grows with the budget less than proportionally (elasticity below one):
             // a firm ten times the mean size does not get ten times the odds.
@@ -244,6 +252,19 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
             } else {
                 budget
             };
+            // Problemistic search (Cyert & March 1963; Greve 2003): a firm that is
+            // losing buyers puts more of its people and money into research this
+            // period, in proportion to the loss up to `search_trigger`; one that holds
+            // or gains its market does its routine research. Such search is local: it
+            // looks for the cause near the symptom and copies what works elsewhere,
+            // so the extra effort goes to absorbing known technology, not to
+            // exploring (Cyert & March 1963, ch. 6; exploration is funded from
+            // slack). What softens the market's verdict (procurement preference, a
+            // tariff) so also softens the pressure to catch up. The firm pays for the
+            // extra effort in its R&D bill.
+            let loss = (market_pressure(&c, i, x) / m.search_trigger).min(1.0);
+            let extra = (1.0 - xi) * effort * m.search_response * loss;
+            c.search[i] = (1.0 + (1.0 - xi) * m.search_response * loss) as f32;
 
             // A joint project over the bridge: each firm draws once, then which institute.
             // It needs the firm's own research money and people, so take-up grows with
@@ -263,13 +284,13 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
             } else {
                 effort
             };
-            let stock = prior_stock + effort;
+            let stock = prior_stock + effort + extra;
             c.rd_stock[i] = stock as f32;
             let absorb = absorptive_capacity(absorb_base[owner], stock, m.rd_stock_half);
             let (u_abs, u_exp) = uniform_pair(&mut rng);
 
             // Absorption: the gain is proportional to the gap, so it shrinks as the gap closes.
-            let e_abs = (1.0 - xi) * effort;
+            let e_abs = (1.0 - xi) * effort + extra;
             if e_abs > 0.0 && succeeds(u_abs, m.zeta_imitation * e_abs * absorb, 1.0) {
                 let gain = m.absorption_step * absorb * (x.frontier_eff - c.a[i]).max(0.0);
                 if gain > 0.0 {
@@ -379,6 +400,7 @@ mod tests {
             output: 8.0,
             pending: 0.0,
             rd_stock: 1e9,
+            search: 1.0,
             path: 0,
             streak: 0,
             experience: 0,
@@ -532,6 +554,36 @@ mod tests {
         assert_eq!(tally.gain_introduction, 0.0);
     }
 
+    #[test]
+    fn a_firm_losing_buyers_puts_extra_effort_into_absorption_only() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        let stock_gain = |f: Firm| f64::from(f.rd_stock) - 1e9_f32 as f64 * 0.9;
+        let run = |s: &Setup, market_price: f64, xi: f64| {
+            let mut ctx = s.context(xi);
+            ctx.market_price = market_price;
+            run_one(firm(0.5), &ctx).0
+        };
+        // Far dearer than the market (market price 0.01): it loses buyers beyond the
+        // trigger, so its effort on absorption is (1 + response) times the routine.
+        let (holding, losing) = (run(&s, 1e6, 0.1), run(&s, 0.01, 0.1));
+        assert_eq!(
+            holding.search, 1.0,
+            "a firm that keeps its buyers searches routinely"
+        );
+        let push = 0.9 * s.model.search_response;
+        assert!((f64::from(losing.search) - (1.0 + push)).abs() < 1e-6);
+        let routine = stock_gain(holding);
+        assert!(routine > 0.0);
+        assert!((stock_gain(losing) / routine - (1.0 + push)).abs() < 1e-3);
+        // The search is local: a firm that only explores (xi = 1) gets no extra effort.
+        let explorer = run(&s, 0.01, 1.0);
+        assert_eq!(explorer.search, 1.0);
+        // Without the response, losing buyers changes nothing.
+        s.model.search_response = 0.0;
+        assert_eq!(run(&s, 0.01, 0.1), holding);
+    }
+
     /// A firm of an old paradigm (vintage 1 against the current 0) that can pay for
     /// re-tooling, with the given R&D stock; nothing but the switch can move it.
     fn old_vintage(stock: f32) -> Firm {
@@ -539,6 +591,7 @@ mod tests {
             vintage: 1,
             rescues: 0,
             rd_stock: stock,
+            search: 1.0,
             net_worth: 100.0,
             ..firm(0.9)
         }

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::parquet::ColumnSpec;
+use crate::scenario::keys::Kind;
+
 /// The codebook's file name in a result.
 pub const CODEBOOK_FILE: &str = "codebook.json";
 /// The `format` field: what a reader can rely on.
@@ -48,6 +51,23 @@ impl Entry {
         self.empty = Some(when.to_string());
         self
     }
+
+    /// The typed column this entry describes: what a table is written with and read
+    /// back as, so that the codebook and the file cannot disagree.
+    pub fn spec(&self) -> ColumnSpec {
+        ColumnSpec::new(&self.column, column_kind(self.kind), self.empty.is_some())
+    }
+}
+
+/// A codebook type by name (`integer`, `number`, `boolean`, `text`); a factor of any
+/// other type reads as text.
+pub fn column_kind(name: &str) -> Kind {
+    match name {
+        "integer" => Kind::Integer,
+        "number" => Kind::Number,
+        "boolean" => Kind::Boolean,
+        _ => Kind::Text,
+    }
 }
 
 /// The columns of each table of a result, by file name.
@@ -73,6 +93,12 @@ impl Codebook {
 
     pub fn columns(&self, file: &str) -> Option<&[Entry]> {
         self.files.get(file).map(Vec::as_slice)
+    }
+
+    /// The typed columns of a file, in its order.
+    pub fn specs(&self, file: &str) -> Option<Vec<ColumnSpec>> {
+        self.columns(file)
+            .map(|entries| entries.iter().map(Entry::spec).collect())
     }
 
     pub fn to_json(&self) -> String {

@@ -52,6 +52,14 @@ impl TableFormat {
             TableFormat::Parquet => format!("{stem}.parquet"),
         }
     }
+
+    /// The format the table `stem` of the result in `dir` was written in: the one
+    /// whose file is there (`None`: neither is).
+    pub fn of_table(dir: &Path, stem: &str) -> Option<TableFormat> {
+        [TableFormat::Csv, TableFormat::Parquet]
+            .into_iter()
+            .find(|f| dir.join(f.file(stem)).is_file())
+    }
 }
 
 /// A table of a result in either format: rows go to [`CsvFile`] as serialized
@@ -62,6 +70,16 @@ pub enum TableFile {
 }
 
 impl TableFile {
+    /// Appends a row given as the cells of a CSV record: written as they are to CSV,
+    /// each read by its column's type for Parquet (an empty cell is empty). Tables
+    /// built as text (a sweep's) so hold the same values in either format.
+    pub fn text_row(&mut self, cells: &[&str]) -> Result<(), OutputError> {
+        match self {
+            TableFile::Csv(f) => f.record(cells),
+            TableFile::Parquet(f) => f.text_row(cells),
+        }
+    }
+
     pub fn finish(self) -> Result<(), OutputError> {
         match self {
             TableFile::Csv(f) => f.finish(),
@@ -222,6 +240,23 @@ impl ResultDir {
             TableFormat::Csv => TableFile::Csv(self.csv(&file)?),
             TableFormat::Parquet => TableFile::Parquet(self.parquet(&file, columns())?),
         })
+    }
+
+    /// A table of the result in `format` whose rows are given as text
+    /// ([`TableFile::text_row`]): its columns name the CSV file's header and type the
+    /// Parquet file's schema.
+    pub fn text_table(
+        &self,
+        stem: &str,
+        format: TableFormat,
+        columns: Vec<parquet::ColumnSpec>,
+    ) -> Result<TableFile, OutputError> {
+        let mut table = self.table(stem, format, || columns.clone())?;
+        if let TableFile::Csv(f) = &mut table {
+            let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+            f.record(&names)?;
+        }
+        Ok(table)
     }
 
     /// A Parquet table of the result, with these columns.

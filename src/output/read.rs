@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 
 use parquet::basic::{Repetition, Type as Physical};
 use parquet::file::reader::{FileReader, SerializedFileReader};
-use parquet::record::Field;
+use parquet::record::reader::RowIter;
+use parquet::record::{Field, Row};
 
+use super::codebook::column_kind;
 use super::columns::Columns;
 use super::parquet::{Cell, ColumnSpec};
 use super::{CODEBOOK_FILE, OutputError};
@@ -55,19 +57,9 @@ impl CodebookTypes {
         self.files.get(file).map(|columns| {
             columns
                 .iter()
-                .map(|c| ColumnSpec::new(&c.column, kind(&c.kind), c.empty.is_some()))
+                .map(|c| ColumnSpec::new(&c.column, column_kind(&c.kind), c.empty.is_some()))
                 .collect()
         })
-    }
-}
-
-/// A codebook type by name; a factor of any other type reads as text.
-fn kind(name: &str) -> Kind {
-    match name {
-        "integer" => Kind::Integer,
-        "number" => Kind::Number,
-        "boolean" => Kind::Boolean,
-        _ => Kind::Text,
     }
 }
 
@@ -214,6 +206,29 @@ fn read_per_run(
     }))
 }
 
+/// A table of a result as CSV text, for readers that take CSV (the charts, `catchup
+/// analyze`): the file at `path` (`bands.csv`), or else the Parquet table of the same
+/// name (`bands.parquet`) of a result written as Parquet, converted
+/// ([`super::parquet::to_csv`]). `None` if there is neither.
+pub fn csv_input(path: &Path) -> Result<Option<Box<dyn std::io::Read>>, OutputError> {
+    match File::open(path) {
+        Ok(file) => Ok(Some(Box::new(std::io::BufReader::new(file)))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let parquet = path.with_extension("parquet");
+            if !parquet.is_file() {
+                return Ok(None);
+            }
+            let text = super::parquet::to_csv(&parquet)?;
+            Ok(Some(Box::new(std::io::Cursor::new(text))))
+        }
+        // Anything else (no permission, say) is the CSV file's failure, with its cause.
+        Err(source) => Err(OutputError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 /// A table file, typed: Parquet by its schema; CSV by `specs` (the codebook's, matched
 /// to the header by name) or else by its cells.
 pub fn read_table(path: &Path, specs: Option<Vec<ColumnSpec>>) -> Result<Columns, OutputError> {
@@ -299,55 +314,89 @@ fn infer<'a>(name: &str, cells: impl Iterator<Item = &'a str> + Clone) -> Column
 }
 
 fn read_parquet(path: &Path) -> Result<Columns, OutputError> {
-    let error = |e: parquet::errors::ParquetError| unreadable(path, e.to_string());
-    let file = File::open(path).map_err(|source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let reader = SerializedFileReader::new(file).map_err(error)?;
-    let specs = reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
-        .columns()
-        .iter()
-        .map(|c| {
-            let kind = match c.physical_type() {
-                Physical::INT64 | Physical::INT32 => Kind::Integer,
-                Physical::DOUBLE | Physical::FLOAT => Kind::Number,
-                Physical::BOOLEAN => Kind::Boolean,
-                _ => Kind::Text,
-            };
-            let nullable = c.self_type().get_basic_info().repetition() != Repetition::REQUIRED;
-            ColumnSpec::new(c.name(), kind, nullable)
-        })
-        .collect();
-    let mut table = Columns::new(specs);
-    for (line, row) in reader.get_row_iter(None).map_err(error)?.enumerate() {
-        let row = row.map_err(error)?;
-        let mut cells = Vec::with_capacity(table.specs().len());
-        for (_, field) in row.get_column_iter() {
-            cells.push(match field {
-                Field::Null => Cell::Empty,
-                Field::Bool(b) => Cell::Bool(*b),
-                Field::Long(v) => Cell::Int(*v),
-                Field::Int(v) => Cell::Int(i64::from(*v)),
-                Field::Double(v) => Cell::Float(*v),
-                Field::Float(v) => Cell::Float(f64::from(*v)),
-                Field::Str(s) => Cell::Text(s),
-                other => {
-                    return Err(unreadable(
-                        path,
-                        format!("row {}: a value of an unexpected type: {other}", line + 1),
-                    ));
-                }
-            });
-        }
+    let mut rows = ParquetRows::open(path)?;
+    let mut table = Columns::new(rows.specs().to_vec());
+    let mut line = 0;
+    while let Some(row) = rows.next_row()? {
+        line += 1;
+        let cells =
+            row_cells(&row).map_err(|what| unreadable(path, format!("row {line}: {what}")))?;
         table
             .push(&cells)
-            .map_err(|what| unreadable(path, format!("row {}: {what}", line + 1)))?;
+            .map_err(|what| unreadable(path, format!("row {line}: {what}")))?;
     }
     Ok(table)
+}
+
+/// A Parquet table read a row at a time, in its order, with its typed columns: what a
+/// sweep's merge streams through, in bounded memory however long the table.
+pub struct ParquetRows {
+    specs: Vec<ColumnSpec>,
+    rows: RowIter<'static>,
+    path: PathBuf,
+}
+
+impl ParquetRows {
+    pub fn open(path: &Path) -> Result<ParquetRows, OutputError> {
+        let file = File::open(path).map_err(|source| OutputError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let reader =
+            SerializedFileReader::new(file).map_err(|e| unreadable(path, e.to_string()))?;
+        let specs = reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .columns()
+            .iter()
+            .map(|c| {
+                let kind = match c.physical_type() {
+                    Physical::INT64 | Physical::INT32 => Kind::Integer,
+                    Physical::DOUBLE | Physical::FLOAT => Kind::Number,
+                    Physical::BOOLEAN => Kind::Boolean,
+                    _ => Kind::Text,
+                };
+                let nullable = c.self_type().get_basic_info().repetition() != Repetition::REQUIRED;
+                ColumnSpec::new(c.name(), kind, nullable)
+            })
+            .collect();
+        Ok(ParquetRows {
+            specs,
+            rows: reader.into_iter(),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The table's columns, as its schema gives them.
+    pub fn specs(&self) -> &[ColumnSpec] {
+        &self.specs
+    }
+
+    /// The next row; `None` after the last.
+    pub fn next_row(&mut self) -> Result<Option<Row>, OutputError> {
+        self.rows
+            .next()
+            .transpose()
+            .map_err(|e| unreadable(&self.path, e.to_string()))
+    }
+}
+
+/// A row's cells, typed (a null is an empty cell); what does not fit a [`Cell`] is
+/// refused, saying what it is.
+pub fn row_cells(row: &Row) -> Result<Vec<Cell<'_>>, String> {
+    row.get_column_iter()
+        .map(|(_, field)| match field {
+            Field::Null => Ok(Cell::Empty),
+            Field::Bool(b) => Ok(Cell::Bool(*b)),
+            Field::Long(v) => Ok(Cell::Int(*v)),
+            Field::Int(v) => Ok(Cell::Int(i64::from(*v))),
+            Field::Double(v) => Ok(Cell::Float(*v)),
+            Field::Float(v) => Ok(Cell::Float(f64::from(*v))),
+            Field::Str(s) => Ok(Cell::Text(s)),
+            other => Err(format!("a value of an unexpected type: {other}")),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -13,22 +13,11 @@ pub const ECONOMY: &str = "all";
 type Reader = csv::Reader<Box<dyn std::io::Read>>;
 
 /// Opens `path` (`series.csv`, say), or the Parquet table of the same name
-/// (`series.parquet`) when the result was written with `--format parquet`.
+/// (`series.parquet`) when the result was written as Parquet.
 fn open(path: &Path) -> Result<Reader, PlotError> {
-    let parquet = path.with_extension("parquet");
-    let input: Box<dyn std::io::Read> = if path.is_file() {
-        let file = std::fs::File::open(path).map_err(|source| PlotError::Csv {
-            path: path.to_path_buf(),
-            source: source.into(),
-        })?;
-        Box::new(std::io::BufReader::new(file))
-    } else if parquet.is_file() {
-        Box::new(std::io::Cursor::new(
-            crate::output::parquet::to_csv(&parquet).map_err(PlotError::Output)?,
-        ))
-    } else {
-        return Err(PlotError::Missing(path.to_path_buf()));
-    };
+    let input = crate::output::read::csv_input(path)
+        .map_err(PlotError::Output)?
+        .ok_or_else(|| PlotError::Missing(path.to_path_buf()))?;
     Ok(csv::Reader::from_reader(input))
 }
 
@@ -405,8 +394,10 @@ fn codebook_keys(path: &Path) -> HashMap<String, String> {
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
         return HashMap::new();
     };
-    json["files"]["points.csv"]
+    let files = &json["files"];
+    files["points.csv"]
         .as_array()
+        .or_else(|| files["points.parquet"].as_array())
         .into_iter()
         .flatten()
         .filter_map(|e| Some((e["column"].as_str()?.into(), e["key"].as_str()?.into())))

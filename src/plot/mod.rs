@@ -25,10 +25,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::output::{OutputError, ResultDir};
-use crate::runner::{FIRMS_FILE, MANIFEST_FILE, SERIES_FILE};
+use crate::output::{OutputError, ResultDir, TableFormat};
+use crate::runner::{FIRMS_FILE, MANIFEST_FILE, SERIES};
 use crate::scenario::ScenarioError;
-use crate::sweep::execute::{BANDS_FILE, POINTS_FILE};
+use crate::sweep::execute::{BANDS, BANDS_FILE, POINTS_FILE};
 
 pub use compare::{CompareInput, CompareOptions, compare};
 pub use figure::Figure;
@@ -142,17 +142,16 @@ pub enum ResultKind {
     Sweep,
 }
 
-/// Tells a run result (`series.csv`) from a sweep result (`bands.csv`).
+/// Tells a sweep result (`bands`) from a run result (`series`), as CSV or Parquet. A
+/// sweep that keeps its runs' series has a `series` table too; a run never has bands.
 pub fn detect(dir: &Path) -> Result<ResultKind, PlotError> {
     if !dir.is_dir() {
         return Err(PlotError::NoSuchDir(dir.to_path_buf()));
     }
-    // A run written with `--format parquet` has series.parquet instead.
-    let series = dir.join(SERIES_FILE);
-    if series.is_file() || series.with_extension("parquet").is_file() {
-        Ok(ResultKind::Run)
-    } else if dir.join(BANDS_FILE).is_file() {
+    if TableFormat::of_table(dir, BANDS).is_some() {
         Ok(ResultKind::Sweep)
+    } else if TableFormat::of_table(dir, SERIES).is_some() {
+        Ok(ResultKind::Run)
     } else {
         Err(PlotError::NotAResult(dir.to_path_buf()))
     }

@@ -366,6 +366,10 @@ pub fn sweep_schema() -> Value {
                     "Series summarised across replicates in bands.csv.",
                 ),
             ),
+            (
+                "format",
+                json!({ "enum": crate::output::TableFormat::NAMES, "default": "csv", "description": "The format of every table of the result: csv, or parquet (zstd-compressed, typed columns)." }),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

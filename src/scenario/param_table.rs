@@ -140,6 +140,12 @@ params! {
         equity_ratio: f64 = 0.6,
             range Range::closed(0.0, 1.0), unit "share of capital",
             meaning "Share of initial capital financed by net worth rather than debt.";
+        search_response: f64 = 3.0,
+            range Range::closed(0.0, 100.0), unit "multiple of normal research",
+            meaning "Problemistic search: a firm that expects to lose `search_trigger` of its buyers or more runs (1 + this) times its normal research this period, and pays for it; less loss, proportionally less.";
+        search_trigger: f64 = 0.1,
+            range Range::closed(0.001, 1.0), unit "share of buyers per period",
+            meaning "Share of its buyers a firm expects to lose in a period at which its search response is full.";
         soe_expansion_drive: f64 = 0.16,
             range Range::closed(0.0, 10.0), unit "share of needed capacity",
             meaning "SOEs' expansion drive: capacity planned beyond what expected demand needs, as a share of it, pursued as far as credit (soft credit, rescues) allows.";

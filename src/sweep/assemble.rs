@@ -1,19 +1,23 @@
-//! Assembling a sweep's result from its journal: `points.csv`, `runs.csv`,
-//! `bands.csv` and `series.csv` in run order, whatever the order runs finished in, and
-//! the codebook of those tables.
+//! Assembling a sweep's result from its journal: `points`, `runs`, `bands` and
+//! `series` in run order, whatever the order runs finished in, and the codebook of
+//! those tables. Every row is built as the text of its CSV record and written in the
+//! sweep's format (`[output] format`): a Parquet table reads each cell by the type its
+//! codebook entry gives, so both formats hold the same values in the same columns.
 
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 
 use super::analysis::quantile_sorted;
 use super::design::{DesignTable, cell_value};
 use super::error::{SweepError, io};
-use super::execute::{BANDS_FILE, BASE_FILE, POINTS_FILE, RUNS_FILE, SERIES_FILE, SWEEP_FILE};
+use super::execute::{BANDS, BASE_FILE, POINTS, RUNS, SERIES, SWEEP_FILE};
 use super::journal::{JournalIndex, Record, read_record};
 use super::runs::{Shard, runs_of, shard_points};
 use super::spec::{Stat, Sweep, factor_column};
 use crate::output::codebook::Entry;
-use crate::output::{Codebook, ResultDir};
+use crate::output::parquet::ColumnSpec;
+use crate::output::{Codebook, ResultDir, TableFile, TableFormat};
 
 fn number(v: f64) -> String {
     if v.is_nan() {
@@ -45,11 +49,17 @@ pub(super) fn assemble(
 ) -> Result<Assembled, SweepError> {
     let mut journal = fs::File::open(journal_path).map_err(io(journal_path))?;
     let spec = &sweep.spec;
-    let mut points = result.csv(POINTS_FILE)?;
-    let mut header = vec!["point".to_string(), "group".into(), "role".into()];
-    header.extend(table.keys.iter().map(|k| factor_column(k)));
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    points.record(&header)?;
+    let format = spec.output.format;
+    let codebook = sweep_codebook(sweep, table);
+    // Each table's columns are its codebook entries: the header and types agree with
+    // the codebook by construction.
+    let open = |stem: &str| -> Result<TableFile, SweepError> {
+        let columns = codebook
+            .specs(&format.file(stem))
+            .expect("the codebook lists every table of the result");
+        Ok(result.text_table(stem, format, columns)?)
+    };
+    let mut points = open(POINTS)?;
     for p in shard_points(table, shard) {
         let point = table.point(p);
         let mut row = vec![
@@ -59,27 +69,12 @@ pub(super) fn assemble(
         ];
         row.extend(point.values.iter().map(cell_value));
         let row: Vec<&str> = row.iter().map(String::as_str).collect();
-        points.record(&row)?;
+        points.text_row(&row)?;
     }
     points.finish()?;
 
-    let mut runs_csv = result.csv(RUNS_FILE)?;
-    let mut header = vec![
-        "run".to_string(),
-        "point".into(),
-        "replicate".into(),
-        "seed".into(),
-        "status".into(),
-    ];
-    header.extend(table.keys.iter().map(|k| factor_column(k)));
-    header.extend(spec.metric.iter().map(|m| m.name.clone()));
-    header.push("error".into());
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    runs_csv.record(&header)?;
-    let mut bands_csv = result.csv(BANDS_FILE)?;
-    bands_csv.record(&[
-        "point", "sector", "series", "period", "n", "mean", "p05", "p50", "p95",
-    ])?;
+    let mut runs_table = open(RUNS)?;
+    let mut bands_table = open(BANDS)?;
 
     let mut read = |id: u64| -> Result<Record, SweepError> {
         let at = index.get(id)?.ok_or_else(|| SweepError::Damaged {
@@ -117,7 +112,7 @@ pub(super) fn assemble(
             }
             row.push(h.error.clone().unwrap_or_default());
             let row: Vec<&str> = row.iter().map(String::as_str).collect();
-            runs_csv.record(&row)?;
+            runs_table.text_row(&row)?;
         }
         // Bands, over the replicates that finished: they all have the same periods
         // and rows. A point whose every replicate failed has no bands.
@@ -156,7 +151,7 @@ pub(super) fn assemble(
                     let point = first.point.to_string();
                     let period = (t + 1).to_string();
                     let n = n.to_string();
-                    bands_csv.record(&[
+                    bands_table.text_row(&[
                         point.as_str(),
                         row_name.as_str(),
                         series.as_str(),
@@ -171,20 +166,24 @@ pub(super) fn assemble(
             }
         }
     }
-    runs_csv.finish()?;
-    bands_csv.finish()?;
+    runs_table.finish()?;
+    bands_table.finish()?;
     if spec.output.series {
-        write_series(sweep, table, shard, index, series_dir, result)?;
+        let columns = codebook
+            .specs(&format.file(SERIES))
+            .expect("the codebook lists the series of a sweep that keeps them");
+        write_series(sweep, table, shard, index, series_dir, result, columns)?;
     }
     result.write_text(SWEEP_FILE, sweep_text)?;
     result.write_text(BASE_FILE, &crate::runner::scenario_text(&sweep.scenario))?;
-    result.write_codebook(&sweep_codebook(sweep, table))?;
+    result.write_codebook(&codebook)?;
     Ok(Assembled { firm_steps, failed })
 }
 
-/// `series.csv`: every finished run's series in one long table, in run order, each row
+/// `series`: every finished run's series in one long table, in run order, each row
 /// led by its run and design point. The rows are the runs' own lines from the working
-/// folder, copied verbatim, so a run's rows are byte for byte its `series.csv`.
+/// folder: copied verbatim to CSV, so a run's rows are byte for byte its `series.csv`,
+/// or read by their columns' types into Parquet.
 fn write_series(
     sweep: &Sweep,
     table: &DesignTable,
@@ -192,56 +191,114 @@ fn write_series(
     index: &JournalIndex,
     series_dir: &Path,
     result: &ResultDir,
+    columns: Vec<ColumnSpec>,
 ) -> Result<(), SweepError> {
-    use std::io::Write;
-    let path = result.path(SERIES_FILE);
-    let mut out = std::io::BufWriter::new(fs::File::create(&path).map_err(io(&path))?);
     let names: Vec<&str> = crate::observe::COLUMNS.iter().map(|c| c.name).collect();
     let header = names.join(",");
-    writeln!(out, "run,point,{header}").map_err(io(&path))?;
+    let mut out = match sweep.spec.output.format {
+        TableFormat::Csv => {
+            let path = result.path(&TableFormat::Csv.file(SERIES));
+            let mut file = std::io::BufWriter::new(fs::File::create(&path).map_err(io(&path))?);
+            writeln!(file, "run,point,{header}").map_err(io(&path))?;
+            SeriesOut::Lines(file, path)
+        }
+        format => SeriesOut::Typed(Box::new(result.text_table(SERIES, format, columns)?)),
+    };
     for run in runs_of(sweep, table, shard) {
         if index.get(run.id)?.is_some_and(|e| e.failed) {
             continue;
         }
         let from = series_dir.join(format!("run-{:010}.csv", run.id));
         let text = fs::read(&from).map_err(io(&from))?;
-        let mut lines = text.split_inclusive(|&b| b == b'\n');
-        if lines.next().map(<[u8]>::trim_ascii_end) != Some(header.as_bytes()) {
+        let end = text.iter().position(|&b| b == b'\n');
+        let (first, rows) =
+            end.map_or((text.as_slice(), &[][..]), |e| (&text[..e], &text[e + 1..]));
+        if first.trim_ascii_end() != header.as_bytes() {
             return Err(SweepError::Damaged {
                 path: from,
                 why: "its header is not that of series.csv".into(),
             });
         }
-        let lead = format!("{},{},", run.id, run.point);
-        for line in lines {
-            out.write_all(lead.as_bytes()).map_err(io(&path))?;
-            out.write_all(line).map_err(io(&path))?;
-        }
+        out.run(run.id, run.point, rows, &from)?;
     }
-    let file = out.into_inner().map_err(|e| SweepError::Io {
-        path: path.clone(),
-        source: e.into_error(),
-    })?;
-    file.sync_all().map_err(io(&path))
+    out.finish()
 }
 
-/// The codebook of a sweep's tables: the fixed columns, each factor with its scenario
-/// key (and the catalogue's meaning and unit where the key is in one), each metric.
+/// Where the long series table goes: CSV lines, or a typed table (boxed: a Parquet
+/// writer is large).
+enum SeriesOut {
+    Lines(std::io::BufWriter<fs::File>, std::path::PathBuf),
+    Typed(Box<TableFile>),
+}
+
+impl SeriesOut {
+    /// Appends a run's rows (its series file's lines after the header), led by its
+    /// run and point.
+    fn run(&mut self, run: u64, point: u64, rows: &[u8], from: &Path) -> Result<(), SweepError> {
+        let (run, point) = (run.to_string(), point.to_string());
+        match self {
+            SeriesOut::Lines(out, path) => {
+                let lead = format!("{run},{point},");
+                for line in rows.split_inclusive(|&b| b == b'\n') {
+                    out.write_all(lead.as_bytes()).map_err(io(path))?;
+                    out.write_all(line).map_err(io(path))?;
+                }
+            }
+            SeriesOut::Typed(out) => {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(rows);
+                for record in reader.records() {
+                    let record = record.map_err(|e| SweepError::Damaged {
+                        path: from.to_path_buf(),
+                        why: format!("not CSV: {e}"),
+                    })?;
+                    let mut cells = vec![run.as_str(), point.as_str()];
+                    cells.extend(record.iter());
+                    out.text_row(&cells)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), SweepError> {
+        match self {
+            SeriesOut::Lines(out, path) => {
+                let file = out.into_inner().map_err(|e| SweepError::Io {
+                    path: path.clone(),
+                    source: e.into_error(),
+                })?;
+                file.sync_all().map_err(io(&path))
+            }
+            SeriesOut::Typed(out) => Ok(out.finish()?),
+        }
+    }
+}
+
+/// The codebook of a sweep's tables, by their files in the sweep's format: the fixed
+/// columns, each factor with its scenario key (and the catalogue's meaning and unit
+/// where the key is in one), each metric.
 pub fn sweep_codebook(sweep: &Sweep, table: &DesignTable) -> Codebook {
     let spec = &sweep.spec;
+    let file = |stem: &str| spec.output.format.file(stem);
     let first = (!table.is_empty()).then(|| table.point(0));
     let factors: Vec<Entry> = table
         .keys
         .iter()
         .enumerate()
         .map(|(i, key)| {
-            let kind = match first.as_ref().and_then(|p| p.values.get(i)) {
-                Some(toml::Value::Integer(_)) => "integer",
-                Some(toml::Value::Boolean(_)) => "boolean",
-                Some(toml::Value::String(_)) => "text",
+            let info = crate::scenario::catalogue_entry(key);
+            // A catalogued key's type is its catalogue's: a number key's values may be
+            // written as integers (`values = [0, 0.3]`), and a column typed by its
+            // first value would then refuse the rest. Any other key: its first value's.
+            let kind = match (info, first.as_ref().and_then(|p| p.values.get(i))) {
+                (Some(info), _) => info.kind.as_str(),
+                (None, Some(toml::Value::Integer(_))) => "integer",
+                (None, Some(toml::Value::Boolean(_))) => "boolean",
+                (None, Some(toml::Value::String(_))) => "text",
                 _ => "number",
             };
-            let info = crate::scenario::catalogue_entry(key);
             let mut entry = Entry::new(
                 &factor_column(key),
                 kind,
@@ -348,14 +405,14 @@ pub fn sweep_codebook(sweep: &Sweep, table: &DesignTable) -> Codebook {
         stat("p95", "95th percentile over the replicates."),
     ];
     let mut codebook = Codebook::new()
-        .file(RUNS_FILE, runs)
-        .file(POINTS_FILE, points)
-        .file(BANDS_FILE, bands);
+        .file(&file(RUNS), runs)
+        .file(&file(POINTS), points)
+        .file(&file(BANDS), bands);
     if spec.output.series {
         // Every finished run's series, led by its run and point.
         let mut series = vec![run, point.clone()];
         series.extend(crate::observe::series_codebook());
-        codebook = codebook.file(SERIES_FILE, series);
+        codebook = codebook.file(&file(SERIES), series);
     }
     codebook
 }

@@ -30,6 +30,14 @@ use super::spec::Sweep;
 use super::workdir::{INDEX_FILE, kept_failures, partial_dir, remove_work_dir, write_atomically};
 use crate::output::{ResultDir, check_target};
 
+/// The result's tables by name, each written as `<name>.csv` or `<name>.parquet`
+/// ([`crate::output::TableFormat::file`], by `[output] format`).
+pub const RUNS: &str = "runs";
+pub const BANDS: &str = "bands";
+pub const POINTS: &str = "points";
+/// The long table of every run's series (`[output] series = true`).
+pub const SERIES: &str = "series";
+/// The tables' files as CSV, the default format.
 pub const RUNS_FILE: &str = "runs.csv";
 pub const BANDS_FILE: &str = "bands.csv";
 pub const POINTS_FILE: &str = "points.csv";
@@ -38,7 +46,6 @@ pub const BASE_FILE: &str = "base.toml";
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The working folder's per-run series files (`series/run-NNNNNNNNNN.csv`).
 pub const SERIES_DIR: &str = "series";
-/// The result's long table of every run's series (`[output] series = true`).
 pub const SERIES_FILE: &str = "series.csv";
 
 /// What a sweep (or a shard of one) did, written as `manifest.json`.

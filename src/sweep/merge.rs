@@ -1,5 +1,7 @@
 //! `catchup merge`: the shards of a sweep put together, streaming, in bounded memory
-//! and open files, byte-identical to the unsharded sweep.
+//! and open files, byte-identical to the unsharded sweep. CSV tables are merged line
+//! by line, copied verbatim; Parquet tables row by row, through the same writer the
+//! sweep uses, which gives the same rows the same bytes.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -7,14 +9,14 @@ use std::path::{Path, PathBuf};
 
 use super::error::{SweepError, io};
 use super::execute::{
-    BANDS_FILE, BASE_FILE, MANIFEST_FILE, POINTS_FILE, RUNS_FILE, SERIES_FILE, SWEEP_FILE,
-    SweepManifest,
+    BANDS, BASE_FILE, MANIFEST_FILE, POINTS, RUNS, SERIES, SWEEP_FILE, SweepManifest,
 };
 use super::runs::Shard;
-use crate::output::{CODEBOOK_FILE, ResultDir};
+use crate::output::parquet::ParquetFile;
+use crate::output::read::{ParquetRows, row_cells};
+use crate::output::{CODEBOOK_FILE, ResultDir, TableFormat};
 
-/// Merges shard results into one, byte-identical in points.csv, runs.csv and
-/// bands.csv to the unsharded sweep.
+/// Merges shard results into one, byte-identical in its tables to the unsharded sweep.
 pub fn merge(
     shards: &[PathBuf],
     out: &Path,
@@ -91,13 +93,34 @@ pub fn merge(
     }
     let first = first.expect("at least one shard was read");
 
+    // The shards' format: the one their runs table is written in, the same in all.
+    let format = TableFormat::of_table(&shards[0], RUNS).ok_or_else(|| SweepError::Damaged {
+        path: shards[0].clone(),
+        why: format!("it has neither {RUNS}.csv nor {RUNS}.parquet"),
+    })?;
+    for dir in &shards[1..] {
+        if TableFormat::of_table(dir, RUNS) != Some(format) {
+            return Err(SweepError::Refused(format!(
+                "{} has no {}, though {} has: the shards were written in different formats \
+                 (`[output] format` or `--format`); run them again in one",
+                dir.display(),
+                format.file(RUNS),
+                shards[0].display()
+            )));
+        }
+    }
     let result = ResultDir::create(out, force)?;
-    // A shard's series.csv is sorted by run, led by run and point, as runs.csv is.
-    let series = shards[0].join(SERIES_FILE).is_file();
-    let files = [POINTS_FILE, RUNS_FILE, BANDS_FILE, SERIES_FILE];
-    for file in &files[..if series { 4 } else { 3 }] {
-        let inputs: Vec<PathBuf> = shards.iter().map(|d| d.join(file)).collect();
-        merge_files(&inputs, &result.path(file), &|round, group| {
+    // A shard's series table is sorted by run, led by run and point, as runs is.
+    let series = shards[0].join(format.file(SERIES)).is_file();
+    let tables = [POINTS, RUNS, BANDS, SERIES];
+    for stem in &tables[..if series { 4 } else { 3 }] {
+        let file = format.file(stem);
+        let inputs: Vec<PathBuf> = shards.iter().map(|d| d.join(&file)).collect();
+        let step = match format {
+            TableFormat::Csv => MergeStep::CSV,
+            TableFormat::Parquet => MergeStep::PARQUET,
+        };
+        merge_files(&inputs, &result.path(&file), step, &|round, group| {
             result.path(&format!(".{file}.round-{round}-{group}"))
         })?;
     }
@@ -127,22 +150,46 @@ pub fn merge(
 /// would otherwise exceed a usual limit of 1,024 open files.
 const MERGE_FANOUT: usize = 64;
 
-/// Merges `inputs` into `output` (see [`merge_by_point`]) in rounds of at most
-/// [`MERGE_FANOUT`] files; `scratch(round, group)` names a temporary file, removed as
-/// soon as the next round has read it. Merging is associative here (every point's
-/// lines come from one file and stay together), so the rounds change no byte.
+/// How tables of one format are merged: a step merging `inputs` (each sorted by point)
+/// into `output`, and how many inputs one step reads at once.
+#[derive(Clone, Copy)]
+struct MergeStep {
+    merge: fn(&[PathBuf], &Path) -> Result<(), SweepError>,
+    fanout: usize,
+}
+
+impl MergeStep {
+    const CSV: MergeStep = MergeStep {
+        merge: merge_csv,
+        fanout: MERGE_FANOUT,
+    };
+    /// An open Parquet table holds a decoded page of each column and a batch of rows
+    /// (megabytes for a long series table) where a CSV file holds a line: fewer at once
+    /// keep the merge's memory bounded to about what 64 CSV files and one writer take.
+    const PARQUET: MergeStep = MergeStep {
+        merge: merge_parquet,
+        fanout: 16,
+    };
+}
+
+/// Merges `inputs` into `output` with `step` ([`merge_csv`], [`merge_parquet`]) in
+/// rounds of at most `step.fanout` files; `scratch(round, group)` names a temporary
+/// file, removed as soon as the next round has read it. Merging is associative here
+/// (every point's rows come from one file and stay together), so the rounds change no
+/// byte.
 fn merge_files(
     inputs: &[PathBuf],
     output: &Path,
+    step: MergeStep,
     scratch: &dyn Fn(usize, usize) -> PathBuf,
 ) -> Result<(), SweepError> {
     let mut level: Vec<PathBuf> = inputs.to_vec();
     let mut round = 0;
-    while level.len() > MERGE_FANOUT {
-        let mut next = Vec::with_capacity(level.len().div_ceil(MERGE_FANOUT));
-        for (g, group) in level.chunks(MERGE_FANOUT).enumerate() {
+    while level.len() > step.fanout {
+        let mut next = Vec::with_capacity(level.len().div_ceil(step.fanout));
+        for (g, group) in level.chunks(step.fanout).enumerate() {
             let tmp = scratch(round, g);
-            merge_by_point(group, &tmp)?;
+            (step.merge)(group, &tmp)?;
             next.push(tmp);
         }
         if round > 0 {
@@ -153,7 +200,7 @@ fn merge_files(
         level = next;
         round += 1;
     }
-    merge_by_point(&level, output)?;
+    (step.merge)(&level, output)?;
     if round > 0 {
         for p in &level {
             fs::remove_file(p).map_err(io(p))?;
@@ -162,18 +209,88 @@ fn merge_files(
     Ok(())
 }
 
-/// Merges CSV files whose rows are sorted by the point number in their first or
-/// second column (`point` first in points.csv and bands.csv, second in runs.csv),
-/// copying lines verbatim so the merge is byte-identical to a single writer's output.
-fn merge_by_point(inputs: &[PathBuf], output: &Path) -> Result<(), SweepError> {
+/// A shard's table read a row at a time, with each row's design point.
+trait PointRows {
+    type Row;
+    fn next_row(&mut self) -> Result<Option<(u64, Self::Row)>, SweepError>;
+}
+
+/// Merges tables whose rows are sorted by design point, each point's rows in one of
+/// them, calling `emit` on every row in point order: a point's rows stay together and
+/// in their order, as a single writer wrote them.
+fn merge_by_point<R: PointRows>(
+    mut inputs: Vec<R>,
+    mut emit: impl FnMut(R::Row) -> Result<(), SweepError>,
+) -> Result<(), SweepError> {
+    let mut current = inputs
+        .iter_mut()
+        .map(R::next_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    // The next row is the one of the lowest point; ties keep the shard order (they
+    // cannot happen: a point belongs to one shard).
+    while let Some((point, i)) = current
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.as_ref().map(|(p, _)| (*p, i)))
+        .min()
+    {
+        let (_, row) = current[i].take().expect("the head just found");
+        emit(row)?;
+        // The rest of this point's rows come from the same shard.
+        loop {
+            match inputs[i].next_row()? {
+                Some((p, row)) if p == point => emit(row)?,
+                next => {
+                    current[i] = next;
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A CSV table's lines, verbatim, after its header.
+struct CsvLines {
+    reader: BufReader<fs::File>,
+    path: PathBuf,
+    /// The column of the point: first in points and bands, second (after the run) in
+    /// runs and series.
+    column: usize,
+}
+
+impl PointRows for CsvLines {
+    type Row = Vec<u8>;
+    fn next_row(&mut self) -> Result<Option<(u64, Vec<u8>)>, SweepError> {
+        let mut line = Vec::new();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut line)
+            .map_err(io(&self.path))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let point = line
+            .split(|&b| b == b',')
+            .nth(self.column)
+            .and_then(|f| std::str::from_utf8(f).ok())
+            .and_then(|f| f.trim().parse().ok())
+            .unwrap_or(u64::MAX);
+        Ok(Some((point, line)))
+    }
+}
+
+/// Merges CSV tables (see [`merge_by_point`]), copying lines verbatim so the merge is
+/// byte-identical to a single writer's output. Every header must be the first's.
+fn merge_csv(inputs: &[PathBuf], output: &Path) -> Result<(), SweepError> {
     let mut readers = Vec::new();
     let mut header: Option<Vec<u8>> = None;
     for path in inputs {
-        let mut r = BufReader::new(fs::File::open(path).map_err(io(path))?);
+        let mut reader = BufReader::new(fs::File::open(path).map_err(io(path))?);
         let mut h = Vec::new();
-        r.read_until(b'\n', &mut h).map_err(io(path))?;
+        reader.read_until(b'\n', &mut h).map_err(io(path))?;
         match &header {
-            None => header = Some(h),
+            None => header = Some(h.clone()),
             Some(first) if *first != h => {
                 return Err(SweepError::Damaged {
                     path: path.clone(),
@@ -182,59 +299,81 @@ fn merge_by_point(inputs: &[PathBuf], output: &Path) -> Result<(), SweepError> {
             }
             _ => {}
         }
-        readers.push(r);
-    }
-    let header = header.unwrap_or_default();
-    let column = if header.starts_with(b"run,") { 1 } else { 0 };
-    let key = |line: &[u8]| -> u64 {
-        line.split(|&b| b == b',')
-            .nth(column)
-            .and_then(|f| std::str::from_utf8(f).ok())
-            .and_then(|f| f.trim().parse().ok())
-            .unwrap_or(u64::MAX)
-    };
-    let mut current: Vec<Option<Vec<u8>>> = Vec::new();
-    for (r, path) in readers.iter_mut().zip(inputs) {
-        let mut line = Vec::new();
-        let n = r.read_until(b'\n', &mut line).map_err(io(path))?;
-        current.push((n > 0).then_some(line));
+        let column = usize::from(h.starts_with(b"run,"));
+        readers.push(CsvLines {
+            reader,
+            path: path.clone(),
+            column,
+        });
     }
     let mut out = std::io::BufWriter::new(fs::File::create(output).map_err(io(output))?);
-    out.write_all(&header).map_err(io(output))?;
-    loop {
-        // The next line is the one of the lowest point; ties keep the shard order
-        // (they cannot happen: a point belongs to one shard).
-        let next = current
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| l.as_ref().map(|l| (key(l), i)))
-            .min();
-        let Some((_, i)) = next else { break };
-        let line = current[i].take().unwrap_or_default();
-        out.write_all(&line).map_err(io(output))?;
-        // Copy the rest of this point's lines from the same shard.
-        let point = key(&line);
-        loop {
-            let mut l = Vec::new();
-            let n = readers[i]
-                .read_until(b'\n', &mut l)
-                .map_err(io(&inputs[i]))?;
-            if n == 0 {
-                break;
-            }
-            if key(&l) == point {
-                out.write_all(&l).map_err(io(output))?;
-            } else {
-                current[i] = Some(l);
-                break;
-            }
-        }
-    }
+    out.write_all(&header.unwrap_or_default())
+        .map_err(io(output))?;
+    merge_by_point(readers, |line| out.write_all(&line).map_err(io(output)))?;
     let file = out.into_inner().map_err(|e| SweepError::Io {
         path: output.to_path_buf(),
         source: e.into_error(),
     })?;
     file.sync_all().map_err(io(output))
+}
+
+/// A Parquet table's rows, with the column of the point.
+struct TypedRows {
+    rows: ParquetRows,
+    column: usize,
+}
+
+impl PointRows for TypedRows {
+    type Row = parquet::record::Row;
+    fn next_row(&mut self) -> Result<Option<(u64, Self::Row)>, SweepError> {
+        let Some(row) = self.rows.next_row()? else {
+            return Ok(None);
+        };
+        let point = match row.get_column_iter().nth(self.column) {
+            Some((_, parquet::record::Field::Long(p))) => u64::try_from(*p).unwrap_or(u64::MAX),
+            _ => u64::MAX,
+        };
+        Ok(Some((point, row)))
+    }
+}
+
+/// Merges Parquet tables (see [`merge_by_point`]) into one written as the sweep writes
+/// its tables, so the same rows make the same bytes. Every table's columns must be the
+/// first's.
+fn merge_parquet(inputs: &[PathBuf], output: &Path) -> Result<(), SweepError> {
+    let mut readers = Vec::new();
+    for path in inputs {
+        let rows = ParquetRows::open(path)?;
+        if let Some(first) = readers.first().map(|r: &TypedRows| r.rows.specs())
+            && first != rows.specs()
+        {
+            return Err(SweepError::Damaged {
+                path: path.clone(),
+                why: "its columns differ from the first shard's".into(),
+            });
+        }
+        let column = rows
+            .specs()
+            .iter()
+            .position(|c| c.name == "point")
+            .ok_or_else(|| SweepError::Damaged {
+                path: path.clone(),
+                why: "it has no column `point`".into(),
+            })?;
+        readers.push(TypedRows { rows, column });
+    }
+    let Some(first) = readers.first() else {
+        return Err(SweepError::Refused("nothing to merge".into()));
+    };
+    let mut out = ParquetFile::create(output, first.rows.specs().to_vec())?;
+    merge_by_point(readers, |row| {
+        let cells = row_cells(&row).map_err(|why| SweepError::Damaged {
+            path: output.to_path_buf(),
+            why,
+        })?;
+        Ok(out.row(&cells)?)
+    })?;
+    Ok(out.finish()?)
 }
 
 /// What a merged manifest adds up over its shards, one shard at a time.
@@ -313,7 +452,7 @@ mod tests {
         fs::create_dir(&scratch).unwrap();
         let out = dir.path().join("out.csv");
         let rounds = std::cell::Cell::new(0);
-        merge_files(&inputs, &out, &|round, group| {
+        merge_files(&inputs, &out, MergeStep::CSV, &|round, group| {
             rounds.set(rounds.get().max(round + 1));
             scratch.join(format!("{round}-{group}"))
         })
@@ -321,6 +460,61 @@ mod tests {
         assert_eq!(fs::read_to_string(&out).unwrap(), whole);
         // 5,000 -> 79 -> 2 -> 1.
         assert_eq!(rounds.get(), 2);
+        assert_eq!(fs::read_dir(&scratch).unwrap().count(), 0);
+    }
+
+    /// Parquet tables of 150 shards (more than one step reads) merge in rounds into
+    /// the bytes one writer gives the same rows: empty cells and text included.
+    #[test]
+    fn parquet_shards_merge_in_rounds_into_the_single_writers_bytes() {
+        use crate::output::parquet::{Cell, ColumnSpec};
+        use crate::scenario::keys::Kind;
+        let dir = tempfile::tempdir().unwrap();
+        let (shards, points) = (150usize, 400usize);
+        let columns = vec![
+            ColumnSpec::new("run", Kind::Integer, false),
+            ColumnSpec::new("point", Kind::Integer, false),
+            ColumnSpec::new("v", Kind::Number, true),
+            ColumnSpec::new("s", Kind::Text, true),
+        ];
+        let row = |p: usize, r: usize| {
+            let v = if p.is_multiple_of(3) {
+                Cell::Empty
+            } else {
+                Cell::Float(p as f64 / 7.0)
+            };
+            let s = if r == 0 {
+                Cell::Text("a,b")
+            } else {
+                Cell::Empty
+            };
+            [Cell::Int((2 * p + r) as i64), Cell::Int(p as i64), v, s]
+        };
+        let whole_path = dir.path().join("whole.parquet");
+        let mut whole = ParquetFile::create(&whole_path, columns.clone()).unwrap();
+        let inputs: Vec<PathBuf> = (0..shards)
+            .map(|k| dir.path().join(format!("in-{k}.parquet")))
+            .collect();
+        let mut files: Vec<ParquetFile> = inputs
+            .iter()
+            .map(|p| ParquetFile::create(p, columns.clone()).unwrap())
+            .collect();
+        for p in 0..points {
+            for r in 0..2 {
+                whole.row(&row(p, r)).unwrap();
+                files[p % shards].row(&row(p, r)).unwrap();
+            }
+        }
+        whole.finish().unwrap();
+        files.into_iter().for_each(|f| f.finish().unwrap());
+        let scratch = dir.path().join("scratch");
+        fs::create_dir(&scratch).unwrap();
+        let out = dir.path().join("out.parquet");
+        merge_files(&inputs, &out, MergeStep::PARQUET, &|round, group| {
+            scratch.join(format!("{round}-{group}.parquet"))
+        })
+        .unwrap();
+        assert!(fs::read(&out).unwrap() == fs::read(&whole_path).unwrap());
         assert_eq!(fs::read_dir(&scratch).unwrap().count(), 0);
     }
 }

@@ -149,8 +149,13 @@ fn csv_error(path: &Path) -> impl FnOnce(csv::Error) -> SweepError + '_ {
     }
 }
 
+/// A table of the result, `path` or the Parquet table of the same name, as CSV cells.
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), SweepError> {
-    let mut r = csv::Reader::from_path(path).map_err(csv_error(path))?;
+    let input = crate::output::read::csv_input(path)?.ok_or_else(|| SweepError::Io {
+        path: path.to_path_buf(),
+        source: std::io::ErrorKind::NotFound.into(),
+    })?;
+    let mut r = csv::Reader::from_reader(input);
     let header: Vec<String> = r
         .headers()
         .map_err(csv_error(path))?

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::observe::SeriesRow;
+use crate::output::TableFormat;
 use crate::scenario::Edit;
 use crate::scenario::error::{KeyPath, Problem, ScenarioError, near_miss};
 use crate::scenario::load::{Locator, deserialize, parse_table};
@@ -205,6 +206,9 @@ pub struct OutputSpec {
     pub series: bool,
     /// Series summarised across replicates in `bands.csv`.
     pub bands: Vec<String>,
+    /// The format of every table of the result: `csv` (the default) or `parquet`
+    /// (zstd-compressed, typed columns); `catchup sweep --format` overrides it.
+    pub format: TableFormat,
 }
 
 impl Default for OutputSpec {
@@ -224,6 +228,7 @@ impl Default for OutputSpec {
             ]
             .map(String::from)
             .to_vec(),
+            format: TableFormat::Csv,
         }
     }
 }
