@@ -154,8 +154,8 @@ fn bad_files_are_refused_with_located_errors_and_nothing_written() {
         ),
         ("budget = 40", "budgit = 40", &["budgit"][..]),
         (
-            "to = 30\ntarget = 0.6933",
-            "to = 31\ntarget = 0.6933",
+            "from = 5\nto = 30",
+            "from = 5\nto = 31",
             &["key `moment[0].to`", "from 1 to 30"][..],
         ),
         (
