@@ -102,7 +102,7 @@ pub fn execute(args: CalibrateArgs) -> Result<(), Failure> {
         println!(
             "{}: objective {} after {} evaluations ({} resumed, {} for the sensitivity), {:.1} s",
             outcome.path.display(),
-            best.objective,
+            crate::scenario::error::number(best.objective),
             m.evaluations,
             m.evaluations_resumed,
             m.evaluations_sensitivity,
