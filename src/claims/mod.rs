@@ -168,6 +168,9 @@ pub struct Options {
     pub only: Vec<u8>,
     /// Repeat each experiment on the structural variants and a second seed.
     pub robust: bool,
+    /// Scenario edits (`KEY=VALUE`, as `catchup run --set`) applied to every arm of
+    /// every experiment before its own settings: the claims under other parameters.
+    pub sets: Vec<String>,
 }
 
 /// Everything `catchup claims` found.
@@ -205,14 +208,32 @@ fn arm_scenario(
     variant.apply(scenario, &base.origin)
 }
 
+/// Checks that the user's edits ([`Options::sets`]) apply to every selected
+/// experiment's scenario, so that a misspelt key is refused before any run.
+pub fn check_sets(opts: &Options) -> Result<(), ScenarioError> {
+    if opts.sets.is_empty() {
+        return Ok(());
+    }
+    for exp in selected(opts) {
+        let base = Source::find(exp.base)?;
+        arm_scenario(&base, &opts.sets, &Variant::shipped(opts.seed), 0)?;
+    }
+    Ok(())
+}
+
+/// The experiments `opts` selects, in the registry's order.
+fn selected(opts: &Options) -> Vec<Experiment> {
+    registry::all()
+        .into_iter()
+        .filter(|e| opts.only.is_empty() || opts.only.contains(&e.claim))
+        .collect()
+}
+
 /// Runs every selected experiment (on every variant, with `robust`) and judges it.
 /// Fails only if an experiment's own scenario does not load, which is a bug in the
 /// registry (its tests load every one).
 pub fn check(opts: &Options) -> Result<Outcome, ScenarioError> {
-    let experiments: Vec<Experiment> = registry::all()
-        .into_iter()
-        .filter(|e| opts.only.is_empty() || opts.only.contains(&e.claim))
-        .collect();
+    let experiments = selected(opts);
     let variants = if opts.robust {
         Variant::robust(opts.seed)
     } else {
@@ -260,7 +281,8 @@ pub fn check(opts: &Options) -> Result<Outcome, ScenarioError> {
             };
             let mut runs = Vec::with_capacity(job.exp.arms.len());
             for arm in &job.exp.arms {
-                let mut sets: Vec<String> = arm.sets.iter().map(|s| s.to_string()).collect();
+                let mut sets = opts.sets.clone();
+                sets.extend(arm.sets.iter().map(|s| s.to_string()));
                 sets.extend(extra.iter().cloned());
                 let scenario = arm_scenario(&job.base, &sets, job.variant, seed)?;
                 runs.push(Run::simulate(&scenario));

@@ -154,10 +154,11 @@ const MODERATE_IN_HEAVY: &[&str] = &[
 
 fn protection() -> Experiment {
     const S: &str = "heavy";
-    /// The last period of 3c's comparison. Later, `moderate`'s SOEs have been closed
-    /// one by one below the minimum scale (about 0.2% of its output is left at period
-    /// 100), and their output-weighted productivity describes a few stragglers, not
-    /// the SOEs; to period 40 they hold over a tenth of the market in every variant.
+    /// The last period of 3c's comparison, the horizon of 3a and 3b. Later, the
+    /// SOEs under moderate policy are closed one by one below the minimum scale (in
+    /// `soe-protection`'s `moderate`, seeds 1-5, they hold 0.1-4% of its output at
+    /// period 100 against 4-14% at 40), and their output-weighted productivity
+    /// describes the last stragglers.
     const SOE_WINDOW_END: u32 = 40;
     /// SOE productivity relative to private firms' (log), at period `t`.
     fn soe_lag(s: &SectorRun, t: u32) -> f64 {

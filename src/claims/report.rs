@@ -143,6 +143,9 @@ fn markdown(outcome: &Outcome, opts: &Options, figures: &[Figure]) -> String {
         let only: Vec<String> = opts.only.iter().map(u8::to_string).collect();
         let _ = write!(command, " --only {}", only.join(","));
     }
+    for set in &opts.sets {
+        let _ = write!(command, " --set '{set}'");
+    }
     let _ = writeln!(
         md,
         "Reproduce with `{command}` (catchup {}). {} runs.\n",

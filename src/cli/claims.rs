@@ -29,6 +29,11 @@ pub struct ClaimsArgs {
     /// 1.5x horizon) and a second seed; a claim holds only if it holds on all.
     #[arg(long)]
     pub robust: bool,
+    /// Change a scenario key in every arm of every experiment, before the arm's own
+    /// settings (repeatable; as `catchup run --set`): the claims under other
+    /// parameters, e.g. `--set model.search_response=1`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     /// Replace an existing result.
     #[arg(long)]
     pub force: bool,
@@ -47,7 +52,9 @@ pub fn execute(args: ClaimsArgs) -> Result<(), Failure> {
         seed: args.seed,
         only: args.only.clone(),
         robust: args.robust,
+        sets: args.set.clone(),
     };
+    claims::check_sets(&opts).map_err(Failure::bad_input)?;
     let outcome = pool
         .install(|| claims::check(&opts))
         .map_err(Failure::runtime)?;
@@ -62,6 +69,7 @@ pub fn execute(args: ClaimsArgs) -> Result<(), Failure> {
             "seed": opts.seed,
             "robust": opts.robust,
             "only": opts.only,
+            "set": opts.sets,
             "runs": outcome.runs,
             "parts": outcome.findings.len(),
             "parts_passing": outcome.findings.iter().filter(|f| f.passes()).count(),
