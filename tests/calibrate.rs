@@ -342,4 +342,15 @@ fn the_result_does_not_depend_on_threads_and_force_replaces_only_results() {
     )
     .refused(&["not provably a catchup result"]);
     assert_eq!(fs::read_to_string(mine.join("notes.txt")).unwrap(), "mine");
+    // Nor a user's folder that happens to be called like a working folder.
+    let work = dir.path().join("fresh.partial");
+    write(&work, "notes.txt", "mine");
+    let fresh = dir.path().join("fresh");
+    catchup(
+        dir.path(),
+        ["calibrate", arg(&file), "--out", arg(&fresh), "--force"],
+    )
+    .refused(&["not a calibration's working folder", "notes.txt"]);
+    assert_eq!(fs::read_to_string(work.join("notes.txt")).unwrap(), "mine");
+    assert!(!fresh.exists());
 }

@@ -209,9 +209,7 @@ pub fn calibrate(cal: &Calibration, opts: Options<'_>) -> Result<Outcome, Calibr
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let clock = Instant::now();
     let out = opts.out;
-    if out.exists() {
-        check_target(out, opts.force)?;
-    }
+    check_target(out, opts.force)?;
     let work = partial_dir(out);
     let identity = format!(
         "{}\n# --at {:?}\n# base scenario ({})\n{}",
