@@ -5,6 +5,7 @@
 //! simulation, pure) -> [`observe`] (records to rows, pure) -> [`output`] and
 //! [`runner`] (files) -> [`cli`] (the command line).
 
+pub mod calibrate;
 pub mod claims;
 pub mod cli;
 pub mod engine;

@@ -160,7 +160,11 @@ fn set_changes_every_arm_and_is_recorded() {
     // switched off for every arm it is what 3c's ablation measures.
     let effect = |dir: &std::path::Path, column: &str| {
         let table = Table::read(&dir.join("claims.csv"));
-        let row = table.column("part").iter().position(|p| p == "3c").unwrap();
+        let row = table
+            .column("part")
+            .iter()
+            .position(|p| *p == "3c")
+            .unwrap();
         table.column(column)[row].parse::<f64>().unwrap()
     };
     assert_ne!(effect(&shipped, "effect"), effect(&without, "effect"));

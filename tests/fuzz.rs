@@ -1,5 +1,5 @@
-//! A fuzz test of the three loaders of untrusted text: scenario files, sweep files and
-//! classroom API request bodies.
+//! A fuzz test of the four loaders of untrusted text: scenario files, sweep files,
+//! calibration files and classroom API request bodies.
 //!
 //! Rust stable has no `cargo fuzz`, so this is a mutation fuzzer driven by proptest:
 //! each case takes a seed input from `tests/fuzz-corpus/` and mutates it (bit flips,
@@ -21,6 +21,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
 use catchup::World;
+use catchup::calibrate::Calibration;
 use catchup::observe::sector_row;
 use catchup::scenario::{parse_scenario, validate::validate};
 use catchup::serve::api;
@@ -424,6 +425,29 @@ fn sweep_loader_survives_mutated_inputs() {
             Ok(sweep) => {
                 let problems = validate(&sweep.scenario);
                 prop_assert!(problems.is_empty(), "base fails validation: {problems:?}");
+                Ok(true)
+            }
+            Err(e) => check_message(&e.to_string()).map(|()| false),
+        }
+    });
+}
+
+#[test]
+fn calibration_loader_survives_mutated_inputs() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus/no-such-folder");
+    fuzz("calibration", |bytes| {
+        let text = String::from_utf8_lossy(bytes);
+        match Calibration::parse(&text, "fuzz-calibration.toml", &dir) {
+            Ok(c) => {
+                let problems = validate(&c.scenario);
+                prop_assert!(problems.is_empty(), "base fails validation: {problems:?}");
+                // Every parameter maps the whole unit interval into its bounds.
+                for p in &c.spec.parameter {
+                    for u in [0.0, 0.5, 1.0] {
+                        let x = p.value(u);
+                        prop_assert!(x >= p.min && x <= p.max, "{} at {u}: {x}", p.key);
+                    }
+                }
                 Ok(true)
             }
             Err(e) => check_message(&e.to_string()).map(|()| false),

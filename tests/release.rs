@@ -86,7 +86,7 @@ fn the_changelog_keeps_the_format() {
     }
 }
 
-const COMMANDS: [&str; 13] = [
+const COMMANDS: [&str; 14] = [
     "run",
     "scenarios",
     "sweep",
@@ -95,6 +95,7 @@ const COMMANDS: [&str; 13] = [
     "plot",
     "compare",
     "claims",
+    "calibrate",
     "serve",
     "reference",
     "schema",

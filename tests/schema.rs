@@ -1,4 +1,4 @@
-//! The JSON Schemas `catchup schema scenario|sweep` prints, checked with the
+//! The JSON Schemas `catchup schema scenario|sweep|calibration` prints, checked with the
 //! `jsonschema` crate: every built-in scenario, every scenario as a run writes it out
 //! (every default filled in) and every example sweep is valid; a misspelt key, a value
 //! out of range, an unknown regime or series is not.
@@ -141,6 +141,29 @@ fn every_example_sweep_is_valid_and_a_misspelt_one_is_not() {
         let bad = text.replacen(from, to, 1);
         assert_ne!(bad, text, "{from}");
         let found = errors(&validator, &json(&bad));
+        assert!(
+            found.iter().any(|e| e.starts_with(&format!("{path}:"))),
+            "{to}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn the_example_calibration_is_valid_and_a_misspelt_one_is_not() {
+    let validator = schema("calibration");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/calibration-synthetic.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert_eq!(errors(&validator, &json(&text)), Vec::<String>::new());
+    for (from, to, path) in [
+        ("column = \"gap\"", "column = \"gapp\"", "/moment/0/column"),
+        ("stat = \"mean\"", "stat = \"average\"", "/moment/0/stat"),
+        ("budget = 40", "budgit = 40", ""),
+        ("replicates = 8", "replicates = 0", "/replicates"),
+        ("step = 0.2", "step = 2.0", "/search/step"),
+        ("min = 0.1", "minimum = 0.1", "/parameter/1"),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let found = errors(&validator, &json(&text.replacen(from, to, 1)));
         assert!(
             found.iter().any(|e| e.starts_with(&format!("{path}:"))),
             "{to}: {found:?}"

@@ -2,7 +2,7 @@
 //! of the last periods (for growth rates and size distributions). Pure.
 
 use crate::engine::World;
-use crate::observe::{SeriesRow, sector_row};
+use crate::observe::{SeriesRow, economy_row, sector_row};
 use crate::scenario::{Ownership, ValidScenario};
 
 /// A firm at the end of a period, as far as the claims need it.
@@ -33,6 +33,8 @@ pub struct SectorRun {
 #[derive(Debug, Clone)]
 pub struct Run {
     pub sectors: Vec<SectorRun>,
+    /// The whole economy's rows (the `all` rows of `series.csv`); no firms.
+    pub all: SectorRun,
 }
 
 impl Run {
@@ -48,9 +50,15 @@ impl Run {
                 firms: Vec::new(),
             })
             .collect();
+        let mut all = SectorRun {
+            name: "all".into(),
+            rows: Vec::with_capacity(scenario.periods as usize),
+            firms: Vec::new(),
+        };
         for _ in 0..scenario.periods {
             let records = world.step();
             let t = world.period();
+            all.rows.push(economy_row(t, &records));
             for ((run, sector), record) in sectors.iter_mut().zip(world.sectors()).zip(&records) {
                 run.rows.push(sector_row(sector, record));
                 if t + FIRM_PERIODS > scenario.periods {
@@ -69,7 +77,7 @@ impl Run {
                 }
             }
         }
-        Run { sectors }
+        Run { sectors, all }
     }
 
     /// The sector called `name`. Experiments name sectors of their own base scenario,

@@ -1,6 +1,7 @@
 //! The command line: parses arguments, calls the library, prints. The only place that
 //! reads argv or prints.
 
+mod calibrate;
 mod claims;
 mod compare;
 mod plot;
@@ -55,12 +56,16 @@ pub enum Command {
     /// Check the model's claims (docs/ODD.md §1) over paired replicates, with the
     /// mechanism behind each switched off; exit 0 only when every claim holds.
     Claims(claims::ClaimsArgs),
+    /// Calibrate a scenario's parameters to target moments (method of simulated
+    /// moments, common random numbers): best.toml, moments.csv, evaluations.csv,
+    /// sensitivity.csv (docs/calibration.md).
+    Calibrate(calibrate::CalibrateArgs),
     /// Serve the classroom page: pick a scenario, move levers, watch the economy evolve.
     Serve(serve::ServeArgs),
     /// Print the reference tables of every lever, model parameter and output column
     /// (Markdown, or JSON with --json), generated from the catalogues the program uses.
     Reference(reference::ReferenceArgs),
-    /// Print the JSON Schema of scenario or sweep files, for editors that complete and
+    /// Print the JSON Schema of scenario, sweep or calibration files, for editors that complete and
     /// check TOML keys (Taplo, Even Better TOML): see docs/scenario-reference.md.
     Schema(schema::SchemaArgs),
     /// Print a shell's completion script (bash, elvish, fish, powershell, zsh).
@@ -174,6 +179,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::execute(args),
         Command::Serve(args) => serve::execute(args),
         Command::Claims(args) => claims::execute(args),
+        Command::Calibrate(args) => calibrate::execute(args),
         Command::Reference(args) => reference::execute(args),
         Command::Schema(args) => schema::execute(args),
         Command::Completions(args) => shell::completions(args),

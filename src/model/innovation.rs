@@ -558,11 +558,16 @@ mod tests {
     fn a_firm_losing_buyers_puts_extra_effort_into_absorption_only() {
         let mut s = Setup::new();
         s.model.zeta_imitation = 0.0;
-        let stock_gain = |f: Firm| f64::from(f.rd_stock) - 1e9_f32 as f64 * 0.9;
+        // No R&D stock to start with, so the stock after the period is its effort.
+        let stock_gain = |f: Firm| f64::from(f.rd_stock);
         let run = |s: &Setup, market_price: f64, xi: f64| {
             let mut ctx = s.context(xi);
             ctx.market_price = market_price;
-            run_one(firm(0.5), &ctx).0
+            let novice = Firm {
+                rd_stock: 0.0,
+                ..firm(0.5)
+            };
+            run_one(novice, &ctx).0
         };
         // Far dearer than the market (market price 0.01): it loses buyers beyond the
         // trigger, so its effort on absorption is (1 + response) times the routine.

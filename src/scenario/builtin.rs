@@ -31,6 +31,7 @@ pub const ALL: &[Builtin] = &[
     builtin!("window-of-opportunity"),
     builtin!("consortium"),
     builtin!("patient-funding"),
+    builtin!("china-reform"),
     builtin!("bench-1m"),
 ];
 

@@ -415,3 +415,167 @@ pub fn sweep_schema() -> Value {
     root_map.insert("title".into(), json!("catchup sweep"));
     root
 }
+
+/// The schema of a calibration file (`catchup calibrate`, docs/calibration.md).
+pub fn calibration_schema() -> Value {
+    use crate::calibrate::spec::{CALIBRATION_VERSION, MAX_BUDGET, MAX_REPLICATES};
+    let table = |description: &str, properties: Vec<(&str, Value)>, required: &[&str]| {
+        let mut t = closed_table(
+            description,
+            properties
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        );
+        t["required"] = json!(required);
+        t
+    };
+    let share = |description: &str| json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": description });
+    let search = table(
+        "How the search goes: a scrambled Sobol' start, then Nelder-Mead from its best point.",
+        vec![
+            (
+                "start",
+                integer("Sobol' start points (0: the middle of the box).", 0),
+            ),
+            (
+                "step",
+                share("Edge of the first simplex, as a share of each range."),
+            ),
+            (
+                "tolerance",
+                json!({ "type": "number", "minimum": 0, "exclusiveMaximum": 1, "description": "Stop when the simplex is smaller than this share of the range." }),
+            ),
+            (
+                "sensitivity_step",
+                json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 0.5, "description": "Finite-difference step of the sensitivity, as a share of the range." }),
+            ),
+        ],
+        &[],
+    );
+    let parameter = table(
+        "A free parameter: a scenario key and its bounds.",
+        vec![
+            (
+                "key",
+                text(
+                    "The scenario key by its dotted path, as with --set: `model.markup`, `sector.heavy.policy.soe.bailout`.",
+                ),
+            ),
+            (
+                "min",
+                json!({ "type": "number", "description": "Lower bound." }),
+            ),
+            (
+                "max",
+                json!({ "type": "number", "description": "Upper bound." }),
+            ),
+            (
+                "log",
+                json!({ "type": "boolean", "default": false, "description": "Search on the log scale (min > 0)." }),
+            ),
+            (
+                "integer",
+                json!({ "type": "boolean", "default": false, "description": "Round to an integer." }),
+            ),
+        ],
+        &["key", "min", "max"],
+    );
+    let moment = table(
+        "A target moment: a statistic of the run, its target and its weight or standard error.",
+        vec![
+            ("name", text("The moment's name in the tables.")),
+            (
+                "stat",
+                json!({ "enum": ["value", "mean", "ratio", "slope", "skewness_log_size", "mad_over_sd_growth"], "description": "What the moment computes (docs/calibration.md)." }),
+            ),
+            (
+                "column",
+                json!({ "enum": series_columns(), "description": "The column of series.csv (not for statistics of firms)." }),
+            ),
+            (
+                "sector",
+                json!({ "type": "string", "default": "all", "description": "The sector, or `all` for the whole economy." }),
+            ),
+            (
+                "period",
+                integer(
+                    "The period of a value (default: the last) or of a ratio's values.",
+                    1,
+                ),
+            ),
+            ("from", integer("First period of a window.", 1)),
+            ("to", integer("Last period of a window.", 1)),
+            (
+                "over",
+                json!({ "enum": series_columns(), "description": "A ratio's denominator column." }),
+            ),
+            (
+                "over_sector",
+                text("A ratio's denominator sector (default: `sector`)."),
+            ),
+            (
+                "owner",
+                json!({ "enum": ["all", "private", "soe"], "default": "all", "description": "Which firms a statistic of firms takes." }),
+            ),
+            (
+                "target",
+                json!({ "type": "number", "description": "The value to reproduce." }),
+            ),
+            (
+                "weight",
+                json!({ "type": "number", "exclusiveMinimum": 0, "description": "The moment's weight (or give `se`)." }),
+            ),
+            (
+                "se",
+                json!({ "type": "number", "exclusiveMinimum": 0, "description": "The target's standard error: weight 1/se^2." }),
+            ),
+        ],
+        &["name", "stat", "target"],
+    );
+    let mut root = table(
+        "A catchup calibration file (docs/calibration.md).",
+        vec![
+            (
+                "version",
+                json!({ "enum": [CALIBRATION_VERSION], "description": "The calibration format's version." }),
+            ),
+            (
+                "name",
+                text("Short name, used for the default output folder."),
+            ),
+            ("description", text("What the calibration fits.")),
+            (
+                "base",
+                json!({ "type": "string", "default": "baseline", "description": "The base scenario: a built-in's name or a file relative to the calibration file." }),
+            ),
+            (
+                "set",
+                json!({ "type": "object", "description": "Fixed settings of the base scenario, by key (`periods = 40`)." }),
+            ),
+            (
+                "replicates",
+                json!({ "type": "integer", "minimum": 1, "maximum": MAX_REPLICATES, "default": 10, "description": "Runs per evaluation, the same seeds at every evaluation." }),
+            ),
+            (
+                "seed",
+                json!({ "type": "integer", "minimum": 0, "maximum": crate::scenario::validate::EXACT_SEED_MAX, "description": "The master seed of the replicates' seeds." }),
+            ),
+            (
+                "budget",
+                json!({ "type": "integer", "minimum": 1, "maximum": MAX_BUDGET, "description": "Evaluations of the search, the start's included." }),
+            ),
+            ("search", search),
+            ("parameter", list_of(parameter, "The free parameters.")),
+            ("moment", list_of(moment, "The target moments.")),
+        ],
+        &["version", "name", "budget", "parameter", "moment"],
+    );
+    let root_map = root.as_object_mut().expect("an object");
+    root_map.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    root_map.insert("title".into(), json!("catchup calibration"));
+    root
+}

@@ -141,8 +141,8 @@ params! {
             range Range::closed(0.0, 1.0), unit "share of capital",
             meaning "Share of initial capital financed by net worth rather than debt.";
         search_response: f64 = 3.0,
-            range Range::closed(0.0, 100.0), unit "multiple of normal research",
-            meaning "Problemistic search: a firm that expects to lose `search_trigger` of its buyers or more runs (1 + this) times its normal research this period, and pays for it; less loss, proportionally less.";
+            range Range::closed(0.0, 100.0), unit "multiple of routine absorption effort",
+            meaning "Problemistic search: a firm that expects to lose `search_trigger` of its buyers or more puts (1 + this) times its routine effort into absorbing known technology this period, and pays for it; less loss, proportionally less.";
         search_trigger: f64 = 0.1,
             range Range::closed(0.001, 1.0), unit "share of buyers per period",
             meaning "Share of its buyers a firm expects to lose in a period at which its search response is full.";

@@ -77,6 +77,19 @@ pub const DEFAULT_CHARTS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "china-reform",
+        &[
+            "soe_output_share",
+            "utilization",
+            "productivity_soe",
+            "import_share",
+            "soe_capacity_share",
+            "fiscal_cost",
+            "gap",
+            "firms_private",
+        ],
+    ),
+    (
         "soe-protection",
         &[
             "capacity",

@@ -316,6 +316,54 @@ fn checksum(bytes: &[u8]) -> u64 {
     })
 }
 
+/// A checksummed block: `magic`, the payload's length, the payload, its checksum.
+/// Appended whole with one write, so that a kill leaves at most one torn block at the
+/// end, which [`read_blocks`] stops at. The calibration's journal is made of them too.
+pub(crate) fn block(magic: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut block = Vec::with_capacity(payload.len() + 20);
+    block.extend_from_slice(magic);
+    block.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    block.extend_from_slice(payload);
+    block.extend_from_slice(&checksum(payload).to_le_bytes());
+    block
+}
+
+/// Reads the whole blocks of a journal of `file_len` bytes from its start, handing
+/// each payload and its offset to `take`, until a block is torn, corrupt, or refused
+/// by `take` (false). Returns the length of the whole blocks read: the journal is cut
+/// there before anything is appended.
+pub(crate) fn read_blocks<E>(
+    reader: &mut impl Read,
+    file_len: u64,
+    magic: &[u8; 4],
+    mut take: impl FnMut(u64, &[u8]) -> Result<bool, E>,
+) -> Result<u64, E> {
+    let mut at = 0u64;
+    let mut head = [0u8; 12];
+    let mut payload = Vec::new();
+    let mut sum = [0u8; 8];
+    loop {
+        if reader.read_exact(&mut head).is_err() || &head[..4] != magic {
+            break;
+        }
+        let len = u64::from_le_bytes(head[4..12].try_into().unwrap_or([0; 8]));
+        // A length past the end of the file is a torn or corrupt block, not a
+        // reason to allocate.
+        if at.saturating_add(20).saturating_add(len) > file_len {
+            break;
+        }
+        payload.resize(len as usize, 0);
+        if reader.read_exact(&mut payload).is_err() || reader.read_exact(&mut sum).is_err() {
+            break;
+        }
+        if u64::from_le_bytes(sum) != checksum(&payload) || !take(at + 12, &payload)? {
+            break;
+        }
+        at += 20 + len;
+    }
+    Ok(at)
+}
+
 impl Journal {
     /// Opens (or creates) the journal; fills `index` (a fresh one) with where every
     /// whole block's run is, after cutting off a torn tail.
@@ -330,37 +378,17 @@ impl Journal {
         // Read block by block, so memory stays flat however many runs there are.
         let file_len = file.metadata().map_err(io(path))?.len();
         let mut reader = BufReader::new(&mut file);
-        let mut at = 0u64;
-        let mut head = [0u8; 12];
-        let mut payload = Vec::new();
-        let mut sum = [0u8; 8];
-        loop {
-            if reader.read_exact(&mut head).is_err() || &head[..4] != BLOCK_MAGIC {
-                break;
-            }
-            let len = u64::from_le_bytes(head[4..12].try_into().unwrap_or([0; 8]));
-            // A length past the end of the file is a torn or corrupt block, not a
-            // reason to allocate.
-            if at.saturating_add(20).saturating_add(len) > file_len {
-                break;
-            }
-            payload.resize(len as usize, 0);
-            if reader.read_exact(&mut payload).is_err() || reader.read_exact(&mut sum).is_err() {
-                break;
-            }
-            if u64::from_le_bytes(sum) != checksum(&payload) {
-                break;
-            }
-            let Some(record) = Record::decode(&payload) else {
-                break;
+        let at = read_blocks(&mut reader, file_len, BLOCK_MAGIC, |offset, payload| {
+            let Some(record) = Record::decode(payload) else {
+                return Ok::<bool, SweepError>(false);
             };
             let entry = JournalEntry {
-                offset: at + 12,
+                offset,
                 failed: record.header.error.is_some(),
             };
             index.insert(record.header.id, entry)?;
-            at += 20 + len;
-        }
+            Ok(true)
+        })?;
         drop(reader);
         index.flush()?;
         // Cut off anything after the last whole block.
@@ -373,12 +401,7 @@ impl Journal {
     }
 
     pub(super) fn append(&self, record: &Record) -> Result<(), SweepError> {
-        let payload = record.encode();
-        let mut block = Vec::with_capacity(payload.len() + 20);
-        block.extend_from_slice(BLOCK_MAGIC);
-        block.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        block.extend_from_slice(&payload);
-        block.extend_from_slice(&checksum(&payload).to_le_bytes());
+        let block = block(BLOCK_MAGIC, &record.encode());
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
         file.write_all(&block).map_err(io(&self.path))
     }

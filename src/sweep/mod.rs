@@ -7,14 +7,14 @@ mod assemble;
 pub mod design;
 pub mod error;
 pub mod execute;
-mod journal;
+pub(crate) mod journal;
 mod merge;
 pub mod report;
 pub mod runs;
 pub mod salib;
 pub mod scheduler;
 pub mod spec;
-mod workdir;
+pub(crate) mod workdir;
 
 pub use error::SweepError;
 pub use execute::{Outcome, SweepManifest, SweepOptions, run_sweep};

@@ -375,7 +375,7 @@ impl Sweep {
 }
 
 /// `KEY=VALUE` overrides from a (possibly nested) `set` entry.
-fn flatten_set(key: &str, value: &toml::Value, out: &mut Vec<Edit>) {
+pub(crate) fn flatten_set(key: &str, value: &toml::Value, out: &mut Vec<Edit>) {
     match value {
         toml::Value::Table(t) => {
             for (k, v) in t {
