@@ -399,6 +399,28 @@ def window_of_opportunity():
         "in period", 15 + fc.index(max(fc)))
 
 
+def china_reform():
+    d = Run("china-reform")
+    say("state share of output 1978/1990/2007/2012",
+        [r3(d.at("all", t, "soe_output_share")) for t in (1, 13, 30, 35)])
+    say("heavy utilisation", at_list(d, "heavy", "utilization", (1, 5, 20, 35)),
+        "first period below 0.8", d.first("heavy", "utilization", lambda v: v < 0.8))
+    say("SOE / private productivity 1998, 2007",
+        [r3(d.at("all", t, "productivity_soe") / d.at("all", t, "productivity_private"))
+         for t in (21, 30)])
+    say("import share 1992, 2007", [r3(d.at("all", t, "import_share")) for t in (15, 30)])
+    t = Run("china-reform", 'schedule+={period=21, sector="light", levers={bailout=1}}')
+    say("try light bailout 1 from 1998: state share 2007", r3(t.at("all", 30, "soe_output_share")),
+        "imports 2007", r3(t.at("all", 30, "import_share")),
+        "fiscal cost 2007", round(t.at("all", 30, "fiscal_cost")), "against", round(d.at("all", 30, "fiscal_cost")),
+        "gap 2007", r2(t.at("all", 30, "gap")), "against", r2(d.at("all", 30, "gap")))
+    t = Run("china-reform", "sector.heavy.policy.soe_preference=0.2")
+    say("try heavy preference 0.2: heavy SOE share of output 2012", r2(t.at("heavy", 35, "soe_output_share")),
+        "against", r2(d.at("heavy", 35, "soe_output_share")),
+        "heavy utilisation 2012", r2(t.at("heavy", 35, "utilization")),
+        "state share 2007", r2(t.at("all", 30, "soe_output_share")))
+
+
 SCENARIOS = {
     "baseline": baseline,
     "catch-up": catch_up,
@@ -409,6 +431,7 @@ SCENARIOS = {
     "patient-funding": patient_funding,
     "three-regimes": three_regimes,
     "window-of-opportunity": window_of_opportunity,
+    "china-reform": china_reform,
 }
 
 
