@@ -608,16 +608,22 @@ mod tests {
         s.model.zeta_imitation = 0.0;
         // The old product is all but worthless (Pricing::for_tests), so buyers leave at
         // once and the firm re-tools for sure; the same seed gives both the same draw.
-        let (capable, _) = run_one(old_vintage(1e9), &s.context(0.0));
-        let (novice, tally) = run_one(old_vintage(0.0), &s.context(0.0));
+        let mut ctx = s.context(0.0);
+        ctx.capital_price = 2.0;
+        let (capable, _) = run_one(old_vintage(1e9), &ctx);
+        let (novice, tally) = run_one(old_vintage(0.0), &ctx);
         assert_eq!((capable.vintage, novice.vintage, tally.switches), (0, 0, 1));
         // No R&D stock: half the absorptive capacity, so half as far up.
         assert!((novice.productivity / capable.productivity - 0.5).abs() < 1e-6);
         let level = capable.productivity / s.model.switch_level;
         assert!((0.9..=1.1).contains(&level), "{level}");
+        // Re-tooling is paid from net worth: `retool_cost` times the capital value of
+        // the capacity kept (10 units, no depreciation here, at a capital price of 2).
+        let bill = s.model.retool_cost * 2.0 * 10.0;
         assert!(
-            novice.net_worth < 100.0,
-            "re-tooling is paid from net worth"
+            (novice.net_worth - (100.0 - bill)).abs() < 1e-12,
+            "{}",
+            novice.net_worth
         );
     }
 
