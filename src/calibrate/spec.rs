@@ -206,14 +206,7 @@ impl Calibration {
         if !problems.is_empty() {
             return Err(fail(problems));
         }
-        let base = match crate::scenario::builtin::find(&spec.base) {
-            Some(b) => Ok(Source {
-                text: b.text.to_string(),
-                origin: format!("built-in scenario `{}`", b.name),
-            }),
-            None => Source::find(&dir.join(&spec.base).display().to_string()),
-        }
-        .map_err(|e| {
+        let base = Source::base(&spec.base, dir).map_err(|e| {
             fail(vec![Problem::new(
                 KeyPath::root().key("base"),
                 format!("cannot load the base scenario: {e}"),

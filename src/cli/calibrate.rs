@@ -1,10 +1,8 @@
 //! `catchup calibrate`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Failure;
 use crate::calibrate::{Calibration, Options, calibrate};
@@ -54,19 +52,11 @@ pub fn execute(args: CalibrateArgs) -> Result<(), Failure> {
     };
     let threads = super::thread_count(args.threads)?;
     let _lock = super::lock(&out)?;
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {pos}/{len} evaluations [{bar:30}] elapsed {elapsed_precise} left at most {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar
-    };
+    let bar = super::progress_bar(
+        0,
+        args.quiet,
+        "{spinner} {pos}/{len} evaluations [{bar:30}] elapsed {elapsed_precise} left at most {eta}",
+    );
     let mut on_start = |most: u64, done: u64| {
         bar.set_length(most);
         bar.set_position(done);

@@ -147,6 +147,23 @@ pub fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
         .map_err(|e| Failure::runtime(anyhow::anyhow!("cannot start the worker threads: {e}")))
 }
 
+/// A progress bar on standard error drawn with `template` (indicatif's), hidden when
+/// `quiet` or when standard error is not a terminal.
+pub fn progress_bar(len: u64, quiet: bool, template: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
 /// Takes the lock of the result folder `out` for as long as the guard lives (see
 /// [`crate::output::lock`]); held by another process, it is refused as bad input.
 pub fn lock(out: &std::path::Path) -> Result<crate::output::OutputLock, Failure> {

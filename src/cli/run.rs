@@ -1,12 +1,10 @@
 //! `catchup run`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Failure, lock};
+use super::{Failure, lock, progress_bar};
 use crate::output::{TableFormat, check_target};
 use crate::runner::{self, RunError, RunOptions};
 use crate::scenario;
@@ -70,7 +68,11 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
     let threads = super::thread_count(args.threads)?;
     let pool = super::worker_pool(threads)?;
 
-    let bar = progress_bar(u64::from(scenario.periods), args.quiet);
+    let bar = progress_bar(
+        u64::from(scenario.periods),
+        args.quiet,
+        "{spinner} period {pos}/{len} [{bar:40}] {elapsed_precise} (eta {eta})",
+    );
     let mut on_period = |t: u32| bar.set_position(u64::from(t));
     let result = pool.install(|| {
         runner::run(
@@ -118,20 +120,4 @@ pub fn execute(args: RunArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// A progress bar on standard error, hidden when that is not a terminal.
-fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} period {pos}/{len} [{bar:40}] {elapsed_precise} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar
 }

@@ -1,11 +1,9 @@
 //! `catchup sweep`, `catchup merge` and `catchup analyze`.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Failure;
 use crate::output::OutputError;
@@ -161,19 +159,11 @@ pub fn execute_sweep(args: SweepArgs) -> Result<(), Failure> {
     let threads = super::thread_count(args.threads)?;
     // Held for the whole sweep: a second sweep into the same folder is refused at once.
     let _lock = super::lock(&out)?;
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {pos}/{len} runs [{bar:30}] {per_sec} elapsed {elapsed_precise} left {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar
-    };
+    let bar = super::progress_bar(
+        0,
+        args.quiet,
+        "{spinner} {pos}/{len} runs [{bar:30}] {per_sec} elapsed {elapsed_precise} left {eta}",
+    );
     let mut on_start = |todo: u64, done: u64| {
         bar.set_length(todo);
         if done > 0 && !args.quiet {

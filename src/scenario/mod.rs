@@ -109,6 +109,23 @@ pub fn read_input(path: &Path, what: &str) -> Result<String, ScenarioError> {
 }
 
 impl Source {
+    /// The base scenario named in a sweep or calibration file in `dir`: a built-in
+    /// name means the built-in, whatever files lie around; anything else is a path
+    /// relative to that file.
+    pub fn base(name: &str, dir: &Path) -> Result<Source, ScenarioError> {
+        match builtin::find(name) {
+            Some(b) => Ok(Source::builtin(b)),
+            None => Source::find(&dir.join(name).display().to_string()),
+        }
+    }
+
+    fn builtin(b: builtin::Builtin) -> Source {
+        Source {
+            text: b.text.to_string(),
+            origin: format!("built-in scenario `{}`", b.name),
+        }
+    }
+
     /// Finds a scenario: a path to a file, or the name of a built-in scenario.
     pub fn find(arg: &str) -> Result<Source, ScenarioError> {
         let path = Path::new(arg);
@@ -118,10 +135,7 @@ impl Source {
             return Ok(Source { text, origin });
         }
         if let Some(b) = builtin::find(arg) {
-            return Ok(Source {
-                text: b.text.to_string(),
-                origin: format!("built-in scenario `{}`", b.name),
-            });
+            return Ok(Source::builtin(b));
         }
         // Something is there but it is no file (a directory, a device, a link loop):
         // say what it is.

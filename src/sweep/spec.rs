@@ -326,16 +326,7 @@ impl Sweep {
         if !problems.is_empty() {
             return Err(fail(problems));
         }
-        // A built-in name means the built-in, whatever files lie around; anything else
-        // is a path relative to the sweep file.
-        let base = match crate::scenario::builtin::find(&spec.base) {
-            Some(b) => Ok(Source {
-                text: b.text.to_string(),
-                origin: format!("built-in scenario `{}`", b.name),
-            }),
-            None => Source::find(&dir.join(&spec.base).display().to_string()),
-        }
-        .map_err(|e| {
+        let base = Source::base(&spec.base, dir).map_err(|e| {
             fail(vec![Problem::new(
                 KeyPath::root().key("base"),
                 format!("cannot load the base scenario: {e}"),
