@@ -37,8 +37,8 @@ macro_rules! firm_state {
             pub alive: Vec<bool>,
             $( $(#[$fm])* pub $f: Vec<$fty>, )*
             $( $(#[$sm])* pub $s: Vec<$sty>, )*
-            /// Dead slots, highest index first, so that `pop` reuses the lowest.
-            free: Vec<u32>,
+            /// Dead slots, a min-heap, so that `pop` reuses the lowest.
+            free: std::collections::BinaryHeap<std::cmp::Reverse<u32>>,
         }
 
         /// Mutable views of one chunk of every array.
@@ -55,7 +55,7 @@ macro_rules! firm_state {
             /// Adds a firm in the lowest dead slot, or at the end. Returns its slot.
             pub fn add(&mut self, firm: Firm) -> usize {
                 match self.free.pop() {
-                    Some(slot) => {
+                    Some(std::cmp::Reverse(slot)) => {
                         let i = slot as usize;
                         self.set(i, firm);
                         i
@@ -194,8 +194,7 @@ impl Firms {
             self.output[i] = 0.0;
             self.revenue[i] = 0.0;
         }
-        self.free.extend_from_slice(slots);
-        self.free.sort_unstable_by(|a, b| b.cmp(a));
+        self.free.extend(slots.iter().map(|&s| std::cmp::Reverse(s)));
         if self.free.len() * 2 > self.id.len() && self.id.len() > CHUNK {
             self.compact();
         }

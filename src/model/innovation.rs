@@ -106,8 +106,8 @@ pub fn absorptive_capacity(base: f64, stock: f64, half: f64) -> f64 {
 /// would take at the firm's quality-adjusted price against last period's market price
 /// (in this period's wages), 0 for a firm that holds or gains its market. The signal
 /// that triggers search, for a new technology (7.4) and in R&D (7.7).
-fn market_pressure(c: &FirmChunk<'_>, i: usize, x: &InnovationContext<'_>) -> f64 {
-    let price = x.pricing.compared_price(c.a[i], c.owner[i], c.vintage[i]);
+#[inline]
+fn market_pressure(x: &InnovationContext<'_>, price: f64) -> f64 {
     (1.0 - replicator(x.model.selection, price, x.market_price)).max(0.0)
 }
 
@@ -155,8 +155,104 @@ pub fn succeeds(u: f64, z: f64, scale: f64) -> bool {
     u < scale * (1.0 - (-z).exp())
 }
 
+/// Firms per block of the pass: the draw-free part of a block's firms (introduction
+/// and the effort chain) is computed ahead of their draws, in a loop with no
+/// unpredictable branches, so that the long chains of different firms overlap.
+const BLOCK: usize = 64;
+
+/// The draw-free part of a current-paradigm firm's period, computed before its draws.
+#[derive(Debug, Clone, Copy, Default)]
+struct Prepared {
+    /// Productivity after introduction, and the compared price at it.
+    a: f64,
+    price: f64,
+    /// `delta a * K` of introduction (0 without one).
+    gain_introduction: f64,
+    /// Own R&D effort, extra (problemistic) effort, the decayed R&D stock.
+    effort: f64,
+    extra: f64,
+    prior_stock: f64,
+    /// A joint project is taken up when the firm's draw falls below this.
+    joint_threshold: f64,
+}
+
+/// What [`prepare`] needs, fixed for the period.
+struct Fixed {
+    absorb_base: PerOwner<f64>,
+    xi: f64,
+    transfer_chance: f64,
+    embodied: f64,
+    per_research_cost: f64,
+    per_mean_budget: f64,
+}
+
+/// Delivery, introduction and the effort chain of a current-paradigm firm: everything
+/// of its period that needs no draw. Writes its productivity, capacity, order book and
+/// search intensity; returns the rest.
+#[inline(always)]
+fn prepare(c: &mut FirmChunk<'_>, i: usize, x: &InnovationContext<'_>, f: &Fixed) -> Prepared {
+    let m = x.model;
+    let owner = c.owner[i];
+    let owner_levers = &x.levers.by_owner[owner];
+    let kept = c.capacity[i] * (1.0 - m.depreciation);
+    let delivered = c.pending[i];
+    // Introduction: equipment ordered last period embodies max(a, psi F).
+    let mut a = c.a[i];
+    let mut gain_introduction = 0.0;
+    if delivered > 0.0 && f.embodied > a {
+        let before = a;
+        a = (before * kept + f.embodied * delivered) / (kept + delivered);
+        gain_introduction = (a - before) * (kept + delivered);
+    }
+    c.a[i] = a;
+    c.capacity[i] = kept + delivered;
+    c.pending[i] = 0.0;
+
+    // Effort grows with the budget less than proportionally (elasticity below one):
+    // a firm ten times the mean size does not get ten times the odds.
+    let budget = m.rd_share * c.revenue[i] * (1.0 + owner_levers.rd_subsidy) * f.per_research_cost;
+    let effort = if x.mean_budget > 0.0 {
+        x.mean_budget * elastic(budget * f.per_mean_budget, m.rd_size_elasticity)
+    } else {
+        budget
+    };
+    // Problemistic search (Cyert & March 1963; Greve 2003): a firm that is
+    // losing buyers puts more of its people and money into research this
+    // period, in proportion to the loss up to `search_trigger`; one that holds
+    // or gains its market does its routine research. Such search is local: it
+    // looks for the cause near the symptom and copies what works elsewhere,
+    // so the extra effort goes to absorbing known technology, not to
+    // exploring (Cyert & March 1963, ch. 6; exploration is funded from
+    // slack). What softens the market's verdict (procurement preference, a
+    // tariff) so also softens the pressure to catch up. The firm pays for the
+    // extra effort in its R&D bill.
+    let price = x.pricing.compared_price(a, owner, c.vintage[i]);
+    let loss = (market_pressure(x, price) / m.search_trigger).min(1.0);
+    let xi = f.xi;
+    let extra = (1.0 - xi) * effort * m.search_response * loss;
+    c.search[i] = (1.0 + (1.0 - xi) * m.search_response * loss) as f32;
+
+    // A joint project over the bridge: each firm draws once, then which institute.
+    // It needs the firm's own research money and people, so take-up grows with
+    // absorptive capacity and with the firm's R&D budget up to the mean firm's
+    // (Cohen & Levinthal 1990): the bridge serves capable firms rather than
+    // sheltering laggards from selection.
+    let prior_stock = f64::from(c.rd_stock[i]) * (1.0 - m.rd_stock_decay);
+    let capable = absorptive_capacity(f.absorb_base[owner], prior_stock, m.rd_stock_half);
+    let co_funding = (budget * f.per_mean_budget).min(1.0);
+    Prepared {
+        a,
+        price,
+        gain_introduction,
+        effort,
+        extra,
+        prior_stock,
+        joint_threshold: f.transfer_chance * capable * co_funding,
+    }
+}
+
 /// Runs the pass over one chunk.
-pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally {
+pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally {
     let m = x.model;
     let lv = x.levers;
     let mut rng = stream(
@@ -177,114 +273,97 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
     let xi = x.exploration_share;
     let best_path = x.paths.best();
     let follow = lv.consortium.then_some(m.consortium_follow);
-    let transfer_chance = lv.bridge * lv.researcher_incentive * m.transfer_rate;
     // Loop invariants, divided once rather than per firm.
-    let per_research_cost = 1.0 / x.research_cost;
-    let per_mean_budget = if x.mean_budget > 0.0 {
-        1.0 / x.mean_budget
-    } else {
-        0.0
+    let fixed = Fixed {
+        absorb_base,
+        xi,
+        transfer_chance: lv.bridge * lv.researcher_incentive * m.transfer_rate,
+        embodied: x.equipment_level * x.frontier,
+        per_research_cost: 1.0 / x.research_cost,
+        per_mean_budget: if x.mean_budget > 0.0 {
+            1.0 / x.mean_budget
+        } else {
+            0.0
+        },
     };
+    let mut prepared = [Prepared::default(); BLOCK];
 
-    for i in 0..c.id.len() {
-        if !c.alive[i] {
-            continue;
-        }
-        let owner = c.owner[i];
-        let owner_levers = &lv.by_owner[owner];
-        let kept = c.capacity[i] * (1.0 - m.depreciation);
-        let delivered = c.pending[i];
-
-        // Paradigm switch. A firm changes its technology when the market tells it to
-        // (search triggered by failing performance; Cyert & March 1963, Nelson &
-        // Winter 1982): each period it re-tools with the chance that it is losing its
-        // buyers, the share the replicator takes from it at its quality-adjusted price
-        // against last period's market price. Whatever softens that comparison
-        // (imports made dearer, procurement preference) delays the switch (Arrow's
-        // replacement effect: protected rents in the old technology). It must pay for
-        // re-tooling its capacity out of its own net worth; soft credit does not pay
-        // for it, so heavy sunk capacity locks a firm in until depreciation shrinks
-        // the bill.
-        // The shift destroys the competence of the old paradigm (Tushman & Anderson
-        // 1986): what carries over is the capacity to learn the new one, so a switcher
-        // starts as far up the new frontier as its absorptive capacity (its R&D stock;
-        // Cohen & Levinthal 1990) takes it.
-        if c.vintage[i] != paradigm {
-            let (u, v) = uniform_pair(&mut rng);
-            let cost = m.retool_cost * x.capital_price * kept;
-            if c.net_worth[i] >= cost && u < market_pressure(&c, i, x) {
-                c.net_worth[i] -= cost;
-                let capable = absorptive_capacity(
-                    absorb_base[owner],
-                    f64::from(c.rd_stock[i]),
-                    m.rd_stock_half,
-                );
-                c.a[i] = x.frontier * m.switch_level * capable * (0.9 + 0.2 * v);
-                c.vintage[i] = paradigm;
-                c.streak[i] = 0;
-                c.experience[i] = 0;
-                c.path[i] = ((v * n_paths as f64) as usize).min(n_paths - 1) as u16;
-                tally.switches += 1;
+    let n = c.id.len();
+    for block in (0..n).step_by(BLOCK) {
+        let end = (block + BLOCK).min(n);
+        // The draw-free part of the block's current-paradigm firms first.
+        for i in block..end {
+            if c.alive[i] && c.vintage[i] == paradigm {
+                prepared[i - block] = prepare(&mut c, i, x, &fixed);
             }
         }
-        let current = c.vintage[i] == paradigm;
-
-        // Introduction: equipment ordered last period embodies max(a, psi F).
-        let embodied = x.equipment_level * x.frontier;
-        if delivered > 0.0 && current && embodied > c.a[i] {
-            let before = c.a[i];
-            let after = (before * kept + embodied * delivered) / (kept + delivered);
-            c.a[i] = after;
-            tally.gain_introduction += (after - before) * (kept + delivered);
-        }
-        c.capacity[i] = kept + delivered;
-        c.pending[i] = 0.0;
-        let k = c.capacity[i];
-
-        c.search[i] = 1.0;
-        if current {
-            // Effort grows with the budget less than proportionally (elasticity below one):
-            // a firm ten times the mean size does not get ten times the odds.
-            let budget =
-                m.rd_share * c.revenue[i] * (1.0 + owner_levers.rd_subsidy) * per_research_cost;
-            let effort = if x.mean_budget > 0.0 {
-                x.mean_budget * elastic(budget * per_mean_budget, m.rd_size_elasticity)
+        for i in block..end {
+            if !c.alive[i] {
+                continue;
+            }
+            let owner = c.owner[i];
+            let owner_levers = &lv.by_owner[owner];
+            let p = if c.vintage[i] == paradigm {
+                prepared[i - block]
             } else {
-                budget
+                // Paradigm switch. A firm changes its technology when the market tells it to
+                // (search triggered by failing performance; Cyert & March 1963, Nelson &
+                // Winter 1982): each period it re-tools with the chance that it is losing its
+                // buyers, the share the replicator takes from it at its quality-adjusted price
+                // against last period's market price. Whatever softens that comparison
+                // (imports made dearer, procurement preference) delays the switch (Arrow's
+                // replacement effect: protected rents in the old technology). It must pay for
+                // re-tooling its capacity out of its own net worth; soft credit does not pay
+                // for it, so heavy sunk capacity locks a firm in until depreciation shrinks
+                // the bill.
+                // The shift destroys the competence of the old paradigm (Tushman & Anderson
+                // 1986): what carries over is the capacity to learn the new one, so a switcher
+                // starts as far up the new frontier as its absorptive capacity (its R&D stock;
+                // Cohen & Levinthal 1990) takes it.
+                let kept = c.capacity[i] * (1.0 - m.depreciation);
+                let (u, v) = uniform_pair(&mut rng);
+                let cost = m.retool_cost * x.capital_price * kept;
+                if c.net_worth[i] >= cost
+                    && u < market_pressure(x, x.pricing.compared_price(c.a[i], owner, c.vintage[i]))
+                {
+                    c.net_worth[i] -= cost;
+                    let capable = absorptive_capacity(
+                        absorb_base[owner],
+                        f64::from(c.rd_stock[i]),
+                        m.rd_stock_half,
+                    );
+                    c.a[i] = x.frontier * m.switch_level * capable * (0.9 + 0.2 * v);
+                    c.vintage[i] = paradigm;
+                    c.streak[i] = 0;
+                    c.experience[i] = 0;
+                    c.path[i] = ((v * n_paths as f64) as usize).min(n_paths - 1) as u16;
+                    tally.switches += 1;
+                    prepare(&mut c, i, x, &fixed)
+                } else {
+                    // Still in an old paradigm: no introduction, no research.
+                    c.capacity[i] = kept + c.pending[i];
+                    c.pending[i] = 0.0;
+                    c.search[i] = 1.0;
+                    let price = x.pricing.compared_price(c.a[i], owner, c.vintage[i]);
+                    tally.share_price += c.share[i] * price;
+                    tally.share += c.share[i];
+                    continue;
+                }
             };
-            // Problemistic search (Cyert & March 1963; Greve 2003): a firm that is
-            // losing buyers puts more of its people and money into research this
-            // period, in proportion to the loss up to `search_trigger`; one that holds
-            // or gains its market does its routine research. Such search is local: it
-            // looks for the cause near the symptom and copies what works elsewhere,
-            // so the extra effort goes to absorbing known technology, not to
-            // exploring (Cyert & March 1963, ch. 6; exploration is funded from
-            // slack). What softens the market's verdict (procurement preference, a
-            // tariff) so also softens the pressure to catch up. The firm pays for the
-            // extra effort in its R&D bill.
-            let loss = (market_pressure(&c, i, x) / m.search_trigger).min(1.0);
-            let extra = (1.0 - xi) * effort * m.search_response * loss;
-            c.search[i] = (1.0 + (1.0 - xi) * m.search_response * loss) as f32;
+            tally.gain_introduction += p.gain_introduction;
+            let k = c.capacity[i];
 
-            // A joint project over the bridge: each firm draws once, then which institute.
-            // It needs the firm's own research money and people, so take-up grows with
-            // absorptive capacity and with the firm's R&D budget up to the mean firm's
-            // (Cohen & Levinthal 1990): the bridge serves capable firms rather than
-            // sheltering laggards from selection. The institute's researchers add to the
-            // firm's effort this period (and so to its R&D stock).
+            // The joint project's researchers add to the firm's effort this period
+            // (and so to its R&D stock).
             let (u_take, u_which) = uniform_pair(&mut rng);
-            let prior_stock = f64::from(c.rd_stock[i]) * (1.0 - m.rd_stock_decay);
-            let joint = n_inst > 0 && {
-                let capable = absorptive_capacity(absorb_base[owner], prior_stock, m.rd_stock_half);
-                let co_funding = (budget * per_mean_budget).min(1.0);
-                u_take < transfer_chance * capable * co_funding
-            };
+            let joint = n_inst > 0 && u_take < p.joint_threshold;
             let effort = if joint {
-                effort + m.transfer_effort * x.mean_budget
+                p.effort + m.transfer_effort * x.mean_budget
             } else {
-                effort
+                p.effort
             };
-            let stock = prior_stock + effort + extra;
+            let extra = p.extra;
+            let stock = p.prior_stock + effort + extra;
             c.rd_stock[i] = stock as f32;
             let absorb = absorptive_capacity(absorb_base[owner], stock, m.rd_stock_half);
             let (u_abs, u_exp) = uniform_pair(&mut rng);
@@ -370,11 +449,16 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
                     tally.gain_transfer += gain * k;
                 }
             }
-        }
 
-        let p = x.pricing.compared_price(c.a[i], owner, c.vintage[i]);
-        tally.share_price += c.share[i] * p;
-        tally.share += c.share[i];
+            // The price for the market: unchanged since the effort chain unless R&D moved it.
+            let price = if c.a[i] == p.a {
+                p.price
+            } else {
+                x.pricing.compared_price(c.a[i], owner, c.vintage[i])
+            };
+            tally.share_price += c.share[i] * price;
+            tally.share += c.share[i];
+        }
     }
     tally
 }
