@@ -4,7 +4,7 @@
 use super::firms::FirmChunk;
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
-use super::rng::{Phase, stream, uniform};
+use super::rng::{FirmKey, Phase, uniform};
 use crate::scenario::{ModelParams, Ownership, PerOwner};
 
 /// Bins of the productivity histogram over `log2(a / F)` in [`HIST_LOW`, `HIST_HIGH`),
@@ -210,7 +210,8 @@ impl AccountsTally {
 pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
     let m = x.model;
     let lv = x.levers;
-    let mut rng = stream(x.seed, x.sector, x.period, Phase::Accounts, c.index as u64);
+    // A firm draws from its own stream, keyed by its id, not by its slot.
+    let key = FirmKey::new(x.seed, x.sector, x.period, Phase::Accounts);
     let mut t = AccountsTally::default();
     let base = c.index * super::firms::CHUNK;
     let cp = x.capital_price;
@@ -309,7 +310,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
                 let closed = if share < x.exit_share {
                     true
                 } else if c.net_worth[i] < 0.0 {
-                    if uniform(&mut rng) < lv.bailout {
+                    if uniform(&mut key.firm(c.id[i])) < lv.bailout {
                         let rescue = -c.net_worth[i] + m.bailout_cushion * value;
                         c.net_worth[i] += rescue;
                         c.debt[i] = (c.debt[i] - rescue).max(0.0);

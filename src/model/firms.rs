@@ -5,8 +5,9 @@
 //! entrant takes, so a period never moves a million firms to close a gap; slots are
 //! compacted only when more than half are dead.
 
-/// Firms per chunk: the unit of parallel work and of random streams. Fixed, so that
-/// results do not depend on the number of threads.
+/// Firms per chunk: the unit of parallel work; per-chunk sums are added in chunk order.
+/// Fixed, so that results do not depend on the number of threads. (Random draws are
+/// keyed by firm id, not by chunk: see `model::rng`.)
 pub const CHUNK: usize = 16384;
 
 use crate::scenario::Ownership;
@@ -43,7 +44,8 @@ macro_rules! firm_state {
 
         /// Mutable views of one chunk of every array.
         pub struct FirmChunk<'a> {
-            /// Index of the chunk (firms `index * CHUNK ..`): the key of its random stream.
+            /// Index of the chunk (firms `index * CHUNK ..`). Random draws are keyed by
+            /// firm id, never by chunk or slot.
             pub index: usize,
             pub id: &'a [u64],
             pub alive: &'a mut [bool],
@@ -194,8 +196,9 @@ impl Firms {
             self.output[i] = 0.0;
             self.revenue[i] = 0.0;
         }
-        self.free.extend(slots.iter().map(|&s| std::cmp::Reverse(s)));
-        if self.free.len() * 2 > self.id.len() && self.id.len() > CHUNK {
+        self.free
+            .extend(slots.iter().map(|&s| std::cmp::Reverse(s)));
+        if self.free.len() * 2 > self.id.len() {
             self.compact();
         }
     }
@@ -241,6 +244,23 @@ mod tests {
         assert_eq!(f.add(firm(12)), 5);
         assert_eq!(f.living(), 6);
         assert_eq!(f.get(3).id, 11);
+    }
+
+    /// Dead slots are compacted away once more than half are dead, in a small
+    /// population too; the living keep their order.
+    #[test]
+    fn more_than_half_dead_compacts_any_population() {
+        let mut f = Firms::default();
+        for i in 0..10 {
+            f.add(firm(i));
+        }
+        f.remove(&[0, 2, 4, 6, 8]);
+        assert_eq!(f.slots(), 10, "half dead: not yet");
+        f.remove(&[1]);
+        assert_eq!((f.slots(), f.living()), (4, 4));
+        let ids: Vec<u64> = (0..4).map(|i| f.get(i).id).collect();
+        assert_eq!(ids, vec![3, 5, 7, 9]);
+        assert_eq!(f.add(firm(10)), 4);
     }
 
     #[test]

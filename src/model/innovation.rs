@@ -6,7 +6,7 @@ use super::draws::BetaTable;
 use super::firms::FirmChunk;
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
-use super::rng::{Phase, stream, uniform, uniform_pair};
+use super::rng::{FirmKey, Phase, uniform, uniform_pair};
 use super::technology::Paths;
 use crate::scenario::{ModelParams, PerOwner};
 
@@ -255,13 +255,9 @@ fn prepare(c: &mut FirmChunk<'_>, i: usize, x: &InnovationContext<'_>, f: &Fixed
 pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally {
     let m = x.model;
     let lv = x.levers;
-    let mut rng = stream(
-        x.seed,
-        x.sector,
-        x.period,
-        Phase::Innovation,
-        c.index as u64,
-    );
+    // Each firm draws from its own stream, keyed by its id: its draws do not depend on
+    // its slot or chunk.
+    let key = FirmKey::new(x.seed, x.sector, x.period, Phase::Innovation);
     let mut tally = InnovationTally::new(x.paths.len());
     let paradigm = x.pricing.paradigm;
     let n_paths = x.paths.len();
@@ -301,6 +297,7 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
             if !c.alive[i] {
                 continue;
             }
+            let mut rng = key.firm(c.id[i]);
             let owner = c.owner[i];
             let owner_levers = &lv.by_owner[owner];
             let p = if c.vintage[i] == paradigm {
@@ -468,6 +465,7 @@ mod tests {
     use super::*;
     use crate::model::firms::{Firm, Firms};
     use crate::model::levers::PolicyState;
+    use crate::model::rng::stream;
     use crate::scenario::{Ownership, Regime, Scenario, Structure};
 
     fn firm(a: f64) -> Firm {
@@ -559,6 +557,38 @@ mod tests {
         firms.add(f);
         let tally = innovate(firms.chunks_mut().remove(0), ctx);
         (firms.get(0), tally)
+    }
+
+    /// A firm's draws are keyed by its id, not its slot: the same firm alone in slot 0
+    /// and in slot 7 of a chunk behind other firms ends the pass in the same state.
+    #[test]
+    fn a_firms_draws_do_not_depend_on_its_slot() {
+        let mut s = Setup::new();
+        // Odds well inside (0, 1), so that what happens depends on the draws.
+        s.model.zeta_imitation = 0.3;
+        s.model.zeta_innovation = 0.3;
+        let mut ctx = s.context(0.5);
+        ctx.mean_budget = 4.0;
+        let mut outcomes = Vec::new();
+        for id in 0..40 {
+            let f = Firm { id, ..firm(0.5) };
+            let (alone, _) = run_one(f, &ctx);
+            let mut firms = Firms::default();
+            for other in 0..7 {
+                firms.add(Firm {
+                    id: 1000 + other,
+                    ..firm(0.3)
+                });
+            }
+            let slot = firms.add(f);
+            assert_eq!(slot, 7);
+            innovate(firms.chunks_mut().remove(0), &ctx);
+            assert_eq!(firms.get(slot), alone, "firm {id}");
+            outcomes.push(alone.productivity.to_bits());
+        }
+        outcomes.sort_unstable();
+        outcomes.dedup();
+        assert!(outcomes.len() > 2, "the draws decide something");
     }
 
     #[test]

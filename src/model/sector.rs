@@ -9,13 +9,13 @@ use super::accounts::{AccountsContext, AccountsTally, settle, update_shares};
 use std::sync::Arc;
 
 use super::draws::{BetaTable, shared_table};
-use super::firms::{CHUNK, Firm, FirmChunk, Firms};
+use super::firms::{Firm, FirmChunk, Firms};
 use super::innovation::{InnovationContext, InnovationTally, innovate};
 use super::institutes::{InstituteTally, Institutes};
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
 use super::record::SectorRecord;
-use super::rng::{Phase, stream, uniform};
+use super::rng::{FirmKey, Phase, stream, uniform};
 use super::technology::Paths;
 use crate::scenario::{ModelParams, Ownership, Regime, SectorSpec, Structure};
 
@@ -158,11 +158,10 @@ impl Sector {
         let domestic = 1.0 - st.initial_import_share;
         let mut firms = Firms::default();
         let mut share_price = 0.0;
-        let mut chunk_rng = stream(seed, index, 0, Phase::Init, 0);
+        // Each firm's draws are keyed by its id (its index here).
+        let firm_key = FirmKey::new(seed, index, 0, Phase::Init);
         for i in 0..n {
-            if i % CHUNK == 0 {
-                chunk_rng = stream(seed, index, 0, Phase::Init, (i / CHUNK) as u64);
-            }
+            let mut firm_rng = firm_key.firm(i as u64);
             // SOEs first, then private firms.
             let owner = if i < n_soe {
                 Ownership::Soe
@@ -174,7 +173,7 @@ impl Sector {
                 Ownership::Private => 1.0,
             };
             let share = domestic * weight / weight_total;
-            let a = a0 * (1.0 + INITIAL_SPREAD * (2.0 * uniform(&mut chunk_rng) - 1.0));
+            let a = a0 * (1.0 + INITIAL_SPREAD * (2.0 * uniform(&mut firm_rng) - 1.0));
             let output = share * demand;
             let capacity = output / m.initial_utilization;
             let passed = match owner {
@@ -183,7 +182,7 @@ impl Sector {
             };
             let price = (1.0 + m.markup) * m.wage / a * (1.0 + passed);
             share_price += share * price;
-            let u_path = uniform(&mut chunk_rng);
+            let u_path = uniform(&mut firm_rng);
             let path = if consortium {
                 i % paths.len()
             } else {
@@ -703,10 +702,15 @@ mod tests {
     #[test]
     fn demography_removes_the_exits_and_adds_the_entrants_decided_last_period() {
         let (mut s, m) = sector(Regime::CatchUp);
+        // Step until a period decides some exit or entry (the first few usually do).
+        let mut t = 0;
+        while s.exits.len() + s.entrants.len() == 0 {
+            t += 1;
+            assert!(t <= 20, "twenty periods decided nothing");
+            s.step(&input(&m, t, levers(|_| {})));
+        }
         let before = s.firms.living();
-        s.step(&input(&m, 1, levers(|_| {})));
         let (exits, entrants) = (s.exits.len(), s.entrants.len());
-        assert!(exits + entrants > 0, "the first period decided something");
         s.apply_demography();
         assert_eq!(s.firms.living(), before - exits + entrants);
         assert!(s.exits.is_empty() && s.entrants.is_empty());
