@@ -23,7 +23,7 @@ use super::search::{self, Settings};
 use super::spec::Calibration;
 use crate::claims::observe::Run;
 use crate::claims::replicate_seed;
-use crate::output::{ResultDir, atomic, check_target};
+use crate::output::{ResultDir, atomic, check_target, workdir};
 use crate::scenario::{Edit, parse_scenario};
 use crate::sweep::workdir::partial_dir;
 
@@ -331,28 +331,24 @@ pub fn calibrate(cal: &Calibration, opts: Options<'_>) -> Result<Outcome, Calibr
 /// calibration writes there: a user's folder that happens to be called
 /// `<out>.partial` is never touched.
 fn remove_work_dir(work: &Path) -> Result<(), CalibrateError> {
-    let Ok(meta) = fs::symlink_metadata(work) else {
-        return Ok(());
+    let ours = |relative: &Path, is_dir: bool| {
+        let name = relative.to_string_lossy();
+        !is_dir
+            && ([IDENTITY_FILE, JOURNAL_FILE].contains(&name.as_ref())
+                || (name.starts_with(&format!(".{IDENTITY_FILE}")) && atomic::is_temporary(&name)))
     };
-    let not_ours = |why: String| {
-        CalibrateError::Refused(format!(
-            "{} is not a calibration's working folder ({why}); nothing in it was touched. \
+    workdir::remove_if_ours(work, ours).map_err(|kept| match kept {
+        workdir::Kept::Io { path, source } => CalibrateError::Io { path, source },
+        refusal => CalibrateError::Refused(format!(
+            "{} is not a calibration's working folder ({}); nothing in it was touched. \
              Remove it yourself or choose another --out",
-            work.display()
-        ))
-    };
-    if !meta.is_dir() {
-        return Err(not_ours("it is not a directory".into()));
-    }
-    for entry in fs::read_dir(work).map_err(io(work))? {
-        let entry = entry.map_err(io(work))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_file = entry.file_type().map_err(io(&entry.path()))?.is_file();
-        let ours = [IDENTITY_FILE, JOURNAL_FILE].contains(&name.as_str())
-            || (name.starts_with(&format!(".{IDENTITY_FILE}")) && atomic::is_temporary(&name));
-        if !is_file || !ours {
-            return Err(not_ours(format!("a calibration never writes {name}")));
-        }
-    }
-    fs::remove_dir_all(work).map_err(io(work))
+            work.display(),
+            match refusal {
+                workdir::Kept::Foreign(name) => {
+                    format!("a calibration never writes {}", name.display())
+                }
+                _ => "it is not a directory".to_string(),
+            }
+        )),
+    })
 }

@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod parquet;
 pub mod provenance;
 pub mod read;
+pub mod workdir;
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};

@@ -27,7 +27,9 @@ use super::error::{SweepError, io};
 use super::journal::{Journal, JournalEntry, JournalIndex, Record, read_record};
 use super::runs::{RunSpec, Shard, runs_of, simulate};
 use super::spec::Sweep;
-use super::workdir::{INDEX_FILE, kept_failures, partial_dir, remove_work_dir, write_atomically};
+use super::workdir::{
+    INDEX_FILE, JOURNAL_FILE, kept_failures, partial_dir, remove_work_dir, write_atomically,
+};
 use crate::output::{ResultDir, check_target};
 
 /// The result's tables by name, each written as `<name>.csv` or `<name>.parquet`
@@ -195,7 +197,7 @@ pub fn run_sweep(
     }
     // A partial directory with no journal yet holds no finished run: a kill came
     // before the first run ended, so it is simply started over.
-    let journal_len = fs::metadata(work.join("journal.bin"))
+    let journal_len = fs::metadata(work.join(JOURNAL_FILE))
         .map(|m| m.len())
         .unwrap_or(0);
     if work.exists() && journal_len == 0 {
@@ -229,7 +231,7 @@ pub fn run_sweep(
 
     // What is already done: the whole blocks of the journal, less the failed runs
     // that `--retry-failed` asks to run again.
-    let journal_path = work.join("journal.bin");
+    let journal_path = work.join(JOURNAL_FILE);
     let index_path = work.join(INDEX_FILE);
     let new_index =
         || JournalIndex::create(&index_path, opts.shard, table.len(), sweep.spec.replicates);
@@ -462,7 +464,7 @@ mod tests {
             fs::write(work.join(SWEEP_FILE), identity).unwrap();
             let mut index =
                 JournalIndex::create(&work.join(INDEX_FILE), Shard::WHOLE, 2, 2).unwrap();
-            let journal = Journal::open(&work.join("journal.bin"), &mut index).unwrap();
+            let journal = Journal::open(&work.join(JOURNAL_FILE), &mut index).unwrap();
             journal
                 .append(&Record::failed(runs[1], "a bug,\n  since fixed"))
                 .unwrap();
@@ -480,7 +482,7 @@ mod tests {
         );
         // Its journal stays beside the complete result, and --retry-failed runs the
         // run again and replaces the result with the clean one.
-        assert!(partial_dir(&kept).join("journal.bin").is_file());
+        assert!(partial_dir(&kept).join(JOURNAL_FILE).is_file());
         let m = sweep_into(&sweep, &text, &kept, true, true);
         assert_eq!((m.runs_failed, m.runs_resumed), (0, 3));
         for f in [RUNS_FILE, BANDS_FILE, POINTS_FILE] {

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use super::error::{SweepError, io};
 use super::execute::{SERIES_DIR, SWEEP_FILE};
 use super::journal::{Journal, JournalIndex};
-use crate::output::atomic;
+use crate::output::{atomic, workdir};
 
+/// The journal of finished and failed runs.
+pub(super) const JOURNAL_FILE: &str = "journal.bin";
 /// The journal's index, in the working folder beside `journal.bin` ([`super::journal::JournalIndex`]).
 pub(super) const INDEX_FILE: &str = "index.bin";
 
@@ -50,49 +52,32 @@ pub(super) fn kept_failures(
 /// the temporary files of their atomic writes): a user's own folder that happens to be
 /// called `<out>.partial` is never touched.
 pub(super) fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
-    let Ok(meta) = fs::symlink_metadata(work) else {
-        return Ok(());
-    };
-    let not_ours = |why: String| {
-        SweepError::Refused(format!(
-            "{} is not a sweep's working folder ({why}); nothing in it was touched. \
-             Remove it yourself or choose another --out",
-            work.display()
-        ))
-    };
-    if !meta.is_dir() {
-        return Err(not_ours("it is not a directory".into()));
-    }
     // Earlier versions wrote `<stem>.tmp` before renaming; now `atomic::is_temporary`.
-    let ours_at_top = |name: &str| {
-        ["sweep.toml", "sweep.tmp", "journal.bin", INDEX_FILE].contains(&name)
-            || name
-                .strip_prefix(".sweep.toml")
-                .is_some_and(|_| atomic::is_temporary(name))
-    };
-    for entry in fs::read_dir(work).map_err(io(work))? {
-        let entry = entry.map_err(io(work))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let kind = entry.file_type().map_err(io(&entry.path()))?;
-        if kind.is_file() && ours_at_top(&name) {
-            continue;
-        }
-        if kind.is_dir() && name == SERIES_DIR {
-            for run in fs::read_dir(entry.path()).map_err(io(&entry.path()))? {
-                let run = run.map_err(io(&entry.path()))?;
-                let file = run.file_name().to_string_lossy().into_owned();
-                let is_run = (file.starts_with("run-")
-                    && (file.ends_with(".csv") || file.ends_with(".tmp")))
-                    || (file.starts_with(".run-") && atomic::is_temporary(&file));
-                if !run.file_type().map_err(io(&run.path()))?.is_file() || !is_run {
-                    return Err(not_ours(format!(
-                        "a sweep never writes {SERIES_DIR}/{file}"
-                    )));
-                }
+    let ours = |relative: &Path, is_dir: bool| {
+        let mut parts = relative.iter().map(|p| p.to_string_lossy());
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(name), None, _) if is_dir => name == SERIES_DIR,
+            (Some(name), None, _) => {
+                [SWEEP_FILE, "sweep.tmp", JOURNAL_FILE, INDEX_FILE].contains(&name.as_ref())
+                    || (name.starts_with(&format!(".{SWEEP_FILE}")) && atomic::is_temporary(&name))
             }
-            continue;
+            (Some(dir), Some(file), None) if dir == SERIES_DIR && !is_dir => {
+                (file.starts_with("run-") && (file.ends_with(".csv") || file.ends_with(".tmp")))
+                    || (file.starts_with(".run-") && atomic::is_temporary(&file))
+            }
+            _ => false,
         }
-        return Err(not_ours(format!("a sweep never writes {name}")));
-    }
-    fs::remove_dir_all(work).map_err(io(work))
+    };
+    workdir::remove_if_ours(work, ours).map_err(|kept| match kept {
+        workdir::Kept::Io { path, source } => SweepError::Io { path, source },
+        refusal => SweepError::Refused(format!(
+            "{} is not a sweep's working folder ({}); nothing in it was touched. \
+             Remove it yourself or choose another --out",
+            work.display(),
+            match refusal {
+                workdir::Kept::Foreign(name) => format!("a sweep never writes {}", name.display()),
+                _ => "it is not a directory".to_string(),
+            }
+        )),
+    })
 }
