@@ -652,6 +652,36 @@ mod mechanism_tests {
     }
 
     #[test]
+    fn investment_stops_where_credit_and_own_funds_run_out() {
+        let m = ModelParams {
+            depreciation: 0.0,
+            max_investment_rate: 20.0,
+            ..ModelParams::default()
+        };
+        // All of a demand of 100 against a capacity of 10: it wants to grow.
+        let eager = Firm {
+            share: 1.0,
+            capacity: 10.0,
+            ..healthy(Ownership::Private)
+        };
+        let (funded, _) = settle_with(eager, &m, &levers(), 0.0);
+        let wanted = 100.0 / m.target_utilization - 10.0;
+        assert!((funded.pending - wanted).abs() < 1e-9, "{}", funded.pending);
+        // The same firm under debt beyond what its net worth can carry orders nothing.
+        let (indebted, _) = settle_with(
+            Firm {
+                net_worth: 1.0,
+                debt: 1e6,
+                ..eager
+            },
+            &m,
+            &levers(),
+            0.0,
+        );
+        assert_eq!(indebted.pending, 0.0);
+    }
+
+    #[test]
     fn a_private_firm_sells_off_idle_capacity_at_a_loss_and_an_soe_keeps_its_own() {
         let m = ModelParams {
             depreciation: 0.0,
@@ -701,5 +731,70 @@ mod mechanism_tests {
             0.0,
         );
         assert_eq!(busy.capacity, 10.0);
+    }
+}
+
+#[cfg(test)]
+mod tally_tests {
+    use super::*;
+
+    /// A tally whose every number is `base` times a field's own number, so that a field
+    /// added to the wrong one, subtracted or dropped shows. A struct literal: a new
+    /// field that `add` must learn about does not compile here until it is listed.
+    fn tally(base: f64) -> AccountsTally {
+        let n = |k: u32| base * f64::from(k);
+        let count = |k: u32| (base as u64) * u64::from(k);
+        AccountsTally {
+            firms: PerOwner {
+                private: count(1),
+                soe: count(2),
+            },
+            capacity: PerOwner {
+                private: n(3),
+                soe: n(4),
+            },
+            output: PerOwner {
+                private: n(5),
+                soe: n(6),
+            },
+            productivity_output: PerOwner {
+                private: n(7),
+                soe: n(8),
+            },
+            current_output: n(9),
+            current_productivity_output: n(10),
+            current_profit: n(11),
+            current_capital_value: n(12),
+            old_capacity: n(13),
+            output_squared: n(14),
+            revenue: n(15),
+            unmet: n(16),
+            profit: n(17),
+            capital_value: n(18),
+            rd_own: n(19),
+            rd_subsidy: n(20),
+            production_subsidy: n(21),
+            bailouts: count(22),
+            bailout_spending: n(23),
+            investment: n(24),
+            best: n(25),
+            best_any: n(26),
+            share: n(27),
+            hist: vec![count(28) as u32, count(29) as u32],
+            exits: vec![count(30) as u32],
+            exits_soe: count(31),
+        }
+    }
+
+    #[test]
+    fn adding_tallies_sums_every_sum_keeps_the_best_and_appends_the_exits() {
+        // What a chunk after the first adds to the sector's tally.
+        let mut sum = tally(1.0);
+        sum.add(&tally(10.0));
+        let mut expected = tally(11.0);
+        expected.best = tally(10.0).best;
+        expected.best_any = tally(10.0).best_any;
+        expected.exits = vec![30, 300];
+        assert_eq!(format!("{sum:?}"), format!("{expected:?}"));
     }
 }

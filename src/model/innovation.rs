@@ -865,3 +865,42 @@ mod tests {
         assert_eq!(tally.paths_abandoned, 0);
     }
 }
+
+#[cfg(test)]
+mod tally_tests {
+    use super::*;
+
+    /// A tally whose every number is `base` times a field's own number. A struct
+    /// literal: a new field that `add` must learn about does not compile here until it
+    /// is listed.
+    fn tally(base: u64) -> InnovationTally {
+        let n = |k: u64| base * k;
+        let x = |k: u64| (base * k) as f64;
+        InnovationTally {
+            innovations: n(1),
+            absorptions: n(2),
+            transfers: n(3),
+            paths_abandoned: n(4),
+            switches: n(5),
+            explorers: n(6),
+            explorers_on_dead_ends: n(7),
+            explorers_on_best_path: n(8),
+            gain_introduction: x(9),
+            gain_absorption: x(10),
+            gain_innovation: x(11),
+            gain_transfer: x(12),
+            trials: vec![n(13), n(14)],
+            successes: vec![n(15), n(16)],
+            share_price: x(17),
+            share: x(18),
+        }
+    }
+
+    #[test]
+    fn adding_tallies_sums_every_field() {
+        // What a chunk after the first adds to the sector's tally.
+        let mut sum = tally(1);
+        sum.add(&tally(10));
+        assert_eq!(format!("{sum:?}"), format!("{:?}", tally(11)));
+    }
+}
