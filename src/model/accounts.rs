@@ -133,11 +133,9 @@ pub struct AccountsTally {
     pub best: f64,
     /// Best effective productivity of any firm, old paradigms included (for the record).
     pub best_any: f64,
-    pub share: f64,
     pub hist: Vec<u32>,
     /// Slots of firms that exit, in ascending order.
     pub exits: Vec<u32>,
-    pub exits_soe: u64,
 }
 
 impl Default for AccountsTally {
@@ -165,10 +163,8 @@ impl Default for AccountsTally {
             investment: 0.0,
             best: 0.0,
             best_any: 0.0,
-            share: 0.0,
             hist: vec![0; HIST_BINS],
             exits: Vec::new(),
-            exits_soe: 0,
         }
     }
 }
@@ -197,12 +193,10 @@ impl AccountsTally {
         self.investment += o.investment;
         self.best = self.best.max(o.best);
         self.best_any = self.best_any.max(o.best_any);
-        self.share += o.share;
         for (a, b) in self.hist.iter_mut().zip(&o.hist) {
             *a += b;
         }
         self.exits.extend_from_slice(&o.exits);
-        self.exits_soe += o.exits_soe;
     }
 }
 
@@ -307,7 +301,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         // minimum scale is closed or merged into another, as private firms exit.
         let exits = match owner {
             Ownership::Soe => {
-                let closed = if share < x.exit_share {
+                if share < x.exit_share {
                     true
                 } else if c.net_worth[i] < 0.0 {
                     if uniform(&mut key.firm(c.id[i])) < lv.bailout {
@@ -323,9 +317,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
                     }
                 } else {
                     false
-                };
-                t.exits_soe += u64::from(closed);
-                closed
+                }
             }
             Ownership::Private => c.net_worth[i] < 0.0 || share < x.exit_share,
         };
@@ -361,7 +353,6 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         t.rd_subsidy += owner_levers.rd_subsidy * rd_own;
         t.production_subsidy += production_subsidy;
         t.investment += order;
-        t.share += share;
         t.hist[hist_bin(labour * per_frontier)] += 1;
     }
     t
@@ -543,7 +534,7 @@ mod mechanism_tests {
     fn without_a_soft_budget_an_soe_in_the_red_exits() {
         let (_, tally) = settle_one(0.0);
         assert_eq!(tally.exits, vec![0]);
-        assert_eq!((tally.bailouts, tally.exits_soe), (0, 1));
+        assert_eq!(tally.bailouts, 0);
         assert_eq!(tally.bailout_spending, 0.0);
     }
 
@@ -575,10 +566,7 @@ mod mechanism_tests {
     fn rescue_saves_an_soe_from_insolvency_but_not_from_irrelevance() {
         // Share 1% against a minimum of 2%: closed although rescue is certain.
         let (_, tally) = settle_with(soe_in_trouble(), &ModelParams::default(), &levers(), 0.02);
-        assert_eq!(
-            (tally.exits, tally.exits_soe, tally.bailouts),
-            (vec![0], 1, 0)
-        );
+        assert_eq!((tally.exits, tally.bailouts), (vec![0], 0));
     }
 
     #[test]
@@ -779,10 +767,8 @@ mod tally_tests {
             investment: n(24),
             best: n(25),
             best_any: n(26),
-            share: n(27),
             hist: vec![count(28) as u32, count(29) as u32],
             exits: vec![count(30) as u32],
-            exits_soe: count(31),
         }
     }
 

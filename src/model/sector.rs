@@ -717,6 +717,30 @@ mod tests {
     }
 
     #[test]
+    fn the_record_adds_up_its_firms() {
+        let (mut s, m) = sector(Regime::CatchUp);
+        for t in 1..=3 {
+            s.apply_demography();
+            let record = s.step(&input(&m, t, levers(|_| {})));
+            // This period's firms, those that will exit at the next period's start included.
+            let sum = |v: &[f64]| -> f64 {
+                v.iter()
+                    .zip(&s.firms.alive)
+                    .filter(|(_, alive)| **alive)
+                    .map(|(x, _)| x)
+                    .sum()
+            };
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+            assert!(record.revenue > 0.0);
+            assert!(close(record.revenue, sum(&s.firms.revenue)), "period {t}");
+            assert!(
+                close(record.output.total(), sum(&s.firms.output)),
+                "period {t}"
+            );
+        }
+    }
+
+    #[test]
     fn a_scheduled_shift_drops_the_frontier_and_starts_a_paradigm() {
         let (mut s, m) = sector(Regime::CatchUp);
         s.shifts = vec![1];
