@@ -717,6 +717,26 @@ mod tests {
     }
 
     #[test]
+    fn research_effort_is_the_budget_over_the_cost_of_research() {
+        let s = Setup::new();
+        // Cheap enough (price 0.6 against a market price of 1) to lose no buyers, so no
+        // extra search; no R&D stock yet.
+        let fresh = Firm {
+            rd_stock: 0.0,
+            ..firm(2.0)
+        };
+        let stock = |research_cost: f64| {
+            let mut ctx = s.context(0.0);
+            ctx.research_cost = research_cost;
+            f64::from(run_one(fresh, &ctx).0.rd_stock)
+        };
+        let budget =
+            s.model.rd_share * fresh.revenue * (1.0 + s.levers.by_owner.private.rd_subsidy);
+        assert!((stock(1.0) - budget).abs() < 1e-5, "{}", stock(1.0));
+        assert!((stock(2.0) - budget / 2.0).abs() < 1e-5, "{}", stock(2.0));
+    }
+
+    #[test]
     fn a_switcher_starts_as_far_up_the_new_frontier_as_its_absorptive_capacity_takes_it() {
         let mut s = Setup::new();
         s.model.zeta_imitation = 0.0;
@@ -799,6 +819,25 @@ mod tests {
         let own = 1e9_f32 as f64 * (1.0 - s.model.rd_stock_decay) + ctx.mean_budget;
         let expected = own + s.model.transfer_effort * ctx.mean_budget;
         assert!((f64::from(after.rd_stock) - expected).abs() <= 1e-6 * expected);
+        // The same at a stock small enough for f32 to show the researchers' effort.
+        let (after, tally) = run_one(
+            Firm {
+                rd_stock: 1e4,
+                ..firm(0.5)
+            },
+            &ctx,
+        );
+        assert_eq!(tally.transfers, 1);
+        // Priced at 2.4 against a market price of 1, it is losing buyers and puts
+        // `search_response` times its own effort more into absorption (7.7).
+        let own = 1e4 * (1.0 - s.model.rd_stock_decay)
+            + ctx.mean_budget * (1.0 + s.model.search_response);
+        let expected = own + s.model.transfer_effort * ctx.mean_budget;
+        assert!(
+            (f64::from(after.rd_stock) - expected).abs() <= 1e-3,
+            "{} {expected}",
+            after.rd_stock
+        );
         // A firm with no R&D budget of its own cannot co-fund a joint project.
         let mut broke = firm(0.5);
         broke.revenue = 0.0;
