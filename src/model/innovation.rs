@@ -791,6 +791,16 @@ mod tests {
         for period in 1..=3 {
             let (after, tally) = run_one(f, &ctx);
             f = after;
+            // One explorer, on a dead end (what claim 6 counts), never on the best path.
+            assert_eq!(
+                (
+                    tally.explorers,
+                    tally.explorers_on_dead_ends,
+                    tally.explorers_on_best_path
+                ),
+                (1, 1, 0)
+            );
+            assert_eq!(tally.trials[usize::from(dead)], 1);
             if period < 3 {
                 assert_eq!((f.path, f.streak, tally.paths_abandoned), (dead, period, 0));
             } else {
