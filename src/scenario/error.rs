@@ -215,6 +215,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_listing_quotes_the_first_twenty_names_and_counts_the_rest() {
+        assert_eq!(listing(["heavy", "light"].into_iter()), "`heavy`, `light`");
+        let many: Vec<String> = (0..23).map(|i| format!("s{i}")).collect();
+        let text = listing(many.iter().map(String::as_str));
+        assert!(text.starts_with("`s0`, `s1`, "), "{text}");
+        assert!(text.ends_with("`s19` and 3 more"), "{text}");
+    }
+
+    #[test]
     fn near_miss_finds_a_one_letter_typo() {
         assert_eq!(
             near_miss("tarif", ["tariff", "bridge", "bailout"]),
