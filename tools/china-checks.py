@@ -14,10 +14,7 @@ target/release/catchup. Needs only the Python standard library.
 """
 import csv, math, os, statistics, subprocess, tempfile
 
-BIN = os.environ.get("CATCHUP_BIN") or os.path.join(
-    os.environ.get("CARGO_TARGET_DIR")
-    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"),
-    "release", "catchup")
+from catchup_bin import BIN
 SEEDS = range(1, 21)
 T_975_19 = 2.093  # Student t, 19 degrees of freedom
 

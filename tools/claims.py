@@ -10,10 +10,7 @@ into a temporary directory with its default seed (42).
 """
 import csv, math, os, subprocess, sys, tempfile
 
-BIN = os.environ.get("CATCHUP_BIN") or os.path.join(
-    os.environ.get("CARGO_TARGET_DIR")
-    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"),
-    "release", "catchup")
+from catchup_bin import BIN
 
 
 def run(name):

@@ -21,10 +21,7 @@ and firms.csv) and the API example in docs/teaching.md (`catchup run catch-up --
 """
 import csv, math, os, statistics, subprocess, sys, tempfile
 
-BIN = os.environ.get("CATCHUP_BIN") or os.path.join(
-    os.environ.get("CARGO_TARGET_DIR")
-    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"),
-    "release", "catchup")
+from catchup_bin import BIN
 
 
 class Run:

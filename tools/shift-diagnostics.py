@@ -15,10 +15,7 @@ target/release/catchup. Needs only the Python standard library.
 """
 import csv, math, os, statistics as st, subprocess, sys, tempfile
 
-BIN = os.environ.get("CATCHUP_BIN") or os.path.join(
-    os.environ.get("CARGO_TARGET_DIR")
-    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"),
-    "release", "catchup")
+from catchup_bin import BIN
 SEEDS = range(100, 115)
 ARMS = {
     "low": ["sector.lithography.policy.tariff=0.05"],

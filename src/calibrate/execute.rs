@@ -339,16 +339,6 @@ fn remove_work_dir(work: &Path) -> Result<(), CalibrateError> {
     };
     workdir::remove_if_ours(work, ours).map_err(|kept| match kept {
         workdir::Kept::Io { path, source } => CalibrateError::Io { path, source },
-        refusal => CalibrateError::Refused(format!(
-            "{} is not a calibration's working folder ({}); nothing in it was touched. \
-             Remove it yourself or choose another --out",
-            work.display(),
-            match refusal {
-                workdir::Kept::Foreign(name) => {
-                    format!("a calibration never writes {}", name.display())
-                }
-                _ => "it is not a directory".to_string(),
-            }
-        )),
+        refused => CalibrateError::Refused(refused.refusal(work, "calibration")),
     })
 }

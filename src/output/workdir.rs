@@ -19,6 +19,23 @@ pub enum Kept {
     },
 }
 
+impl Kept {
+    /// Why `work`, the working folder of a `what` ("sweep", "calibration"), was kept,
+    /// as a message for the user; callers keep an I/O failure as their own I/O error.
+    pub fn refusal(&self, work: &Path, what: &str) -> String {
+        let why = match self {
+            Kept::NotADirectory => "it is not a directory".to_string(),
+            Kept::Foreign(name) => format!("a {what} never writes {}", name.display()),
+            Kept::Io { path, source } => format!("{}: {source}", path.display()),
+        };
+        format!(
+            "{} is not a {what}'s working folder ({why}); nothing in it was touched. \
+             Remove it yourself or choose another --out",
+            work.display()
+        )
+    }
+}
+
 /// Removes `work` and everything in it if `ours(relative path, is a directory)` accepts
 /// every entry, at every depth (a directory's contents are checked only when the
 /// directory itself is accepted); a link or special file is never ours. Nothing is

@@ -70,14 +70,6 @@ pub(super) fn remove_work_dir(work: &Path) -> Result<(), SweepError> {
     };
     workdir::remove_if_ours(work, ours).map_err(|kept| match kept {
         workdir::Kept::Io { path, source } => SweepError::Io { path, source },
-        refusal => SweepError::Refused(format!(
-            "{} is not a sweep's working folder ({}); nothing in it was touched. \
-             Remove it yourself or choose another --out",
-            work.display(),
-            match refusal {
-                workdir::Kept::Foreign(name) => format!("a sweep never writes {}", name.display()),
-                _ => "it is not a directory".to_string(),
-            }
-        )),
+        refused => SweepError::Refused(refused.refusal(work, "sweep")),
     })
 }
