@@ -527,6 +527,29 @@ mod tests {
         assert!(e.ends_with("(see s.toml:8:1)"), "{e}");
     }
 
+    /// A problem the file had before any edit stays the file's, located in it, even
+    /// when an unrelated `--set` is given.
+    #[test]
+    fn a_problem_of_the_file_stays_the_files_whatever_the_edits() {
+        let text = "version = 1\n[[sector]]\nname = \"a\"\nregime = \"leading\"\n[sector.policy]\nbridge = 2.0\n";
+        let e = err(text, &["seed=3"]);
+        assert_eq!(
+            e,
+            "s.toml:6:1: key `sector[0].policy.bridge`: expected a number from 0 to 1, found 2"
+        );
+    }
+
+    #[test]
+    fn values_in_messages_are_described_by_kind() {
+        assert_eq!(describe(&toml::Value::Array(vec![])), "an empty array");
+        assert_eq!(
+            describe(&toml::Value::Array(vec![toml::Value::Integer(1)])),
+            "an array `[1]`"
+        );
+        assert_eq!(describe(&toml::Value::Integer(3)), "an integer `3`");
+        assert_eq!(describe(&toml::Value::String("x".repeat(41))), "a string");
+    }
+
     #[test]
     fn an_out_of_range_value_in_a_sector_is_located() {
         let text = "version = 1\n[[sector]]\nname = \"a\"\nregime = \"leading\"\n[sector.policy]\nbridge = 2.0\n";
