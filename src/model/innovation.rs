@@ -25,6 +25,11 @@ pub struct InnovationContext<'a> {
     pub capital_price: f64,
     /// Last period's mean compared price of the market, in this period's money.
     pub market_price: f64,
+    /// The current paradigm's offer, what a firm of an old paradigm measures its price
+    /// against (7.4): the share-weighted mean compared price of imports at this
+    /// period's price and of the domestic firms that were on the current paradigm last
+    /// period, at their prices then in this period's money.
+    pub offer_price: f64,
     /// Cost of a unit of research effort this period.
     pub research_cost: f64,
     /// R&D budget of a firm of mean revenue, in units of effort.
@@ -61,6 +66,9 @@ pub struct InnovationTally {
     /// Share-weighted compared price and shares, for the market's mean price.
     pub share_price: f64,
     pub share: f64,
+    /// The same, of the firms on the current paradigm only, for its offer.
+    pub paradigm_share_price: f64,
+    pub paradigm_share: f64,
 }
 
 impl InnovationTally {
@@ -93,6 +101,8 @@ impl InnovationTally {
         }
         self.share_price += o.share_price;
         self.share += o.share;
+        self.paradigm_share_price += o.paradigm_share_price;
+        self.paradigm_share += o.paradigm_share;
     }
 }
 
@@ -103,12 +113,13 @@ pub fn absorptive_capacity(base: f64, stock: f64, half: f64) -> f64 {
 }
 
 /// The share of its buyers the market is taking from firm `i`: what the replicator
-/// would take at the firm's quality-adjusted price against last period's market price
-/// (in this period's wages), 0 for a firm that holds or gains its market. The signal
-/// that triggers search, for a new technology (7.4) and in R&D (7.7).
+/// would take at the firm's quality-adjusted price against the `reference` price, 0
+/// for a firm that holds or gains its market. The signal that triggers search: in R&D
+/// (7.7) against last period's market price (in this period's wages), for a new
+/// technology (7.4) against the new paradigm's offer.
 #[inline]
-fn market_pressure(x: &InnovationContext<'_>, price: f64) -> f64 {
-    (1.0 - replicator(x.model.selection, price, x.market_price)).max(0.0)
+fn market_pressure(x: &InnovationContext<'_>, price: f64, reference: f64) -> f64 {
+    (1.0 - replicator(x.model.selection, price, reference)).max(0.0)
 }
 
 /// `ratio^elasticity`, with exact fast paths for the common elasticities: a general
@@ -227,7 +238,7 @@ fn prepare(c: &mut FirmChunk<'_>, i: usize, x: &InnovationContext<'_>, f: &Fixed
     // tariff) so also softens the pressure to catch up. The firm pays for the
     // extra effort in its R&D bill.
     let price = x.pricing.compared_price(a, owner, c.vintage[i]);
-    let loss = (market_pressure(x, price) / m.search_trigger).min(1.0);
+    let loss = (market_pressure(x, price, x.market_price) / m.search_trigger).min(1.0);
     let xi = f.xi;
     let extra = (1.0 - xi) * effort * m.search_response * loss;
     c.search[i] = (1.0 + (1.0 - xi) * m.search_response * loss) as f32;
@@ -306,10 +317,12 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
                 // Paradigm switch. A firm changes its technology when the market tells it to
                 // (search triggered by failing performance; Cyert & March 1963, Nelson &
                 // Winter 1982): each period it re-tools with the chance that it is losing its
-                // buyers, the share the replicator takes from it at its quality-adjusted price
-                // against last period's market price. Whatever softens that comparison
-                // (imports made dearer, procurement preference) delays the switch (Arrow's
-                // replacement effect: protected rents in the old technology). It must pay for
+                // buyers to the new technology, the share the replicator would take from it
+                // at its quality-adjusted price against the new paradigm's offer. At first
+                // only foreigners offer it (imports carry new technology; Keller 2004), then
+                // also the domestic firms that have switched. Whatever softens that
+                // comparison (imports made dearer, procurement preference) delays the switch
+                // (Arrow's replacement effect: protected rents in the old technology). It must pay for
                 // re-tooling its capacity out of its own net worth; soft credit does not pay
                 // for it, so heavy sunk capacity locks a firm in until depreciation shrinks
                 // the bill.
@@ -321,7 +334,11 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
                 let (u, v) = uniform_pair(&mut rng);
                 let cost = m.retool_cost * x.capital_price * kept;
                 if c.net_worth[i] >= cost
-                    && u < market_pressure(x, x.pricing.compared_price(c.a[i], owner, c.vintage[i]))
+                    && u < market_pressure(
+                        x,
+                        x.pricing.compared_price(c.a[i], owner, c.vintage[i]),
+                        x.offer_price,
+                    )
                 {
                     c.net_worth[i] -= cost;
                     let capable = absorptive_capacity(
@@ -455,6 +472,8 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
             };
             tally.share_price += c.share[i] * price;
             tally.share += c.share[i];
+            tally.paradigm_share_price += c.share[i] * price;
+            tally.paradigm_share += c.share[i];
         }
     }
     tally
@@ -539,6 +558,7 @@ mod tests {
                 frontier_eff: 1.0,
                 capital_price: 1.0,
                 market_price: 1.0,
+                offer_price: 1.0,
                 research_cost: 1.0,
                 mean_budget: 0.0,
                 exploration_share,
@@ -942,6 +962,8 @@ mod tally_tests {
             successes: vec![n(15), n(16)],
             share_price: x(17),
             share: x(18),
+            paradigm_share_price: x(19),
+            paradigm_share: x(20),
         }
     }
 
