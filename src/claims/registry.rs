@@ -676,8 +676,8 @@ fn protection_and_shifts() -> Experiment {
                 statement: "after a shift it does not: the effect of the high tariff over periods 31-50 with a shift at 30 minus without it",
                 effect: |r| (after(&r[3]) - after(&r[2])) - (after(&r[1]) - after(&r[0])),
                 expect: Expect::Negative,
-                mechanism: "a tariff makes the new paradigm's first offer, imports, dearer, so old-paradigm firms measure their price against a softer signal and re-tool later (7.4, 7.10)",
-                ablation: Some(&["model.switch_on_offer=false"]),
+                mechanism: "old-paradigm firms re-tool when imports of the new paradigm undercut them; a tariff makes those imports dearer and delays the switch (7.4, 7.10)",
+                ablation: Some(&["model.switch_against_imports=false"]),
             },
             Part {
                 id: "9c",

@@ -71,13 +71,8 @@ pub struct Sector {
     /// Last period's domestic revenue, the base of institute funding.
     revenue: f64,
     /// Last period's share-weighted mean price that buyers compared (imports
-    /// included): what a firm measures its own price against in R&D (7.7).
+    /// included): what an old-paradigm firm measures its own price against.
     market_price: f64,
-    /// Last period's share-weighted compared price and shares of the domestic firms on
-    /// the current paradigm (none right after a shift): with imports, the new
-    /// paradigm's offer that a firm of an old one measures its own price against (7.4).
-    paradigm_share_price: f64,
-    paradigm_share: f64,
 }
 
 /// Runs `f` on every chunk of firms, in parallel when there is more than one chunk
@@ -245,8 +240,6 @@ impl Sector {
             entrants: Vec::new(),
             revenue: 0.0,
             market_price: share_price + st.initial_import_share * import_price,
-            paradigm_share_price: share_price,
-            paradigm_share: domestic,
             innovation_draw: shared_table(m.innovation_alpha, m.innovation_beta),
             entrant_draw: shared_table(m.entrant_alpha, m.entrant_beta),
         }
@@ -334,9 +327,6 @@ impl Sector {
             self.paths = Paths::draw(&st, m.dead_end_promise, rng);
             self.institutes.rescale(m.paradigm_drop);
             self.domestic_best = 0.0;
-            // Nobody at home is on the new paradigm yet: only foreigners offer it.
-            self.paradigm_share_price = 0.0;
-            self.paradigm_share = 0.0;
         } else {
             let boost = m.paradigm_growth_boost * self.early_phase(t);
             // The boost speeds up growth only; a declining frontier declines at its own rate.
@@ -402,21 +392,6 @@ impl Sector {
     fn innovate_firms(&mut self, input: &StepInput<'_>, env: &Environment) -> InnovationTally {
         let (m, lv) = (input.model, &input.levers);
         let st = self.structure;
-        // Prices grow with wages: last period's prices in this period's money.
-        let market_price = self.market_price * (1.0 + st.frontier_growth);
-        let offer_price = if m.switch_on_offer {
-            let import_price = self.import_price(env, lv);
-            let weight = self.paradigm_share + self.import_share;
-            if weight > 0.0 {
-                (self.paradigm_share_price * (1.0 + st.frontier_growth)
-                    + self.import_share * import_price)
-                    / weight
-            } else {
-                import_price
-            }
-        } else {
-            market_price
-        };
         let ctx = InnovationContext {
             seed: input.seed,
             sector: self.index,
@@ -427,8 +402,9 @@ impl Sector {
             frontier: self.frontier,
             frontier_eff: env.frontier_eff,
             capital_price: self.capital_price,
-            market_price,
-            offer_price,
+            // Prices grow with wages: last period's mean in this period's money.
+            market_price: self.market_price * (1.0 + st.frontier_growth),
+            import_price: self.import_price(env, lv),
             research_cost: env.research_cost,
             mean_budget: m.rd_share * self.revenue / self.firms.living().max(1) as f64
                 * (1.0 + lv.by_owner.private.rd_subsidy)
@@ -462,8 +438,11 @@ impl Sector {
 
     /// This period's import price, tariff included.
     fn import_price(&self, env: &Environment, lv: &Levers) -> f64 {
-        env.pricing
-            .import_price(self.foreign_wage * self.wage_index, self.frontier, lv.tariff)
+        env.pricing.import_price(
+            self.foreign_wage * self.wage_index,
+            self.frontier,
+            lv.tariff,
+        )
     }
 
     /// Phase 7, firm pass 2: replicator shares, with imports as one competitor.
@@ -475,8 +454,6 @@ impl Sector {
         inno: &InnovationTally,
     ) -> Market {
         let import_price = self.import_price(env, lv);
-        self.paradigm_share_price = inno.paradigm_share_price;
-        self.paradigm_share = inno.paradigm_share;
         let share_sum = inno.share + self.import_share;
         let mean_price = if share_sum > 0.0 {
             (inno.share_price + self.import_share * import_price) / share_sum

@@ -212,9 +212,9 @@ params! {
         retool_cost: f64 = 0.5,
             range Range::closed(0.0, 100.0), unit "capital prices per unit of capacity",
             meaning "Cost of re-tooling a unit of capacity for the new paradigm, in units of the capital price.";
-        switch_on_offer: bool = true,
+        switch_against_imports: bool = true,
             range Range::Any, unit "on or off",
-            meaning "Whether a firm of an old paradigm measures its price, in deciding to re-tool, against the new paradigm's offer (imports and the domestic firms already on it) rather than against the whole market's mean price.";
+            meaning "Whether a firm of an old paradigm, deciding to re-tool, measures its price against the price at which buyers can import the new paradigm's product (tariff included) rather than against the whole market's mean price.";
         switch_level: f64 = 0.85,
             range Range::closed(0.01, 2.0), unit "share of the new frontier",
             meaning "Productivity of a firm entering the new paradigm, relative to that paradigm's frontier.";
