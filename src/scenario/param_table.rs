@@ -250,7 +250,13 @@ mod tests {
         keys.sort_unstable();
         assert_eq!(fields, keys);
         for p in MODEL_PARAMS.iter() {
-            assert_eq!(defaults[p.key].as_f64().unwrap(), p.default, "{}", p.key);
+            // A switch is catalogued as 1 (on) or 0 (off).
+            let value = &defaults[p.key];
+            let number = value
+                .as_f64()
+                .or_else(|| value.as_bool().map(|on| if on { 1.0 } else { 0.0 }))
+                .unwrap();
+            assert_eq!(number, p.default, "{}", p.key);
             assert!(p.range.accepts(p.default), "{}", p.key);
         }
     }
