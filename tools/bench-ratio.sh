@@ -83,7 +83,7 @@ field() {
     echo "$v"
 }
 
-# catchup THREADS -> appends "fps simulate_seconds peak_bytes firms_initial" to $work/c$THREADS
+# catchup THREADS -> appends "fps simulate_seconds peak_bytes firms_initial firms_final" to $work/c$THREADS
 catchup() {
     local out="$work/b" man
     "$bin" run bench-1m --threads "$1" --out "$out" --force -q \
@@ -91,7 +91,7 @@ catchup() {
     man="$out/manifest.json"
     [[ -f "$man" ]] || die "no $man after the run"
     echo "$(field firm_steps_per_second "$man") $(field simulate_seconds "$man")" \
-         "$(field peak_memory_bytes "$man") $(field firms_initial "$man")" >>"$work/c$1"
+         "$(field peak_memory_bytes "$man") $(field firms_initial "$man") $(field firms_final "$man")" >>"$work/c$1"
     firms_csv_bytes="$(stat -c %s "$out/firms.csv" 2>/dev/null || echo '?')"
 }
 
@@ -128,7 +128,7 @@ k1m="$(median <"$work/k1")"; k2m="$(median <"$work/k2")"
 c1m="$(col 1 "$work/c1" | median)"; c2m="$(col 1 "$work/c2" | median)"
 s1m="$(col 2 "$work/c1" | median)"; s2m="$(col 2 "$work/c2" | median)"
 r1m="$(median <"$work/r1")"; r2m="$(median <"$work/r2")"; sm="$(median <"$work/s")"
-firms="$(col 4 "$work/c2" | head -n 1)"
+firms="$(col 4 "$work/c2" | head -n 1)"; firms_final="$(col 5 "$work/c2" | head -n 1)"
 p1m="$(col 3 "$work/c1" | median)"; p2m="$(col 3 "$work/c2" | median)"
 range() { sort -g "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f", lo, hi }'; }
 
@@ -146,6 +146,9 @@ printf 'catchup scaling 1 -> 2 threads:   %.3f  (rounds %s; kernel %.3f from med
 printf 'peak memory per initial firm:     %.0f bytes (2 threads), %.0f (1 thread); %s initial firms\n' \
     "$(awk -v p="$p2m" -v f="$firms" 'BEGIN { print p / f }')" \
     "$(awk -v p="$p1m" -v f="$firms" 'BEGIN { print p / f }')" "$firms"
+# The population grows over the run, and the peak is at its end: memory per firm alive then.
+printf 'peak memory per final firm:       %.0f bytes (2 threads); %s firms at the end\n' \
+    "$(awk -v p="$p2m" -v f="$firms_final" 'BEGIN { print p / f }')" "$firms_final"
 echo "firms.csv:     $firms_csv_bytes bytes (last run)"
 printf 'load per round: %s\n' "$(paste -sd ' ' "$work/load")"
 # Alone, the benchmark keeps the 1-minute load near 1-1.5 on 2 cores; above 2 something else ran.

@@ -579,3 +579,23 @@ pub fn calibration_schema() -> Value {
     root_map.insert("title".into(), json!("catchup calibration"));
     root
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An integer key's bounds are written as JSON integers, so that an editor offers
+    /// `3`, not `3.0`; a fraction, a value beyond the range a float holds exactly, and a
+    /// real key's bounds stay floats.
+    #[test]
+    fn integer_bounds_are_json_integers_and_others_stay_floats() {
+        assert!(number(3.0, Kind::Integer).is_i64());
+        assert_eq!(number(3.0, Kind::Integer), json!(3));
+        assert!(number(-20.0, Kind::Integer).is_i64());
+        assert!(number(2.5, Kind::Integer).is_f64());
+        assert!(number(9.0e15, Kind::Integer).is_f64());
+        assert!(number(-9.0e15, Kind::Integer).is_f64());
+        assert!(number(8.9e15, Kind::Integer).is_i64());
+        assert!(number(3.0, Kind::Number).is_f64());
+    }
+}

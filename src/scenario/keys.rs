@@ -55,13 +55,6 @@ impl Range {
             Range::Any => true,
         }
     }
-    /// The smallest accepted value, if the range has one (for tests at the extremes).
-    pub fn lowest(self) -> Option<f64> {
-        match self {
-            Range::Closed { min, .. } => Some(min),
-            Range::Above { .. } | Range::Any => None,
-        }
-    }
     /// The largest accepted value, if the range has one.
     pub fn highest(self) -> Option<f64> {
         match self {
