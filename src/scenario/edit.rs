@@ -374,6 +374,23 @@ mod tests {
         );
     }
 
+    /// An append made in code (not from `--set`) names itself as one in messages.
+    #[test]
+    fn an_append_names_itself_in_its_errors() {
+        let entry: toml::Value = toml::from_str::<toml::Table>("period = 3").unwrap().into();
+        let mut root: toml::Value = toml::from_str::<toml::Table>("schedule = 1")
+            .unwrap()
+            .into();
+        let err = Edit::append("schedule", entry)
+            .resolve(&Scenario::default())
+            .unwrap()
+            .apply(&mut root)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("schedule += {"), "{err}");
+        assert!(!err.contains("--set"), "{err}");
+    }
+
     #[test]
     fn a_plus_equals_argument_appends_a_whole_entry() {
         let e = Edit::parse("schedule += {period = 30, levers = {entry_barrier = 0}}").unwrap();
