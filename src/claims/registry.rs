@@ -595,8 +595,8 @@ fn stylized_facts() -> Experiment {
 
 /// A large, competence-destroying shift (Tushman & Anderson 1986): the new paradigm's
 /// frontier starts at 0.3 of the old one (the default is 0.7). 9c holds at depths 0.2
-/// to 0.35 and fails from 0.5 on (docs/ODD.md §10); 9b keeps the default depth, since
-/// it holds only in a band of depths, which is no claim.
+/// to 0.35 and fails from 0.5 on (docs/ODD.md §10); 9b keeps the default depth (it holds
+/// from 0.5 up, not after deeper shifts).
 const LARGE_SHIFT: &str = "model.paradigm_drop=0.3";
 
 fn protection_and_shifts() -> Experiment {
@@ -619,7 +619,7 @@ fn protection_and_shifts() -> Experiment {
     }
     Experiment {
         claim: 9,
-        title: "Protection helps a catch-up sector while it catches up; after a large shift, opening entry helps",
+        title: "Protection helps a catch-up sector while it catches up, not after a paradigm shift; after a large shift, opening entry helps",
         base: "catch-up",
         arms: vec![
             Arm {
@@ -676,8 +676,8 @@ fn protection_and_shifts() -> Experiment {
                 statement: "after a shift it does not: the effect of the high tariff over periods 31-50 with a shift at 30 minus without it",
                 effect: |r| (after(&r[3]) - after(&r[2])) - (after(&r[1]) - after(&r[0])),
                 expect: Expect::Negative,
-                mechanism: "protection shelters old-paradigm incumbents (7.4, 7.10)",
-                ablation: Some(&["model.retool_cost=0"]),
+                mechanism: "old-paradigm firms re-tool when imports of the new paradigm undercut them; a tariff makes those imports dearer and delays the switch (7.4, 7.10)",
+                ablation: Some(&["model.switch_against_imports=false"]),
             },
             Part {
                 id: "9c",

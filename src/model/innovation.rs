@@ -25,6 +25,9 @@ pub struct InnovationContext<'a> {
     pub capital_price: f64,
     /// Last period's mean compared price of the market, in this period's money.
     pub market_price: f64,
+    /// This period's import price, tariff included: the price at which buyers can get
+    /// the current paradigm's product in any quantity (7.4).
+    pub import_price: f64,
     /// Cost of a unit of research effort this period.
     pub research_cost: f64,
     /// R&D budget of a firm of mean revenue, in units of effort.
@@ -103,12 +106,13 @@ pub fn absorptive_capacity(base: f64, stock: f64, half: f64) -> f64 {
 }
 
 /// The share of its buyers the market is taking from firm `i`: what the replicator
-/// would take at the firm's quality-adjusted price against last period's market price
-/// (in this period's wages), 0 for a firm that holds or gains its market. The signal
-/// that triggers search, for a new technology (7.4) and in R&D (7.7).
+/// would take at the firm's quality-adjusted price against the `reference` price, 0
+/// for a firm that holds or gains its market. The signal that triggers search: in R&D
+/// (7.7) against last period's market price (in this period's wages), for a new
+/// technology (7.4) against the import price of the new paradigm's product.
 #[inline]
-fn market_pressure(x: &InnovationContext<'_>, price: f64) -> f64 {
-    (1.0 - replicator(x.model.selection, price, x.market_price)).max(0.0)
+fn market_pressure(x: &InnovationContext<'_>, price: f64, reference: f64) -> f64 {
+    (1.0 - replicator(x.model.selection, price, reference)).max(0.0)
 }
 
 /// `ratio^elasticity`, with exact fast paths for the common elasticities: a general
@@ -227,7 +231,7 @@ fn prepare(c: &mut FirmChunk<'_>, i: usize, x: &InnovationContext<'_>, f: &Fixed
     // tariff) so also softens the pressure to catch up. The firm pays for the
     // extra effort in its R&D bill.
     let price = x.pricing.compared_price(a, owner, c.vintage[i]);
-    let loss = (market_pressure(x, price) / m.search_trigger).min(1.0);
+    let loss = (market_pressure(x, price, x.market_price) / m.search_trigger).min(1.0);
     let xi = f.xi;
     let extra = (1.0 - xi) * effort * m.search_response * loss;
     c.search[i] = (1.0 + (1.0 - xi) * m.search_response * loss) as f32;
@@ -268,6 +272,12 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
     };
     let xi = x.exploration_share;
     let best_path = x.paths.best();
+    // What an old-paradigm firm measures its price against in deciding to re-tool.
+    let switch_reference = if m.switch_against_imports {
+        x.import_price
+    } else {
+        x.market_price
+    };
     let follow = lv.consortium.then_some(m.consortium_follow);
     // Loop invariants, divided once rather than per firm.
     let fixed = Fixed {
@@ -306,10 +316,13 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
                 // Paradigm switch. A firm changes its technology when the market tells it to
                 // (search triggered by failing performance; Cyert & March 1963, Nelson &
                 // Winter 1982): each period it re-tools with the chance that it is losing its
-                // buyers, the share the replicator takes from it at its quality-adjusted price
-                // against last period's market price. Whatever softens that comparison
-                // (imports made dearer, procurement preference) delays the switch (Arrow's
-                // replacement effect: protected rents in the old technology). It must pay for
+                // buyers to the new technology, the share the replicator would take from it
+                // at its quality-adjusted price against the price at which buyers can get
+                // the new paradigm's product in any quantity: the import price, tariff
+                // included (foreign supply is elastic, domestic newcomers' capacity is not;
+                // imports carry new technology, Keller 2004). Whatever softens that
+                // comparison (imports made dearer, procurement preference) delays the switch
+                // (Arrow's replacement effect: protected rents in the old technology). It must pay for
                 // re-tooling its capacity out of its own net worth; soft credit does not pay
                 // for it, so heavy sunk capacity locks a firm in until depreciation shrinks
                 // the bill.
@@ -321,7 +334,11 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
                 let (u, v) = uniform_pair(&mut rng);
                 let cost = m.retool_cost * x.capital_price * kept;
                 if c.net_worth[i] >= cost
-                    && u < market_pressure(x, x.pricing.compared_price(c.a[i], owner, c.vintage[i]))
+                    && u < market_pressure(
+                        x,
+                        x.pricing.compared_price(c.a[i], owner, c.vintage[i]),
+                        switch_reference,
+                    )
                 {
                     c.net_worth[i] -= cost;
                     let capable = absorptive_capacity(
@@ -539,6 +556,7 @@ mod tests {
                 frontier_eff: 1.0,
                 capital_price: 1.0,
                 market_price: 1.0,
+                import_price: 1.0,
                 research_cost: 1.0,
                 mean_budget: 0.0,
                 exploration_share,
@@ -766,11 +784,51 @@ mod tests {
         let mut s = Setup::new();
         s.model.zeta_imitation = 0.0;
         let mut ctx = s.context(0.0);
-        // Its quality-adjusted price is far below the market's: no buyer leaves it.
-        ctx.market_price = 1e6;
+        // Its quality-adjusted price is far below that of the imported new technology:
+        // no buyer leaves it.
+        ctx.import_price = 1e6;
         let (after, tally) = run_one(old_vintage(1e9), &ctx);
         assert_eq!((after.vintage, tally.switches), (1, 0));
         assert_eq!(after.productivity, 0.9);
+    }
+
+    /// An old-paradigm firm measures its price against the imported new technology,
+    /// not against the whole market: a tariff that makes the import dearer lowers the
+    /// switch rate, however cheap the rest of the market is. With the whole-market
+    /// comparison (`switch_against_imports = false`) the tariff changes nothing.
+    #[test]
+    fn a_dearer_import_of_the_new_technology_lowers_the_switch_rate() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        let rate = |s: &Setup, tariff: f64| {
+            let mut ctx = s.context(0.0);
+            // The old product keeps a fifth of its worth: compared at 1.2 / 0.9 / 0.2 =
+            // 6.67. The rest of the market is far cheaper.
+            ctx.pricing.old_paradigm_worth = 0.2;
+            ctx.market_price = 1.0;
+            ctx.import_price = 5.0 * (1.0 + tariff);
+            let switches: u64 = (0..400)
+                .map(|id| {
+                    run_one(
+                        Firm {
+                            id,
+                            ..old_vintage(1e9)
+                        },
+                        &ctx,
+                    )
+                    .1
+                    .switches
+                })
+                .sum();
+            switches as f64 / 400.0
+        };
+        // Against an import at 5 it loses 0.5 (6.67 - 5) / 5 = 1/6 of its buyers.
+        let (open, protected) = (rate(&s, 0.05), rate(&s, 0.4));
+        assert!((0.08..0.2).contains(&open), "{open}");
+        assert_eq!(protected, 0.0);
+        s.model.switch_against_imports = false;
+        assert_eq!(rate(&s, 0.05), 1.0);
+        assert_eq!(rate(&s, 0.4), 1.0);
     }
 
     #[test]

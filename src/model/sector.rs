@@ -404,6 +404,7 @@ impl Sector {
             capital_price: self.capital_price,
             // Prices grow with wages: last period's mean in this period's money.
             market_price: self.market_price * (1.0 + st.frontier_growth),
+            import_price: self.import_price(env, lv),
             research_cost: env.research_cost,
             mean_budget: m.rd_share * self.revenue / self.firms.living().max(1) as f64
                 * (1.0 + lv.by_owner.private.rd_subsidy)
@@ -435,6 +436,15 @@ impl Sector {
         }
     }
 
+    /// This period's import price, tariff included.
+    fn import_price(&self, env: &Environment, lv: &Levers) -> f64 {
+        env.pricing.import_price(
+            self.foreign_wage * self.wage_index,
+            self.frontier,
+            lv.tariff,
+        )
+    }
+
     /// Phase 7, firm pass 2: replicator shares, with imports as one competitor.
     fn clear_market(
         &mut self,
@@ -443,11 +453,7 @@ impl Sector {
         env: &Environment,
         inno: &InnovationTally,
     ) -> Market {
-        let import_price = env.pricing.import_price(
-            self.foreign_wage * self.wage_index,
-            self.frontier,
-            lv.tariff,
-        );
+        let import_price = self.import_price(env, lv);
         let share_sum = inno.share + self.import_share;
         let mean_price = if share_sum > 0.0 {
             (inno.share_price + self.import_share * import_price) / share_sum

@@ -212,6 +212,9 @@ params! {
         retool_cost: f64 = 0.5,
             range Range::closed(0.0, 100.0), unit "capital prices per unit of capacity",
             meaning "Cost of re-tooling a unit of capacity for the new paradigm, in units of the capital price.";
+        switch_against_imports: bool = true,
+            range Range::Any, unit "on or off",
+            meaning "Whether a firm of an old paradigm, deciding to re-tool, measures its price against the price at which buyers can import the new paradigm's product (tariff included) rather than against the whole market's mean price.";
         switch_level: f64 = 0.85,
             range Range::closed(0.01, 2.0), unit "share of the new frontier",
             meaning "Productivity of a firm entering the new paradigm, relative to that paradigm's frontier.";
@@ -247,7 +250,13 @@ mod tests {
         keys.sort_unstable();
         assert_eq!(fields, keys);
         for p in MODEL_PARAMS.iter() {
-            assert_eq!(defaults[p.key].as_f64().unwrap(), p.default, "{}", p.key);
+            // A switch is catalogued as 1 (on) or 0 (off).
+            let value = &defaults[p.key];
+            let number = value
+                .as_f64()
+                .or_else(|| value.as_bool().map(|on| if on { 1.0 } else { 0.0 }))
+                .unwrap();
+            assert_eq!(number, p.default, "{}", p.key);
             assert!(p.range.accepts(p.default), "{}", p.key);
         }
     }
