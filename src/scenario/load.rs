@@ -540,6 +540,15 @@ mod tests {
     }
 
     #[test]
+    fn a_scalar_where_a_list_belongs_asks_for_an_array() {
+        let e = err("version = 1\nfirm_snapshots = 3\n", &[]);
+        assert_eq!(
+            e,
+            "s.toml:2:1: key `firm_snapshots`: expected an array, found an integer `3`"
+        );
+    }
+
+    #[test]
     fn values_in_messages_are_described_by_kind() {
         assert_eq!(describe(&toml::Value::Array(vec![])), "an empty array");
         assert_eq!(
