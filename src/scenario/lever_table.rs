@@ -308,4 +308,21 @@ mod tests {
             }
         }
     }
+
+    /// The classroom shows each lever under a label of its own, in words, not its key.
+    #[test]
+    fn every_lever_is_labelled_in_words() {
+        assert_eq!(
+            lever("tolerance").map(|l| l.label),
+            Some("Tolerance of failure")
+        );
+        for l in LEVERS.iter() {
+            assert_ne!(l.label, l.key, "{}", l.key);
+            assert!(
+                l.label.chars().next().is_some_and(char::is_uppercase),
+                "{}",
+                l.key
+            );
+        }
+    }
 }
