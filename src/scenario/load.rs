@@ -548,6 +548,38 @@ mod tests {
         );
     }
 
+    /// serde's names of what it expected become plain words: an enum is written as a
+    /// string (the regime has its own list of values).
+    #[test]
+    fn serde_type_names_become_plain_words() {
+        let three = toml::Value::Integer(3);
+        let at = |key: &str| KeyPath::root().key("sector").index(0).key(key);
+        assert_eq!(
+            plain_words(
+                "invalid type: integer `3`, expected enum Shape",
+                Some(&three),
+                &at("shape")
+            ),
+            "expected a string, found an integer `3`"
+        );
+        assert_eq!(
+            plain_words(
+                "invalid type: integer `3`, expected enum Regime",
+                Some(&three),
+                &at("regime")
+            ),
+            "expected one of `catch-up`, `parallel`, `leading`, found an integer `3`"
+        );
+        assert_eq!(
+            plain_words(
+                "invalid type: integer `3`, expected u16",
+                Some(&three),
+                &at("x")
+            ),
+            "expected a whole number from 0 to 65535, found an integer `3`"
+        );
+    }
+
     #[test]
     fn values_in_messages_are_described_by_kind() {
         assert_eq!(describe(&toml::Value::Array(vec![])), "an empty array");

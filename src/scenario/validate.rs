@@ -408,6 +408,30 @@ mod tests {
         assert_eq!(validate(&Scenario::default()), vec![]);
     }
 
+    /// Every seed up to the bound survives a trip through a double (what R, Stata and
+    /// JavaScript read numbers as); the bound itself is the last such integer.
+    #[test]
+    fn seeds_up_to_the_exact_bound_survive_a_double() {
+        assert_eq!((EXACT_SEED_MAX as f64) as u64, EXACT_SEED_MAX);
+        assert_ne!(((EXACT_SEED_MAX + 2) as f64) as u64, EXACT_SEED_MAX + 2);
+    }
+
+    /// A quantity that must be positive is refused when infinite or not a number,
+    /// not only when too small.
+    #[test]
+    fn an_infinite_or_nan_positive_quantity_is_refused() {
+        for bad in [f64::INFINITY, f64::NAN, 0.0] {
+            let mut s = Scenario::default();
+            s.sector[0].demand_per_firm = bad;
+            let problems = validate(&s);
+            assert_eq!(problems.len(), 1, "{bad}");
+            assert!(
+                problems[0].message.contains("finite number above 0"),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn a_share_above_one_is_rejected() {
         let mut s = Scenario::default();
