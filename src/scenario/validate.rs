@@ -432,6 +432,38 @@ mod tests {
         }
     }
 
+    /// The bounds of whole-number keys and names are inclusive: the bound is accepted
+    /// and one past it refused.
+    #[test]
+    fn bounds_of_counts_and_names_are_inclusive() {
+        let keys = |s: &Scenario| -> Vec<String> {
+            validate(s).iter().map(|p| p.path.to_string()).collect()
+        };
+        let mut s = Scenario {
+            periods: MAX_PERIODS,
+            name: "n".repeat(MAX_NAME),
+            firm_snapshots: vec![1, MAX_PERIODS],
+            ..Scenario::default()
+        };
+        s.sector[0].name = "s".repeat(MAX_NAME);
+        assert_eq!(keys(&s), Vec::<String>::new());
+
+        s.periods = MAX_PERIODS + 1;
+        s.name = "n".repeat(MAX_NAME + 1);
+        s.firm_snapshots = vec![0, MAX_PERIODS + 2];
+        s.sector[0].name = "s".repeat(MAX_NAME + 1);
+        assert_eq!(
+            keys(&s),
+            [
+                "name",
+                "periods",
+                "firm_snapshots[0]",
+                "firm_snapshots[1]",
+                "sector[0].name"
+            ]
+        );
+    }
+
     #[test]
     fn a_share_above_one_is_rejected() {
         let mut s = Scenario::default();
