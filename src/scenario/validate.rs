@@ -446,12 +446,22 @@ mod tests {
             ..Scenario::default()
         };
         s.sector[0].name = "s".repeat(MAX_NAME);
+        let entry = |period| crate::scenario::schema::ScheduleEntry {
+            period,
+            sector: None,
+            levers: crate::scenario::schema::LeverOverrides {
+                tariff: Some(0.1),
+                ..Default::default()
+            },
+        };
+        s.schedule = vec![entry(1), entry(MAX_PERIODS)];
         assert_eq!(keys(&s), Vec::<String>::new());
 
         s.periods = MAX_PERIODS + 1;
         s.name = "n".repeat(MAX_NAME + 1);
         s.firm_snapshots = vec![0, MAX_PERIODS + 2];
         s.sector[0].name = "s".repeat(MAX_NAME + 1);
+        s.schedule = vec![entry(0), entry(MAX_PERIODS + 2)];
         assert_eq!(
             keys(&s),
             [
@@ -459,7 +469,9 @@ mod tests {
                 "periods",
                 "firm_snapshots[0]",
                 "firm_snapshots[1]",
-                "sector[0].name"
+                "sector[0].name",
+                "schedule[0].period",
+                "schedule[1].period"
             ]
         );
     }
