@@ -19,6 +19,7 @@
 set -euo pipefail
 
 die() { echo "figures: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/bench-common.sh"
 
 rounds=5
 if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then rounds="$1"; shift; fi
@@ -41,17 +42,7 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/figures.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-# field KEY FILE -> the number after "KEY": in a manifest (one key per line)
-field() {
-    local v
-    v="$(sed -n "s/^ *\"$1\": *\([-0-9.eE+]*\),\{0,1\} *$/\1/p" "$2" | head -n 1)"
-    [[ -n "$v" ]] || die "no numeric '$1' in $2"
-    echo "$v"
-}
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1;
-    if (NR % 2) printf "%.6g\n", a[(NR + 1) / 2]; else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3g-%.3g", lo, hi }'; }
-load1() { awk '{ print $1 }' /proc/loadavg; }
 loads=()
 note_load() { loads+=("$(load1)"); }
 

@@ -19,6 +19,7 @@
 set -euo pipefail
 
 die() { echo "bench-ratio: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 
 rounds="${1:-5}"
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, got '$rounds'"
@@ -75,13 +76,6 @@ kernel() {
     awk -v m="$m" 'BEGIN { printf "%.0f\n", m * 1e6 }'
 }
 
-# field KEY FILE -> the number after "KEY": in the manifest (one key per line)
-field() {
-    local v
-    v="$(sed -n "s/^ *\"$1\": *\([-0-9.eE+]*\),\{0,1\} *$/\1/p" "$2" | head -n 1)"
-    [[ -n "$v" ]] || die "no numeric '$1' in $2"
-    echo "$v"
-}
 
 # catchup THREADS -> appends "fps simulate_seconds peak_bytes firms_initial firms_final" to $work/c$THREADS
 catchup() {
@@ -95,11 +89,8 @@ catchup() {
     firms_csv_bytes="$(stat -c %s "$out/firms.csv" 2>/dev/null || echo '?')"
 }
 
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1;
-    if (NR % 2) printf "%.6g\n", a[(NR + 1) / 2]; else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -v c="$1" '{ print $c }' "$2"; }
 mps() { awk -v x="$1" 'BEGIN { printf "%.1f", x / 1e6 }'; }
-load1() { awk '{ print $1 }' /proc/loadavg; }
 
 # --- the interleaved rounds -------------------------------------------------------------
 load_before="$(uptime)"
