@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::engine::World;
+use crate::model::Sector;
 use crate::observe::{
     FirmRow, NonFinite, SeriesRow, check_finite, firm_columns, firm_rows, firms_codebook,
-    period_rows, series_codebook, series_columns,
+    living_slots_by_id, period_rows, series_codebook, series_columns,
 };
 use crate::output::columns::Columns;
 use crate::output::{
@@ -71,7 +72,9 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// Where a run's rows go: the result's files ([`run`]) or memory ([`run_in_memory`]).
 pub trait Rows {
     fn series(&mut self, row: &SeriesRow) -> Result<(), OutputError>;
-    fn firm(&mut self, row: &FirmRow<'_>) -> Result<(), OutputError>;
+    /// The living firms of `sector` at the end of `period`, in the order of
+    /// [`firm_rows`].
+    fn firms(&mut self, period: u32, sector: &Sector) -> Result<(), OutputError>;
 }
 
 /// What [`simulate`] tells of a run, for its manifest.
@@ -111,9 +114,7 @@ pub fn simulate(
         }
         if t == scenario.periods || scenario.firm_snapshots.contains(&t) {
             for sector in world.sectors() {
-                for row in firm_rows(t, sector) {
-                    rows.firm(&row)?;
-                }
+                rows.firms(t, sector)?;
             }
         }
         on_period(t);
@@ -179,7 +180,6 @@ pub struct RunOptions<'a> {
 struct FileRows {
     series: TableFile,
     firms: TableFile,
-    firms_written: bool,
 }
 
 impl Rows for FileRows {
@@ -190,11 +190,21 @@ impl Rows for FileRows {
         }
     }
 
-    fn firm(&mut self, row: &FirmRow<'_>) -> Result<(), OutputError> {
-        self.firms_written = true;
+    fn firms(&mut self, period: u32, sector: &Sector) -> Result<(), OutputError> {
         match &mut self.firms {
-            TableFile::Csv(f) => f.row(row),
-            TableFile::Parquet(f) => f.row(&row.cells()),
+            // The biggest table of a result: its rows are formatted in parallel.
+            TableFile::Csv(f) => {
+                let slots = living_slots_by_id(sector);
+                f.rows_in_parallel(slots.len(), |i| {
+                    FirmRow::of(period, sector, slots[i]).cells()
+                })
+            }
+            TableFile::Parquet(f) => {
+                for row in firm_rows(period, sector) {
+                    f.row(&row.cells())?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -208,14 +218,10 @@ pub fn run(
     let dir = ResultDir::create(opts.out, opts.force)?;
     let mut tables = FileRows {
         series: dir.table(SERIES, opts.format, series_columns)?,
-        firms: dir.table(FIRMS, opts.format, firm_columns)?,
-        firms_written: false,
+        // Its header is written here: its rows are formatted by hand.
+        firms: dir.text_table(FIRMS, opts.format, firm_columns())?,
     };
     let sim = simulate(scenario, &mut tables, opts.on_period)?;
-    if let (TableFile::Csv(f), false) = (&mut tables.firms, tables.firms_written) {
-        // A Parquet table has its columns without rows; a CSV file needs its header.
-        f.record(&FirmRow::header())?;
-    }
     tables.series.finish()?;
     tables.firms.finish()?;
     dir.write_text(SCENARIO_FILE, &scenario_text(scenario))?;
@@ -254,8 +260,11 @@ impl Rows for MemoryRows {
         self.series.push(&row.cells()).map_err(OutputError::Row)
     }
 
-    fn firm(&mut self, row: &FirmRow<'_>) -> Result<(), OutputError> {
-        self.firms.push(&row.cells()).map_err(OutputError::Row)
+    fn firms(&mut self, period: u32, sector: &Sector) -> Result<(), OutputError> {
+        for row in firm_rows(period, sector) {
+            self.firms.push(&row.cells()).map_err(OutputError::Row)?;
+        }
+        Ok(())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Observation: a period's sector records turned into the rows of `series.csv`, and
 //! the firm population into the rows of `firms.csv`. Pure.
 
+use rayon::slice::ParallelSliceMut;
 use serde::Serialize;
 
 mod columns;
@@ -198,14 +199,35 @@ pub struct FirmRow<'a> {
     pub paradigm: u16,
 }
 
-impl FirmRow<'_> {
+impl<'a> FirmRow<'a> {
     /// The header of `firms.csv`, in field order (written alone when no firm is left).
     pub fn header() -> Vec<&'static str> {
         FIRM_COLUMNS.iter().map(|c| c.name).collect()
     }
 
-    /// The row's cells in the order of [`FIRM_COLUMNS`], for a Parquet table.
-    pub fn cells(&self) -> [Cell<'_>; 12] {
+    /// The row of the firm in slot `slot` of `sector`.
+    pub fn of(period: u32, sector: &'a Sector, slot: u32) -> FirmRow<'a> {
+        let f = &sector.firms;
+        let i = slot as usize;
+        FirmRow {
+            period,
+            sector: &sector.name,
+            id: f.id[i],
+            ownership: f.owner[i].as_str(),
+            age: f.age[i],
+            productivity: f.a[i],
+            capacity: f.capacity[i],
+            output: f.output[i],
+            net_worth: f.net_worth[i],
+            debt: f.debt[i],
+            market_share: f.share[i],
+            paradigm: f.vintage[i],
+        }
+    }
+
+    /// The row's cells in the order of [`FIRM_COLUMNS`], for a Parquet table or a CSV
+    /// record formatted by hand ([`crate::output::csv_text`]).
+    pub fn cells(&self) -> [Cell<'a>; 12] {
         [
             Cell::Int(i64::from(self.period)),
             Cell::Text(self.sector),
@@ -224,30 +246,22 @@ impl FirmRow<'_> {
     }
 }
 
-/// The living firms of a sector, ordered by id.
-pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = FirmRow<'a>> + 'a {
+/// The slots of a sector's living firms, ordered by firm id: the order of `firms.csv`.
+pub fn living_slots_by_id(sector: &Sector) -> Vec<u32> {
     let f = &sector.firms;
     let mut slots: Vec<u32> = (0..f.slots() as u32)
         .filter(|&i| f.alive[i as usize])
         .collect();
-    slots.sort_unstable_by_key(|&i| f.id[i as usize]);
-    slots.into_iter().map(move |i| {
-        let i = i as usize;
-        FirmRow {
-            period,
-            sector: &sector.name,
-            id: f.id[i],
-            ownership: f.owner[i].as_str(),
-            age: f.age[i],
-            productivity: f.a[i],
-            capacity: f.capacity[i],
-            output: f.output[i],
-            net_worth: f.net_worth[i],
-            debt: f.debt[i],
-            market_share: f.share[i],
-            paradigm: f.vintage[i],
-        }
-    })
+    // Ids are unique, so the order is the same whatever the sort.
+    slots.par_sort_unstable_by_key(|&i| f.id[i as usize]);
+    slots
+}
+
+/// The living firms of a sector, ordered by id.
+pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = FirmRow<'a>> + 'a {
+    living_slots_by_id(sector)
+        .into_iter()
+        .map(move |slot| FirmRow::of(period, sector, slot))
 }
 
 #[cfg(test)]

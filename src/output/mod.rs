@@ -9,6 +9,7 @@
 pub mod atomic;
 pub mod codebook;
 pub mod columns;
+pub mod csv_text;
 pub mod lock;
 pub mod manifest;
 pub mod parquet;
@@ -333,6 +334,26 @@ impl CsvFile {
             })
     }
 
+    /// Writes records `0..count`, record `i` having the cells `cells_of(i)`, formatted in
+    /// parallel on the current thread pool ([`csv_text`]): the same bytes as
+    /// [`CsvFile::row`] on each, in order, without a header.
+    pub fn rows_in_parallel<'a, const N: usize>(
+        &mut self,
+        count: usize,
+        cells_of: impl Fn(usize) -> [parquet::Cell<'a>; N] + Sync,
+    ) -> Result<(), OutputError> {
+        let path = &self.path;
+        // What went through the csv writer (and its buffer) goes first; the formatted
+        // blocks are large, so they go to the file unbuffered.
+        self.writer.flush().map_err(io(path))?;
+        let mut file: &File = self.writer.get_ref().get_ref();
+        csv_text::format_in_parallel(count, cells_of, |text| {
+            file.write_all(text).map_err(io(path))?;
+            start_writeback(file);
+            Ok(())
+        })
+    }
+
     /// Writes one record of plain fields (a header, or a row built by hand).
     pub fn record(&mut self, names: &[&str]) -> Result<(), OutputError> {
         self.writer
@@ -356,6 +377,24 @@ impl CsvFile {
         file.sync_all().map_err(io(&path))
     }
 }
+
+/// Asks the kernel to start writing the file's dirty pages to disk now, without waiting
+/// for it: the writes of a big table then overlap its formatting, and the `fsync` of
+/// [`CsvFile::finish`] finds little left to do (it was a tenth of a second for a 300 MB
+/// `firms.csv`). Elsewhere than Linux, the `fsync` does it all.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is open for the duration of the call (borrowed from `file`),
+    // and the call only schedules writes of its pages; an error only means the writes
+    // wait for the `fsync`, which reports any failure.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File) {}
 
 #[cfg(test)]
 mod tests {
