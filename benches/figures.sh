@@ -4,7 +4,7 @@
 #
 # Usage (from the repository root):  benches/figures.sh [ROUNDS] [PART...]
 #   ROUNDS  interleaved rounds per measurement (default 5)
-#   PART    any of: ratio scale sweep write   (default: all four)
+#   PART    any of: ratio scale sweep write instr   (default: the first four)
 #     ratio  catchup bench-1m against the reference kernel, 1 and 2 threads, and peak
 #            memory per firm: runs tools/bench-ratio.sh ROUNDS
 #     scale  cost per firm-period (1 thread) of bench-1m scaled to 1,000, 10,000, 100,000
@@ -13,6 +13,10 @@
 #     sweep  runs per second of scenarios/sweep-bench.toml (10,000 runs, 2 threads)
 #     write  share of bench-1m's wall time (2 threads) not spent simulating: writing
 #            series.csv and firms.csv, the codebook and the manifest
+#     instr  instructions and mispredicted branches per firm-period, in all and in each
+#            firm pass, counted by valgrind's cachegrind on bench-1m scaled to 10,000
+#            firms (one run: the counts do not depend on the machine's load, so they
+#            compare two commits on a noisy machine where wall-clock medians cannot)
 #
 # Absolute rates drift with the machine's load; quote ratios, and only from a run whose
 # load warning did not fire.
@@ -27,7 +31,7 @@ if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then rounds="$1"; shift; fi
 parts=("$@")
 [[ ${#parts[@]} -gt 0 ]] || parts=(ratio scale sweep write)
 for p in "${parts[@]}"; do
-    case "$p" in ratio | scale | sweep | write) ;; *) die "unknown part '$p' (expected ratio, scale, sweep or write)" ;; esac
+    case "$p" in ratio | scale | sweep | write | instr) ;; *) die "unknown part '$p' (expected ratio, scale, sweep, write or instr)" ;; esac
 done
 wants() { local p; for p in "${parts[@]}"; do [[ "$p" == "$1" ]] && return 0; done; return 1; }
 
@@ -57,18 +61,25 @@ if wants ratio; then
     echo
 fi
 
-# The bench economy with N initial firms in all (a tenth SOEs, split over its three
-# sectors), run for P periods on one thread: prints ns per firm-period.
-scaled() {
-    local n="$1" periods="$2" out="$work/s" private soe
+# The --set edits that scale bench-1m to N initial firms in all (a tenth SOEs, split
+# over its three sectors) and P periods; in the array `sets`.
+scale_sets() {
+    local n="$1" periods="$2" private soe s
     private=$((n * 9 / 10 / 3)); soe=$((n / 10 / 3))
-    local sets=(--set "periods=$periods")
-    local s
+    sets=(--set "periods=$periods")
     for s in catch-up parallel leading; do
         sets+=(--set "sector.$s.firms_private=$private" --set "sector.$s.firms_soe=$soe")
         # Institutes in proportion (300 per 333,334 firms), at least one.
         sets+=(--set "sector.$s.institutes=$(((n / 3 * 300 + 333333) / 333334))")
     done
+}
+
+# bench-1m scaled to N initial firms and P periods, run on one thread: prints ns per
+# firm-period.
+scaled() {
+    local n="$1" periods="$2" out="$work/s"
+    local sets
+    scale_sets "$n" "$periods"
     "$bin" run bench-1m --threads 1 --out "$out" --force -q "${sets[@]}" \
         || die "catchup run bench-1m at $n firms, $periods periods failed"
     awk -v s="$(field simulate_seconds "$out/manifest.json")" -v f="$(field firm_steps "$out/manifest.json")" \
@@ -127,6 +138,36 @@ if wants write; then
             'BEGIN { printf "%.4f\n", (w - s) / w }' >>"$work/write"
     done
     echo "writing share: $(median <"$work/write") (rounds $(spread <"$work/write")); firms.csv $(stat -c %s "$work/w/firms.csv") bytes"
+    echo
+fi
+
+if wants instr; then
+    echo "== instr: per firm-period, bench-1m at 10,000 firms x 100 periods, 1 thread, cachegrind"
+    command -v valgrind >/dev/null || die "the instr part needs valgrind (apt-get install valgrind)"
+    sets=()
+    scale_sets 10000 100
+    valgrind --tool=cachegrind --cache-sim=no --branch-sim=yes --cachegrind-out-file="$work/cg.out" \
+        "$bin" run bench-1m --threads 1 --out "$work/i" --force -q "${sets[@]}" 2>"$work/cg.log" \
+        || die "cachegrind run failed: $(tail -n 5 "$work/cg.log")"
+    steps="$(field firm_steps "$work/i/manifest.json")"
+    # Cachegrind's file: for each function (fn=), lines of "line Ir Bc Bcm Bi Bim";
+    # code inlined from other files is counted under the function it is inlined in.
+    awk -v steps="$steps" '
+        /^fn=/ { fn = substr($0, 4); next }
+        /^[0-9]/ {
+            pass = "other"
+            if (fn ~ /model::innovation::innovate$/) pass = "innovate"
+            else if (fn ~ /model::accounts::settle$/) pass = "settle"
+            else if (fn ~ /model::accounts::update_shares$/) pass = "update_shares"
+            ir[pass] += $2; bcm[pass] += $4 + $6; ir["all"] += $2; bcm["all"] += $4 + $6
+        }
+        END {
+            printf "%-16s %14s %24s\n", "part", "instructions", "mispredicted branches"
+            n = split("all innovate settle update_shares other", parts, " ")
+            for (i = 1; i <= n; i++)
+                printf "%-16s %14.1f %24.2f\n", parts[i], ir[parts[i]] / steps, bcm[parts[i]] / steps
+        }' "$work/cg.out"
+    echo "($steps firm-periods; \"other\" includes set-up and writing the result)"
     echo
 fi
 

@@ -13,14 +13,14 @@ use rayon::prelude::*;
 
 use super::parquet::Cell;
 
-/// Records formatted by one task: enough to amortise the task, small enough that every
-/// thread gets several blocks of a sector.
-const BLOCK: usize = 2048;
+/// Records formatted by one task: enough to amortise the task (about 0.3 ms of work).
+const BLOCK: usize = 1024;
 
 /// Blocks per batch and thread of the pool: enough to keep every thread busy, few enough
-/// that the formatted text held (two batches, about 2.3 MB a thread for `firms.csv`'s
-/// ~140-byte records) stays small beside the population's state, whatever the table's size.
-const BLOCKS_PER_THREAD: usize = 4;
+/// that the formatted text held (two batches, about 0.6 MB a thread for `firms.csv`'s
+/// ~140-byte records) stays small beside the population's state (it counts in the peak
+/// memory of a run, reached at its end), whatever the table's size.
+const BLOCKS_PER_THREAD: usize = 2;
 
 /// Records formatted before their text is written, on the current thread pool.
 fn batch_records() -> usize {
