@@ -2513,3 +2513,66 @@ fn a_master_seed_beyond_53_bits_is_refused() {
     let path = write(dir.path(), "edge.toml", &ok);
     sweep(dir.path(), &path, &dir.path().join("edge"), &["--quiet"]).ok();
 }
+
+/// A sweep keeps the histogram of firms' productivity only when its result reports the
+/// series made from it (`productivity_p90_p10`): asked for in a metric or a band, the
+/// series is there, and the other metrics and bands are those of the same sweep
+/// without it, byte for byte (the histogram is observation only).
+#[test]
+fn a_sweep_computes_the_dispersion_series_only_when_it_reports_it() {
+    let cwd = tempfile::tempdir().unwrap();
+    let dispersion_metric = "[[metric]]\nname = \"dispersion_mean\"\nseries = \"productivity_p90_p10\"\nstat = \"mean\"\n";
+    let lean_text = sweep_text(
+        "lean",
+        2,
+        31,
+        &format!("{GRID}{METRICS}\n[output]\nbands = [\"gap\"]\n"),
+    );
+    let full_text = sweep_text(
+        "full",
+        2,
+        31,
+        &format!(
+            "{GRID}{METRICS}{dispersion_metric}\n[output]\nbands = [\"gap\", \"productivity_p90_p10\"]\n"
+        ),
+    );
+    let lean_out = cwd.path().join("lean-out");
+    let full_out = cwd.path().join("full-out");
+    sweep(
+        cwd.path(),
+        &write(cwd.path(), "lean.toml", &lean_text),
+        &lean_out,
+        &[],
+    )
+    .ok();
+    sweep(
+        cwd.path(),
+        &write(cwd.path(), "full.toml", &full_text),
+        &full_out,
+        &[],
+    )
+    .ok();
+
+    let lean = Table::read(&lean_out.join("runs.csv"));
+    let full = Table::read(&full_out.join("runs.csv"));
+    for name in ["gap_final", "utilization_mean", "leading_capacity"] {
+        assert_eq!(lean.column(name), full.column(name), "{name}");
+    }
+    let dispersion = full.column("dispersion_mean");
+    assert_eq!(dispersion.len(), 12);
+    for cell in dispersion {
+        number(cell, "dispersion_mean");
+    }
+
+    let lean_bands = Table::read(&lean_out.join("bands.csv"));
+    let full_bands = Table::read(&full_out.join("bands.csv"));
+    let series = full_bands.col("series");
+    let (gap, spread): (Vec<_>, Vec<_>) = full_bands.rows.iter().partition(|r| r[series] == "gap");
+    assert_eq!(gap, lean_bands.rows.iter().collect::<Vec<_>>());
+    assert!(!spread.is_empty());
+    assert!(spread.iter().all(|r| r[series] == "productivity_p90_p10"));
+    let mean = full_bands.col("mean");
+    for row in spread {
+        number(&row[mean], "a band of productivity_p90_p10");
+    }
+}

@@ -118,6 +118,8 @@ pub struct AccountsContext<'a> {
     pub exit_share: f64,
     /// Frontier used for the productivity histogram.
     pub frontier_eff: f64,
+    /// Whether to fill the productivity histogram (observation only).
+    pub dispersion: bool,
 }
 
 /// Sums over a chunk, split by ownership where it matters.
@@ -151,13 +153,28 @@ pub struct AccountsTally {
     pub best: f64,
     /// Best effective productivity of any firm, old paradigms included (for the record).
     pub best_any: f64,
+    /// Firms by productivity relative to the frontier ([`hist_bin`]); empty when the
+    /// pass was asked not to record dispersion.
     pub hist: Vec<u32>,
     /// Slots of firms that exit, in ascending order.
     pub exits: Vec<u32>,
 }
 
-impl Default for AccountsTally {
-    fn default() -> Self {
+impl AccountsTally {
+    /// Nothing counted yet, with a histogram of [`HIST_BINS`] bins if `dispersion`.
+    pub fn new(dispersion: bool) -> Self {
+        AccountsTally {
+            hist: if dispersion {
+                vec![0; HIST_BINS]
+            } else {
+                Vec::new()
+            },
+            ..AccountsTally::empty()
+        }
+    }
+
+    /// Nothing counted, no histogram: what chunks' tallies are added to.
+    pub fn empty() -> Self {
         AccountsTally {
             firms: PerOwner::default(),
             capacity: PerOwner::default(),
@@ -181,13 +198,11 @@ impl Default for AccountsTally {
             investment: 0.0,
             best: 0.0,
             best_any: 0.0,
-            hist: vec![0; HIST_BINS],
+            hist: Vec::new(),
             exits: Vec::new(),
         }
     }
-}
 
-impl AccountsTally {
     pub fn add(&mut self, o: &AccountsTally) {
         self.firms += o.firms;
         self.capacity += o.capacity;
@@ -211,6 +226,9 @@ impl AccountsTally {
         self.investment += o.investment;
         self.best = self.best.max(o.best);
         self.best_any = self.best_any.max(o.best_any);
+        if self.hist.len() < o.hist.len() {
+            self.hist.resize(o.hist.len(), 0);
+        }
         for (a, b) in self.hist.iter_mut().zip(&o.hist) {
             *a += b;
         }
@@ -224,7 +242,7 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
     let lv = x.levers;
     // A firm draws from its own stream, keyed by its id, not by its slot.
     let key = FirmKey::new(x.seed, x.sector, x.period, Phase::Accounts);
-    let mut t = AccountsTally::default();
+    let mut t = AccountsTally::new(x.dispersion);
     let base = c.index * super::firms::CHUNK;
     let cp = x.capital_price;
     // Loop invariants, divided once rather than per firm.
@@ -371,7 +389,9 @@ pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
         t.rd_subsidy += owner_levers.rd_subsidy * rd_own;
         t.production_subsidy += production_subsidy;
         t.investment += order;
-        t.hist[hist_bin(labour * per_frontier)] += 1;
+        if x.dispersion {
+            t.hist[hist_bin(labour * per_frontier)] += 1;
+        }
     }
     t
 }
@@ -544,6 +564,7 @@ mod mechanism_tests {
             capital_price: 1.0,
             exit_share,
             frontier_eff: 1.0,
+            dispersion: true,
         };
         let mut firms = Firms::default();
         firms.add(firm);

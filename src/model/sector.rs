@@ -129,6 +129,10 @@ pub struct StepInput<'a> {
     pub period: u32,
     pub model: &'a ModelParams,
     pub levers: Levers,
+    /// Whether the record keeps the histogram of firms' productivity (for
+    /// `productivity_p90_p10`): observation only, which a sweep that does not report the
+    /// series skips.
+    pub dispersion: bool,
 }
 
 impl Sector {
@@ -503,10 +507,11 @@ impl Sector {
             capital_price: self.capital_price,
             exit_share: m.exit_share * (1.0 - self.import_share) / living,
             frontier_eff: env.frontier_eff,
+            dispersion: input.dispersion,
         };
         fold(
             map_chunks(&mut self.firms, |c| settle(c, &actx)),
-            AccountsTally::default,
+            AccountsTally::empty,
             AccountsTally::add,
         )
     }
@@ -702,6 +707,7 @@ mod tests {
             period,
             model: m,
             levers,
+            dispersion: true,
         }
     }
 

@@ -11,7 +11,7 @@ pub use columns::{
     series_codebook, series_columns,
 };
 
-use crate::model::accounts::{HIST_BINS, hist_quantiles};
+use crate::model::accounts::hist_quantiles;
 use crate::model::{Sector, SectorRecord};
 use crate::output::parquet::Cell;
 
@@ -64,6 +64,10 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 }
 
 /// Fields shared by sector and economy rows, computed from summed records.
+/// The one series computed from the productivity histogram, which a world made
+/// [`crate::engine::World::without_dispersion`] does not keep.
+pub const DISPERSION_SERIES: &str = "productivity_p90_p10";
+
 fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRow {
     let capacity = r.capacity.total();
     let output = r.output.total();
@@ -160,7 +164,8 @@ pub fn period_rows(period: u32, sectors: &[Sector], records: &[SectorRecord]) ->
 pub fn economy_row(period: u32, records: &[SectorRecord]) -> SeriesRow {
     let mut total = SectorRecord {
         period,
-        hist: vec![0; HIST_BINS],
+        // Grows to the sectors' histograms as they are added (none without dispersion).
+        hist: Vec::new(),
         ..Default::default()
     };
     let mut weighted_frontier = 0.0;

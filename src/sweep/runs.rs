@@ -13,6 +13,7 @@ use super::spec::{Metric, Stat, Sweep};
 use super::workdir::write_atomically;
 use crate::engine::World;
 use crate::model::rng::mix;
+use crate::observe::DISPERSION_SERIES;
 use crate::scenario::{Edit, parse_scenario};
 
 /// One of N disjoint slices of a sweep's runs (1-based), `K/N` on the command line.
@@ -141,7 +142,15 @@ pub(super) fn simulate(
         seed: run.seed,
         cause,
     };
+    // A sweep computes what its result holds: the productivity histogram only for a
+    // metric or band of its series, or a sweep keeping every run's series.
+    let reads_dispersion = series_csv.is_some()
+        || spec.metric.iter().any(|m| m.series == DISPERSION_SERIES)
+        || spec.output.bands.iter().any(|b| b == DISPERSION_SERIES);
     let mut world = World::new(&scenario);
+    if !reads_dispersion {
+        world = world.without_dispersion();
+    }
     let mut firm_steps = 0u64;
     for t in 0..periods {
         firm_steps += world.firms();
