@@ -7,8 +7,8 @@ use std::time::Instant;
 use crate::engine::World;
 use crate::model::Sector;
 use crate::observe::{
-    FirmRow, NonFinite, SeriesRow, check_finite, firm_columns, firm_rows, firms_codebook,
-    living_slots_by_id, period_rows, series_codebook, series_columns,
+    FirmRow, NonFinite, SeriesRow, SlotsById, check_finite, firm_columns, firm_rows,
+    firms_codebook, period_rows, series_codebook, series_columns,
 };
 use crate::output::columns::Columns;
 use crate::output::{
@@ -194,9 +194,9 @@ impl Rows for FileRows {
         match &mut self.firms {
             // The biggest table of a result: its rows are formatted in parallel.
             TableFile::Csv(f) => {
-                let slots = living_slots_by_id(sector);
+                let slots = SlotsById::of(sector);
                 f.rows_in_parallel(slots.len(), |i| {
-                    FirmRow::of(period, sector, slots[i]).cells()
+                    FirmRow::of(period, sector, slots.slot(i)).cells()
                 })
             }
             TableFile::Parquet(f) => {
