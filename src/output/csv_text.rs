@@ -218,11 +218,16 @@ mod tests {
                 .build()
                 .unwrap();
             let mut written = Vec::new();
+            let mut texts = 0;
+            let batch = pool.install(batch_records);
             pool.install(|| {
                 format_in_parallel(
                     count,
                     |i| [Cell::Int(i as i64), Cell::Float(i as f64 / 3.0)],
                     |text| {
+                        // The text held at once stays bounded: a block at most.
+                        assert!(text.iter().filter(|&&b| b == b'\n').count() <= BLOCK);
+                        texts += 1;
                         written.extend_from_slice(text);
                         Ok::<(), ()>(())
                     },
@@ -230,6 +235,13 @@ mod tests {
             })
             .unwrap();
             assert!(written == expected, "{threads} threads");
+            // One buffer a block of each batch, no more (found by cargo-mutants: a
+            // batch of BLOCK times too many buffers gave the same text).
+            assert_eq!(
+                texts,
+                count.div_ceil(batch) * (batch / BLOCK),
+                "{threads} threads"
+            );
         }
     }
 
