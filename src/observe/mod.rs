@@ -63,11 +63,11 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0 && num.is_finite()).then(|| num / den)
 }
 
-/// Fields shared by sector and economy rows, computed from summed records.
 /// The one series computed from the productivity histogram, which a world made
 /// [`crate::engine::World::without_dispersion`] does not keep.
 pub const DISPERSION_SERIES: &str = "productivity_p90_p10";
 
+/// Fields shared by sector and economy rows, computed from summed records.
 fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRow {
     let capacity = r.capacity.total();
     let output = r.output.total();
@@ -205,11 +205,6 @@ pub struct FirmRow<'a> {
 }
 
 impl<'a> FirmRow<'a> {
-    /// The header of `firms.csv`, in field order (written alone when no firm is left).
-    pub fn header() -> Vec<&'static str> {
-        FIRM_COLUMNS.iter().map(|c| c.name).collect()
-    }
-
     /// The row of the firm in slot `slot` of `sector`.
     pub fn of(period: u32, sector: &'a Sector, slot: u32) -> FirmRow<'a> {
         let f = &sector.firms;
@@ -334,7 +329,8 @@ mod tests {
         assert!(whole && holed, "both layouts were seen: {whole} {holed}");
     }
 
-    /// The header written for an empty `firms.csv` is the one its rows have.
+    /// The header of `firms.csv` (the names of `FIRM_COLUMNS`, written when the file is
+    /// opened) is the one its rows have.
     #[test]
     fn the_firms_header_is_the_rows_header() {
         let row = FirmRow {
@@ -354,7 +350,8 @@ mod tests {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.serialize(&row).unwrap();
         let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
-        assert_eq!(text.lines().next().unwrap(), FirmRow::header().join(","));
+        let header: Vec<&str> = FIRM_COLUMNS.iter().map(|c| c.name).collect();
+        assert_eq!(text.lines().next().unwrap(), header.join(","));
         // The cells are the fields, in the same order and of the columns' types.
         let cells = row.cells();
         assert_eq!(cells.len(), FIRM_COLUMNS.len());
