@@ -294,7 +294,7 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
     };
     let mut prepared = [Prepared::default(); BLOCK];
 
-    let n = c.id.len();
+    let n = c.slots();
     for block in (0..n).step_by(BLOCK) {
         let end = (block + BLOCK).min(n);
         // The draw-free part of the block's current-paradigm firms first.
@@ -419,12 +419,12 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
                     c.streak[i] = 0;
                     let draw = x.innovation_draw.quantile(uniform(&mut rng));
                     let step = x.innovation_low + (x.innovation_high - x.innovation_low) * draw;
-                    if step > 0.0 {
-                        let gain = c.a[i] * step;
-                        c.a[i] += gain;
-                        tally.innovations += 1;
-                        tally.gain_innovation += gain * k;
-                    }
+                    // A step below zero is a try that brings nothing: gain 0, with no
+                    // branch on the draw (a mispredicted one every fourth success).
+                    let gain = c.a[i] * step.max(0.0);
+                    c.a[i] += gain;
+                    tally.innovations += u64::from(step > 0.0);
+                    tally.gain_innovation += gain * k;
                 } else {
                     c.streak[i] = c.streak[i].saturating_add(1);
                     // A publicly funded project ends at the funder's milestone: after
