@@ -49,16 +49,14 @@ pub struct InnovationTally {
     pub transfers: u64,
     pub paths_abandoned: u64,
     pub switches: u64,
-    /// Firms exploring this period, and those of them on a dead-end path.
-    pub explorers: u64,
-    pub explorers_on_dead_ends: u64,
-    pub explorers_on_best_path: u64,
     /// Capacity-weighted productivity gains by source: sum of `delta a * K`.
     pub gain_introduction: f64,
     pub gain_absorption: f64,
     pub gain_innovation: f64,
     pub gain_transfer: f64,
-    /// Exploration tries and successes per path.
+    /// Exploration tries and successes per path. A firm that explores tries once, so
+    /// the explorers are counted from the tries (see [`InnovationTally::explorers`]):
+    /// counting them in the loop too cost it three more running sums.
     pub trials: Vec<u64>,
     pub successes: Vec<u64>,
     /// Share-weighted compared price and shares, for the market's mean price.
@@ -81,9 +79,6 @@ impl InnovationTally {
         self.transfers += o.transfers;
         self.paths_abandoned += o.paths_abandoned;
         self.switches += o.switches;
-        self.explorers += o.explorers;
-        self.explorers_on_dead_ends += o.explorers_on_dead_ends;
-        self.explorers_on_best_path += o.explorers_on_best_path;
         self.gain_introduction += o.gain_introduction;
         self.gain_absorption += o.gain_absorption;
         self.gain_innovation += o.gain_innovation;
@@ -96,6 +91,26 @@ impl InnovationTally {
         }
         self.share_price += o.share_price;
         self.share += o.share;
+    }
+
+    /// Firms exploring this period.
+    pub fn explorers(&self) -> u64 {
+        self.trials.iter().sum()
+    }
+
+    /// Firms exploring a path that really is a dead end (hidden from them).
+    pub fn explorers_on_dead_ends(&self, paths: &Paths) -> u64 {
+        self.trials
+            .iter()
+            .zip(&paths.dead_end)
+            .filter(|&(_, &dead_end)| dead_end)
+            .map(|(&tries, _)| tries)
+            .sum()
+    }
+
+    /// Firms exploring the most promising path.
+    pub fn explorers_on_best_path(&self, paths: &Paths) -> u64 {
+        self.trials.get(paths.best()).copied().unwrap_or(0)
     }
 }
 
@@ -271,7 +286,6 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
         soe: m.absorb_soe,
     };
     let xi = x.exploration_share;
-    let best_path = x.paths.best();
     // What an old-paradigm firm measures its price against in deciding to re-tool.
     let switch_reference = if m.switch_against_imports {
         x.import_price
@@ -411,9 +425,6 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
                     + m.path_learning * f64::from(c.experience[i].min(m.path_learning_cap as u16));
                 let intensity = m.zeta_innovation * e_exp * learning;
                 tally.trials[path] += 1;
-                tally.explorers += 1;
-                tally.explorers_on_dead_ends += u64::from(x.paths.dead_end[path]);
-                tally.explorers_on_best_path += u64::from(path == best_path);
                 if succeeds(u_exp, intensity, x.paths.promise[path]) {
                     tally.successes[path] += 1;
                     c.streak[i] = 0;
@@ -852,9 +863,9 @@ mod tests {
             // One explorer, on a dead end (what claim 6 counts), never on the best path.
             assert_eq!(
                 (
-                    tally.explorers,
-                    tally.explorers_on_dead_ends,
-                    tally.explorers_on_best_path
+                    tally.explorers(),
+                    tally.explorers_on_dead_ends(&s.paths),
+                    tally.explorers_on_best_path(&s.paths)
                 ),
                 (1, 1, 0)
             );
@@ -989,9 +1000,6 @@ mod tally_tests {
             transfers: n(3),
             paths_abandoned: n(4),
             switches: n(5),
-            explorers: n(6),
-            explorers_on_dead_ends: n(7),
-            explorers_on_best_path: n(8),
             gain_introduction: x(9),
             gain_absorption: x(10),
             gain_innovation: x(11),

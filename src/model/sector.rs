@@ -646,9 +646,10 @@ impl Sector {
             bailouts: acc.bailouts,
             spinoffs: inst.spinoffs.len() as u64,
             switches: inno.switches,
-            explorers: inno.explorers,
-            explorers_on_dead_ends: inno.explorers_on_dead_ends,
-            explorers_on_best_path: inno.explorers_on_best_path,
+            explorers: inno.explorers(),
+            // The paths explored this period: the paradigm's, unchanged since the pass.
+            explorers_on_dead_ends: inno.explorers_on_dead_ends(&self.paths),
+            explorers_on_best_path: inno.explorers_on_best_path(&self.paths),
             old_capacity: acc.old_capacity,
             innovations: inno.innovations,
             absorptions: inno.absorptions,
