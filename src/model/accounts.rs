@@ -252,6 +252,7 @@ fn settle_chunk<const DISPERSION: bool>(
     c: FirmChunk<'_>,
     x: &AccountsContext<'_>,
 ) -> AccountsTally {
+    let c = c.cut_to_length();
     let m = x.model;
     let lv = x.levers;
     // A firm draws from its own stream, keyed by its id, not by its slot.
