@@ -313,6 +313,10 @@ fn settle_chunk<const DISPERSION: bool>(
     // sums out of registers. The histogram is an array, so that a bin (never past
     // the end) is not bounds-checked.
     let mut t = AccountsTally::empty();
+    // Revenue and own R&D by ownership: the subsidies on them follow at the end, each
+    // as an ownership's rate times its sum, rather than as two more sums in the loop.
+    let mut revenue_by_owner = PerOwner::<f64>::default();
+    let mut rd_own_by_owner = PerOwner::<f64>::default();
     let mut exits = Vec::new();
     let mut hist = [0u32; HIST_BINS];
     let base = c.index * super::firms::CHUNK;
@@ -440,18 +444,23 @@ fn settle_chunk<const DISPERSION: bool>(
             t.old_capacity += k;
         }
         t.output_squared += q * q;
-        t.revenue += revenue;
+        revenue_by_owner[owner] += revenue;
         t.unmet += wanted - q;
         t.profit += profit;
-        t.rd_own += rd_own;
-        t.rd_subsidy += terms.rd_subsidy * rd_own;
-        t.production_subsidy += production_subsidy;
+        rd_own_by_owner[owner] += rd_own;
         t.investment += order;
         if DISPERSION {
             hist[hist_bin(labour * per_frontier)] += 1;
         }
     }
+    let subsidy_on = |sums: &PerOwner<f64>, rate: fn(&OwnerTerms) -> f64| {
+        PerOwner::from_fn(|o| rate(&terms[o]) * sums[o]).total()
+    };
     AccountsTally {
+        revenue: revenue_by_owner.total(),
+        production_subsidy: subsidy_on(&revenue_by_owner, |o| o.production_subsidy),
+        rd_own: rd_own_by_owner.total(),
+        rd_subsidy: subsidy_on(&rd_own_by_owner, |o| o.rd_subsidy),
         // The capital value of all the capacity, as one product rather than a sum of
         // one per firm (the loop has more sums than registers to keep them in).
         capital_value: cp * t.capacity.total(),
