@@ -120,7 +120,7 @@ pub fn hist_quantile(hist: &[u32], q: f64) -> Option<f64> {
 /// Step 7, second half: the replicator update of one chunk's shares. Returns their sum.
 pub fn update_shares(c: FirmChunk<'_>, pricing: &Pricing, selection: f64, mean_price: f64) -> f64 {
     let mut sum = 0.0;
-    for i in 0..c.id.len() {
+    for i in 0..c.slots() {
         if !c.alive[i] {
             continue;
         }
@@ -300,7 +300,6 @@ fn settle_chunk<const DISPERSION: bool>(
     c: FirmChunk<'_>,
     x: &AccountsContext<'_>,
 ) -> AccountsTally {
-    let c = c.cut_to_length();
     let m = x.model;
     let lv = x.levers;
     // A firm draws from its own stream, keyed by its id, not by its slot.
@@ -326,7 +325,7 @@ fn settle_chunk<const DISPERSION: bool>(
     let per_capital_price = 1.0 / cp;
     let per_frontier = 1.0 / x.frontier_eff;
     let planned = (1.0 + x.demand_growth) / m.target_utilization;
-    for i in 0..c.id.len() {
+    for i in 0..c.slots() {
         if !c.alive[i] {
             continue;
         }

@@ -143,25 +143,6 @@ macro_rules! firm_state {
                 out
             }
         }
-
-        impl<'a> FirmChunk<'a> {
-            /// The same views, each cut to the length of `id`. They are that long
-            /// already, but the compiler cannot know it: after the cut, a loop over
-            /// `0..id.len()` indexes every array without a bounds check per array and
-            /// firm (in the accounts pass, a compare and a branch for each of 15 arrays).
-            /// Always inlined, as the lengths must be seen where the loop is.
-            #[inline(always)]
-            pub fn cut_to_length(self) -> FirmChunk<'a> {
-                let n = self.id.len();
-                FirmChunk {
-                    index: self.index,
-                    id: self.id,
-                    alive: &mut self.alive[..n],
-                    $( $f: &self.$f[..n], )*
-                    $( $s: &mut self.$s[..n], )*
-                }
-            }
-        }
     };
 }
 
