@@ -300,6 +300,10 @@ fn settle_chunk<const DISPERSION: bool>(
     c: FirmChunk<'_>,
     x: &AccountsContext<'_>,
 ) -> AccountsTally {
+    // Every array's length, stated before anything else is set up: called at the
+    // loop instead, the same checks left the loop 11 instructions longer per firm
+    // (more of its values spilled to the stack; cachegrind, benches/figures.sh).
+    let n = c.slots();
     let m = x.model;
     let lv = x.levers;
     // A firm draws from its own stream, keyed by its id, not by its slot.
@@ -325,7 +329,7 @@ fn settle_chunk<const DISPERSION: bool>(
     let per_capital_price = 1.0 / cp;
     let per_frontier = 1.0 / x.frontier_eff;
     let planned = (1.0 + x.demand_growth) / m.target_utilization;
-    for i in 0..c.slots() {
+    for i in 0..n {
         if !c.alive[i] {
             continue;
         }
