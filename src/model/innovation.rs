@@ -182,9 +182,6 @@ const BLOCK: usize = 64;
 /// The draw-free part of a current-paradigm firm's period, computed before its draws.
 #[derive(Debug, Clone, Copy, Default)]
 struct Prepared {
-    /// Productivity after introduction, and the compared price at it.
-    a: f64,
-    price: f64,
     /// `delta a * K` of introduction (0 without one).
     gain_introduction: f64,
     /// Own R&D effort, extra (problemistic) effort, the decayed R&D stock.
@@ -260,8 +257,6 @@ fn prepare(c: &mut FirmChunk<'_>, i: usize, x: &InnovationContext<'_>, f: &Fixed
     let capable = absorptive_capacity(f.absorb_base[owner], prior_stock, m.rd_stock_half);
     let co_funding = (budget * f.per_mean_budget).min(1.0);
     Prepared {
-        a,
-        price,
         gain_introduction,
         effort,
         extra,
@@ -475,12 +470,10 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
                 }
             }
 
-            // The price for the market: unchanged since the effort chain unless R&D moved it.
-            let price = if c.a[i] == p.a {
-                p.price
-            } else {
-                x.pricing.compared_price(c.a[i], owner, c.vintage[i])
-            };
+            // The price for the market. Computed again even where R&D left productivity
+            // alone: whether it did is random, and a branch on it was mispredicted
+            // more often than a division costs.
+            let price = x.pricing.compared_price(c.a[i], owner, c.vintage[i]);
             tally.share_price += c.share[i] * price;
             tally.share += c.share[i];
         }
