@@ -1012,3 +1012,38 @@ mod tally_tests {
         assert_eq!(format!("{sum:?}"), format!("{:?}", tally(11)));
     }
 }
+
+#[cfg(test)]
+mod explorer_tests {
+    use super::*;
+
+    /// The explorer counts come from the tries per path: all of them, those on paths
+    /// that really are dead ends, and those on the most promising path.
+    #[test]
+    fn explorers_are_counted_from_the_tries_per_path() {
+        let paths = Paths {
+            promise: vec![0.3, 0.0, 0.8, 0.0],
+            trials: vec![0; 4],
+            successes: vec![0; 4],
+            dead: vec![false; 4],
+            dead_end: vec![false, true, false, true],
+        };
+        let tally = InnovationTally {
+            trials: vec![3, 5, 7, 11],
+            ..InnovationTally::new(4)
+        };
+        assert_eq!(tally.explorers(), 26);
+        assert_eq!(tally.explorers_on_dead_ends(&paths), 16);
+        assert_eq!(tally.explorers_on_best_path(&paths), 7);
+        // Nobody explored: every count is zero.
+        let idle = InnovationTally::new(4);
+        assert_eq!(
+            (
+                idle.explorers(),
+                idle.explorers_on_dead_ends(&paths),
+                idle.explorers_on_best_path(&paths)
+            ),
+            (0, 0, 0)
+        );
+    }
+}
