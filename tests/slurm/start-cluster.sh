@@ -68,9 +68,15 @@ fi
 say "munged up ($socket)"
 
 # ---------------------------------------------------------------- ports
+# Ports are taken below the kernel's ephemeral range, where no outgoing connection (a
+# client of an earlier cluster, say) can be holding one, and only if no socket of any
+# state uses them. Another program may still take a port between this check and the
+# daemon's bind; the daemons are then started again on new ports (see below).
+ephemeral_low="$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+[ "$ephemeral_low" -gt 12000 ] || ephemeral_low=32768
 port_in_use() {
     if command -v ss >/dev/null 2>&1; then
-        [ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]
+        [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]
     else
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
     fi
@@ -78,7 +84,7 @@ port_in_use() {
 free_port() {
     local p
     for _ in $(seq 200); do
-        p=$((20000 + RANDOM % 40000))
+        p=$((10000 + RANDOM % (ephemeral_low - 10000)))
         if ! port_in_use "$p" && [ "$p" != "${1:-}" ]; then
             echo "$p"
             return 0
@@ -86,8 +92,6 @@ free_port() {
     done
     die "no free TCP port found"
 }
-ctld_port="$(free_port)"
-slurmd_port="$(free_port "$ctld_port")"
 
 # ---------------------------------------------------------------- slurm.conf
 host="$(hostname -s)"
@@ -98,14 +102,17 @@ real_mem=$((mem_total_mb * 9 / 10))
 [ "$real_mem" -ge 1 ] || real_mem=1
 cluster="catchup$$"
 conf="$dir/slurm.conf"
-cat >"$conf" <<CONF
+export SLURM_CONF="$conf"
+# write_conf CTLD_PORT SLURMD_PORT
+write_conf() {
+    cat >"$conf" <<CONF
 # A single-node cluster for tests, written by tests/slurm/start-cluster.sh.
 ClusterName=$cluster
 SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
-SlurmctldPort=$ctld_port
-SlurmdPort=$slurmd_port
+SlurmctldPort=$1
+SlurmdPort=$2
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$socket
@@ -145,23 +152,95 @@ SlurmdTimeout=30
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$real_mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-export SLURM_CONF="$conf"
+}
 
 # ---------------------------------------------------------------- daemons
-# -i: ignore any saved state (there is none in a fresh DIR).
-slurmctld -f "$conf" -i </dev/null >&2 || die "slurmctld did not start; see $dir/log/slurmctld.log"
-slurmd -f "$conf" -N "$host" </dev/null >&2 || die "slurmd did not start; see $dir/log/slurmd.log"
+# Running, and not a zombie.
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [ "${stat%% *}" != Z ]
+}
+pid_in() { cat "$dir/run/$1" 2>/dev/null || true; }
+# listening PORT PID: PID (not some other program) listens on PORT.
+listening() { ss -Htlnp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"; }
 
+# start_daemon NAME PORT COMMAND...: starts a daemon (it forks into the background and
+# writes DIR/run/NAME.pid) and waits up to 20 s for it to listen on PORT. Returns 0 once
+# it listens, 2 if it exited because the port was taken meanwhile, 1 on anything else.
+start_daemon() {
+    local name="$1" port="$2" pid="" log="$dir/log/$1.log"
+    shift 2
+    local before
+    before="$({ wc -l <"$log"; } 2>/dev/null || echo 0)"
+    "$@" </dev/null >&2 || return 1
+    for _ in $(seq 200); do
+        pid="$(pid_in "$name.pid")"
+        if [ -n "$pid" ] && listening "$port" "$pid"; then return 0; fi
+        if [ -n "$pid" ] && ! alive "$pid"; then break; fi
+        sleep 0.1
+    done
+    if tail -n "+$((before + 1))" "$log" 2>/dev/null | grep -q "Address already in use"; then
+        return 2
+    fi
+    say "$name did not listen on port $port within 20 s"
+    return 1
+}
+
+# Stops the SLURM daemons of a failed attempt (munged stays).
+stop_slurm() {
+    local name pid
+    for name in slurmd slurmctld; do
+        pid="$(pid_in "$name.pid")"
+        if [ -n "$pid" ] && alive "$pid"; then
+            kill -KILL "$pid" 2>/dev/null || true
+            for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+        fi
+        rm -f "$dir/run/$name.pid"
+    done
+}
+
+ctld_port="" slurmd_port=""
+for attempt in 1 2 3 4 5; do
+    ctld_port="$(free_port)"
+    slurmd_port="$(free_port "$ctld_port")"
+    write_conf "$ctld_port" "$slurmd_port"
+    # -i: ignore any saved state (there is none in a fresh DIR).
+    outcome=0
+    start_daemon slurmctld "$ctld_port" slurmctld -f "$conf" -i || outcome=$?
+    if [ "$outcome" -eq 0 ]; then
+        start_daemon slurmd "$slurmd_port" slurmd -f "$conf" -N "$host" || outcome=$?
+    fi
+    case "$outcome" in
+        0) break ;;
+        2)
+            say "a port was taken meanwhile (attempt $attempt, ports $ctld_port/$slurmd_port); trying others"
+            stop_slurm
+            ;;
+        *) die "the SLURM daemons did not start; see $dir/log/slurmctld.log and $dir/log/slurmd.log" ;;
+    esac
+done
+[ "$outcome" -eq 0 ] || die "no free ports after 5 attempts"
+
+# The node registers with the controller and turns idle. A deadline in seconds, since
+# each sinfo can itself wait several seconds for an unanswering controller.
 state=""
-for _ in $(seq 300); do
-    state="$(sinfo -h -N -n "$host" -o '%T' 2>/dev/null || true)"
+deadline=$(($(date +%s) + 60))
+while [ "$(date +%s)" -lt "$deadline" ]; do
+    state="$(timeout 10 sinfo -h -N -n "$host" -o '%T' 2>/dev/null || true)"
     [ "$state" = idle ] && break
-    sleep 0.1
+    for name in slurmctld slurmd; do
+        pid="$(pid_in "$name.pid")"
+        [ -n "$pid" ] && alive "$pid" || die "$name exited; see $dir/log/$name.log"
+    done
+    sleep 0.2
 done
 case "$state" in
     idle) ;;
     *)
-        say "node $host not idle after 30 s (state: '${state:-no answer}')"
+        say "node $host not idle after 60 s (state: '${state:-no answer}')"
         for log in slurmctld slurmd; do
             say "---- tail of $dir/log/$log.log"
             tail -n 30 "$dir/log/$log.log" >&2 2>/dev/null || true

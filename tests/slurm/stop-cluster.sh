@@ -18,7 +18,7 @@ pids_of() {
     local pid
     pid="$(cat "$dir/run/$1" 2>/dev/null)" || return 0
     [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/" && echo "$pid"
+    { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF "$dir/" && echo "$pid"
     return 0
 }
 
