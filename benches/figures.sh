@@ -18,6 +18,9 @@
 #            firms (one run: the counts do not depend on the machine's load, so they
 #            compare two commits on a noisy machine where wall-clock medians cannot)
 #
+# CATCHUP_BIN measures another binary than target/release/catchup (a build of an older
+# commit, to compare instruction counts: CATCHUP_BIN=/tmp/old benches/figures.sh 1 instr).
+#
 # Absolute rates drift with the machine's load; quote ratios, and only from a run whose
 # load warning did not fire.
 set -euo pipefail
@@ -37,8 +40,11 @@ wants() { local p; for p in "${parts[@]}"; do [[ "$p" == "$1" ]] && return 0; do
 
 [[ -f Cargo.toml && -f scenarios/bench-1m.toml && -f scenarios/sweep-bench.toml ]] \
     || die "run me from the repository root (scenarios/bench-1m.toml not found in $(pwd))"
-bin=target/release/catchup
-if [[ ! -x "$bin" ]]; then
+# CATCHUP_BIN picks another binary (a build of an older commit, say, to compare counts).
+bin="${CATCHUP_BIN:-target/release/catchup}"
+if [[ -n "${CATCHUP_BIN:-}" ]]; then
+    [[ -x "$bin" ]] || die "CATCHUP_BIN=$bin is not an executable file"
+elif [[ ! -x "$bin" ]]; then
     echo "figures: $bin missing, building it (cargo build --release)" >&2
     cargo build --release
 fi

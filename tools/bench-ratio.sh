@@ -13,6 +13,8 @@
 # Quote the ratios, not the absolute figures.
 #
 # Environment:
+#   CATCHUP_BIN      the catchup binary to measure (default target/release/catchup, built
+#                    when missing)
 #   BENCH_LIMIT_SRC  the kernel's sources (default ../shared/bench/limit, else /work/shared/bench/limit)
 #   BENCH_LIMIT_DIR  where the kernel is copied and built; reused when already built
 #                    (default ${TMPDIR:-/tmp}/catchup-bench-limit)
@@ -31,8 +33,10 @@ rounds="${1:-5}"
 grep -q '^name *= *"catchup"' Cargo.toml || die "Cargo.toml here is not catchup's"
 command -v cargo >/dev/null || die "cargo not found on PATH"
 
-bin=target/release/catchup
-if [[ ! -x "$bin" ]]; then
+bin="${CATCHUP_BIN:-target/release/catchup}"
+if [[ -n "${CATCHUP_BIN:-}" ]]; then
+    [[ -x "$bin" ]] || die "CATCHUP_BIN=$bin is not an executable file"
+elif [[ ! -x "$bin" ]]; then
     echo "bench-ratio: $bin missing, building it (cargo build --release)" >&2
     cargo build --release
     [[ -x "$bin" ]] || die "cargo build --release did not produce $bin"
