@@ -205,8 +205,17 @@ struct Fixed {
 /// Delivery, introduction and the effort chain of a current-paradigm firm: everything
 /// of its period that needs no draw. Writes its productivity, capacity, order book and
 /// search intensity; returns the rest.
+///
+/// `FOURTH_ROOT` says that the elasticity of effort to the budget is 1/4 (the
+/// default), so that the power is two square roots with no test of the elasticity per
+/// firm; it gives the same numbers as [`elastic`].
 #[inline(always)]
-fn prepare(c: &mut FirmChunk<'_>, i: usize, x: &InnovationContext<'_>, f: &Fixed) -> Prepared {
+fn prepare<const FOURTH_ROOT: bool>(
+    c: &mut FirmChunk<'_>,
+    i: usize,
+    x: &InnovationContext<'_>,
+    f: &Fixed,
+) -> Prepared {
     let m = x.model;
     let owner = c.owner[i];
     let owner_levers = &x.levers.by_owner[owner];
@@ -228,7 +237,13 @@ fn prepare(c: &mut FirmChunk<'_>, i: usize, x: &InnovationContext<'_>, f: &Fixed
     // a firm ten times the mean size does not get ten times the odds.
     let budget = m.rd_share * c.revenue[i] * (1.0 + owner_levers.rd_subsidy) * f.per_research_cost;
     let effort = if x.mean_budget > 0.0 {
-        x.mean_budget * elastic(budget * f.per_mean_budget, m.rd_size_elasticity)
+        let ratio = budget * f.per_mean_budget;
+        x.mean_budget
+            * if FOURTH_ROOT {
+                ratio.sqrt().sqrt()
+            } else {
+                elastic(ratio, m.rd_size_elasticity)
+            }
     } else {
         budget
     };
@@ -266,7 +281,20 @@ fn prepare(c: &mut FirmChunk<'_>, i: usize, x: &InnovationContext<'_>, f: &Fixed
 }
 
 /// Runs the pass over one chunk.
-pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally {
+pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally {
+    // The default elasticity gets a pass of its own (see `prepare`): testing it per
+    // firm was 8 instructions of about 390 (cachegrind, benches/figures.sh 1 instr).
+    if x.model.rd_size_elasticity == 0.25 {
+        innovate_with::<true>(c, x)
+    } else {
+        innovate_with::<false>(c, x)
+    }
+}
+
+fn innovate_with<const FOURTH_ROOT: bool>(
+    mut c: FirmChunk<'_>,
+    x: &InnovationContext<'_>,
+) -> InnovationTally {
     let m = x.model;
     let lv = x.levers;
     // Each firm draws from its own stream, keyed by its id: its draws do not depend on
@@ -309,7 +337,7 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
         // The draw-free part of the block's current-paradigm firms first.
         for i in block..end {
             if c.alive[i] && c.vintage[i] == paradigm {
-                prepared[i - block] = prepare(&mut c, i, x, &fixed);
+                prepared[i - block] = prepare::<FOURTH_ROOT>(&mut c, i, x, &fixed);
             }
         }
         for i in block..end {
@@ -361,7 +389,7 @@ pub fn innovate(mut c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTa
                     c.experience[i] = 0;
                     c.path[i] = ((v * n_paths as f64) as usize).min(n_paths - 1) as u16;
                     tally.switches += 1;
-                    prepare(&mut c, i, x, &fixed)
+                    prepare::<FOURTH_ROOT>(&mut c, i, x, &fixed)
                 } else {
                     // Still in an old paradigm: no introduction, no research.
                     c.capacity[i] = kept + c.pending[i];
@@ -579,6 +607,51 @@ mod tests {
         firms.add(f);
         let tally = innovate(firms.chunks_mut().remove(0), ctx);
         (firms.get(0), tally)
+    }
+
+    /// The default elasticity's own pass gives what the general pass gives with that
+    /// elasticity, firm by firm and in the tally, and `innovate` takes the pass that
+    /// fits the elasticity; with another elasticity the firms end elsewhere (so the
+    /// comparison can tell passes apart).
+    #[test]
+    fn the_default_elasticitys_pass_is_the_general_pass() {
+        #[derive(Clone, Copy)]
+        enum Pass {
+            Chosen,
+            FourthRoot,
+            General,
+        }
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.3;
+        s.model.zeta_innovation = 0.3;
+        let run = |s: &Setup, pass: Pass| {
+            let mut ctx = s.context(0.5);
+            ctx.mean_budget = 4.0;
+            let mut firms = Firms::default();
+            for id in 0..200 {
+                firms.add(Firm {
+                    id,
+                    revenue: 10.0 + 7.0 * id as f64,
+                    ..firm(0.3 + 0.003 * id as f64)
+                });
+            }
+            let chunk = firms.chunks_mut().remove(0);
+            let tally = match pass {
+                Pass::Chosen => innovate(chunk, &ctx),
+                Pass::FourthRoot => innovate_with::<true>(chunk, &ctx),
+                Pass::General => innovate_with::<false>(chunk, &ctx),
+            };
+            let states: Vec<Firm> = (0..200).map(|i| firms.get(i)).collect();
+            (states, format!("{tally:?}"))
+        };
+        s.model.rd_size_elasticity = 0.25;
+        let quarter = run(&s, Pass::General);
+        assert_eq!(run(&s, Pass::FourthRoot), quarter);
+        assert_eq!(run(&s, Pass::Chosen), quarter);
+        s.model.rd_size_elasticity = 0.5;
+        let half = run(&s, Pass::General);
+        assert_ne!(half.0, quarter.0);
+        assert_eq!(run(&s, Pass::Chosen), half);
     }
 
     /// A firm's draws are keyed by its id, not its slot: the same firm alone in slot 0
