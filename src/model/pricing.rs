@@ -1,27 +1,78 @@
 //! Unit costs and prices: what a firm's productivity means in the market.
 
-use crate::scenario::Ownership;
+use crate::scenario::{Ownership, PerOwner};
 
 /// Everything needed to price a firm, fixed for one sector and period.
 #[derive(Debug, Clone, Copy)]
 pub struct Pricing {
     pub wage: f64,
     pub markup: f64,
-    pub soe_inefficiency: f64,
-    /// Share of an SOE's X-inefficiency passed on in its price; the rest eats its margin.
-    pub soe_pass_through: f64,
-    pub soe_preference: f64,
     /// The sector's current paradigm.
     pub paradigm: u16,
     /// How much of an old-paradigm firm's productivity still counts: `1 - phi`,
     /// where `phi` is the share of demand that has moved to the new paradigm.
     pub old_paradigm_worth: f64,
+    /// What ownership does to costs and prices, as factors.
+    by_owner: PerOwner<OwnerFactors>,
+}
+
+/// What a firm's ownership does to its cost and prices, as factors worked out once per
+/// period: computed per firm from the ownership, they were a division and several
+/// selections per firm in every pass that prices firms. A private firm's are exactly 1,
+/// so multiplying by them changes nothing.
+#[derive(Debug, Clone, Copy)]
+struct OwnerFactors {
+    /// `1 + x_ineff`: unit cost over an efficient producer's.
+    cost: f64,
+    /// `1 / (1 + x_ineff)`: labour productivity per unit of productivity.
+    labour: f64,
+    /// `1 + pass_through x_ineff`: price over an efficient producer's.
+    passed: f64,
+    /// `1 - preference` for an SOE: the discount procurement gives its price.
+    compared: f64,
+}
+
+impl OwnerFactors {
+    /// `x_ineff` is the ownership's X-inefficiency: an SOE's slack (Leibenstein 1966);
+    /// none for a private firm under a hard budget.
+    fn new(x_ineff: f64, pass_through: f64, preference: f64) -> OwnerFactors {
+        OwnerFactors {
+            cost: 1.0 + x_ineff,
+            labour: 1.0 / (1.0 + x_ineff),
+            passed: 1.0 + pass_through * x_ineff,
+            compared: 1.0 - preference,
+        }
+    }
 }
 
 /// An old-paradigm product never becomes worthless outright, so that prices stay finite.
 const MIN_OLD_PARADIGM_WORTH: f64 = 0.02;
 
 impl Pricing {
+    /// The pricing of a period: `soe_inefficiency` is an SOE's X-inefficiency,
+    /// `soe_pass_through` the share of it passed on in its price (the rest eats its
+    /// margin), `soe_preference` procurement's discount on an SOE's price.
+    pub fn new(
+        wage: f64,
+        markup: f64,
+        soe_inefficiency: f64,
+        soe_pass_through: f64,
+        soe_preference: f64,
+        paradigm: u16,
+        old_paradigm_worth: f64,
+    ) -> Pricing {
+        Pricing {
+            wage,
+            markup,
+            paradigm,
+            old_paradigm_worth,
+            by_owner: PerOwner {
+                private: OwnerFactors::new(0.0, soe_pass_through, 0.0),
+                soe: OwnerFactors::new(soe_inefficiency, soe_pass_through, soe_preference),
+            },
+        }
+    }
+
     /// Productivity as it counts in this period, for buyers' comparisons and for the
     /// record: full in the current paradigm, fading with the demand that has moved
     /// away in an old one. Costs and prices use the firm's own productivity.
@@ -34,29 +85,22 @@ impl Pricing {
         }
     }
 
-    /// X-inefficiency `x_ineff`: an SOE's slack (Leibenstein 1966); none for a
-    /// private firm under a hard budget.
+    /// Unit labour cost of an efficient producer, `w / a`.
     #[inline]
-    fn inefficiency(&self, owner: Ownership) -> f64 {
-        match owner {
-            Ownership::Soe => self.soe_inefficiency,
-            Ownership::Private => 0.0,
-        }
+    fn efficient_cost(&self, a: f64) -> f64 {
+        self.wage / a.max(1e-12)
     }
 
     /// Unit cost `c = w / a (1 + x_ineff)`.
     #[inline]
     pub fn unit_cost(&self, a_eff: f64, owner: Ownership) -> f64 {
-        let ineff = self.inefficiency(owner);
-        self.wage / a_eff.max(1e-12) * (1.0 + ineff)
+        self.efficient_cost(a_eff) * self.by_owner[owner].cost
     }
 
     /// Labour productivity `w / c`: productivity net of X-inefficiency, as recorded.
     #[inline]
     pub fn labour_productivity(&self, a_eff: f64, owner: Ownership) -> f64 {
-        let ineff = self.inefficiency(owner);
-        // The reciprocal is loop-invariant, so a loop divides once, not per firm.
-        a_eff * (1.0 / (1.0 + ineff))
+        a_eff * self.by_owner[owner].labour
     }
 
     /// Price `p = (1 + mu) w / a (1 + pass_through x_ineff)`: the markup over the cost
@@ -65,8 +109,7 @@ impl Pricing {
     /// margin, which is what makes slack costly under a soft budget.
     #[inline]
     pub fn price(&self, a_eff: f64, owner: Ownership) -> f64 {
-        let passed = self.soe_pass_through * self.inefficiency(owner);
-        (1.0 + self.markup) * self.unit_cost(a_eff, Ownership::Private) * (1.0 + passed)
+        (1.0 + self.markup) * self.efficient_cost(a_eff) * self.by_owner[owner].passed
     }
 
     /// The price buyers compare, quality-adjusted for an old paradigm's fading worth;
@@ -78,10 +121,7 @@ impl Pricing {
         } else {
             self.price(a, owner) / self.old_paradigm_worth.max(MIN_OLD_PARADIGM_WORTH)
         };
-        match owner {
-            Ownership::Soe => p * (1.0 - self.soe_preference),
-            Ownership::Private => p,
-        }
+        p * self.by_owner[owner].compared
     }
 
     /// Import price `(1 + mu) w_f / F (1 + tariff)`.
@@ -95,15 +135,7 @@ impl Pricing {
 impl Pricing {
     /// Prices of a sector in the current paradigm 0, for the mechanism tests.
     pub fn for_tests() -> Pricing {
-        Pricing {
-            wage: 1.0,
-            markup: 0.2,
-            soe_inefficiency: 0.1,
-            soe_pass_through: 0.5,
-            soe_preference: 0.05,
-            paradigm: 0,
-            old_paradigm_worth: 0.0,
-        }
+        Pricing::new(1.0, 0.2, 0.1, 0.5, 0.05, 0, 0.0)
     }
 }
 
@@ -120,15 +152,7 @@ mod tests {
     use super::*;
 
     fn pricing() -> Pricing {
-        Pricing {
-            wage: 1.0,
-            markup: 0.2,
-            soe_inefficiency: 0.15,
-            soe_pass_through: 0.5,
-            soe_preference: 0.05,
-            paradigm: 1,
-            old_paradigm_worth: 0.5,
-        }
+        Pricing::new(1.0, 0.2, 0.15, 0.5, 0.05, 1, 0.5)
     }
 
     #[test]

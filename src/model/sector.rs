@@ -357,15 +357,15 @@ impl Sector {
             wage,
             research_cost,
             frontier_eff: self.effective_frontier(),
-            pricing: Pricing {
+            pricing: Pricing::new(
                 wage,
-                markup: m.markup,
-                soe_inefficiency: m.soe_inefficiency,
-                soe_pass_through: m.soe_pass_through,
-                soe_preference: lv.soe_preference,
-                paradigm: self.paradigm,
-                old_paradigm_worth: 1.0 - phi,
-            },
+                m.markup,
+                m.soe_inefficiency,
+                m.soe_pass_through,
+                lv.soe_preference,
+                self.paradigm,
+                1.0 - phi,
+            ),
         }
     }
 
