@@ -211,7 +211,7 @@ columns! {
         meaning "The same, over SOEs.";
     productivity_p90_p10: Option<f64>, Number, share false, axis &[1.0],
         unit "ratio p90 / p10", title "Productivity dispersion (90th / 10th percentile)", label "Productivity dispersion (p90/p10)", all "pooled over all firms, each relative to its own sector's frontier",
-        meaning "Ratio of the 90th to the 10th percentile of firms' labour productivity (from a histogram of `ln(a/F*)` with 0.5% bins).";
+        meaning "Ratio of the 90th to the 10th percentile of firms' labour productivity (from a histogram of productivity relative to the frontier `F*`, from 1/128 to 2 times it, in 200 bins per octave of a piecewise-linear `log2`, each 0.35% to 0.7% wide, interpolated within the bin).";
     frontier: Option<f64>, Number, share false, axis ZERO,
         unit "productivity (initial frontier = 1)", title "Technology frontier", label "Frontier", all "output-weighted mean of the sectors'",
         meaning "The frontier `F*`, raised to this period's best domestic firm (old-paradigm firms at their fading effective productivity included), so that the gap never exceeds 1.";
