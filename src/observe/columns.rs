@@ -107,11 +107,31 @@ macro_rules! columns {
             /// The value of a numeric column: `None` if the column is not numeric
             /// or unknown, `Some(None)` if the value is undefined in this row.
             pub fn value(&self, column: &str) -> Option<Option<f64>> {
+                Self::reader(column).map(|read| read(self))
+            }
+
+            /// What reads a numeric column from a row, found once by name for a loop
+            /// over rows (a sweep reads its metrics' and bands' series every period);
+            /// `None` if the column is not numeric or unknown.
+            pub fn reader(column: &str) -> Option<fn(&SeriesRow) -> Option<f64>> {
                 Some(match column {
-                    "period" => self.period.number(),
-                    $( stringify!($name) => self.$name.number(), )*
+                    "period" => |row: &SeriesRow| row.period.number(),
+                    $( stringify!($name) => |row: &SeriesRow| row.$name.number(), )*
                     _ => return None,
                 })
+            }
+
+            /// The first numeric column, in file order, whose value is defined and
+            /// infinite or NaN, with the value.
+            pub fn first_non_finite(&self) -> Option<(&'static str, f64)> {
+                $(
+                    if let Some(v) = self.$name.number() {
+                        if !v.is_finite() {
+                            return Some((stringify!($name), v));
+                        }
+                    }
+                )*
+                None
             }
         }
 

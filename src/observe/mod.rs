@@ -37,13 +37,7 @@ pub struct NonFinite {
 /// column.
 pub fn check_finite<'a>(rows: impl IntoIterator<Item = &'a SeriesRow>) -> Result<(), NonFinite> {
     for row in rows {
-        let bad = SeriesRow::NUMERIC_COLUMNS
-            .iter()
-            .find_map(|&c| match row.value(c) {
-                Some(Some(v)) if !v.is_finite() => Some((c, v)),
-                _ => None,
-            });
-        if let Some((series, value)) = bad {
+        if let Some((series, value)) = row.first_non_finite() {
             return Err(NonFinite {
                 period: row.period,
                 where_: if row.sector == "all" {
@@ -299,6 +293,52 @@ pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = Fi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row of the baseline's first period, every value finite.
+    fn a_row() -> SeriesRow {
+        let scenario = crate::scenario::load(Some("baseline"), &["periods=1".into()]).unwrap();
+        let mut world = crate::engine::World::new(&scenario);
+        let records = world.step();
+        period_rows(world.period(), world.sectors(), &records).remove(0)
+    }
+
+    /// A column's reader reads what `value` gives, for every numeric column, and
+    /// nothing else has one.
+    #[test]
+    fn every_numeric_column_has_a_reader_that_reads_its_value() {
+        let row = a_row();
+        let mut defined = 0;
+        for &column in SeriesRow::NUMERIC_COLUMNS {
+            let read = SeriesRow::reader(column).expect(column);
+            let v = read(&row);
+            assert_eq!(
+                v.map(f64::to_bits),
+                row.value(column).unwrap().map(f64::to_bits)
+            );
+            defined += usize::from(v.is_some());
+        }
+        assert!(defined > 20, "{defined} columns defined");
+        assert_eq!(row.value("gap"), Some(row.gap));
+        assert!(SeriesRow::reader("sector").is_none() && SeriesRow::reader("gapp").is_none());
+    }
+
+    /// The check of a row finds the first column in file order whose value is an
+    /// infinity or a NaN, and none in a finite row.
+    #[test]
+    fn the_first_non_finite_column_is_found() {
+        let mut row = a_row();
+        assert_eq!(row.first_non_finite(), None);
+        assert!(check_finite([&row]).is_ok());
+        row.gap = Some(f64::NAN);
+        assert_eq!(row.first_non_finite().map(|(c, _)| c), Some("gap"));
+        row.frontier = Some(f64::NEG_INFINITY);
+        assert_eq!(
+            row.first_non_finite(),
+            Some(("frontier", f64::NEG_INFINITY))
+        );
+        let e = check_finite([&row]).unwrap_err();
+        assert_eq!((e.series, e.period), ("frontier", 1));
+    }
 
     /// `firms.csv` lists the living firms by id, whether the slots have holes (exits) or
     /// not (the list of slots is then not built).

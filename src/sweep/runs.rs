@@ -13,7 +13,7 @@ use super::spec::{Metric, Stat, Sweep};
 use super::workdir::write_atomically;
 use crate::engine::World;
 use crate::model::rng::mix;
-use crate::observe::DISPERSION_SERIES;
+use crate::observe::{DISPERSION_SERIES, SeriesRow};
 use crate::scenario::{Edit, parse_scenario};
 
 /// One of N disjoint slices of a sweep's runs (1-based), `K/N` on the command line.
@@ -151,18 +151,22 @@ pub(super) fn simulate(
     if !reads_dispersion {
         world = world.without_dispersion();
     }
+    // The series read every period, each found by name once (the spec's are checked
+    // before any run; an unknown one reads as undefined).
+    let reader = |series: &str| SeriesRow::reader(series).unwrap_or(|_| None);
+    let band_readers: Vec<_> = spec.output.bands.iter().map(|b| reader(b)).collect();
+    let metric_readers: Vec<_> = spec.metric.iter().map(|m| reader(&m.series)).collect();
     let mut firm_steps = 0u64;
     for t in 0..periods {
         firm_steps += world.firms();
         let period_rows = crate::runner::observed_step(&mut world).map_err(failed)?;
         for (r, row) in period_rows.iter().enumerate() {
-            for (b, series) in spec.output.bands.iter().enumerate() {
-                let v = row.value(series).flatten().unwrap_or(f64::NAN);
-                bands[(r * n_bands + b) * periods + t] = v;
+            for (b, read) in band_readers.iter().enumerate() {
+                bands[(r * n_bands + b) * periods + t] = read(row).unwrap_or(f64::NAN);
             }
         }
-        for (m, metric) in spec.metric.iter().enumerate() {
-            metric_series[m].push(period_rows[metric_rows[m]].value(&metric.series).flatten());
+        for (m, read) in metric_readers.iter().enumerate() {
+            metric_series[m].push(read(&period_rows[metric_rows[m]]));
         }
         if let Some(w) = csv_writer.as_mut() {
             for row in &period_rows {
