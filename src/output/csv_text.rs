@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn numbers_are_written_with_ryus_digits() {
         let mut bits = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut check = |x: f64| {
+        let check = |x: f64| {
             let mut text = Vec::new();
             push_record(&mut text, &[Cell::Float(x), Cell::Float(-x)]);
             let expected = format!(
