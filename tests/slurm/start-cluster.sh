@@ -155,14 +155,8 @@ CONF
 }
 
 # ---------------------------------------------------------------- daemons
-# Running, and not a zombie.
-alive() {
-    kill -0 "$1" 2>/dev/null || return 1
-    local stat
-    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-    stat="${stat##*) }"
-    [ "${stat%% *}" != Z ]
-}
+# shellcheck source=tests/slurm/process.sh
+source "$here/process.sh"
 pid_in() { cat "$dir/run/$1" 2>/dev/null || true; }
 # listening PORT PID: PID (not some other program) listens on PORT.
 listening() { ss -Htlnp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"; }

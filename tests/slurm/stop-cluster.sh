@@ -22,14 +22,8 @@ pids_of() {
     return 0
 }
 
-# Running, and not a zombie waiting for its parent.
-alive() {
-    kill -0 "$1" 2>/dev/null || return 1
-    local stat
-    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-    stat="${stat##*) }"
-    [ "${stat%% *}" != Z ]
-}
+# shellcheck source=tests/slurm/process.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/process.sh"
 
 stop() { # stop PIDFILE... : SIGTERM to each, up to 10 s for all to exit, then SIGKILL
     local file pid pids=()
