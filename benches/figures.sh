@@ -40,14 +40,7 @@ wants() { local p; for p in "${parts[@]}"; do [[ "$p" == "$1" ]] && return 0; do
 
 [[ -f Cargo.toml && -f scenarios/bench-1m.toml && -f scenarios/sweep-bench.toml ]] \
     || die "run me from the repository root (scenarios/bench-1m.toml not found in $(pwd))"
-# CATCHUP_BIN picks another binary (a build of an older commit, say, to compare counts).
-bin="${CATCHUP_BIN:-target/release/catchup}"
-if [[ -n "${CATCHUP_BIN:-}" ]]; then
-    [[ -x "$bin" ]] || die "CATCHUP_BIN=$bin is not an executable file"
-elif [[ ! -x "$bin" ]]; then
-    echo "figures: $bin missing, building it (cargo build --release)" >&2
-    cargo build --release
-fi
+catchup_bin figures
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/figures.XXXXXX")"
 trap 'rm -rf "$work"' EXIT

@@ -1,6 +1,19 @@
 # Helpers shared by tools/bench-ratio.sh and benches/figures.sh; sourced, not run.
 # The caller defines die().
 
+# catchup_bin NAME: the catchup binary to measure, into $bin: $CATCHUP_BIN if set (it
+# must exist), else target/release/catchup, built when missing. NAME prefixes messages.
+catchup_bin() {
+    bin="${CATCHUP_BIN:-target/release/catchup}"
+    if [[ -n "${CATCHUP_BIN:-}" ]]; then
+        [[ -x "$bin" ]] || die "CATCHUP_BIN=$bin is not an executable file"
+    elif [[ ! -x "$bin" ]]; then
+        echo "$1: $bin missing, building it (cargo build --release)" >&2
+        cargo build --release
+        [[ -x "$bin" ]] || die "cargo build --release did not produce $bin"
+    fi
+}
+
 # field KEY FILE -> the number after "KEY": in a manifest (one key per line)
 field() {
     local v

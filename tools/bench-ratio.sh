@@ -33,14 +33,7 @@ rounds="${1:-5}"
 grep -q '^name *= *"catchup"' Cargo.toml || die "Cargo.toml here is not catchup's"
 command -v cargo >/dev/null || die "cargo not found on PATH"
 
-bin="${CATCHUP_BIN:-target/release/catchup}"
-if [[ -n "${CATCHUP_BIN:-}" ]]; then
-    [[ -x "$bin" ]] || die "CATCHUP_BIN=$bin is not an executable file"
-elif [[ ! -x "$bin" ]]; then
-    echo "bench-ratio: $bin missing, building it (cargo build --release)" >&2
-    cargo build --release
-    [[ -x "$bin" ]] || die "cargo build --release did not produce $bin"
-fi
+catchup_bin bench-ratio
 
 # --- the reference kernel ---------------------------------------------------------------
 src="${BENCH_LIMIT_SRC:-}"

@@ -93,7 +93,7 @@ pub fn format_in_parallel<'a, const N: usize, E: Send>(
         abandoned: false,
     });
     let turn_changed = Condvar::new();
-    let threads = rayon::current_num_threads().clamp(1, blocks.max(1));
+    let threads = rayon::current_num_threads().min(blocks);
     rayon::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|_| {
@@ -114,10 +114,10 @@ pub fn format_in_parallel<'a, const N: usize, E: Send>(
                         push_record(&mut text, &cells_of(i));
                     }
                     let mut t = lock(&turn);
-                    while t.written != block && t.outcome.is_ok() && !t.abandoned {
+                    while t.written != block && !t.stopped() {
                         t = turn_changed.wait(t).unwrap_or_else(|e| e.into_inner());
                     }
-                    if t.outcome.is_err() || t.abandoned {
+                    if t.stopped() {
                         break;
                     }
                     t.outcome = (t.write)(&text);
@@ -138,6 +138,13 @@ struct Turn<W, E> {
     outcome: Result<(), E>,
     /// A formatting thread panicked: the others stop.
     abandoned: bool,
+}
+
+impl<W, E> Turn<W, E> {
+    /// A write failed or a formatting thread panicked: nothing more is written.
+    fn stopped(&self) -> bool {
+        self.outcome.is_err() || self.abandoned
+    }
 }
 
 /// The turn's lock; a thread that panicked while holding it left nothing half-done
@@ -195,8 +202,6 @@ mod tests {
         ]
     }
 
-    /// Numbers where formats differ: integral floats, tiny and huge magnitudes,
-    /// negative zero, subnormals, the extremes, and the non-finite.
     /// Every number is written with ryu's digits, which zmij gives below 1e16: a
     /// million numbers of random bits (every exponent), and numbers around 1e16.
     #[test]
@@ -228,6 +233,8 @@ mod tests {
         }
     }
 
+    /// Numbers where formats differ: integral floats, tiny and huge magnitudes,
+    /// negative zero, subnormals, the extremes, and the non-finite.
     #[test]
     fn awkward_numbers_are_written_as_the_csv_crate_writes_them() {
         let floats = [
@@ -297,7 +304,7 @@ mod tests {
     }
 
     /// Blocks reach the writer in record order, whatever the pool's size, and every
-    /// record once; a count that is not a multiple of the block or batch size included.
+    /// record once; a count that is not a multiple of the block included.
     #[test]
     fn parallel_formatting_keeps_the_records_in_order_on_any_pool() {
         // Several blocks for each thread of the biggest pool, not a multiple of a block.
