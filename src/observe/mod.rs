@@ -255,12 +255,7 @@ impl SlotsById {
         if f.living() == f.slots() && f.id.windows(2).all(|w| w[0] < w[1]) {
             return SlotsById::All(f.slots());
         }
-        let mut slots: Vec<u32> = (0..f.slots() as u32)
-            .filter(|&i| f.alive[i as usize])
-            .collect();
-        // Ids are unique, so the order is the same whatever the sort.
-        slots.par_sort_unstable_by_key(|&i| f.id[i as usize]);
-        SlotsById::Sorted(slots)
+        SlotsById::Sorted(living_by_id(&f.id, &f.alive))
     }
 
     /// Living firms.
@@ -284,6 +279,59 @@ impl SlotsById {
     }
 }
 
+/// The living slots (`alive`) in the order of their firms' (unique) ids.
+///
+/// A sector numbers the firms it ever founds, so the living ids are dense, and a
+/// firm's place is the number of living firms with a smaller id: a bitmap of the living
+/// ids, with the number of living ids before each of its words, gives it in a pass over
+/// the slots in their order. Sorting the slots by comparison read two ids at random
+/// slots per comparison: 10-18 ms a sector of a million-firm run, a tenth of the time
+/// its firms took to write. Ids too sparse for a bitmap (none a sector makes) are
+/// sorted by comparison.
+fn living_by_id(ids: &[u64], alive: &[bool]) -> Vec<u32> {
+    let living = || {
+        ids.iter()
+            .zip(alive)
+            .filter(|&(_, &a)| a)
+            .map(|(&id, _)| id)
+    };
+    let Some(top) = living().max() else {
+        return Vec::new();
+    };
+    if top > 16 * ids.len() as u64 + 64 {
+        let mut slots: Vec<u32> = (0..ids.len() as u32)
+            .filter(|&i| alive[i as usize])
+            .collect();
+        slots.par_sort_unstable_by_key(|&i| ids[i as usize]);
+        return slots;
+    }
+    let mut bits = vec![0u64; (top / 64 + 1) as usize];
+    for id in living() {
+        bits[(id / 64) as usize] |= 1 << (id % 64);
+    }
+    let mut count = 0u32;
+    let before: Vec<u32> = bits
+        .iter()
+        .map(|w| {
+            let b = count;
+            count += w.count_ones();
+            b
+        })
+        .collect();
+    let mut order = vec![0u32; count as usize];
+    for (slot, (&id, _)) in ids.iter().zip(alive).enumerate().filter(|(_, (_, a))| **a) {
+        let word = (id / 64) as usize;
+        let below = (bits[word] & ((1 << (id % 64)) - 1)).count_ones();
+        order[(before[word] + below) as usize] = slot as u32;
+    }
+    debug_assert_eq!(
+        count as usize,
+        living().count(),
+        "a sector's firm ids are unique"
+    );
+    order
+}
+
 /// The living firms of a sector, ordered by id.
 pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = FirmRow<'a>> + 'a {
     let slots = SlotsById::of(sector);
@@ -293,6 +341,33 @@ pub fn firm_rows<'a>(period: u32, sector: &'a Sector) -> impl Iterator<Item = Fi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The ranks give the order a comparison sort gives, for dense ids and for ids
+        /// too sparse for a bitmap, in any slots, living or not.
+        #[test]
+        fn living_slots_come_in_id_order(
+            mut ids in proptest::collection::vec(0u64..5_000, 0..3_000),
+            alive in proptest::collection::vec(any::<bool>(), 3_000),
+            sparse in any::<bool>(),
+        ) {
+            ids.sort_unstable();
+            ids.dedup();
+            // Ids founded in one order, the slots reused in another.
+            let n = ids.len();
+            for i in 0..n {
+                ids.swap(i, (i * 7919) % n.max(1));
+            }
+            if sparse {
+                ids.iter_mut().for_each(|id| *id *= 1 << 20);
+            }
+            let alive = &alive[..n];
+            let mut want: Vec<u32> = (0..n as u32).filter(|&i| alive[i as usize]).collect();
+            want.sort_by_key(|&i| ids[i as usize]);
+            prop_assert_eq!(living_by_id(&ids, alive), want);
+        }
+    }
 
     /// A row of the baseline's first period, every value finite.
     fn a_row() -> SeriesRow {

@@ -18,7 +18,7 @@ pub mod read;
 pub mod workdir;
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
 pub use codebook::{CODEBOOK_FILE, Codebook};
@@ -347,9 +347,12 @@ impl CsvFile {
         // blocks are large, so they go to the file unbuffered.
         self.writer.flush().map_err(io(path))?;
         let mut file: &File = self.writer.get_ref().get_ref();
+        let mut writeback = Writeback::from(file.stream_position().map_err(io(path))?);
         csv_text::format_in_parallel(count, cells_of, |text| {
             file.write_all(text).map_err(io(path))?;
-            start_writeback(file);
+            if let Some((from, len)) = writeback.wrote(text.len()) {
+                start_writeback(file, from, len);
+            }
             Ok(())
         })
     }
@@ -378,27 +381,91 @@ impl CsvFile {
     }
 }
 
-/// Asks the kernel to start writing the file's dirty pages to disk now, without waiting
-/// for it: the writes of a big table then overlap its formatting, and the `fsync` of
-/// [`CsvFile::finish`] finds little left to do (it was a tenth of a second for a 300 MB
-/// `firms.csv`). Elsewhere than Linux, the `fsync` does it all.
+/// Bytes written since the kernel was last asked to start writing them to disk:
+/// [`CsvFile::rows_in_parallel`] asks it every [`Writeback::STEP`] bytes, so that the
+/// writes of a big table overlap its formatting and the `fsync` of [`CsvFile::finish`]
+/// finds little left to do (it was a tenth of a second for a 300 MB `firms.csv`).
+struct Writeback {
+    /// Where the bytes not yet handed to the kernel start.
+    from: u64,
+    pending: u64,
+}
+
+impl Writeback {
+    /// Enough to make the requests few (150 for a 300 MB file), small enough that the
+    /// last one leaves the `fsync` little to wait for.
+    const STEP: u64 = 2 << 20;
+
+    fn from(offset: u64) -> Writeback {
+        Writeback {
+            from: offset,
+            pending: 0,
+        }
+    }
+
+    /// `len` more bytes were written; returns the range (start, length) to hand to the
+    /// kernel now, if any.
+    fn wrote(&mut self, len: usize) -> Option<(u64, u64)> {
+        self.pending += len as u64;
+        if self.pending < Self::STEP {
+            return None;
+        }
+        let range = (self.from, self.pending);
+        self.from += self.pending;
+        self.pending = 0;
+        Some(range)
+    }
+}
+
+/// Asks the kernel to start writing bytes `from..from + len` of the file to disk now,
+/// without waiting for it. Only those bytes: asked for the whole file (`0, 0`) after
+/// every block, the kernel went through all of the file's pages each time, a fifth of
+/// the time taken to write a 300 MB `firms.csv`. Elsewhere than Linux, the `fsync` does
+/// it all.
 #[cfg(target_os = "linux")]
-fn start_writeback(file: &File) {
+fn start_writeback(file: &File, from: u64, len: u64) {
     use std::os::fd::AsRawFd;
+    let (Ok(from), Ok(len)) = (libc::off64_t::try_from(from), libc::off64_t::try_from(len)) else {
+        return;
+    };
     // SAFETY: the descriptor is open for the duration of the call (borrowed from `file`),
     // and the call only schedules writes of its pages; an error only means the writes
     // wait for the `fsync`, which reports any failure.
     unsafe {
-        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+        libc::sync_file_range(file.as_raw_fd(), from, len, libc::SYNC_FILE_RANGE_WRITE);
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &File) {}
+fn start_writeback(_file: &File, _from: u64, _len: u64) {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ranges handed to the kernel follow one another from the first byte of the
+    /// rows, each at least a step long, and leave less than a step behind.
+    #[test]
+    fn writeback_asks_for_each_written_byte_once_in_steps() {
+        let mut w = Writeback::from(100);
+        let mut next = 100;
+        let mut asked = 0;
+        let blocks = [140_000usize, 1, 3 << 20, 0, 900_000, 2 << 20, 77];
+        for _ in 0..20 {
+            for &len in &blocks {
+                if let Some((from, len)) = w.wrote(len) {
+                    assert_eq!(from, next);
+                    assert!(len >= Writeback::STEP, "{len}");
+                    next += len;
+                    asked += 1;
+                }
+            }
+        }
+        let total: u64 = 20 * blocks.iter().map(|&b| b as u64).sum::<u64>();
+        assert!(asked > 20, "{asked}");
+        assert!(100 + total - next < Writeback::STEP);
+        assert_eq!(next + w.pending, 100 + total);
+    }
 
     #[test]
     fn a_result_appears_only_on_commit_and_never_over_another() {
