@@ -670,7 +670,7 @@ mod mechanism_tests {
         };
         let mut firms = Firms::default();
         firms.add(firm);
-        let tally = settle(firms.chunks_mut().remove(0), &ctx);
+        let tally = settle(firms.chunks_mut().next().unwrap(), &ctx);
         (firms.get(0), tally)
     }
 

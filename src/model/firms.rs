@@ -118,13 +118,14 @@ macro_rules! firm_state {
                 self.free.clear();
             }
 
-            /// Splits every array into chunks of [`CHUNK`] firms.
-            pub fn chunks_mut(&mut self) -> Vec<FirmChunk<'_>> {
-                let mut out = Vec::with_capacity(self.id.len().div_ceil(CHUNK));
+            /// Splits every array into chunks of [`CHUNK`] firms, in slot order.
+            pub fn chunks_mut(&mut self) -> impl Iterator<Item = FirmChunk<'_>> {
+                let mut ids = self.id.chunks(CHUNK).enumerate();
                 let mut alive = self.alive.chunks_mut(CHUNK);
                 $( let mut $f = self.$f.chunks(CHUNK); )*
                 $( let mut $s = self.$s.chunks_mut(CHUNK); )*
-                for (index, id) in self.id.chunks(CHUNK).enumerate() {
+                std::iter::from_fn(move || {
+                    let (index, id) = ids.next()?;
                     // All arrays have the same length, so every iterator yields together.
                     let chunk = (|| {
                         Some(FirmChunk {
@@ -136,11 +137,10 @@ macro_rules! firm_state {
                         })
                     })();
                     match chunk {
-                        Some(c) => out.push(c),
+                        Some(c) => Some(c),
                         None => unreachable!("firm arrays out of step"),
                     }
-                }
-                out
+                })
             }
         }
     };
@@ -285,7 +285,7 @@ mod tests {
         for i in 0..(CHUNK as u64 * 2 + 7) {
             f.add(firm(i));
         }
-        let chunks = f.chunks_mut();
+        let chunks: Vec<_> = f.chunks_mut().collect();
         assert_eq!(chunks.len(), 3);
         assert_eq!(
             chunks.iter().map(|c| c.id.len()).sum::<usize>(),

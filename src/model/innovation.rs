@@ -605,7 +605,7 @@ mod tests {
     fn run_one(f: Firm, ctx: &InnovationContext<'_>) -> (Firm, InnovationTally) {
         let mut firms = Firms::default();
         firms.add(f);
-        let tally = innovate(firms.chunks_mut().remove(0), ctx);
+        let tally = innovate(firms.chunks_mut().next().unwrap(), ctx);
         (firms.get(0), tally)
     }
 
@@ -635,7 +635,7 @@ mod tests {
                     ..firm(0.3 + 0.003 * id as f64)
                 });
             }
-            let chunk = firms.chunks_mut().remove(0);
+            let chunk = firms.chunks_mut().next().unwrap();
             let tally = match pass {
                 Pass::Chosen => innovate(chunk, &ctx),
                 Pass::FourthRoot => innovate_with::<true>(chunk, &ctx),
@@ -677,7 +677,7 @@ mod tests {
             }
             let slot = firms.add(f);
             assert_eq!(slot, 7);
-            innovate(firms.chunks_mut().remove(0), &ctx);
+            innovate(firms.chunks_mut().next().unwrap(), &ctx);
             assert_eq!(firms.get(slot), alone, "firm {id}");
             outcomes.push(alone.productivity.to_bits());
         }
