@@ -36,91 +36,122 @@ pub fn edit_scenario(
     origin: &str,
     edits: &[Edit],
 ) -> Result<(ValidScenario, toml::Table), ScenarioError> {
-    let table = parse_table(text, origin)?;
-    if !table.contains_key("version") {
-        return Err(ScenarioError::single(Diagnostic {
-            origin: origin.to_string(),
-            line: Some(1),
-            column: Some(1),
-            key: "version".into(),
-            message: format!(
-                "missing; expected `version = {}` at the top of the file",
-                super::schema::SCENARIO_VERSION
-            ),
-            suggestion: None,
-        }));
-    }
-    let locator = Locator::new(text, origin);
-    check_shape(&table).map_err(|p| ScenarioError::single(locator.locate(p)))?;
-    let scenario: Scenario = deserialize(toml::Value::Table(table.clone()))
-        .map_err(|p| ScenarioError::single(locator.locate(p)))?;
+    ParsedScenario::parse(text, origin)?.edit(edits)
+}
 
-    let resolved = edits
-        .iter()
-        .map(|e| e.resolve(&scenario))
-        .collect::<Result<Vec<_>, _>>()?;
-    if resolved.is_empty() {
-        let report = check(&scenario);
-        return if report.total == 0 {
-            Ok((ValidScenario::checked(scenario), table))
-        } else {
-            Err(ScenarioError::capped(report.problems, report.total, |p| {
-                locator.locate(p)
-            }))
-        };
-    }
-    let mut value = toml::Value::Table(table);
-    // A file without sectors has the default ones, which an edit of a sector needs
-    // written out.
-    if resolved.iter().any(Resolved::touches_sectors)
-        && let toml::Value::Table(t) = &mut value
-        && !t.contains_key("sector")
-    {
-        let sectors = toml::Value::try_from(&scenario.sector).map_err(|e| {
-            ScenarioError::plain(
-                origin,
-                format!("internal error writing out the sectors: {e}"),
-                None,
-            )
-        })?;
-        t.insert("sector".into(), sectors);
-    }
-    for e in &resolved {
-        e.apply(&mut value)?;
-    }
-    let toml::Value::Table(edited_table) = value else {
-        unreachable!("a scenario's root is a table, and edits replace only what is inside it")
-    };
-    check_shape(&edited_table).map_err(|p| ScenarioError::single(locator.place(p, &resolved)))?;
-    let edited: Scenario = deserialize(toml::Value::Table(edited_table.clone()))
-        .map_err(|p| ScenarioError::single(locator.place(p, &resolved)))?;
-    let report = check(&edited);
-    if report.total == 0 {
-        return Ok((ValidScenario::checked(edited), edited_table));
-    }
-    // A problem in the file that the file alone does not have was caused by the
-    // edits (a renamed sector that the schedule still names, say): it is theirs.
-    let before = check(&scenario);
-    let complete = before.total == before.problems.len();
-    Err(ScenarioError::capped(report.problems, report.total, |p| {
-        let caused = complete && !before.problems.contains(&p);
-        let mut d = locator.place(p, &resolved);
-        if caused && d.origin == origin {
-            if let (Some(l), Some(c)) = (d.line, d.column) {
-                d.message = format!("{} (see {}:{l}:{c})", d.message, d.origin);
-            }
-            let mut sources: Vec<&str> = Vec::new();
-            for e in &resolved {
-                if !sources.contains(&e.source.as_str()) {
-                    sources.push(&e.source);
-                }
-            }
-            d.origin = sources.join(", ");
-            d.line = None;
-            d.column = None;
+/// A scenario's text parsed, checked for shape and deserialized once, to which edits
+/// are then applied any number of times: a sweep makes every run's scenario from the
+/// same text, and parsing it again for each run was a hundredth of a sweep's time.
+pub struct ParsedScenario<'t> {
+    text: &'t str,
+    origin: &'t str,
+    table: toml::Table,
+    scenario: Scenario,
+}
+
+impl<'t> ParsedScenario<'t> {
+    /// Parses `text`; `origin` names it in messages.
+    pub fn parse(text: &'t str, origin: &'t str) -> Result<ParsedScenario<'t>, ScenarioError> {
+        let table = parse_table(text, origin)?;
+        if !table.contains_key("version") {
+            return Err(ScenarioError::single(Diagnostic {
+                origin: origin.to_string(),
+                line: Some(1),
+                column: Some(1),
+                key: "version".into(),
+                message: format!(
+                    "missing; expected `version = {}` at the top of the file",
+                    super::schema::SCENARIO_VERSION
+                ),
+                suggestion: None,
+            }));
         }
-        d
-    }))
+        let locator = Locator::new(text, origin);
+        check_shape(&table).map_err(|p| ScenarioError::single(locator.locate(p)))?;
+        let scenario: Scenario = deserialize(toml::Value::Table(table.clone()))
+            .map_err(|p| ScenarioError::single(locator.locate(p)))?;
+        Ok(ParsedScenario {
+            text,
+            origin,
+            table,
+            scenario,
+        })
+    }
+
+    /// The scenario with `edits` applied, validated, and its edited table; problems are
+    /// placed in the text or in the edit that caused them.
+    pub fn edit(&self, edits: &[Edit]) -> Result<(ValidScenario, toml::Table), ScenarioError> {
+        let (text, origin) = (self.text, self.origin);
+        let locator = Locator::new(text, origin);
+        let scenario = &self.scenario;
+        let resolved = edits
+            .iter()
+            .map(|e| e.resolve(scenario))
+            .collect::<Result<Vec<_>, _>>()?;
+        if resolved.is_empty() {
+            let report = check(scenario);
+            return if report.total == 0 {
+                Ok((ValidScenario::checked(scenario.clone()), self.table.clone()))
+            } else {
+                Err(ScenarioError::capped(report.problems, report.total, |p| {
+                    locator.locate(p)
+                }))
+            };
+        }
+        let mut value = toml::Value::Table(self.table.clone());
+        // A file without sectors has the default ones, which an edit of a sector needs
+        // written out.
+        if resolved.iter().any(Resolved::touches_sectors)
+            && let toml::Value::Table(t) = &mut value
+            && !t.contains_key("sector")
+        {
+            let sectors = toml::Value::try_from(&scenario.sector).map_err(|e| {
+                ScenarioError::plain(
+                    origin,
+                    format!("internal error writing out the sectors: {e}"),
+                    None,
+                )
+            })?;
+            t.insert("sector".into(), sectors);
+        }
+        for e in &resolved {
+            e.apply(&mut value)?;
+        }
+        let toml::Value::Table(edited_table) = value else {
+            unreachable!("a scenario's root is a table, and edits replace only what is inside it")
+        };
+        check_shape(&edited_table)
+            .map_err(|p| ScenarioError::single(locator.place(p, &resolved)))?;
+        let edited: Scenario = deserialize(toml::Value::Table(edited_table.clone()))
+            .map_err(|p| ScenarioError::single(locator.place(p, &resolved)))?;
+        let report = check(&edited);
+        if report.total == 0 {
+            return Ok((ValidScenario::checked(edited), edited_table));
+        }
+        // A problem in the file that the file alone does not have was caused by the
+        // edits (a renamed sector that the schedule still names, say): it is theirs.
+        let before = check(scenario);
+        let complete = before.total == before.problems.len();
+        Err(ScenarioError::capped(report.problems, report.total, |p| {
+            let caused = complete && !before.problems.contains(&p);
+            let mut d = locator.place(p, &resolved);
+            if caused && d.origin == origin {
+                if let (Some(l), Some(c)) = (d.line, d.column) {
+                    d.message = format!("{} (see {}:{l}:{c})", d.message, d.origin);
+                }
+                let mut sources: Vec<&str> = Vec::new();
+                for e in &resolved {
+                    if !sources.contains(&e.source.as_str()) {
+                        sources.push(&e.source);
+                    }
+                }
+                d.origin = sources.join(", ");
+                d.line = None;
+                d.column = None;
+            }
+            d
+        }))
+    }
 }
 
 /// A value for a message: its kind and, when short, the value itself.

@@ -31,6 +31,7 @@ use super::workdir::{
     INDEX_FILE, JOURNAL_FILE, kept_failures, partial_dir, remove_work_dir, write_atomically,
 };
 use crate::output::{ResultDir, check_target};
+use crate::scenario::load::ParsedScenario;
 
 /// The result's tables by name, each written as `<name>.csv` or `<name>.parquet`
 /// ([`crate::output::TableFormat::file`], by `[output] format`).
@@ -284,6 +285,7 @@ pub fn run_sweep(
     let failures = AtomicU64::new(failed_before);
     // The failed run of this session with the lowest number, for the message.
     let first_new = std::sync::Mutex::new(None::<Record>);
+    let base = ParsedScenario::parse(&sweep.base.text, &sweep.base.origin)?;
     let run_clock = Instant::now();
     let ran = pool.install(|| {
         // Handed out one at a time as threads free up: the order does not matter,
@@ -303,7 +305,7 @@ pub fn run_sweep(
                     .series
                     .then(|| series_dir.join(format!("run-{:010}.csv", run.id)));
                 // A run that fails is data: its error is recorded and the sweep goes on.
-                let record = match simulate(sweep, &table, run, series_path.as_deref()) {
+                let record = match simulate(sweep, &base, &table, run, series_path.as_deref()) {
                     Err(SweepError::RunFailed { cause, .. }) => {
                         Record::failed(run, &cause.to_string())
                     }

@@ -14,7 +14,8 @@ use super::workdir::write_atomically;
 use crate::engine::World;
 use crate::model::rng::mix;
 use crate::observe::{DISPERSION_SERIES, SeriesRow};
-use crate::scenario::{Edit, parse_scenario};
+use crate::scenario::Edit;
+use crate::scenario::load::ParsedScenario;
 
 /// One of N disjoint slices of a sweep's runs (1-based), `K/N` on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,9 +100,11 @@ pub fn runs_of<'a>(
     })
 }
 
-/// Simulates one run and summarises it.
+/// Simulates one run and summarises it; `base` is the sweep's base scenario, parsed
+/// once for all runs.
 pub(super) fn simulate(
     sweep: &Sweep,
+    base: &ParsedScenario<'_>,
     table: &DesignTable,
     run: RunSpec,
     series_csv: Option<&Path>,
@@ -109,7 +112,7 @@ pub(super) fn simulate(
     let mut edits = sweep.fixed_sets.clone();
     edits.extend(table.point(run.point).edits(&table.keys));
     edits.push(Edit::seed(run.seed));
-    let scenario = parse_scenario(&sweep.base.text, &sweep.base.origin, &edits)?;
+    let (scenario, _) = base.edit(&edits)?;
     let spec = &sweep.spec;
     let mut rows: Vec<String> = scenario.sector.iter().map(|s| s.name.clone()).collect();
     rows.push("all".into());

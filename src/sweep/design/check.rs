@@ -20,15 +20,16 @@ enum PointProblem {
 /// sweep file.
 pub fn check_points(sweep: &Sweep, table: &DesignTable) -> Result<(), ScenarioError> {
     use rayon::prelude::*;
+    let base = crate::scenario::load::ParsedScenario::parse(&sweep.base.text, &sweep.base.origin)?;
     let failure = (0..table.len())
         .into_par_iter()
         .filter_map(|i| {
             let p = table.point(i);
             let mut edits = sweep.fixed_sets.clone();
             edits.extend(p.edits(&table.keys));
-            match crate::scenario::parse_scenario(&sweep.base.text, &sweep.base.origin, &edits) {
+            match base.edit(&edits) {
                 Err(e) => Some((i, PointProblem::Scenario(e))),
-                Ok(scenario) => missing_metric_sector(sweep, &scenario).map(|p| (i, p)),
+                Ok((scenario, _)) => missing_metric_sector(sweep, &scenario).map(|p| (i, p)),
             }
         })
         .min_by_key(|(i, _)| *i);
