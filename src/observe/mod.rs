@@ -243,7 +243,7 @@ impl<'a> FirmRow<'a> {
 /// The slots of a sector's living firms in the order of `firms.csv`, by firm id.
 pub enum SlotsById {
     /// Slots `0..n`, all living, already in id order (a population that only grew,
-    /// such as bench-1m's): no list to build, 4 bytes a firm saved at the run's peak.
+    /// with no exit yet): no list to build, 4 bytes a firm saved.
     All(usize),
     /// The living slots, sorted by the id of their firm.
     Sorted(Vec<u32>),
