@@ -20,6 +20,13 @@ use super::parquet::Cell;
 /// of a run, reached at its end).
 const BLOCK: usize = 1024;
 
+/// Records whose cells are read before any of them is formatted. A sector's firms
+/// are written in id order, from slots that exits and entries scatter: reading a
+/// firm's fields is then a cache miss per array. Read 64 records ahead, the misses
+/// overlap; read one record just before formatting it, each waited for the last
+/// (`firms.csv` of bench-1m's sorted sectors took a third longer).
+const GATHER: usize = 64;
+
 /// Appends one field as the `csv` crate writes it: quoted only when it holds a comma, a
 /// quote or a line break, or is empty and alone in its record (so that the record is not a
 /// blank line); quotes inside are doubled.
@@ -104,14 +111,20 @@ pub fn format_in_parallel<'a, const N: usize, E: Send>(
                     turn_changed: &turn_changed,
                 };
                 let mut text = Vec::new();
+                let mut gathered: Vec<[Cell<'a>; N]> = Vec::with_capacity(GATHER);
                 loop {
                     let block = next_block.fetch_add(1, Ordering::Relaxed);
                     if block >= blocks {
                         break;
                     }
                     text.clear();
-                    for i in block * BLOCK..((block + 1) * BLOCK).min(count) {
-                        push_record(&mut text, &cells_of(i));
+                    let records = block * BLOCK..((block + 1) * BLOCK).min(count);
+                    for first in records.clone().step_by(GATHER) {
+                        gathered.clear();
+                        gathered.extend((first..(first + GATHER).min(records.end)).map(&cells_of));
+                        for cells in &gathered {
+                            push_record(&mut text, cells);
+                        }
                     }
                     let mut t = lock(&turn);
                     while t.written != block && !t.stopped() {
