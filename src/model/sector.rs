@@ -719,6 +719,33 @@ mod tests {
         }
     }
 
+    /// Every chunk's result is added, in chunk order, whether the sector has several
+    /// chunks (run in parallel), one, or none.
+    #[test]
+    fn map_fold_adds_every_chunk_in_order() {
+        let chunks_of = |firms: &mut Firms| {
+            map_fold(
+                firms,
+                |c| vec![(c.index, c.id.len())],
+                Vec::new,
+                |all: &mut Vec<(usize, usize)>, one: &Vec<(usize, usize)>| all.extend(one),
+            )
+        };
+        let m = ModelParams::default();
+        let mut spec = SectorSpec::named("s", Regime::CatchUp);
+        spec.firms_soe = 0;
+        spec.firms_private = 2 * CHUNK as u32 + 7;
+        let mut big = Sector::new(0, &spec, &m, 7, false);
+        assert_eq!(
+            chunks_of(&mut big.firms),
+            vec![(0, CHUNK), (1, CHUNK), (2, 7)]
+        );
+        spec.firms_private = 30;
+        let mut small = Sector::new(0, &spec, &m, 7, false);
+        assert_eq!(chunks_of(&mut small.firms), vec![(0, 30)]);
+        assert_eq!(chunks_of(&mut Firms::default()), vec![]);
+    }
+
     #[test]
     fn demography_removes_the_exits_and_adds_the_entrants_decided_last_period() {
         let (mut s, m) = sector(Regime::CatchUp);
