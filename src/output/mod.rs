@@ -465,6 +465,14 @@ mod tests {
         assert!(asked > 20, "{asked}");
         assert!(100 + total - next < Writeback::STEP);
         assert_eq!(next + w.pending, 100 + total);
+
+        // A step exactly is handed over at once.
+        let mut w = Writeback::from(7);
+        assert_eq!(
+            w.wrote(Writeback::STEP as usize),
+            Some((7, Writeback::STEP))
+        );
+        assert_eq!(w.wrote(1), None);
     }
 
     #[test]
