@@ -24,7 +24,8 @@ use super::spec::Calibration;
 use crate::claims::observe::Run;
 use crate::claims::replicate_seed;
 use crate::output::{ResultDir, atomic, check_target, workdir};
-use crate::scenario::{Edit, parse_scenario};
+use crate::scenario::Edit;
+use crate::scenario::load::ParsedScenario;
 use crate::sweep::workdir::partial_dir;
 
 /// What the working folder holds besides the journal: the calibration file and the
@@ -92,6 +93,8 @@ pub struct Outcome {
 /// Runs the evaluations the search asks for, answering from the journal first.
 struct Evaluator<'a> {
     cal: &'a Calibration,
+    /// The base scenario, parsed once for every replicate of every point.
+    base: ParsedScenario<'a>,
     pool: rayon::ThreadPool,
     journal: Journal,
     journal_path: PathBuf,
@@ -144,10 +147,10 @@ impl Evaluator<'_> {
             let jobs: Vec<(usize, usize)> = (0..fresh.len())
                 .flat_map(|p| (0..r).map(move |rep| (p, rep)))
                 .collect();
-            let cal = self.cal;
+            let (cal, base) = (self.cal, &self.base);
             let results: Vec<Result<Vec<f64>, CalibrateError>> = self.pool.install(|| {
                 jobs.par_iter()
-                    .map(|&(p, rep)| replicate_moments(cal, &fresh[p], rep))
+                    .map(|&(p, rep)| replicate_moments(cal, base, &fresh[p], rep))
                     .collect()
             });
             let mut results = results.into_iter();
@@ -179,10 +182,15 @@ impl Evaluator<'_> {
 }
 
 /// The moments of one replicate at point `u`.
-fn replicate_moments(cal: &Calibration, u: &[f64], rep: usize) -> Result<Vec<f64>, CalibrateError> {
+fn replicate_moments(
+    cal: &Calibration,
+    base: &ParsedScenario<'_>,
+    u: &[f64],
+    rep: usize,
+) -> Result<Vec<f64>, CalibrateError> {
     let mut edits = cal.edits(u);
     edits.push(Edit::seed(replicate_seed(cal.spec.seed, rep)));
-    let scenario = parse_scenario(&cal.base.text, &cal.base.origin, &edits).map_err(|e| {
+    let (scenario, _) = base.edit(&edits).map_err(|e| {
         CalibrateError::Refused(format!(
             "the parameters at {} make the scenario invalid (a combination of bounds that \
              the scenario refuses; narrow them): {e}",
@@ -250,6 +258,7 @@ pub fn calibrate(cal: &Calibration, opts: Options<'_>) -> Result<Outcome, Calibr
         .map_err(CalibrateError::Threads)?;
     let mut ev = Evaluator {
         cal,
+        base: ParsedScenario::parse(&cal.base.text, &cal.base.origin)?,
         pool,
         journal,
         journal_path: journal_path.clone(),

@@ -40,8 +40,9 @@ pub fn edit_scenario(
 }
 
 /// A scenario's text parsed, checked for shape and deserialized once, to which edits
-/// are then applied any number of times: a sweep makes every run's scenario from the
-/// same text, and parsing it again for each run was a hundredth of a sweep's time.
+/// are then applied any number of times: a sweep or a calibration makes every run's
+/// scenario from the same text, and parsing it again for each run was a hundredth of a
+/// sweep's time.
 pub struct ParsedScenario<'t> {
     text: &'t str,
     origin: &'t str,
@@ -81,8 +82,8 @@ impl<'t> ParsedScenario<'t> {
     /// The scenario with `edits` applied, validated, and its edited table; problems are
     /// placed in the text or in the edit that caused them.
     pub fn edit(&self, edits: &[Edit]) -> Result<(ValidScenario, toml::Table), ScenarioError> {
-        let (text, origin) = (self.text, self.origin);
-        let locator = Locator::new(text, origin);
+        let origin = self.origin;
+        let locator = Locator::new(self.text, origin);
         let scenario = &self.scenario;
         let resolved = edits
             .iter()
