@@ -66,7 +66,7 @@ impl Run {
                     let mut obs: Vec<FirmObs> = (0..firms.slots())
                         .filter(|&i| firms.alive[i])
                         .map(|i| FirmObs {
-                            id: firms.id[i],
+                            id: u64::from(firms.id[i]),
                             owner: firms.owner[i],
                             output: firms.output[i],
                             capacity: firms.capacity[i],

@@ -25,7 +25,9 @@ macro_rules! firm_state {
         /// The state of one firm, used when creating firms and in tests.
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub struct Firm {
-            pub id: u64,
+            /// Unique within its sector: the order of entry. 32 bits, 4 bytes less per
+            /// slot than 64 (see `Sector::next_id` for the limit).
+            pub id: u32,
             $( $(#[$fm])* pub $f: $fty, )*
             $( $(#[$sm])* pub $sone: $sty, )*
         }
@@ -33,7 +35,7 @@ macro_rules! firm_state {
         /// Struct-of-arrays firm population; all vectors have the same length.
         #[derive(Debug, Clone, Default)]
         pub struct Firms {
-            pub id: Vec<u64>,
+            pub id: Vec<u32>,
             /// Whether the slot holds a living firm.
             pub alive: Vec<bool>,
             $( $(#[$fm])* pub $f: Vec<$fty>, )*
@@ -47,7 +49,7 @@ macro_rules! firm_state {
             /// Index of the chunk (firms `index * CHUNK ..`). Random draws are keyed by
             /// firm id, never by chunk or slot.
             pub index: usize,
-            pub id: &'a [u64],
+            pub id: &'a [u32],
             pub alive: &'a mut [bool],
             $( $(#[$fm])* pub $f: &'a [$fty], )*
             $( $(#[$sm])* pub $s: &'a mut [$sty], )*
@@ -224,7 +226,7 @@ impl Firms {
 mod tests {
     use super::*;
 
-    fn firm(id: u64) -> Firm {
+    fn firm(id: u32) -> Firm {
         Firm {
             id,
             owner: Ownership::Private,
@@ -274,7 +276,7 @@ mod tests {
         assert_eq!(f.slots(), 10, "half dead: not yet");
         f.remove(&[1]);
         assert_eq!((f.slots(), f.living()), (4, 4));
-        let ids: Vec<u64> = (0..4).map(|i| f.get(i).id).collect();
+        let ids: Vec<u32> = (0..4).map(|i| f.get(i).id).collect();
         assert_eq!(ids, vec![3, 5, 7, 9]);
         assert_eq!(f.add(firm(10)), 4);
     }
@@ -282,7 +284,7 @@ mod tests {
     #[test]
     fn chunks_cover_every_slot_once() {
         let mut f = Firms::default();
-        for i in 0..(CHUNK as u64 * 2 + 7) {
+        for i in 0..(CHUNK as u32 * 2 + 7) {
             f.add(firm(i));
         }
         let chunks: Vec<_> = f.chunks_mut().collect();

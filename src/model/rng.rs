@@ -54,9 +54,11 @@ impl FirmKey {
 
     /// The draws of the firm with this id.
     #[inline]
-    pub fn firm(self, id: u64) -> FirmRng {
+    pub fn firm(self, id: u32) -> FirmRng {
         FirmRng {
-            state: self.0.wrapping_add(GOLDEN.wrapping_mul(id << DRAW_BITS)),
+            state: self
+                .0
+                .wrapping_add(GOLDEN.wrapping_mul(u64::from(id) << DRAW_BITS)),
         }
     }
 }
@@ -65,7 +67,7 @@ impl FirmKey {
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// A firm's draws in one phase take the counters `id << DRAW_BITS ..`: room for 65,536
-/// draws a firm and phase (it makes at most a handful) and 2^48 firm ids.
+/// draws a firm and phase (it makes at most a handful); ids are 32-bit.
 const DRAW_BITS: u32 = 16;
 
 /// One firm's draws in one phase of one period, counter-based: draw `n` of firm `id`
@@ -147,7 +149,7 @@ mod tests {
     #[test]
     fn a_firms_draws_depend_on_its_key_and_id_alone() {
         let key = FirmKey::new(7, 1, 3, Phase::Innovation);
-        let draws = |k: FirmKey, id: u64| {
+        let draws = |k: FirmKey, id: u32| {
             let mut r = k.firm(id);
             [r.next_u64(), r.next_u64(), r.next_u64()]
         };
@@ -170,7 +172,7 @@ mod tests {
     #[test]
     fn neighbouring_firms_draw_independently() {
         let key = FirmKey::new(42, 0, 1, Phase::Innovation);
-        let n = 1_000_000;
+        let n = 1_000_000u32;
         let u: Vec<f64> = (0..n).map(|id| uniform(&mut key.firm(id))).collect();
         let mean = u.iter().sum::<f64>() / n as f64;
         assert!(

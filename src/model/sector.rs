@@ -55,7 +55,10 @@ pub struct Sector {
     foreign_wage: f64,
     pub firms: Firms,
     pub institutes: Institutes,
-    next_id: u64,
+    /// The id of the next entrant. Ids are 32-bit (4 bytes a slot fewer than 64): a
+    /// sector can create 2^32 firms in a run, which a run reaches only past some 10^11
+    /// firm-periods; the entrant beyond stops the run with an error naming the period.
+    next_id: u32,
     /// Initial number of firms: the pool of would-be entrants scales with it.
     entry_pool: f64,
     /// Price of a unit of capacity: `kappa` times the sector's mean unit cost.
@@ -168,7 +171,9 @@ impl Sector {
         // Each firm's draws are keyed by its id (its index here).
         let firm_key = FirmKey::new(seed, index, 0, Phase::Init);
         for i in 0..n {
-            let mut firm_rng = firm_key.firm(i as u64);
+            // Below 2^32: validation allows at most 10^8 firms in all.
+            let id = i as u32;
+            let mut firm_rng = firm_key.firm(id);
             // SOEs first, then private firms.
             let owner = if i < n_soe {
                 Ownership::Soe
@@ -196,7 +201,7 @@ impl Sector {
                 ((u_path * paths.len() as f64) as usize).min(paths.len() - 1)
             };
             firms.add(Firm {
-                id: i as u64,
+                id,
                 owner,
                 age: 0,
                 productivity: a,
@@ -239,7 +244,7 @@ impl Sector {
                 spec.institutes as usize,
                 st.institute_knowledge * INITIAL_FRONTIER,
             ),
-            next_id: n as u64,
+            next_id: n as u32,
             entry_pool: n as f64,
             capital_price,
             mean_productivity: a0,
@@ -621,7 +626,12 @@ impl Sector {
                 vintage: self.paradigm,
                 rescues: 0,
             });
-            self.next_id += 1;
+            self.next_id = self.next_id.checked_add(1).unwrap_or_else(|| {
+                panic!(
+                    "sector {} has created 2^32 firms, as many as firm ids can number",
+                    self.index
+                )
+            });
         }
     }
 
@@ -761,6 +771,31 @@ mod tests {
         s.apply_demography();
         assert_eq!(s.firms.living(), before - exits + entrants);
         assert!(s.exits.is_empty() && s.entrants.is_empty());
+    }
+
+    /// Firm ids are 32-bit: the entrant given the last id is founded, and the period
+    /// then stops with a message (a run reports it as the model's failure in that
+    /// period) rather than ever reusing an id.
+    #[test]
+    fn the_entrant_given_the_last_id_stops_the_period() {
+        let (mut s, m) = sector(Regime::CatchUp);
+        s.next_id = u32::MAX;
+        for t in 1..=20 {
+            let stepped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                s.step(&input(&m, t, levers(|_| {})))
+            }));
+            match stepped {
+                Ok(_) => assert!(s.entrants.is_empty(), "an entrant but no stop"),
+                Err(payload) => {
+                    let message = crate::runner::panic_message(payload.as_ref());
+                    assert!(message.contains("2^32 firms"), "{message}");
+                    assert_eq!(s.entrants.len(), 1);
+                    assert_eq!(s.entrants[0].id, u32::MAX);
+                    return;
+                }
+            }
+        }
+        panic!("twenty periods founded no entrant");
     }
 
     #[test]

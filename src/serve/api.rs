@@ -187,7 +187,7 @@ fn firm_points(world: &World) -> Vec<Vec<FirmPoint>> {
             let mut points: Vec<FirmPoint> = (0..f.slots())
                 .filter(|&i| f.alive[i])
                 .map(|i| FirmPoint {
-                    id: f.id[i],
+                    id: u64::from(f.id[i]),
                     soe: f.owner[i] == Ownership::Soe,
                     productivity: f.a[i],
                     capacity: f.capacity[i],
