@@ -927,22 +927,10 @@ mod tally_tests {
         let n = |k: u32| base * f64::from(k);
         let count = |k: u32| (base as u64) * u64::from(k);
         AccountsTally {
-            firms: PerOwner {
-                private: count(1),
-                soe: count(2),
-            },
-            capacity: PerOwner {
-                private: n(3),
-                soe: n(4),
-            },
-            output: PerOwner {
-                private: n(5),
-                soe: n(6),
-            },
-            productivity_output: PerOwner {
-                private: n(7),
-                soe: n(8),
-            },
+            firms: PerOwner::new(count(1), count(2)),
+            capacity: PerOwner::new(n(3), n(4)),
+            output: PerOwner::new(n(5), n(6)),
+            productivity_output: PerOwner::new(n(7), n(8)),
             current_output: n(9),
             current_productivity_output: n(10),
             current_profit: n(11),

@@ -304,10 +304,7 @@ fn innovate_with<const FOURTH_ROOT: bool>(
     let paradigm = x.pricing.paradigm;
     let n_paths = x.paths.len();
     let n_inst = x.institute_knowledge.len();
-    let absorb_base = PerOwner {
-        private: m.absorb_private,
-        soe: m.absorb_soe,
-    };
+    let absorb_base = PerOwner::new(m.absorb_private, m.absorb_soe);
     let xi = x.exploration_share;
     // What an old-paradigm firm measures its price against in deciding to re-tool.
     let switch_reference = if m.switch_against_imports {
@@ -825,8 +822,9 @@ mod tests {
             ctx.research_cost = research_cost;
             f64::from(run_one(fresh, &ctx).0.rd_stock)
         };
-        let budget =
-            s.model.rd_share * fresh.revenue * (1.0 + s.levers.by_owner.private.rd_subsidy);
+        let budget = s.model.rd_share
+            * fresh.revenue
+            * (1.0 + s.levers.by_owner[Ownership::Private].rd_subsidy);
         assert!((stock(1.0) - budget).abs() < 1e-5, "{}", stock(1.0));
         assert!((stock(2.0) - budget / 2.0).abs() < 1e-5, "{}", stock(2.0));
     }
@@ -919,7 +917,7 @@ mod tests {
         };
         s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
         let dead = s.paths.dead_end.iter().position(|&d| d).unwrap() as u16;
-        s.levers.by_owner.private.tolerance = 3;
+        s.levers.by_owner[Ownership::Private].tolerance = 3;
         let mut f = firm(1.0);
         f.path = dead;
         let ctx = s.context(1.0);
@@ -1011,7 +1009,7 @@ mod tests {
     fn with_a_single_path_a_firm_at_its_tolerance_keeps_its_experience() {
         let mut s = Setup::new();
         failing_paths(&mut s, 1);
-        s.levers.by_owner.private.tolerance = 2;
+        s.levers.by_owner[Ownership::Private].tolerance = 2;
         let ctx = s.context(1.0);
         let mut f = firm(1.0);
         for _ in 0..4 {
@@ -1026,22 +1024,22 @@ mod tests {
     fn an_impatient_funder_ends_a_funded_project_at_its_milestone() {
         let mut s = Setup::new();
         failing_paths(&mut s, 4);
-        s.levers.by_owner.private.tolerance = 30;
+        s.levers.by_owner[Ownership::Private].tolerance = 30;
         s.levers.rd_patience = 2;
-        s.levers.by_owner.private.rd_subsidy = 0.5;
+        s.levers.by_owner[Ownership::Private].rd_subsidy = 0.5;
         let ctx = s.context(1.0);
         let (f, _) = run_one(firm(1.0), &ctx);
         let (f, tally) = run_one(f, &ctx);
         // Ended after 2 failures; the new path has this period's experience only.
         assert_eq!((tally.paths_abandoned, f.experience), (1, 1));
         // An unfunded firm follows its own tolerance only.
-        s.levers.by_owner.private.rd_subsidy = 0.0;
+        s.levers.by_owner[Ownership::Private].rd_subsidy = 0.0;
         let ctx = s.context(1.0);
         let (f, _) = run_one(firm(1.0), &ctx);
         let (f, tally) = run_one(f, &ctx);
         assert_eq!((tally.paths_abandoned, f.streak), (0, 2));
         // A patient funder (0) leaves it to the firm.
-        s.levers.by_owner.private.rd_subsidy = 0.5;
+        s.levers.by_owner[Ownership::Private].rd_subsidy = 0.5;
         s.levers.rd_patience = 0;
         let ctx = s.context(1.0);
         let (f, _) = run_one(firm(1.0), &ctx);

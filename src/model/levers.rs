@@ -40,7 +40,7 @@ impl PolicyState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::{Ownership, Scenario};
 
     #[test]
     fn the_most_specific_layer_wins() {
@@ -50,11 +50,11 @@ mod tests {
         s.sector[1].policy.tolerance = Some(2);
         s.sector[2].policy.soe.tolerance = Some(9);
         let st = PolicyState::new(&s);
-        assert_eq!(st.resolve(0).by_owner.private.tolerance, 3);
-        assert_eq!(st.resolve(0).by_owner.soe.tolerance, 5);
-        assert_eq!(st.resolve(1).by_owner.soe.tolerance, 2);
-        assert_eq!(st.resolve(2).by_owner.soe.tolerance, 9);
-        assert_eq!(st.resolve(2).by_owner.private.tolerance, 3);
+        assert_eq!(st.resolve(0).by_owner[Ownership::Private].tolerance, 3);
+        assert_eq!(st.resolve(0).by_owner[Ownership::Soe].tolerance, 5);
+        assert_eq!(st.resolve(1).by_owner[Ownership::Soe].tolerance, 2);
+        assert_eq!(st.resolve(2).by_owner[Ownership::Soe].tolerance, 9);
+        assert_eq!(st.resolve(2).by_owner[Ownership::Private].tolerance, 3);
     }
 
     #[test]

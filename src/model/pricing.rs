@@ -66,10 +66,10 @@ impl Pricing {
             markup,
             paradigm,
             old_paradigm_worth,
-            by_owner: PerOwner {
-                private: OwnerFactors::new(0.0, soe_pass_through, 0.0),
-                soe: OwnerFactors::new(soe_inefficiency, soe_pass_through, soe_preference),
-            },
+            by_owner: PerOwner::new(
+                OwnerFactors::new(0.0, soe_pass_through, 0.0),
+                OwnerFactors::new(soe_inefficiency, soe_pass_through, soe_preference),
+            ),
         }
     }
 

@@ -419,7 +419,7 @@ impl Sector {
             import_price: self.import_price(env, lv),
             research_cost: env.research_cost,
             mean_budget: m.rd_share * self.revenue / self.firms.living().max(1) as f64
-                * (1.0 + lv.by_owner.private.rd_subsidy)
+                * (1.0 + lv.by_owner[Ownership::Private].rd_subsidy)
                 / env.research_cost,
             exploration_share: st.exploration_share,
             equipment_level: st.equipment_level,

@@ -14,6 +14,7 @@ pub use columns::{
 use crate::model::accounts::hist_quantiles;
 use crate::model::{Sector, SectorRecord};
 use crate::output::parquet::Cell;
+use crate::scenario::Ownership;
 
 /// A run whose numbers left the range of floating point: a recorded value became
 /// infinite or not a number. The run cannot go on meaningfully and nothing of it is
@@ -79,10 +80,10 @@ fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRo
         utilization,
         overcapacity: utilization.map(|u| 1.0 - u),
         import_share: ratio(r.imports, r.demand).unwrap_or(0.0),
-        soe_output_share: ratio(r.output.soe, output),
-        soe_capacity_share: ratio(r.capacity.soe, capacity),
-        firms_private: r.firms.private,
-        firms_soe: r.firms.soe,
+        soe_output_share: ratio(r.output[Ownership::Soe], output),
+        soe_capacity_share: ratio(r.capacity[Ownership::Soe], capacity),
+        firms_private: r.firms[Ownership::Private],
+        firms_soe: r.firms[Ownership::Soe],
         entries: r.entries,
         exits: r.exits,
         bailouts: r.bailouts,
@@ -90,8 +91,14 @@ fn common(period: u32, sector: &str, regime: &str, r: &SectorRecord) -> SeriesRo
         paradigm_switches: r.switches,
         old_paradigm_capacity_share: ratio(r.old_capacity, capacity),
         productivity_mean: ratio(r.productivity_output.total(), output),
-        productivity_private: ratio(r.productivity_output.private, r.output.private),
-        productivity_soe: ratio(r.productivity_output.soe, r.output.soe),
+        productivity_private: ratio(
+            r.productivity_output[Ownership::Private],
+            r.output[Ownership::Private],
+        ),
+        productivity_soe: ratio(
+            r.productivity_output[Ownership::Soe],
+            r.output[Ownership::Soe],
+        ),
         productivity_p90_p10: deciles.and_then(|[p10, p90]| ratio(p90, p10)),
         frontier: None,
         gap: None,

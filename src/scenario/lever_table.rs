@@ -178,10 +178,7 @@ macro_rules! levers {
                 };
                 Levers {
                     $( $skey: s.$skey.unwrap_or(self.$skey), )*
-                    by_owner: PerOwner {
-                        private: owner(&self.private, &s.private),
-                        soe: owner(&self.soe, &s.soe),
-                    },
+                    by_owner: PerOwner::new(owner(&self.private, &s.private), owner(&self.soe, &s.soe)),
                 }
             }
         }

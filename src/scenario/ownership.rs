@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use std::ops::{Add, Index, IndexMut};
 
-/// Ownership of a firm.
+/// Ownership of a firm. Its number (private 0, SOE 1) is its place in a [`PerOwner`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[repr(u8)]
@@ -32,20 +32,25 @@ impl Ownership {
     }
 }
 
-/// One value for each ownership.
+/// One value for each ownership: private first, then SOE.
+///
+/// An array indexed by the ownership's number, not two named fields: the firm passes
+/// index per-owner values several times per firm, and a choice between two fields
+/// compiled to a branch on the firm's ownership in places (mispredicted for a mixed
+/// population: 8% of bench-1m's mispredicted branches, 3% of its instructions).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PerOwner<T> {
-    pub private: T,
-    pub soe: T,
-}
+pub struct PerOwner<T>([T; 2]);
 
 impl<T> PerOwner<T> {
+    /// The values of private firms and of SOEs.
+    pub const fn new(private: T, soe: T) -> PerOwner<T> {
+        PerOwner([private, soe])
+    }
+
     /// The value of each ownership, from a function of it.
     pub fn from_fn(mut f: impl FnMut(Ownership) -> T) -> PerOwner<T> {
-        PerOwner {
-            private: f(Ownership::Private),
-            soe: f(Ownership::Soe),
-        }
+        let private = f(Ownership::Private);
+        PerOwner::new(private, f(Ownership::Soe))
     }
 
     /// Each ownership with its value, private first.
@@ -58,7 +63,7 @@ impl<T: Copy + Add<Output = T>> PerOwner<T> {
     /// The sum over owners, private first (so that float sums are always taken in
     /// the same order).
     pub fn total(&self) -> T {
-        self.private + self.soe
+        self.0[0] + self.0[1]
     }
 }
 
@@ -66,30 +71,22 @@ impl<T> Index<Ownership> for PerOwner<T> {
     type Output = T;
     #[inline]
     fn index(&self, o: Ownership) -> &T {
-        match o {
-            Ownership::Private => &self.private,
-            Ownership::Soe => &self.soe,
-        }
+        // `o as usize` is 0 or 1: no bounds check, no branch.
+        &self.0[o as usize]
     }
 }
 
 impl<T> IndexMut<Ownership> for PerOwner<T> {
     #[inline]
     fn index_mut(&mut self, o: Ownership) -> &mut T {
-        match o {
-            Ownership::Private => &mut self.private,
-            Ownership::Soe => &mut self.soe,
-        }
+        &mut self.0[o as usize]
     }
 }
 
 impl<T: Copy + Add<Output = T>> Add for PerOwner<T> {
     type Output = PerOwner<T>;
     fn add(self, o: PerOwner<T>) -> PerOwner<T> {
-        PerOwner {
-            private: self.private + o.private,
-            soe: self.soe + o.soe,
-        }
+        PerOwner::from_fn(|owner| self[owner] + o[owner])
     }
 }
 
@@ -108,17 +105,11 @@ mod tests {
         let mut v = PerOwner::from_fn(|o| o.as_str().len());
         assert_eq!((v[Ownership::Private], v[Ownership::Soe]), (7, 3));
         v[Ownership::Soe] += 1;
-        assert_eq!(v, PerOwner { private: 7, soe: 4 });
+        assert_eq!(v, PerOwner::new(7, 4));
         assert_eq!(v.total(), 11);
         let order: Vec<_> = v.iter().map(|(o, &x)| (o.as_str(), x)).collect();
         assert_eq!(order, [("private", 7), ("soe", 4)]);
-        assert_eq!(
-            v + v,
-            PerOwner {
-                private: 14,
-                soe: 8
-            }
-        );
+        assert_eq!(v + v, PerOwner::new(14, 8));
     }
 
     #[test]
