@@ -24,7 +24,8 @@ pub struct Manifest {
     pub started_at: String,
     /// Whole run: setup, simulation and writing.
     pub wall_seconds: f64,
-    /// Simulation alone (setup and periods, without writing files).
+    /// Simulation alone (setup, periods and freeing the model's memory, without
+    /// writing files).
     pub simulate_seconds: f64,
     pub firm_steps_per_second: f64,
     /// Peak resident memory of the process, where the system reports it.
