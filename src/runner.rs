@@ -201,9 +201,7 @@ impl Rows for FileRows {
             // The biggest table of a result: its rows are formatted in parallel.
             TableFile::Csv(f) => {
                 let slots = SlotsById::of(sector);
-                f.rows_in_parallel(slots.len(), |i| {
-                    FirmRow::of(period, sector, slots.slot(i)).cells()
-                })
+                f.rows_in_parallel(slots.len(), |i| FirmRow::of(period, sector, slots.slot(i)))
             }
             TableFile::Parquet(f) => {
                 for row in firm_rows(period, sector) {

@@ -228,6 +228,7 @@ impl<'a> FirmRow<'a> {
 
     /// The row's cells in the order of [`FIRM_COLUMNS`], for a Parquet table or a CSV
     /// record formatted by hand ([`crate::output::csv_text`]).
+    #[inline]
     pub fn cells(&self) -> [Cell<'a>; 12] {
         [
             Cell::Int(i64::from(self.period)),
@@ -244,6 +245,13 @@ impl<'a> FirmRow<'a> {
             Cell::Float(self.market_share),
             Cell::Int(i64::from(self.paradigm)),
         ]
+    }
+}
+
+impl<'a> crate::output::csv_text::Record<'a, 12> for FirmRow<'a> {
+    #[inline]
+    fn cells(&self) -> [Cell<'a>; 12] {
+        FirmRow::cells(self)
     }
 }
 

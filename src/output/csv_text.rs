@@ -49,7 +49,9 @@ fn push_text(out: &mut Vec<u8>, text: &str, alone: bool) {
     out.push(b'"');
 }
 
-/// Appends one record, ended by `\n`.
+/// Appends one record, ended by `\n`. Inlined, so that with the cells of a [`Record`]
+/// made on the spot each cell's kind is known where it is formatted.
+#[inline(always)]
 pub fn push_record(out: &mut Vec<u8>, cells: &[Cell<'_>]) {
     let alone = cells.len() == 1;
     let mut integer = itoa::Buffer::new();
@@ -78,17 +80,33 @@ pub fn push_record(out: &mut Vec<u8>, cells: &[Cell<'_>]) {
     out.push(b'\n');
 }
 
-/// Formats records `0..count` (record `i` has the cells `cells_of(i)`) on the current
-/// thread pool and hands their text to `write` in record order, a block at a time.
+/// A record of `N` cells, as handed to [`format_in_parallel`]: the cells themselves, or
+/// a row that makes them ([`crate::observe::FirmRow`]). A row is the smaller to gather
+/// (a firm's is a third the size of its cells), and making its cells just before they
+/// are formatted, in [`push_record`] inlined, lets the compiler see which kind each
+/// cell is: no choice by kind per cell. Writing bench-1m's `firms.csv` took 5% less
+/// time so (0.291 → 0.277 s, medians of 5 interleaved runs).
+pub trait Record<'a, const N: usize>: Send {
+    fn cells(&self) -> [Cell<'a>; N];
+}
+
+impl<'a, const N: usize> Record<'a, N> for [Cell<'a>; N] {
+    fn cells(&self) -> [Cell<'a>; N] {
+        *self
+    }
+}
+
+/// Formats records `0..count` (record `i` is `record_of(i)`) on the current thread
+/// pool and hands their text to `write` in record order, a block at a time.
 ///
 /// Each thread of the pool takes the next block, formats it, waits for its turn (the
 /// block before written) and writes it, then takes another. No thread waits for the
 /// others between blocks, as threads did at the end of every batch when a batch of
 /// blocks was formatted together and written while the next was (waking the pool's
 /// threads for each batch cost as much as the formatting on the 2-core machines).
-pub fn format_in_parallel<'a, const N: usize, E: Send>(
+pub fn format_in_parallel<'a, const N: usize, R: Record<'a, N>, E: Send>(
     count: usize,
-    cells_of: impl Fn(usize) -> [Cell<'a>; N] + Sync,
+    record_of: impl Fn(usize) -> R + Sync,
     write: impl FnMut(&[u8]) -> Result<(), E> + Send,
 ) -> Result<(), E> {
     let blocks = count.div_ceil(BLOCK);
@@ -104,14 +122,14 @@ pub fn format_in_parallel<'a, const N: usize, E: Send>(
     rayon::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|_| {
-                // A thread that panics (in `cells_of`) must not leave the others waiting
+                // A thread that panics (in `record_of`) must not leave the others waiting
                 // for its block: the guard tells them to stop.
                 let _abandon = AbandonOnPanic {
                     turn: &turn,
                     turn_changed: &turn_changed,
                 };
                 let mut text = Vec::new();
-                let mut gathered: Vec<[Cell<'a>; N]> = Vec::with_capacity(GATHER);
+                let mut gathered: Vec<R> = Vec::with_capacity(GATHER);
                 loop {
                     let block = next_block.fetch_add(1, Ordering::Relaxed);
                     if block >= blocks {
@@ -121,9 +139,9 @@ pub fn format_in_parallel<'a, const N: usize, E: Send>(
                     let records = block * BLOCK..((block + 1) * BLOCK).min(count);
                     for first in records.clone().step_by(GATHER) {
                         gathered.clear();
-                        gathered.extend((first..(first + GATHER).min(records.end)).map(&cells_of));
-                        for cells in &gathered {
-                            push_record(&mut text, cells);
+                        gathered.extend((first..(first + GATHER).min(records.end)).map(&record_of));
+                        for record in &gathered {
+                            push_record(&mut text, &record.cells());
                         }
                     }
                     let mut t = lock(&turn);

@@ -334,13 +334,13 @@ impl CsvFile {
             })
     }
 
-    /// Writes records `0..count`, record `i` having the cells `cells_of(i)`, formatted in
-    /// parallel on the current thread pool ([`csv_text`]): the same bytes as
-    /// [`CsvFile::row`] on each, in order, without a header.
-    pub fn rows_in_parallel<'a, const N: usize>(
+    /// Writes records `0..count`, record `i` being `record_of(i)`, formatted in parallel
+    /// on the current thread pool ([`csv_text`]): the same bytes as [`CsvFile::row`] on
+    /// each one's cells, in order, without a header.
+    pub fn rows_in_parallel<'a, const N: usize, R: csv_text::Record<'a, N>>(
         &mut self,
         count: usize,
-        cells_of: impl Fn(usize) -> [parquet::Cell<'a>; N] + Sync,
+        record_of: impl Fn(usize) -> R + Sync,
     ) -> Result<(), OutputError> {
         let path = &self.path;
         // What went through the csv writer (and its buffer) goes first; the formatted
@@ -348,7 +348,7 @@ impl CsvFile {
         self.writer.flush().map_err(io(path))?;
         let mut file: &File = self.writer.get_ref().get_ref();
         let mut writeback = Writeback::from(file.stream_position().map_err(io(path))?);
-        csv_text::format_in_parallel(count, cells_of, |text| {
+        csv_text::format_in_parallel(count, record_of, |text| {
             file.write_all(text).map_err(io(path))?;
             if let Some((from, len)) = writeback.wrote(text.len()) {
                 start_writeback(file, from, len);
