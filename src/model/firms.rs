@@ -72,6 +72,18 @@ macro_rules! firm_state {
         }
 
         impl Firms {
+            /// No firms, with room for `n` in every array: a sector's founding firms
+            /// then fill its arrays without growing each of them a dozen times.
+            pub fn with_capacity(n: usize) -> Firms {
+                Firms {
+                    id: Vec::with_capacity(n),
+                    alive: Vec::with_capacity(n),
+                    $( $f: Vec::with_capacity(n), )*
+                    $( $s: Vec::with_capacity(n), )*
+                    free: std::collections::BinaryHeap::new(),
+                }
+            }
+
             /// Adds a firm in the lowest dead slot, or at the end. Returns its slot.
             pub fn add(&mut self, firm: Firm) -> usize {
                 match self.free.pop() {

@@ -166,7 +166,7 @@ impl Sector {
         let capital_price = m.capital_output_ratio * m.wage / a0;
         let weight_total = spec.firms_private as f64 + m.soe_size * n_soe as f64;
         let domestic = 1.0 - st.initial_import_share;
-        let mut firms = Firms::default();
+        let mut firms = Firms::with_capacity(n);
         let mut share_price = 0.0;
         // Each firm's draws are keyed by its id (its index here).
         let firm_key = FirmKey::new(seed, index, 0, Phase::Init);
