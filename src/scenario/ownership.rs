@@ -37,7 +37,8 @@ impl Ownership {
 /// An array indexed by the ownership's number, not two named fields: the firm passes
 /// index per-owner values several times per firm, and a choice between two fields
 /// compiled to a branch on the firm's ownership in places (mispredicted for a mixed
-/// population: 8% of bench-1m's mispredicted branches, 3% of its instructions).
+/// population: 8% of the mispredicted branches and 3.5% of the instructions of
+/// bench-1m at 10,000 firms, by cachegrind).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PerOwner<T>([T; 2]);
 
@@ -63,7 +64,7 @@ impl<T: Copy + Add<Output = T>> PerOwner<T> {
     /// The sum over owners, private first (so that float sums are always taken in
     /// the same order).
     pub fn total(&self) -> T {
-        self.0[0] + self.0[1]
+        self[Ownership::Private] + self[Ownership::Soe]
     }
 }
 
