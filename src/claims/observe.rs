@@ -8,7 +8,7 @@ use crate::scenario::{Ownership, ValidScenario};
 /// A firm at the end of a period, as far as the claims need it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FirmObs {
-    pub id: u64,
+    pub id: u32,
     pub owner: Ownership,
     pub output: f64,
     pub capacity: f64,
@@ -66,7 +66,7 @@ impl Run {
                     let mut obs: Vec<FirmObs> = (0..firms.slots())
                         .filter(|&i| firms.alive[i])
                         .map(|i| FirmObs {
-                            id: u64::from(firms.id[i]),
+                            id: firms.id[i],
                             owner: firms.owner[i],
                             output: firms.output[i],
                             capacity: firms.capacity[i],

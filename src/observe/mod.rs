@@ -193,7 +193,7 @@ pub fn economy_row(period: u32, records: &[SectorRecord]) -> SeriesRow {
 pub struct FirmRow<'a> {
     pub period: u32,
     pub sector: &'a str,
-    pub id: u64,
+    pub id: u32,
     pub ownership: &'static str,
     pub age: u32,
     pub productivity: f64,
@@ -213,7 +213,7 @@ impl<'a> FirmRow<'a> {
         FirmRow {
             period,
             sector: &sector.name,
-            id: u64::from(f.id[i]),
+            id: f.id[i],
             ownership: f.owner[i].as_str(),
             age: f.age[i],
             productivity: f.a[i],
@@ -233,8 +233,7 @@ impl<'a> FirmRow<'a> {
         [
             Cell::Int(i64::from(self.period)),
             Cell::Text(self.sector),
-            // Ids count firms ever founded in a sector: far below 2^63.
-            Cell::Int(self.id as i64),
+            Cell::Int(i64::from(self.id)),
             Cell::Text(self.ownership),
             Cell::Int(i64::from(self.age)),
             Cell::Float(self.productivity),
@@ -445,12 +444,12 @@ mod tests {
                     SlotsById::All(_) => whole = true,
                     SlotsById::Sorted(_) => holed = true,
                 }
-                let mut expected: Vec<(u64, f64)> = (0..f.slots())
+                let mut expected: Vec<(u32, f64)> = (0..f.slots())
                     .filter(|&i| f.alive[i])
-                    .map(|i| (u64::from(f.id[i]), f.a[i]))
+                    .map(|i| (f.id[i], f.a[i]))
                     .collect();
                 expected.sort_by_key(|e| e.0);
-                let rows: Vec<(u64, f64)> = firm_rows(1, sector)
+                let rows: Vec<(u32, f64)> = firm_rows(1, sector)
                     .map(|r| (r.id, r.productivity))
                     .collect();
                 assert_eq!(rows, expected);
