@@ -159,9 +159,9 @@ if wants instr; then
         /^fn=/ { fn = substr($0, 4); next }
         /^[0-9]/ {
             pass = "other"
-            if (fn ~ /model::innovation::innovate$/) pass = "innovate"
-            else if (fn ~ /model::accounts::settle$/) pass = "settle"
-            else if (fn ~ /model::accounts::update_shares$/) pass = "update_shares"
+            if (fn ~ /model::innovation::innovate(::avx2)?$/) pass = "innovate"
+            else if (fn ~ /model::accounts::settle(::avx2)?$/) pass = "settle"
+            else if (fn ~ /model::accounts::update_shares(::avx2)?$/) pass = "update_shares"
             ir[pass] += $2; bcm[pass] += $4 + $6; ir["all"] += $2; bcm["all"] += $4 + $6
         }
         END {

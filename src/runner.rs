@@ -162,6 +162,7 @@ fn manifest(
             0.0
         },
         peak_memory_bytes: peak_memory_bytes(),
+        instruction_set: Some(crate::model::isa::chosen().as_str().into()),
         files,
     }
 }

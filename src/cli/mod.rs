@@ -176,6 +176,28 @@ pub fn lock(out: &std::path::Path) -> Result<crate::output::OutputLock, Failure>
     })
 }
 
+/// The environment variable that picks the compiled form of the firm passes.
+pub const ISA_VARIABLE: &str = "CATCHUP_ISA";
+
+/// `CATCHUP_ISA=baseline` runs the firm passes as compiled for every x86-64 processor,
+/// whatever this one has ([`crate::model::isa`]): the same numbers, more slowly. For
+/// checking that claim, and for speed figures of the baseline form. Unset, the best
+/// form the processor runs is used; any other value is refused.
+fn apply_isa_variable() -> Result<(), Failure> {
+    let Some(value) = std::env::var_os(ISA_VARIABLE) else {
+        return Ok(());
+    };
+    if value == "baseline" {
+        crate::model::isa::force_baseline();
+        return Ok(());
+    }
+    Err(Failure::bad_input(anyhow::anyhow!(
+        "environment variable {ISA_VARIABLE}: expected `baseline` (or leave it unset for the \
+         best form this processor runs), got `{}`",
+        value.to_string_lossy()
+    )))
+}
+
 /// Parses the command line, runs it, and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -186,6 +208,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Err(f) = apply_isa_variable() {
+        eprintln!("error: {:#}", f.error);
+        return ExitCode::from(f.code);
+    }
     let outcome = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Scenarios(args) => scenarios::execute(args),

@@ -2,6 +2,7 @@
 //! investment orders, bailouts and exit decisions; plus the sums the period records.
 
 use super::firms::FirmChunk;
+use super::isa::compiled_for_each_isa;
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
 use super::rng::{FirmKey, Phase, uniform};
@@ -117,8 +118,18 @@ pub fn hist_quantile(hist: &[u32], q: f64) -> Option<f64> {
     hist_quantiles(hist, [q]).map(|[x]| x)
 }
 
-/// Step 7, second half: the replicator update of one chunk's shares. Returns their sum.
-pub fn update_shares(c: FirmChunk<'_>, pricing: &Pricing, selection: f64, mean_price: f64) -> f64 {
+compiled_for_each_isa! {
+    /// Step 7, second half: the replicator update of one chunk's shares. Returns their sum.
+    pub fn update_shares(
+        c: FirmChunk<'_>,
+        pricing: &Pricing,
+        selection: f64,
+        mean_price: f64,
+    ) -> f64 = update_shares_body;
+}
+
+#[inline(always)]
+fn update_shares_body(c: FirmChunk<'_>, pricing: &Pricing, selection: f64, mean_price: f64) -> f64 {
     let mut sum = 0.0;
     for i in 0..c.slots() {
         if !c.alive[i] {
@@ -254,8 +265,13 @@ impl AccountsTally {
     }
 }
 
-/// Runs the accounts pass over one chunk.
-pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
+compiled_for_each_isa! {
+    /// Runs the accounts pass over one chunk.
+    pub fn settle(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally = settle_body;
+}
+
+#[inline(always)]
+fn settle_body(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
     // One copy of the loop each way: a test of the flag inside it costs the pass about
     // 3% more instructions, even when it is always true.
     if x.dispersion {
@@ -296,6 +312,7 @@ impl OwnerTerms {
 }
 
 /// The accounts pass over one chunk, filling the productivity histogram if `DISPERSION`.
+#[inline(always)]
 fn settle_chunk<const DISPERSION: bool>(
     c: FirmChunk<'_>,
     x: &AccountsContext<'_>,
@@ -304,8 +321,9 @@ fn settle_chunk<const DISPERSION: bool>(
     // loop instead, the same checks left the loop 11 instructions longer per firm
     // (more of its values spilled to the stack; cachegrind, benches/figures.sh).
     let n = c.slots();
-    let m = x.model;
+    let m = &x.model.clone();
     let lv = x.levers;
+    let pricing = x.pricing;
     // A firm draws from its own stream, keyed by its id, not by its slot.
     let key = FirmKey::new(x.seed, x.sector, x.period, Phase::Accounts);
     let terms = PerOwner::from_fn(|o| OwnerTerms::of(o, m, lv));
@@ -345,9 +363,9 @@ fn settle_chunk<const DISPERSION: bool>(
         let wanted = share * x.demand;
         let k = c.capacity[i];
         let q = smaller(wanted, k);
-        let a_eff = x.pricing.effective(c.a[i], c.vintage[i]);
-        let cost = x.pricing.unit_cost(c.a[i], owner);
-        let price = x.pricing.price(c.a[i], owner);
+        let a_eff = pricing.effective(c.a[i], c.vintage[i]);
+        let cost = pricing.unit_cost(c.a[i], owner);
+        let price = pricing.price(c.a[i], owner);
 
         // Accounts.
         let revenue = price * q;
@@ -374,7 +392,7 @@ fn settle_chunk<const DISPERSION: bool>(
         let target = wanted * planned * terms.expansion;
         let kept = k * (1.0 - m.depreciation);
         // Nobody adds capacity to a paradigm that demand is leaving.
-        let mut order = if c.vintage[i] == x.pricing.paradigm {
+        let mut order = if c.vintage[i] == pricing.paradigm {
             smaller((target - kept).max(0.0), m.max_investment_rate * k)
         } else {
             0.0
@@ -431,13 +449,13 @@ fn settle_chunk<const DISPERSION: bool>(
         t.capacity[owner] += k;
         t.output[owner] += q;
         let labour = if employed > 0.0 {
-            x.pricing.labour_productivity(a_eff, owner) * (q / employed)
+            pricing.labour_productivity(a_eff, owner) * (q / employed)
         } else {
-            x.pricing.labour_productivity(a_eff, owner)
+            pricing.labour_productivity(a_eff, owner)
         };
         t.best_any = larger(t.best_any, a_eff);
         t.productivity_output[owner] += labour * q;
-        if c.vintage[i] == x.pricing.paradigm {
+        if c.vintage[i] == pricing.paradigm {
             t.current_output += q;
             t.current_productivity_output += a_eff * q;
             t.current_profit += profit;

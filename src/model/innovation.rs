@@ -4,11 +4,12 @@
 
 use super::draws::BetaTable;
 use super::firms::FirmChunk;
+use super::isa::compiled_for_each_isa;
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
 use super::rng::{FirmKey, Phase, uniform, uniform_pair};
 use super::technology::Paths;
-use crate::scenario::{ModelParams, PerOwner};
+use crate::scenario::{ModelParams, Ownership, PerOwner};
 
 /// What the pass needs from the sector, fixed for the period.
 pub struct InnovationContext<'a> {
@@ -175,8 +176,8 @@ pub fn succeeds(u: f64, z: f64, scale: f64) -> bool {
 }
 
 /// Firms per block of the pass: the draw-free part of a block's firms (introduction
-/// and the effort chain) is computed ahead of their draws, in a loop with no
-/// unpredictable branches, so that the long chains of different firms overlap.
+/// and the effort chain) is computed ahead of their draws, in a loop with no branches
+/// that the compiler vectorises ([`prepare_block`]).
 const BLOCK: usize = 64;
 
 /// The draw-free part of a current-paradigm firm's period, computed before its draws.
@@ -192,52 +193,103 @@ struct Prepared {
     joint_threshold: f64,
 }
 
+/// [`Prepared`] for a block of firms, one array per field (what a vectorised loop
+/// stores), indexed by slot within the block.
+struct PreparedBlock {
+    gain_introduction: [f64; BLOCK],
+    effort: [f64; BLOCK],
+    extra: [f64; BLOCK],
+    prior_stock: [f64; BLOCK],
+    joint_threshold: [f64; BLOCK],
+}
+
+impl PreparedBlock {
+    fn new() -> Self {
+        PreparedBlock {
+            gain_introduction: [0.0; BLOCK],
+            effort: [0.0; BLOCK],
+            extra: [0.0; BLOCK],
+            prior_stock: [0.0; BLOCK],
+            joint_threshold: [0.0; BLOCK],
+        }
+    }
+
+    fn get(&self, j: usize) -> Prepared {
+        Prepared {
+            gain_introduction: self.gain_introduction[j],
+            effort: self.effort[j],
+            extra: self.extra[j],
+            prior_stock: self.prior_stock[j],
+            joint_threshold: self.joint_threshold[j],
+        }
+    }
+}
+
 /// What [`prepare`] needs, fixed for the period.
 struct Fixed {
     absorb_base: PerOwner<f64>,
+    /// `1 + rd_subsidy`: an ownership's R&D budget per unit of its own money.
+    subsidised: PerOwner<f64>,
     xi: f64,
+    /// `1 - depreciation`, `1 - rd_stock_decay`: the shares of capacity and R&D stock kept.
+    capacity_kept: f64,
+    stock_kept: f64,
+    /// `(1 - xi) search_response`: extra effort per unit of effort and of buyers lost.
+    search_push: f64,
     transfer_chance: f64,
     embodied: f64,
     per_research_cost: f64,
     per_mean_budget: f64,
 }
 
+/// A current-paradigm firm's state before its period, as [`prepare`] reads it.
+#[derive(Clone, Copy)]
+struct Before {
+    soe: bool,
+    a: f64,
+    capacity: f64,
+    pending: f64,
+    revenue: f64,
+    rd_stock: f32,
+}
+
+/// What [`prepare`] makes of it: the new productivity and capacity (its order book is
+/// then empty), the search intensity, and the rest of its period's draw-free part.
+#[derive(Clone, Copy)]
+struct After {
+    a: f64,
+    capacity: f64,
+    search: f32,
+    prepared: Prepared,
+}
+
 /// Delivery, introduction and the effort chain of a current-paradigm firm: everything
-/// of its period that needs no draw. Writes its productivity, capacity, order book and
-/// search intensity; returns the rest.
+/// of its period that needs no draw. A function of numbers with no branch (choices
+/// are selections), so that [`prepare_block`] runs it for several firms at once.
 ///
 /// `FOURTH_ROOT` says that the elasticity of effort to the budget is 1/4 (the
 /// default), so that the power is two square roots with no test of the elasticity per
 /// firm; it gives the same numbers as [`elastic`].
 #[inline(always)]
-fn prepare<const FOURTH_ROOT: bool>(
-    c: &mut FirmChunk<'_>,
-    i: usize,
-    x: &InnovationContext<'_>,
-    f: &Fixed,
-) -> Prepared {
+fn prepare<const FOURTH_ROOT: bool>(b: Before, x: &InnovationContext<'_>, f: &Fixed) -> After {
     let m = x.model;
-    let owner = c.owner[i];
-    let owner_levers = &x.levers.by_owner[owner];
-    let kept = c.capacity[i] * (1.0 - m.depreciation);
-    let delivered = c.pending[i];
+    let kept = b.capacity * f.capacity_kept;
+    let delivered = b.pending;
     // Introduction: equipment ordered last period embodies max(a, psi F).
-    let mut a = c.a[i];
-    let mut gain_introduction = 0.0;
-    if delivered > 0.0 && f.embodied > a {
-        let before = a;
-        a = (before * kept + f.embodied * delivered) / (kept + delivered);
-        gain_introduction = (a - before) * (kept + delivered);
-    }
-    c.a[i] = a;
-    c.capacity[i] = kept + delivered;
-    c.pending[i] = 0.0;
+    let introduced = (delivered > 0.0) & (f.embodied > b.a);
+    let mixed = (b.a * kept + f.embodied * delivered) / (kept + delivered);
+    let a = if introduced { mixed } else { b.a };
+    let gain_introduction = if introduced {
+        (mixed - b.a) * (kept + delivered)
+    } else {
+        0.0
+    };
 
     // Effort grows with the budget less than proportionally (elasticity below one):
     // a firm ten times the mean size does not get ten times the odds.
-    let budget = m.rd_share * c.revenue[i] * (1.0 + owner_levers.rd_subsidy) * f.per_research_cost;
+    let budget = m.rd_share * b.revenue * f.subsidised.pick(b.soe) * f.per_research_cost;
+    let ratio = budget * f.per_mean_budget;
     let effort = if x.mean_budget > 0.0 {
-        let ratio = budget * f.per_mean_budget;
         x.mean_budget
             * if FOURTH_ROOT {
                 ratio.sqrt().sqrt()
@@ -257,31 +309,97 @@ fn prepare<const FOURTH_ROOT: bool>(
     // slack). What softens the market's verdict (procurement preference, a
     // tariff) so also softens the pressure to catch up. The firm pays for the
     // extra effort in its R&D bill.
-    let price = x.pricing.compared_price(a, owner, c.vintage[i]);
+    let price = x.pricing.current_compared_price(a, b.soe);
     let loss = (market_pressure(x, price, x.market_price) / m.search_trigger).min(1.0);
-    let xi = f.xi;
-    let extra = (1.0 - xi) * effort * m.search_response * loss;
-    c.search[i] = (1.0 + (1.0 - xi) * m.search_response * loss) as f32;
+    let extra = (1.0 - f.xi) * effort * m.search_response * loss;
+    let search = (1.0 + f.search_push * loss) as f32;
 
     // A joint project over the bridge: each firm draws once, then which institute.
     // It needs the firm's own research money and people, so take-up grows with
     // absorptive capacity and with the firm's R&D budget up to the mean firm's
     // (Cohen & Levinthal 1990): the bridge serves capable firms rather than
     // sheltering laggards from selection.
-    let prior_stock = f64::from(c.rd_stock[i]) * (1.0 - m.rd_stock_decay);
-    let capable = absorptive_capacity(f.absorb_base[owner], prior_stock, m.rd_stock_half);
-    let co_funding = (budget * f.per_mean_budget).min(1.0);
-    Prepared {
-        gain_introduction,
-        effort,
-        extra,
-        prior_stock,
-        joint_threshold: f.transfer_chance * capable * co_funding,
+    let prior_stock = f64::from(b.rd_stock) * f.stock_kept;
+    let capable = absorptive_capacity(f.absorb_base.pick(b.soe), prior_stock, m.rd_stock_half);
+    let co_funding = ratio.min(1.0);
+    After {
+        a,
+        capacity: kept + delivered,
+        search,
+        prepared: Prepared {
+            gain_introduction,
+            effort,
+            extra,
+            prior_stock,
+            joint_threshold: f.transfer_chance * capable * co_funding,
+        },
     }
 }
 
-/// Runs the pass over one chunk.
-pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally {
+/// A firm's state as [`prepare`] reads it.
+#[inline(always)]
+fn before(c: &FirmChunk<'_>, i: usize) -> Before {
+    Before {
+        soe: c.owner[i] == Ownership::Soe,
+        a: c.a[i],
+        capacity: c.capacity[i],
+        pending: c.pending[i],
+        revenue: c.revenue[i],
+        rd_stock: c.rd_stock[i],
+    }
+}
+
+/// Writes what [`prepare`] made of a firm's state back to it.
+#[inline(always)]
+fn write_after(c: &mut FirmChunk<'_>, i: usize, after: &After) {
+    c.a[i] = after.a;
+    c.capacity[i] = after.capacity;
+    c.pending[i] = 0.0;
+    c.search[i] = after.search;
+}
+
+/// [`prepare`] for the current-paradigm firms of the block of slots from `start`
+/// (`prepared` is indexed from there). Every slot is computed and the results of the
+/// others are dropped by selection: with no branch in it, the compiler runs the loop
+/// on several firms at once.
+#[inline(always)]
+fn prepare_block<const FOURTH_ROOT: bool>(
+    c: &mut FirmChunk<'_>,
+    start: usize,
+    end: usize,
+    x: &InnovationContext<'_>,
+    f: &Fixed,
+    prepared: &mut PreparedBlock,
+) {
+    let paradigm = x.pricing.paradigm;
+    for i in start..end {
+        let current = c.alive[i] & (c.vintage[i] == paradigm);
+        let after = prepare::<FOURTH_ROOT>(before(c, i), x, f);
+        c.a[i] = if current { after.a } else { c.a[i] };
+        c.capacity[i] = if current {
+            after.capacity
+        } else {
+            c.capacity[i]
+        };
+        c.pending[i] = if current { 0.0 } else { c.pending[i] };
+        c.search[i] = if current { after.search } else { c.search[i] };
+        let j = i - start;
+        let p = after.prepared;
+        prepared.gain_introduction[j] = p.gain_introduction;
+        prepared.effort[j] = p.effort;
+        prepared.extra[j] = p.extra;
+        prepared.prior_stock[j] = p.prior_stock;
+        prepared.joint_threshold[j] = p.joint_threshold;
+    }
+}
+
+compiled_for_each_isa! {
+    /// Runs the pass over one chunk.
+    pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally = innovate_body;
+}
+
+#[inline(always)]
+fn innovate_body(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally {
     // The default elasticity gets a pass of its own (see `prepare`): testing it per
     // firm was 8 instructions of about 390 (cachegrind, benches/figures.sh 1 instr).
     if x.model.rd_size_elasticity == 0.25 {
@@ -291,6 +409,7 @@ pub fn innovate(c: FirmChunk<'_>, x: &InnovationContext<'_>) -> InnovationTally 
     }
 }
 
+#[inline(always)]
 fn innovate_with<const FOURTH_ROOT: bool>(
     mut c: FirmChunk<'_>,
     x: &InnovationContext<'_>,
@@ -316,7 +435,11 @@ fn innovate_with<const FOURTH_ROOT: bool>(
     // Loop invariants, divided once rather than per firm.
     let fixed = Fixed {
         absorb_base,
+        subsidised: PerOwner::from_fn(|o| 1.0 + lv.by_owner[o].rd_subsidy),
         xi,
+        capacity_kept: 1.0 - m.depreciation,
+        stock_kept: 1.0 - m.rd_stock_decay,
+        search_push: (1.0 - xi) * m.search_response,
         transfer_chance: lv.bridge * lv.researcher_incentive * m.transfer_rate,
         embodied: x.equipment_level * x.frontier,
         per_research_cost: 1.0 / x.research_cost,
@@ -326,17 +449,13 @@ fn innovate_with<const FOURTH_ROOT: bool>(
             0.0
         },
     };
-    let mut prepared = [Prepared::default(); BLOCK];
+    let mut prepared = PreparedBlock::new();
 
     let n = c.slots();
     for block in (0..n).step_by(BLOCK) {
         let end = (block + BLOCK).min(n);
         // The draw-free part of the block's current-paradigm firms first.
-        for i in block..end {
-            if c.alive[i] && c.vintage[i] == paradigm {
-                prepared[i - block] = prepare::<FOURTH_ROOT>(&mut c, i, x, &fixed);
-            }
-        }
+        prepare_block::<FOURTH_ROOT>(&mut c, block, end, x, &fixed, &mut prepared);
         for i in block..end {
             if !c.alive[i] {
                 continue;
@@ -345,7 +464,7 @@ fn innovate_with<const FOURTH_ROOT: bool>(
             let owner = c.owner[i];
             let owner_levers = &lv.by_owner[owner];
             let p = if c.vintage[i] == paradigm {
-                prepared[i - block]
+                prepared.get(i - block)
             } else {
                 // Paradigm switch. A firm changes its technology when the market tells it to
                 // (search triggered by failing performance; Cyert & March 1963, Nelson &
@@ -386,7 +505,9 @@ fn innovate_with<const FOURTH_ROOT: bool>(
                     c.experience[i] = 0;
                     c.path[i] = ((v * n_paths as f64) as usize).min(n_paths - 1) as u16;
                     tally.switches += 1;
-                    prepare::<FOURTH_ROOT>(&mut c, i, x, &fixed)
+                    let after = prepare::<FOURTH_ROOT>(before(&c, i), x, &fixed);
+                    write_after(&mut c, i, &after);
+                    after.prepared
                 } else {
                     // Still in an old paradigm: no introduction, no research.
                     c.capacity[i] = kept + c.pending[i];

@@ -1,6 +1,7 @@
 //! The model: agents, levers, regimes and one period, step by step.
 //!
-//! Pure: no I/O, no clock, no environment, no printing. Every random draw comes from
+//! Pure: no I/O, no clock, no environment, no printing (the processor's features
+//! choose how the firm passes are compiled, [`isa`], never what they compute). Every random draw comes from
 //! a stream keyed by stable ids ([`rng`]), and every sum over firms is taken per
 //! fixed chunk and combined in chunk order, so results do not depend on threads.
 
@@ -9,6 +10,7 @@ pub mod draws;
 pub mod firms;
 pub mod innovation;
 pub mod institutes;
+pub mod isa;
 pub mod levers;
 pub mod pricing;
 pub mod record;

@@ -109,7 +109,22 @@ impl Pricing {
     /// margin, which is what makes slack costly under a soft budget.
     #[inline]
     pub fn price(&self, a_eff: f64, owner: Ownership) -> f64 {
-        (1.0 + self.markup) * self.efficient_cost(a_eff) * self.by_owner[owner].passed
+        self.price_by(a_eff, &self.by_owner[owner])
+    }
+
+    #[inline(always)]
+    fn price_by(&self, a_eff: f64, factors: &OwnerFactors) -> f64 {
+        (1.0 + self.markup) * self.efficient_cost(a_eff) * factors.passed
+    }
+
+    /// [`Pricing::compared_price`] of a firm in the current paradigm, its ownership
+    /// given as whether it is an SOE: the same number, in the form of a choice
+    /// between the two ownerships' factors, which a loop the compiler vectorises
+    /// needs (see `model::innovation::prepare_block`).
+    #[inline(always)]
+    pub fn current_compared_price(&self, a: f64, soe: bool) -> f64 {
+        let factors = self.by_owner.pick(soe);
+        self.price_by(a, &factors) * factors.compared
     }
 
     /// The price buyers compare, quality-adjusted for an old paradigm's fading worth;

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// The record of a run. Timing fields (`started_at`, `wall_seconds`,
-/// `simulate_seconds`, `firm_steps_per_second`, `peak_memory_bytes`) and `threads`
-/// are the only parts that differ between identical runs.
+/// `simulate_seconds`, `firm_steps_per_second`, `peak_memory_bytes`), `threads` and
+/// `instruction_set` are the only parts that differ between identical runs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
     pub program: String,
@@ -30,6 +30,10 @@ pub struct Manifest {
     pub firm_steps_per_second: f64,
     /// Peak resident memory of the process, where the system reports it.
     pub peak_memory_bytes: Option<u64>,
+    /// The compiled form the firm passes ran in (`model::isa`): "x86-64-v3" or
+    /// "baseline". It changes the speed, never the numbers. Absent from older manifests.
+    #[serde(default)]
+    pub instruction_set: Option<String>,
     pub files: Vec<String>,
 }
 
@@ -74,6 +78,7 @@ mod tests {
             "peak_memory_bytes": null, "files": []}"#;
         let m: Manifest = serde_json::from_str(old).unwrap();
         assert_eq!(m.source, Source::default());
+        assert_eq!(m.instruction_set, None);
     }
 
     /// A build from a git checkout (or from a package that recorded its commit) knows

@@ -3,7 +3,9 @@
 //! Ownership is the model's one fixed difference between firms: an SOE has a soft
 //! budget, may be bailed out, is preferred in procurement and carries X-inefficiency.
 //! Everything that differs by ownership — levers, tallies, records — is a
-//! [`PerOwner`], indexed by [`Ownership`], rather than a pair indexed by a flag.
+//! [`PerOwner`], indexed by [`Ownership`], rather than a pair indexed by a flag. (A
+//! loop the compiler vectorises takes its value with [`PerOwner::pick`], a choice by
+//! whether the firm is an SOE: an index per firm would be a gather.)
 
 use serde::{Deserialize, Serialize};
 use std::ops::{Add, Index, IndexMut};
@@ -52,6 +54,17 @@ impl<T> PerOwner<T> {
     pub fn from_fn(mut f: impl FnMut(Ownership) -> T) -> PerOwner<T> {
         let private = f(Ownership::Private);
         PerOwner::new(private, f(Ownership::Soe))
+    }
+
+    /// The SOEs' value if `soe`, else the private firms': a choice between two values
+    /// rather than an index, which a loop the compiler vectorises needs (an index
+    /// per firm is a gather).
+    #[inline(always)]
+    pub fn pick(&self, soe: bool) -> T
+    where
+        T: Copy,
+    {
+        if soe { self.0[1] } else { self.0[0] }
     }
 
     /// Each ownership with its value, private first.

@@ -279,7 +279,8 @@ where
     command
         .args(&args)
         .current_dir(cwd)
-        .env_remove("RAYON_NUM_THREADS");
+        .env_remove("RAYON_NUM_THREADS")
+        .env_remove("CATCHUP_ISA");
     for name in catchup::sweep::scheduler::VARIABLES {
         command.env_remove(name);
     }
