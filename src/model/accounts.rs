@@ -284,6 +284,7 @@ fn settle_body(c: FirmChunk<'_>, x: &AccountsContext<'_>) -> AccountsTally {
 /// What a firm's ownership changes in its accounts, as numbers: the loop looks a
 /// firm's up by its ownership instead of choosing each by a branch on it. A private
 /// firm's make the SOE's terms vanish (no employment floor, drive or soft credit).
+#[derive(Clone, Copy)]
 struct OwnerTerms {
     /// Share of its capacity whose workforce the firm keeps however little it sells.
     employment_floor: f64,
@@ -311,6 +312,240 @@ impl OwnerTerms {
     }
 }
 
+/// Firms per block of the accounts pass: a block's accounts are settled first, in a
+/// loop with no branch that the compiler vectorises ([`settle_block`]); its exits,
+/// bailouts and sums follow, firm by firm in slot order.
+const BLOCK: usize = 64;
+
+/// What [`settle_block`] leaves for the sums, one array per number, indexed by slot
+/// within the block.
+struct Settled {
+    capacity: [f64; BLOCK],
+    output: [f64; BLOCK],
+    /// Effective productivity (an old paradigm's faded) and its product with output.
+    a_eff: [f64; BLOCK],
+    productivity_output: [f64; BLOCK],
+    /// Labour productivity times output.
+    labour_output: [f64; BLOCK],
+    output_squared: [f64; BLOCK],
+    revenue: [f64; BLOCK],
+    /// Demand the firm could not meet (it goes to imports).
+    unmet: [f64; BLOCK],
+    profit: [f64; BLOCK],
+    capital_value: [f64; BLOCK],
+    rd_own: [f64; BLOCK],
+    order: [f64; BLOCK],
+    /// Labour productivity relative to the frontier, for the histogram.
+    relative: [f64; BLOCK],
+}
+
+impl Settled {
+    fn new() -> Self {
+        Settled {
+            capacity: [0.0; BLOCK],
+            output: [0.0; BLOCK],
+            a_eff: [0.0; BLOCK],
+            productivity_output: [0.0; BLOCK],
+            labour_output: [0.0; BLOCK],
+            output_squared: [0.0; BLOCK],
+            revenue: [0.0; BLOCK],
+            unmet: [0.0; BLOCK],
+            profit: [0.0; BLOCK],
+            capital_value: [0.0; BLOCK],
+            rd_own: [0.0; BLOCK],
+            order: [0.0; BLOCK],
+            relative: [0.0; BLOCK],
+        }
+    }
+}
+
+/// What [`settle_block`] needs, fixed for the period.
+struct Fixed<'a> {
+    x: &'a AccountsContext<'a>,
+    terms: PerOwner<OwnerTerms>,
+    per_share_total: f64,
+    per_capital_price: f64,
+    per_frontier: f64,
+    /// Capacity planned per unit of expected demand, before an SOE's drive.
+    planned: f64,
+    /// `1 - depreciation`: the share of capacity kept.
+    capacity_kept: f64,
+}
+
+/// The arrays of a block that [`settle_block`] only reads.
+struct BlockReads<'a> {
+    alive: &'a [bool],
+    owner: &'a [Ownership],
+    vintage: &'a [u16],
+    a: &'a [f64],
+    search: &'a [f32],
+}
+
+/// Steps 7-9 for one block of slots: market share, output, accounts,
+/// investment and disposal, everything of a firm's period but its exit or bailout.
+/// Every slot is computed and a dead one's results are dropped by selection: with no
+/// branch in it, the compiler runs the loop on several firms at once.
+///
+/// The arrays it writes come as separate slices: as function arguments the compiler
+/// knows that they overlap nothing (a `&mut` argument is exclusive), so the vectorised
+/// loop needs no run-time checks of overlap (taken from one `FirmChunk`, it needed so
+/// many that it was not vectorised at all).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn settle_block(
+    f: &Fixed<'_>,
+    out: &mut Settled,
+    read: BlockReads<'_>,
+    share: &mut [f64],
+    capacity: &mut [f64],
+    net_worth: &mut [f64],
+    debt: &mut [f64],
+    pending: &mut [f64],
+    revenue: &mut [f64],
+    output: &mut [f64],
+    age: &mut [u32],
+) {
+    // Everything fixed for the period as locals: read through a reference in the
+    // loop, the compiler cannot tell it from the arrays the loop writes, and reads
+    // it again at every firm (and cannot run a disposal's reads unconditionally).
+    let x = f.x;
+    let m = x.model;
+    let pricing = x.pricing;
+    let terms_by_owner = f.terms;
+    let (demand, cp) = (x.demand, x.capital_price);
+    let (per_share_total, per_capital_price, per_frontier) =
+        (f.per_share_total, f.per_capital_price, f.per_frontier);
+    let (planned, capacity_kept) = (f.planned, f.capacity_kept);
+    let (rd_share, depreciation, interest_rate) = (m.rd_share, m.depreciation, m.interest_rate);
+    let (payout_ratio, max_investment_rate, leverage) =
+        (m.payout_ratio, m.max_investment_rate, m.leverage);
+    let capacity_disposal = m.capacity_disposal;
+    // Per unit of capacity sold: the proceeds, and the loss on its capital value.
+    let proceeds_per_unit = m.salvage_value * cp;
+    let loss_per_unit = (1.0 - m.salvage_value) * cp;
+    let paradigm = pricing.paradigm;
+    let n = read.alive.len().min(BLOCK);
+    let (alive, owner, vintage) = (&read.alive[..n], &read.owner[..n], &read.vintage[..n]);
+    let (a, search) = (&read.a[..n], &read.search[..n]);
+    let (share, capacity, net_worth, debt) = (
+        &mut share[..n],
+        &mut capacity[..n],
+        &mut net_worth[..n],
+        &mut debt[..n],
+    );
+    let (pending, revenue, output, age) = (
+        &mut pending[..n],
+        &mut revenue[..n],
+        &mut output[..n],
+        &mut age[..n],
+    );
+    for i in 0..n {
+        let alive = alive[i];
+        let soe = owner[i] == Ownership::Soe;
+        let current = vintage[i] == paradigm;
+        let terms = terms_by_owner.pick(soe);
+
+        // Market: demand by share, output up to capacity; the rest goes to imports.
+        let new_share = share[i] * per_share_total;
+        // Buyers move between paradigms only by the replicator's comparison of
+        // quality-adjusted prices (an old vintage's falls with its worth): the share a
+        // firm holds is the demand it is asked for.
+        let wanted = new_share * demand;
+        let k = capacity[i];
+        let q = smaller(wanted, k);
+        let a_eff = pricing.effective(a[i], vintage[i]);
+        let (cost, price) = pricing.unit_cost_and_price(a[i], soe);
+
+        // Accounts.
+        let new_revenue = price * q;
+        let rd_own = rd_share * revenue[i] * f64::from(search[i]);
+        let production_subsidy = terms.production_subsidy * new_revenue;
+        let value = cp * k;
+        // Labour, in units of output it could make: an SOE keeps the workforce of a
+        // share of its capacity however little it sells (redundant labour it may not
+        // shed; Bai, Li, Tao & Wang 2000), so idle capacity costs it wages and shows
+        // as low labour productivity.
+        let employed = larger(q, terms.employment_floor * k);
+        let profit = new_revenue - cost * employed + production_subsidy
+            - rd_own
+            - depreciation * value
+            - interest_rate * debt[i];
+        // Owners (the state, for SOEs) take a share of positive profits.
+        let retained = profit - payout_ratio * profit.max(0.0);
+        let mut new_net_worth = net_worth[i] + retained;
+        let mut new_debt = debt[i];
+        let mut new_capacity = k;
+
+        // Investment toward expected demand. An SOE plans beyond it by its expansion
+        // drive (size, output and employment count for its managers), as far as
+        // credit allows: it is soft credit and rescues that let the drive run ahead
+        // of the market (Kornai's investment hunger; Kornai 1986).
+        let target = wanted * planned * terms.expansion;
+        let kept = k * capacity_kept;
+        // Nobody adds capacity to a paradigm that demand is leaving.
+        let wished = if current {
+            smaller((target - kept).max(0.0), max_investment_rate * k)
+        } else {
+            0.0
+        };
+        // Disposal. Under a hard budget idle capacity is a cost (depreciation,
+        // interest) with a resale value, so a private firm sells off part of what it
+        // holds beyond expected demand, at a loss; an SOE keeps its capacity, as it
+        // keeps its workforce (Kornai's soft budget: no pressure to adjust). (A firm
+        // that holds more than its target orders nothing.)
+        // (Worked out for every firm and taken where it applies: a choice, not a
+        // branch.)
+        let disposing = !soe & (kept > target);
+        let sold = capacity_disposal * (kept - target);
+        if disposing {
+            new_capacity -= sold;
+            new_net_worth -= loss_per_unit * sold;
+            new_debt = (new_debt - proceeds_per_unit * sold).max(0.0);
+        }
+        let soft = terms.soft_credit * value;
+        let debt_limit = leverage * new_net_worth.max(0.0) + soft;
+        let internal = (retained + depreciation * value).max(0.0);
+        let room = (debt_limit - new_debt + internal).max(0.0);
+        let order = smaller(wished, room * per_capital_price);
+        new_debt = (new_debt + cp * order - internal).max(0.0);
+
+        // A dead slot keeps what it holds.
+        let keep = |new: f64, old: f64| if alive { new } else { old };
+        share[i] = keep(new_share, share[i]);
+        capacity[i] = keep(new_capacity, capacity[i]);
+        net_worth[i] = keep(new_net_worth, net_worth[i]);
+        debt[i] = keep(new_debt, debt[i]);
+        pending[i] = keep(order, pending[i]);
+        revenue[i] = keep(new_revenue, revenue[i]);
+        output[i] = keep(q, output[i]);
+        age[i] = if alive {
+            age[i].saturating_add(1)
+        } else {
+            age[i]
+        };
+
+        let labour = if employed > 0.0 {
+            pricing.labour_productivity_if(a_eff, soe) * (q / employed)
+        } else {
+            pricing.labour_productivity_if(a_eff, soe)
+        };
+        let j = i;
+        out.capacity[j] = k;
+        out.output[j] = q;
+        out.a_eff[j] = a_eff;
+        out.productivity_output[j] = a_eff * q;
+        out.labour_output[j] = labour * q;
+        out.output_squared[j] = q * q;
+        out.revenue[j] = new_revenue;
+        out.unmet[j] = wanted - q;
+        out.profit[j] = profit;
+        out.capital_value[j] = value;
+        out.rd_own[j] = rd_own;
+        out.order[j] = order;
+        out.relative[j] = labour * per_frontier;
+    }
+}
+
 /// The accounts pass over one chunk, filling the productivity histogram if `DISPERSION`.
 #[inline(always)]
 fn settle_chunk<const DISPERSION: bool>(
@@ -321,12 +556,21 @@ fn settle_chunk<const DISPERSION: bool>(
     // loop instead, the same checks left the loop 11 instructions longer per firm
     // (more of its values spilled to the stack; cachegrind, benches/figures.sh).
     let n = c.slots();
-    let m = &x.model.clone();
+    let m = x.model;
     let lv = x.levers;
-    let pricing = x.pricing;
     // A firm draws from its own stream, keyed by its id, not by its slot.
     let key = FirmKey::new(x.seed, x.sector, x.period, Phase::Accounts);
-    let terms = PerOwner::from_fn(|o| OwnerTerms::of(o, m, lv));
+    // Loop invariants, divided once rather than per firm.
+    let fixed = Fixed {
+        x,
+        terms: PerOwner::from_fn(|o| OwnerTerms::of(o, m, lv)),
+        per_share_total: 1.0 / x.share_total,
+        per_capital_price: 1.0 / x.capital_price,
+        per_frontier: 1.0 / x.frontier_eff,
+        planned: (1.0 + x.demand_growth) / m.target_utilization,
+        capacity_kept: 1.0 - m.depreciation,
+    };
+    let mut settled = Settled::new();
     // The sums are a local, not the tally this returns (which may live where the
     // caller puts it): the compiler cannot tell that memory from the firm arrays the
     // loop writes, and would store every sum there at every firm. Exits and the
@@ -341,141 +585,89 @@ fn settle_chunk<const DISPERSION: bool>(
     let mut exits = Vec::new();
     let mut hist = [0u32; HIST_BINS];
     let base = c.index * super::firms::CHUNK;
-    let cp = x.capital_price;
-    // Loop invariants, divided once rather than per firm.
-    let per_share_total = 1.0 / x.share_total;
-    let per_capital_price = 1.0 / cp;
-    let per_frontier = 1.0 / x.frontier_eff;
-    let planned = (1.0 + x.demand_growth) / m.target_utilization;
-    for i in 0..n {
-        if !c.alive[i] {
-            continue;
-        }
-        let owner = c.owner[i];
-        let terms = &terms[owner];
-
-        // Market: demand by share, output up to capacity; the rest goes to imports.
-        let share = c.share[i] * per_share_total;
-        c.share[i] = share;
-        // Buyers move between paradigms only by the replicator's comparison of
-        // quality-adjusted prices (an old vintage's falls with its worth): the share a
-        // firm holds is the demand it is asked for.
-        let wanted = share * x.demand;
-        let k = c.capacity[i];
-        let q = smaller(wanted, k);
-        let a_eff = pricing.effective(c.a[i], c.vintage[i]);
-        let cost = pricing.unit_cost(c.a[i], owner);
-        let price = pricing.price(c.a[i], owner);
-
-        // Accounts.
-        let revenue = price * q;
-        let rd_own = m.rd_share * c.revenue[i] * f64::from(c.search[i]);
-        let production_subsidy = terms.production_subsidy * revenue;
-        let value = cp * k;
-        // Labour, in units of output it could make: an SOE keeps the workforce of a
-        // share of its capacity however little it sells (redundant labour it may not
-        // shed; Bai, Li, Tao & Wang 2000), so idle capacity costs it wages and shows
-        // as low labour productivity.
-        let employed = larger(q, terms.employment_floor * k);
-        let profit = revenue - cost * employed + production_subsidy
-            - rd_own
-            - m.depreciation * value
-            - m.interest_rate * c.debt[i];
-        // Owners (the state, for SOEs) take a share of positive profits.
-        let retained = profit - m.payout_ratio * profit.max(0.0);
-        c.net_worth[i] += retained;
-
-        // Investment toward expected demand. An SOE plans beyond it by its expansion
-        // drive (size, output and employment count for its managers), as far as
-        // credit allows: it is soft credit and rescues that let the drive run ahead
-        // of the market (Kornai's investment hunger; Kornai 1986).
-        let target = wanted * planned * terms.expansion;
-        let kept = k * (1.0 - m.depreciation);
-        // Nobody adds capacity to a paradigm that demand is leaving.
-        let mut order = if c.vintage[i] == pricing.paradigm {
-            smaller((target - kept).max(0.0), m.max_investment_rate * k)
-        } else {
-            0.0
-        };
-        // Disposal. Under a hard budget idle capacity is a cost (depreciation,
-        // interest) with a resale value, so a private firm sells off part of what it
-        // holds beyond expected demand, at a loss; an SOE keeps its capacity, as it
-        // keeps its workforce (Kornai's soft budget: no pressure to adjust). (A firm
-        // that holds more than its target orders nothing.)
-        if owner == Ownership::Private && kept > target {
-            let sold = m.capacity_disposal * (kept - target);
-            let proceeds = m.salvage_value * cp * sold;
-            c.capacity[i] -= sold;
-            c.net_worth[i] -= (1.0 - m.salvage_value) * cp * sold;
-            c.debt[i] = (c.debt[i] - proceeds).max(0.0);
-        }
-        let soft = terms.soft_credit * value;
-        let debt_limit = m.leverage * c.net_worth[i].max(0.0) + soft;
-        let internal = (retained + m.depreciation * value).max(0.0);
-        let room = (debt_limit - c.debt[i] + internal).max(0.0);
-        order = smaller(order, room * per_capital_price);
-        c.debt[i] = (c.debt[i] + cp * order - internal).max(0.0);
-        c.pending[i] = order;
-        c.revenue[i] = revenue;
-        c.output[i] = q;
-        c.age[i] = c.age[i].saturating_add(1);
-
-        // Exit, or a bailout for an SOE under a soft budget. Rescue saves an SOE from
-        // insolvency, not from irrelevance: one whose market share falls below the
-        // minimum scale is closed or merged into another, as private firms exit.
-        // Both rules are tested for every firm, and the ownership only in the rare
-        // case of insolvency: one branch on the owner per firm cost more than this.
-        let exit = if share < x.exit_share {
-            true
-        } else if c.net_worth[i] < 0.0 {
-            let rescued = owner == Ownership::Soe && uniform(&mut key.firm(c.id[i])) < lv.bailout;
-            if rescued {
-                let rescue = -c.net_worth[i] + m.bailout_cushion * value;
-                c.net_worth[i] += rescue;
-                c.debt[i] = (c.debt[i] - rescue).max(0.0);
-                t.bailouts += 1;
-                t.bailout_spending += rescue;
-                c.rescues[i] = c.rescues[i].saturating_add(1);
+    for start in (0..n).step_by(BLOCK) {
+        let end = (start + BLOCK).min(n);
+        let r = start..end;
+        settle_block(
+            &fixed,
+            &mut settled,
+            BlockReads {
+                alive: &c.alive[r.clone()],
+                owner: &c.owner[r.clone()],
+                vintage: &c.vintage[r.clone()],
+                a: &c.a[r.clone()],
+                search: &c.search[r.clone()],
+            },
+            &mut c.share[r.clone()],
+            &mut c.capacity[r.clone()],
+            &mut c.net_worth[r.clone()],
+            &mut c.debt[r.clone()],
+            &mut c.pending[r.clone()],
+            &mut c.revenue[r.clone()],
+            &mut c.output[r.clone()],
+            &mut c.age[r],
+        );
+        for i in start..end {
+            if !c.alive[i] {
+                continue;
             }
-            !rescued
-        } else {
-            false
-        };
-        if exit {
-            exits.push((base + i) as u32);
-        }
+            let j = i - start;
+            let owner = c.owner[i];
+            // Exit, or a bailout for an SOE under a soft budget. Rescue saves an SOE
+            // from insolvency, not from irrelevance: one whose market share falls
+            // below the minimum scale is closed or merged into another, as private
+            // firms exit. Both rules are tested for every firm, and the ownership
+            // only in the rare case of insolvency: one branch on the owner per firm
+            // cost more than this.
+            let exit = if c.share[i] < x.exit_share {
+                true
+            } else if c.net_worth[i] < 0.0 {
+                let rescued =
+                    owner == Ownership::Soe && uniform(&mut key.firm(c.id[i])) < lv.bailout;
+                if rescued {
+                    let rescue = -c.net_worth[i] + m.bailout_cushion * settled.capital_value[j];
+                    c.net_worth[i] += rescue;
+                    c.debt[i] = (c.debt[i] - rescue).max(0.0);
+                    t.bailouts += 1;
+                    t.bailout_spending += rescue;
+                    c.rescues[i] = c.rescues[i].saturating_add(1);
+                }
+                !rescued
+            } else {
+                false
+            };
+            if exit {
+                exits.push((base + i) as u32);
+            }
 
-        t.firms[owner] += 1;
-        t.capacity[owner] += k;
-        t.output[owner] += q;
-        let labour = if employed > 0.0 {
-            pricing.labour_productivity(a_eff, owner) * (q / employed)
-        } else {
-            pricing.labour_productivity(a_eff, owner)
-        };
-        t.best_any = larger(t.best_any, a_eff);
-        t.productivity_output[owner] += labour * q;
-        if c.vintage[i] == pricing.paradigm {
-            t.current_output += q;
-            t.current_productivity_output += a_eff * q;
-            t.current_profit += profit;
-            t.current_capital_value += value;
-            t.best = larger(t.best, a_eff);
-        } else {
-            t.old_capacity += k;
-        }
-        t.output_squared += q * q;
-        revenue_by_owner[owner] += revenue;
-        t.unmet += wanted - q;
-        t.profit += profit;
-        rd_own_by_owner[owner] += rd_own;
-        t.investment += order;
-        if DISPERSION {
-            hist[hist_bin(labour * per_frontier)] += 1;
+            let q = settled.output[j];
+            t.firms[owner] += 1;
+            t.capacity[owner] += settled.capacity[j];
+            t.output[owner] += q;
+            t.best_any = larger(t.best_any, settled.a_eff[j]);
+            t.productivity_output[owner] += settled.labour_output[j];
+            if c.vintage[i] == x.pricing.paradigm {
+                t.current_output += q;
+                t.current_productivity_output += settled.productivity_output[j];
+                t.current_profit += settled.profit[j];
+                t.current_capital_value += settled.capital_value[j];
+                t.best = larger(t.best, settled.a_eff[j]);
+            } else {
+                t.old_capacity += settled.capacity[j];
+            }
+            t.output_squared += settled.output_squared[j];
+            revenue_by_owner[owner] += settled.revenue[j];
+            t.unmet += settled.unmet[j];
+            t.profit += settled.profit[j];
+            rd_own_by_owner[owner] += settled.rd_own[j];
+            t.investment += settled.order[j];
+            if DISPERSION {
+                hist[hist_bin(settled.relative[j])] += 1;
+            }
         }
     }
     let subsidy_on = |sums: &PerOwner<f64>, rate: fn(&OwnerTerms) -> f64| {
-        PerOwner::from_fn(|o| rate(&terms[o]) * sums[o]).total()
+        PerOwner::from_fn(|o| rate(&fixed.terms[o]) * sums[o]).total()
     };
     AccountsTally {
         revenue: revenue_by_owner.total(),
@@ -484,7 +676,7 @@ fn settle_chunk<const DISPERSION: bool>(
         rd_subsidy: subsidy_on(&rd_own_by_owner, |o| o.rd_subsidy),
         // The capital value of all the capacity, as one product rather than a sum of
         // one per firm (the loop has more sums than registers to keep them in).
-        capital_value: cp * t.capacity.total(),
+        capital_value: x.capital_price * t.capacity.total(),
         exits,
         hist: if DISPERSION {
             hist.to_vec()

@@ -117,6 +117,25 @@ impl Pricing {
         (1.0 + self.markup) * self.efficient_cost(a_eff) * factors.passed
     }
 
+    /// [`Pricing::unit_cost`] and [`Pricing::price`] of a firm, its ownership given as
+    /// whether it is an SOE: the same numbers, in the form of a choice between the two
+    /// ownerships' factors, which a loop the compiler vectorises needs (see
+    /// `model::accounts::settle_block`).
+    #[inline(always)]
+    pub fn unit_cost_and_price(&self, a_eff: f64, soe: bool) -> (f64, f64) {
+        let factors = self.by_owner.pick(soe);
+        (
+            self.efficient_cost(a_eff) * factors.cost,
+            self.price_by(a_eff, &factors),
+        )
+    }
+
+    /// [`Pricing::labour_productivity`], the ownership given as whether it is an SOE.
+    #[inline(always)]
+    pub fn labour_productivity_if(&self, a_eff: f64, soe: bool) -> f64 {
+        a_eff * self.by_owner.pick(soe).labour
+    }
+
     /// [`Pricing::compared_price`] of a firm in the current paradigm, its ownership
     /// given as whether it is an SOE: the same number, in the form of a choice
     /// between the two ownerships' factors, which a loop the compiler vectorises
