@@ -358,32 +358,57 @@ fn write_after(c: &mut FirmChunk<'_>, i: usize, after: &After) {
     c.search[i] = after.search;
 }
 
-/// [`prepare`] for the current-paradigm firms of the block of slots from `start`
-/// (`prepared` is indexed from there). Every slot is computed and the results of the
-/// others are dropped by selection: with no branch in it, the compiler runs the loop
-/// on several firms at once.
+/// The arrays of a block that [`prepare_block`] only reads.
+struct PrepareReads<'a> {
+    alive: &'a [bool],
+    owner: &'a [Ownership],
+    vintage: &'a [u16],
+    revenue: &'a [f64],
+    rd_stock: &'a [f32],
+}
+
+/// [`prepare`] for the current-paradigm firms of one block of slots (`prepared` is
+/// indexed as the block). Every slot is computed and the results of the others are
+/// dropped by selection: with no branch in it, the compiler runs the loop on several
+/// firms at once. The arrays it writes come as separate slices, which the compiler
+/// knows overlap nothing (see `accounts::settle_block`).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn prepare_block<const FOURTH_ROOT: bool>(
-    c: &mut FirmChunk<'_>,
-    start: usize,
-    end: usize,
     x: &InnovationContext<'_>,
     f: &Fixed,
     prepared: &mut PreparedBlock,
+    read: PrepareReads<'_>,
+    a: &mut [f64],
+    capacity: &mut [f64],
+    pending: &mut [f64],
+    search: &mut [f32],
 ) {
     let paradigm = x.pricing.paradigm;
-    for i in start..end {
-        let current = c.alive[i] & (c.vintage[i] == paradigm);
-        let after = prepare::<FOURTH_ROOT>(before(c, i), x, f);
-        c.a[i] = if current { after.a } else { c.a[i] };
-        c.capacity[i] = if current {
-            after.capacity
-        } else {
-            c.capacity[i]
+    let n = read.alive.len().min(BLOCK);
+    let (alive, owner, vintage) = (&read.alive[..n], &read.owner[..n], &read.vintage[..n]);
+    let (revenue, rd_stock) = (&read.revenue[..n], &read.rd_stock[..n]);
+    let (a, capacity, pending, search) = (
+        &mut a[..n],
+        &mut capacity[..n],
+        &mut pending[..n],
+        &mut search[..n],
+    );
+    for j in 0..n {
+        let current = alive[j] & (vintage[j] == paradigm);
+        let before = Before {
+            soe: owner[j] == Ownership::Soe,
+            a: a[j],
+            capacity: capacity[j],
+            pending: pending[j],
+            revenue: revenue[j],
+            rd_stock: rd_stock[j],
         };
-        c.pending[i] = if current { 0.0 } else { c.pending[i] };
-        c.search[i] = if current { after.search } else { c.search[i] };
-        let j = i - start;
+        let after = prepare::<FOURTH_ROOT>(before, x, f);
+        a[j] = if current { after.a } else { a[j] };
+        capacity[j] = if current { after.capacity } else { capacity[j] };
+        pending[j] = if current { 0.0 } else { pending[j] };
+        search[j] = if current { after.search } else { search[j] };
         let p = after.prepared;
         prepared.gain_introduction[j] = p.gain_introduction;
         prepared.effort[j] = p.effort;
@@ -455,7 +480,23 @@ fn innovate_with<const FOURTH_ROOT: bool>(
     for block in (0..n).step_by(BLOCK) {
         let end = (block + BLOCK).min(n);
         // The draw-free part of the block's current-paradigm firms first.
-        prepare_block::<FOURTH_ROOT>(&mut c, block, end, x, &fixed, &mut prepared);
+        let r = block..end;
+        prepare_block::<FOURTH_ROOT>(
+            x,
+            &fixed,
+            &mut prepared,
+            PrepareReads {
+                alive: &c.alive[r.clone()],
+                owner: &c.owner[r.clone()],
+                vintage: &c.vintage[r.clone()],
+                revenue: &c.revenue[r.clone()],
+                rd_stock: &c.rd_stock[r.clone()],
+            },
+            &mut c.a[r.clone()],
+            &mut c.capacity[r.clone()],
+            &mut c.pending[r.clone()],
+            &mut c.search[r],
+        );
         for i in block..end {
             if !c.alive[i] {
                 continue;
