@@ -188,7 +188,12 @@ fn apply_isa_variable() -> Result<(), Failure> {
         return Ok(());
     };
     if value == "baseline" {
-        crate::model::isa::force_baseline();
+        // Read before anything runs, so the choice is not made yet.
+        if !crate::model::isa::force_baseline() {
+            return Err(Failure::runtime(anyhow::anyhow!(
+                "{ISA_VARIABLE}=baseline came too late: the firm passes had already run"
+            )));
+        }
         return Ok(());
     }
     Err(Failure::bad_input(anyhow::anyhow!(
