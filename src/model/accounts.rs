@@ -1,7 +1,7 @@
 //! Steps 7-10 for one chunk of firms: market shares (replicator), output, accounts,
 //! investment orders, bailouts and exit decisions; plus the sums the period records.
 
-use super::firms::FirmChunk;
+use super::firms::{BLOCK, FirmChunk};
 use super::isa::compiled_for_each_isa;
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
@@ -311,11 +311,6 @@ impl OwnerTerms {
         }
     }
 }
-
-/// Firms per block of the accounts pass: a block's accounts are settled first, in a
-/// loop with no branch that the compiler vectorises ([`settle_block`]); its exits,
-/// bailouts and sums follow, firm by firm in slot order.
-const BLOCK: usize = 64;
 
 /// What [`settle_block`] leaves for the sums, one array per number, indexed by slot
 /// within the block.

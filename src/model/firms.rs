@@ -10,6 +10,12 @@
 /// keyed by firm id, not by chunk: see `model::rng`.)
 pub const CHUNK: usize = 16384;
 
+/// Slots per block of a firm pass's branch-free loops (`innovation::prepare_block`,
+/// `accounts::settle_block`): a block's draw-free work is computed in one loop the
+/// compiler vectorises, into arrays of this length that stay in the L1 cache, and the
+/// firm-by-firm rest of the pass follows over the same block.
+pub const BLOCK: usize = 64;
+
 use crate::scenario::Ownership;
 
 /// Declares the firm state once: [`Firm`] (one firm), [`Firms`] (the struct of arrays),

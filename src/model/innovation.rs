@@ -3,7 +3,7 @@
 //! uptake of institute results. It ends by pricing each firm for the market.
 
 use super::draws::BetaTable;
-use super::firms::FirmChunk;
+use super::firms::{BLOCK, FirmChunk};
 use super::isa::compiled_for_each_isa;
 use super::levers::Levers;
 use super::pricing::{Pricing, replicator};
@@ -175,13 +175,8 @@ pub fn succeeds(u: f64, z: f64, scale: f64) -> bool {
     u < scale * (1.0 - (-z).exp())
 }
 
-/// Firms per block of the pass: the draw-free part of a block's firms (introduction
-/// and the effort chain) is computed ahead of their draws, in a loop with no branches
-/// that the compiler vectorises ([`prepare_block`]).
-const BLOCK: usize = 64;
-
 /// The draw-free part of a current-paradigm firm's period, computed before its draws.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Prepared {
     /// `delta a * K` of introduction (0 without one).
     gain_introduction: f64,
