@@ -858,6 +858,17 @@ mod mechanism_tests {
         levers: &Levers,
         exit_share: f64,
     ) -> (Firm, AccountsTally) {
+        settle_at(firm, model, levers, exit_share, 1.0)
+    }
+
+    /// [`settle_with`] at another capital price.
+    fn settle_at(
+        firm: Firm,
+        model: &ModelParams,
+        levers: &Levers,
+        exit_share: f64,
+        capital_price: f64,
+    ) -> (Firm, AccountsTally) {
         let ctx = AccountsContext {
             seed: 1,
             sector: 0,
@@ -868,7 +879,7 @@ mod mechanism_tests {
             share_total: 1.0,
             demand: 100.0,
             demand_growth: 0.0,
-            capital_price: 1.0,
+            capital_price,
             exit_share,
             frontier_eff: 1.0,
             dispersion: true,
@@ -1104,6 +1115,20 @@ mod mechanism_tests {
         assert!((kept.debt - private.debt - 0.4 * sold).abs() < 1e-9);
         let loss = (1.0 - 0.4) * sold;
         assert!((kept.net_worth - private.net_worth - loss).abs() < 1e-6);
+        // At a capital price of 2, each unit sold brings twice the proceeds and loses
+        // twice the value; the depreciation, interest and R&D bills are the same (no
+        // depreciation here), so the differences with and without disposal double.
+        let at_2 = |m: &ModelParams| settle_at(idle(Ownership::Private), m, &levers(), 0.0, 2.0).0;
+        let (sold_at_2, kept_at_2) = (
+            at_2(&m),
+            at_2(&ModelParams {
+                capacity_disposal: 0.0,
+                ..m.clone()
+            }),
+        );
+        assert!((sold_at_2.capacity - private.capacity).abs() < 1e-9);
+        assert!((kept_at_2.debt - sold_at_2.debt - 2.0 * 0.4 * sold).abs() < 1e-9);
+        assert!((kept_at_2.net_worth - sold_at_2.net_worth - 2.0 * loss).abs() < 1e-6);
         // An SOE keeps its idle capacity (and the workforce on it).
         let (soe, _) = settle_with(idle(Ownership::Soe), &m, &levers(), 0.0);
         assert_eq!(soe.capacity, 40.0);
