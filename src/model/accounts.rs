@@ -1079,6 +1079,49 @@ mod mechanism_tests {
         assert_eq!(indebted.pending, 0.0);
     }
 
+    /// A private firm making a loss (its interest bill dwarfs its revenue), so that its
+    /// whole profit is retained and moves its net worth one for one.
+    fn loss_maker() -> Firm {
+        Firm {
+            debt: 1e6,
+            ..healthy(Ownership::Private)
+        }
+    }
+
+    /// A production subsidy adds its rate times the firm's revenue to its profit.
+    #[test]
+    fn a_production_subsidy_pays_its_rate_on_revenue() {
+        let m = ModelParams::default();
+        let mut subsidised = levers();
+        subsidised.by_owner[Ownership::Private].production_subsidy = 0.1;
+        let (without, _) = settle_with(loss_maker(), &m, &levers(), 0.0);
+        let (with, _) = settle_with(loss_maker(), &m, &subsidised, 0.0);
+        assert!(without.net_worth < loss_maker().net_worth, "a loss");
+        assert!(with.revenue > 0.0);
+        let gain = with.net_worth - without.net_worth;
+        assert!((gain - 0.1 * with.revenue).abs() < 1e-6, "{gain}");
+    }
+
+    /// Depreciation is charged on the capital value of the capacity held: rate times
+    /// capital price times capacity.
+    #[test]
+    fn depreciation_is_charged_on_the_capital_value() {
+        // No disposal: how much a firm sells depends on depreciation too.
+        let without = ModelParams {
+            depreciation: 0.0,
+            capacity_disposal: 0.0,
+            ..ModelParams::default()
+        };
+        let with = ModelParams {
+            depreciation: 0.1,
+            ..without.clone()
+        };
+        let (a, _) = settle_at(loss_maker(), &without, &levers(), 0.0, 2.0);
+        let (b, _) = settle_at(loss_maker(), &with, &levers(), 0.0, 2.0);
+        let charge = a.net_worth - b.net_worth;
+        assert!((charge - 0.1 * 2.0 * 20.0).abs() < 1e-6, "{charge}");
+    }
+
     #[test]
     fn a_private_firm_sells_off_idle_capacity_at_a_loss_and_an_soe_keeps_its_own() {
         let m = ModelParams {
