@@ -1049,6 +1049,77 @@ mod mechanism_tests {
         assert_eq!(after.pending, 0.0);
     }
 
+    /// Investment is paid first from the firm's own funds, its retained profit and its
+    /// depreciation allowance (rate times the capital value of its capacity), and
+    /// borrowed for the rest.
+    #[test]
+    fn investment_is_paid_from_retained_profit_and_depreciation_before_borrowing() {
+        let m = ModelParams {
+            depreciation: 0.1,
+            max_investment_rate: 20.0,
+            capacity_disposal: 0.0,
+            ..ModelParams::default()
+        };
+        let eager = Firm {
+            share: 1.0,
+            capacity: 10.0,
+            debt: 0.0,
+            ..healthy(Ownership::Private)
+        };
+        let (after, _) = settle_at(eager, &m, &levers(), 0.0, 2.0);
+        let retained = after.net_worth - eager.net_worth;
+        let own_funds = retained + 0.1 * 2.0 * 10.0;
+        // A small loss after depreciation, which the allowance more than covers.
+        assert!(
+            own_funds > 1.0 && after.pending > 0.0,
+            "{own_funds} {}",
+            after.pending
+        );
+        let borrowed = 2.0 * after.pending - own_funds;
+        assert!(borrowed > 0.0, "{borrowed}");
+        assert!(
+            (after.debt - (eager.debt + borrowed)).abs() < 1e-9,
+            "{} {}",
+            after.debt,
+            eager.debt + borrowed
+        );
+    }
+
+    /// Soft credit: an SOE may borrow its soft-credit rate times the capital value of
+    /// its capacity beyond what its net worth carries. With no net worth to borrow on,
+    /// the extra capacity it can order is that value over the capital price.
+    #[test]
+    fn soft_credit_lets_an_soe_borrow_on_its_capital_value() {
+        let m = ModelParams {
+            depreciation: 0.0,
+            max_investment_rate: 20.0,
+            ..ModelParams::default()
+        };
+        let soe = Firm {
+            share: 1.0,
+            capacity: 10.0,
+            net_worth: 0.0,
+            ..healthy(Ownership::Soe)
+        };
+        let mut hard = levers();
+        hard.soe_credit = 0.0;
+        hard.bailout = 0.0;
+        let soft = Levers {
+            soe_credit: 0.5,
+            ..hard.clone()
+        };
+        let (without, _) = settle_at(soe, &m, &hard, 0.0, 2.0);
+        let (with, _) = settle_at(soe, &m, &soft, 0.0, 2.0);
+        // 0.5 of a capital value of 2 x 10, at a capital price of 2: 5 units more.
+        let extra = with.pending - without.pending;
+        assert!(
+            (extra - 5.0).abs() < 1e-9,
+            "{} {}",
+            with.pending,
+            without.pending
+        );
+    }
+
     #[test]
     fn investment_stops_where_credit_and_own_funds_run_out() {
         let m = ModelParams {
