@@ -870,6 +870,16 @@ mod mechanism_tests {
         capital_price: f64,
     ) -> (Firm, AccountsTally) {
         let ctx = AccountsContext {
+            capital_price,
+            exit_share,
+            ..context(model, levers)
+        };
+        settle_in(firm, &ctx)
+    }
+
+    /// The market of [`settle_with`]: demand 100, capital price 1, frontier 1.
+    fn context<'a>(model: &'a ModelParams, levers: &'a Levers) -> AccountsContext<'a> {
+        AccountsContext {
             seed: 1,
             sector: 0,
             period: 1,
@@ -879,14 +889,18 @@ mod mechanism_tests {
             share_total: 1.0,
             demand: 100.0,
             demand_growth: 0.0,
-            capital_price,
-            exit_share,
+            capital_price: 1.0,
+            exit_share: 0.0,
             frontier_eff: 1.0,
             dispersion: true,
-        };
+        }
+    }
+
+    /// Settles one firm alone in the market `ctx`.
+    fn settle_in(firm: Firm, ctx: &AccountsContext<'_>) -> (Firm, AccountsTally) {
         let mut firms = Firms::default();
         firms.add(firm);
-        let tally = settle(firms.chunks_mut().next().unwrap(), &ctx);
+        let tally = settle(firms.chunks_mut().next().unwrap(), ctx);
         (firms.get(0), tally)
     }
 
@@ -1157,6 +1171,42 @@ mod mechanism_tests {
             debt: 1e6,
             ..healthy(Ownership::Private)
         }
+    }
+
+    /// The sums a chunk hands on are its firms' own numbers: one firm's output squared
+    /// (for concentration), its R&D bill, the production subsidy paid on its revenue,
+    /// and its place in the histogram of labour productivity relative to the frontier.
+    #[test]
+    fn a_firms_numbers_reach_the_tally() {
+        let mut subsidised = levers();
+        subsidised.by_owner[Ownership::Soe].production_subsidy = 0.1;
+        let firm = Firm {
+            search: 1.5,
+            ..healthy(Ownership::Soe)
+        };
+        let m = ModelParams::default();
+        let ctx = AccountsContext {
+            frontier_eff: 2.0,
+            ..context(&m, &subsidised)
+        };
+        let (after, t) = settle_in(firm, &ctx);
+        // Demand 10 (a tenth of 100) on a capacity of 20.
+        assert_eq!(after.output, 10.0);
+        assert_eq!(t.output_squared, 100.0);
+        assert!((t.rd_own - m.rd_share * firm.revenue * 1.5).abs() < 1e-12);
+        assert!((t.production_subsidy - 0.1 * after.revenue).abs() < 1e-12);
+        assert!(t.production_subsidy > 0.0);
+        // Labour productivity: the SOE's workforce, at least its floor's share of
+        // capacity, against its output; relative to a frontier of 2.
+        let employed = after.output.max(m.soe_employment_floor * firm.capacity);
+        let labour = Pricing::for_tests().labour_productivity(1.0, Ownership::Soe)
+            * (after.output / employed);
+        let mut expected = vec![0; t.hist.len()];
+        expected[hist_bin(labour / 2.0)] = 1;
+        assert_eq!(t.hist, expected);
+        // The bins tell the frontier's factor of 2 (or 4) apart.
+        assert_ne!(hist_bin(labour / 2.0), hist_bin(labour));
+        assert_ne!(hist_bin(labour / 2.0), hist_bin(labour * 2.0));
     }
 
     /// A production subsidy adds its rate times the firm's revenue to its profit.
