@@ -1099,6 +1099,38 @@ mod mechanism_tests {
         );
     }
 
+    /// Where credit binds, a firm orders what it may borrow (leverage times its net
+    /// worth) plus its own funds (retained profit and depreciation allowance), at the
+    /// capital price.
+    #[test]
+    fn where_credit_binds_own_funds_add_to_what_a_firm_can_order() {
+        let m = ModelParams {
+            depreciation: 0.1,
+            max_investment_rate: 20.0,
+            capacity_disposal: 0.0,
+            ..ModelParams::default()
+        };
+        let small = Firm {
+            share: 1.0,
+            capacity: 10.0,
+            net_worth: 1.0,
+            debt: 0.0,
+            ..healthy(Ownership::Private)
+        };
+        let (after, _) = settle_at(small, &m, &levers(), 0.0, 2.0);
+        let own_funds = (after.net_worth - small.net_worth) + 0.1 * 2.0 * 10.0;
+        assert!(own_funds > 1.0 && after.net_worth > 0.0, "{own_funds}");
+        let room = m.leverage * after.net_worth + own_funds;
+        let wanted = 100.0 / m.target_utilization - 10.0 * 0.9;
+        assert!(room / 2.0 < wanted, "credit binds");
+        assert!(
+            (after.pending - room / 2.0).abs() < 1e-9,
+            "{} {}",
+            after.pending,
+            room / 2.0
+        );
+    }
+
     /// Soft credit: an SOE may borrow its soft-credit rate times the capital value of
     /// its capacity beyond what its net worth carries. With no net worth to borrow on,
     /// the extra capacity it can order is that value over the capital price.
