@@ -1152,7 +1152,7 @@ mod mechanism_tests {
         hard.bailout = 0.0;
         let soft = Levers {
             soe_credit: 0.5,
-            ..hard.clone()
+            ..hard
         };
         let (without, _) = settle_at(soe, &m, &hard, 0.0, 2.0);
         let (with, _) = settle_at(soe, &m, &soft, 0.0, 2.0);
