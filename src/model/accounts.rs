@@ -1241,6 +1241,25 @@ mod mechanism_tests {
         assert_ne!(hist_bin(labour / 2.0), hist_bin(labour * 2.0));
     }
 
+    /// A firm with no capacity sells nothing and employs nobody: it adds nothing to
+    /// the output-weighted labour productivity, and sits in the histogram at the
+    /// productivity of its technology.
+    #[test]
+    fn a_firm_without_capacity_adds_no_output_and_is_binned_at_its_technology() {
+        let m = ModelParams::default();
+        let empty = Firm {
+            capacity: 0.0,
+            ..healthy(Ownership::Private)
+        };
+        let (after, t) = settle_with(empty, &m, &levers(), 0.0);
+        assert_eq!((after.output, t.output_squared), (0.0, 0.0));
+        assert_eq!(t.productivity_output.total(), 0.0);
+        let labour = Pricing::for_tests().labour_productivity(1.0, Ownership::Private);
+        let mut expected = vec![0; t.hist.len()];
+        expected[hist_bin(labour)] = 1;
+        assert_eq!(t.hist, expected);
+    }
+
     /// A production subsidy adds its rate times the firm's revenue to its profit.
     #[test]
     fn a_production_subsidy_pays_its_rate_on_revenue() {
