@@ -260,8 +260,8 @@ impl<'a> csv_text::Record<'a, 12> for FirmRow<'a> {
     /// number's last digits were read back before the processor had written them to
     /// its cache, and waited for them: those copies were a fifth of the time formatting
     /// `firms.csv` took. The generic code formatting every number ahead does not gain
-    /// so (it chooses by each cell's kind twice). Writing bench-1m's `firms.csv` takes
-    /// about a tenth less time (`benches/README.md`, twelfth session).
+    /// so (it chooses by each cell's kind twice). Writing a million firms' rows takes
+    /// 0.905 of the time (`tools/write-ab.sh`; `benches/README.md`, twelfth session).
     #[inline(always)]
     fn push_csv(&self, out: &mut Vec<u8>) {
         let floats = [
