@@ -1206,12 +1206,13 @@ mod mechanism_tests {
     }
 
     /// The sums a chunk hands on are its firms' own numbers: one firm's output squared
-    /// (for concentration), its R&D bill, the production subsidy paid on its revenue,
-    /// and its place in the histogram of labour productivity relative to the frontier.
+    /// (for concentration), its R&D bill and the subsidy on it, the production subsidy
+    /// paid on its revenue, its capital value, and its place in the histogram of labour productivity relative to the frontier.
     #[test]
     fn a_firms_numbers_reach_the_tally() {
         let mut subsidised = levers();
         subsidised.by_owner[Ownership::Soe].production_subsidy = 0.1;
+        subsidised.by_owner[Ownership::Soe].rd_subsidy = 0.5;
         let firm = Firm {
             search: 1.5,
             ..healthy(Ownership::Soe)
@@ -1219,6 +1220,7 @@ mod mechanism_tests {
         let m = ModelParams::default();
         let ctx = AccountsContext {
             frontier_eff: 2.0,
+            capital_price: 3.0,
             ..context(&m, &subsidised)
         };
         let (after, t) = settle_in(firm, &ctx);
@@ -1228,6 +1230,9 @@ mod mechanism_tests {
         assert!((t.rd_own - m.rd_share * firm.revenue * 1.5).abs() < 1e-12);
         assert!((t.production_subsidy - 0.1 * after.revenue).abs() < 1e-12);
         assert!(t.production_subsidy > 0.0);
+        assert!((t.rd_subsidy - 0.5 * t.rd_own).abs() < 1e-12);
+        // The capital value of the capacity the firm held, at the capital price of 3.
+        assert_eq!(t.capital_value, 3.0 * 20.0);
         // Labour productivity: the SOE's workforce, at least its floor's share of
         // capacity, against its output; relative to a frontier of 2.
         let employed = after.output.max(m.soe_employment_floor * firm.capacity);
