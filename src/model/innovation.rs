@@ -730,6 +730,18 @@ mod tests {
             }
         }
 
+        /// No absorption; a bridge whose joint project every capable firm takes, to
+        /// one institute that knows 0.9.
+        fn with_bridge() -> Setup {
+            let mut s = Setup::new();
+            s.model.zeta_imitation = 0.0;
+            s.model.transfer_rate = 1.0;
+            s.levers.bridge = 1.0;
+            s.levers.researcher_incentive = 1.0;
+            s.knowledge = vec![0.9];
+            s
+        }
+
         fn context(&self, exploration_share: f64) -> InnovationContext<'_> {
             InnovationContext {
                 seed: 1,
@@ -1063,12 +1075,7 @@ mod tests {
     /// large stock, all of them.
     #[test]
     fn joint_projects_are_taken_up_in_proportion_to_capacity_and_co_funding() {
-        let mut s = Setup::new();
-        s.model.zeta_imitation = 0.0;
-        s.model.transfer_rate = 1.0;
-        s.levers.bridge = 1.0;
-        s.levers.researcher_incentive = 1.0;
-        s.knowledge = vec![0.9];
+        let s = Setup::with_bridge();
         let budget = 0.04 * 100.0 * 1.1;
         let mut ctx = s.context(0.0);
         let n = 20_000;
@@ -1215,12 +1222,7 @@ mod tests {
 
     #[test]
     fn transfer_closes_the_stated_share_of_the_gap_to_institute_knowledge() {
-        let mut s = Setup::new();
-        s.model.zeta_imitation = 0.0;
-        s.model.transfer_rate = 1.0;
-        s.levers.bridge = 1.0;
-        s.levers.researcher_incentive = 1.0;
-        s.knowledge = vec![0.9];
+        let mut s = Setup::with_bridge();
         // A firm of the mean firm's R&D budget (4.4 units of effort) co-funds in full.
         let mut ctx = s.context(0.0);
         ctx.mean_budget = 0.04 * 100.0 * 1.1;
