@@ -1364,6 +1364,146 @@ mod mechanism_tests {
         );
         assert_eq!(busy.capacity, 10.0);
     }
+
+    /// Settles `firms` as one chunk, the chunk `index` of its sector, in `ctx`.
+    fn settle_chunk_of(firms: &[Firm], index: usize, ctx: &AccountsContext<'_>) -> AccountsTally {
+        let mut all = Firms::default();
+        for &f in firms {
+            all.add(f);
+        }
+        let mut chunk = all.chunks_mut().next().unwrap();
+        chunk.index = index;
+        settle(chunk, ctx)
+    }
+
+    /// The sector's sums split firms by paradigm: output, productivity, profit and
+    /// capital value of the current paradigm's firms (what entrants look at, and the
+    /// capital price's mean productivity), the capacity stuck in an old one, and the
+    /// best current firm apart from the best of any; and by ownership. Each sum of a
+    /// pair of firms is the sum of what each settles to alone.
+    #[test]
+    fn the_tally_splits_firms_by_paradigm_and_ownership() {
+        let m = ModelParams::default();
+        let lv = levers();
+        let ctx = AccountsContext {
+            capital_price: 2.0,
+            ..context(&m, &lv)
+        };
+        // Demand 10 for a capacity of 8: it sells 8 and orders more.
+        let current = Firm {
+            productivity: 0.8,
+            capacity: 8.0,
+            ..healthy(Ownership::Private)
+        };
+        // An SOE in an old paradigm with a technology so far ahead that, at its
+        // paradigm's fading worth, it is still the best of any firm.
+        let old = Firm {
+            id: 8,
+            vintage: 1,
+            productivity: 100.0,
+            capacity: 30.0,
+            share: 0.2,
+            ..healthy(Ownership::Soe)
+        };
+        let (_, c) = settle_in(current, &ctx);
+        let (_, o) = settle_in(old, &ctx);
+        let t = settle_chunk_of(&[current, old], 0, &ctx);
+        assert!(c.output.total() > 0.0 && o.output.total() > 0.0);
+        assert!(c.profit != 0.0 && o.profit != 0.0 && c.profit != o.profit);
+        assert_eq!(t.firms, PerOwner::new(1, 1));
+        assert_eq!(t.capacity, PerOwner::new(8.0, 30.0));
+        assert_eq!(t.output, PerOwner::new(c.output.total(), o.output.total()));
+        assert_eq!(
+            t.productivity_output,
+            PerOwner::new(c.productivity_output.total(), o.productivity_output.total())
+        );
+        // The current paradigm's sums are the current firm's alone.
+        assert_eq!(t.current_output, c.output.total());
+        assert_eq!(t.current_output, c.current_output);
+        assert_eq!(o.current_output, 0.0);
+        let a_eff = 0.8;
+        assert_eq!(t.current_productivity_output, a_eff * c.output.total());
+        assert_eq!(t.current_profit, c.profit);
+        assert_eq!(t.current_capital_value, 2.0 * 8.0);
+        assert_eq!(t.old_capacity, 30.0);
+        assert_eq!(c.old_capacity, 0.0);
+        assert_eq!(t.best, a_eff);
+        let old_eff = Pricing::for_tests().effective(100.0, 1);
+        assert!(old_eff > a_eff);
+        assert_eq!(t.best_any, old_eff);
+        // Every firm's sums, whatever its paradigm.
+        assert_eq!(t.profit, c.profit + o.profit);
+        assert_eq!(t.revenue, c.revenue + o.revenue);
+        assert_eq!(t.unmet, c.unmet + o.unmet);
+        assert_eq!(t.investment, c.investment + o.investment);
+        assert!(c.investment > 0.0, "the current firm orders capacity");
+        assert_eq!(o.investment, 0.0, "nobody adds capacity to an old paradigm");
+        assert_eq!(t.capital_value, 2.0 * 38.0);
+        assert_eq!(t.unmet, 2.0);
+    }
+
+    /// A firm below the minimum share exits, and so does a private firm in the red;
+    /// each is listed by its slot counted from the start of the sector.
+    #[test]
+    fn exits_are_numbered_by_their_slot_in_the_sector() {
+        let m = ModelParams::default();
+        let lv = levers();
+        let ctx = AccountsContext {
+            exit_share: 0.02,
+            ..context(&m, &lv)
+        };
+        let fine = healthy(Ownership::Private);
+        let small = Firm {
+            share: 0.01,
+            ..fine
+        };
+        let broke = Firm {
+            debt: 1e6,
+            net_worth: 0.0,
+            ..fine
+        };
+        let t = settle_chunk_of(&[fine, small, fine, broke], 0, &ctx);
+        assert_eq!(t.exits, vec![1, 3]);
+        // Slots count from the start of the sector, not of the chunk.
+        let third = settle_chunk_of(&[fine, small, fine, broke], 2, &ctx);
+        let base = 2 * crate::model::firms::CHUNK as u32;
+        assert_eq!(third.exits, vec![base + 1, base + 3]);
+        // At exactly the minimum share a firm stays.
+        let at_minimum = Firm {
+            share: 0.02,
+            ..fine
+        };
+        assert!(settle_chunk_of(&[at_minimum], 0, &ctx).exits.is_empty());
+    }
+
+    /// A rescue pays the SOE's negative net worth and the cushion on its capital
+    /// value, and that money first pays down its debt.
+    #[test]
+    fn a_rescue_restores_the_cushion_and_pays_down_debt() {
+        let m = ModelParams::default();
+        let mut soft = levers();
+        soft.bailout = 1.0;
+        let mut hard = levers();
+        hard.bailout = 0.0;
+        let (rescued, t) = settle_at(soe_in_trouble(), &m, &soft, 0.0, 2.0);
+        let (left, _) = settle_at(soe_in_trouble(), &m, &hard, 0.0, 2.0);
+        assert!(left.net_worth < 0.0);
+        let cushion = m.bailout_cushion * 2.0 * 100.0;
+        let rescue = -left.net_worth + cushion;
+        assert!((t.bailout_spending - rescue).abs() < 1e-9);
+        assert!((rescued.net_worth - cushion).abs() < 1e-9);
+        assert!(left.debt > rescue, "the debt outlasts the rescue");
+        assert!((rescued.debt - (left.debt - rescue)).abs() < 1e-9);
+        // A rescue larger than the debt leaves none, not a negative debt.
+        let little_debt = Firm {
+            debt: 0.0,
+            net_worth: -50.0,
+            ..soe_in_trouble()
+        };
+        let (after, t) = settle_at(little_debt, &m, &soft, 0.0, 2.0);
+        assert!(t.bailout_spending > 0.0);
+        assert_eq!(after.debt, 0.0);
+    }
 }
 
 #[cfg(test)]

@@ -927,6 +927,18 @@ mod tests {
         let (after, tally) = run_one(f, &s.context(0.0));
         assert_eq!(after.productivity, 0.8);
         assert_eq!(tally.gain_introduction, 0.0);
+        // The equipment embodies a share of this period's frontier: at a frontier of
+        // 2, the same half of new capacity brings the firm to (0.3 + 1.4) / 2.
+        let mut ctx = s.context(0.0);
+        ctx.frontier = 2.0;
+        let mut f = firm(0.3);
+        f.pending = 10.0;
+        let (after, _) = run_one(f, &ctx);
+        assert!(
+            (after.productivity - 0.85).abs() < 1e-12,
+            "{}",
+            after.productivity
+        );
     }
 
     /// Capacity wears out at the depreciation rate before the equipment ordered last
@@ -1104,6 +1116,21 @@ mod tests {
         );
         ctx.mean_budget = budget;
         assert_eq!(transfers(&ctx, 1e9), f64::from(n));
+        // A capable, fully co-funding firm takes one up with the chance the bridge,
+        // the researchers' incentive and the transfer rate make together.
+        let mut partial = Setup::with_bridge();
+        partial.levers.bridge = 0.5;
+        partial.levers.researcher_incentive = 0.8;
+        partial.model.transfer_rate = 0.5;
+        let mut ctx = partial.context(0.0);
+        ctx.mean_budget = budget;
+        let expected = f64::from(n) * 0.5 * 0.8 * 0.5;
+        let sd = (expected * (1.0 - 0.2)).sqrt();
+        let got = transfers(&ctx, 1e9);
+        assert!(
+            (got - expected).abs() < 5.0 * sd,
+            "{got} against {expected}"
+        );
     }
 
     #[test]
@@ -1129,6 +1156,39 @@ mod tests {
             "{}",
             novice.net_worth
         );
+    }
+
+    /// Where a switcher starts varies by firm, evenly within a tenth either side of
+    /// the level its absorptive capacity takes it to (a share of the new frontier).
+    #[test]
+    fn switchers_start_evenly_within_a_tenth_of_their_level() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        let mut ctx = s.context(0.0);
+        ctx.frontier = 2.0;
+        let n = 2000;
+        let mut firms = Firms::default();
+        for id in 0..n {
+            firms.add(Firm {
+                id,
+                ..old_vintage(1e9)
+            });
+        }
+        let tally = innovate(firms.chunks_mut().next().unwrap(), &ctx);
+        assert_eq!(tally.switches, u64::from(n));
+        // Full R&D stock: absorptive capacity 1 (to within 1e-9).
+        let level = 2.0 * s.model.switch_level;
+        let starts: Vec<f64> = (0..n as usize)
+            .map(|i| firms.get(i).productivity / level)
+            .collect();
+        let lowest = starts.iter().copied().fold(f64::INFINITY, f64::min);
+        let highest = starts.iter().copied().fold(0.0, f64::max);
+        let mean = starts.iter().sum::<f64>() / f64::from(n);
+        assert!(lowest > 0.9 - 1e-6 && lowest < 0.905, "{lowest}");
+        assert!(highest < 1.1 && highest > 1.095, "{highest}");
+        // Uniform on [0.9, 1.1]: standard deviation 0.2 / sqrt(12) per firm.
+        let se = 0.2 / 12f64.sqrt() / f64::from(n).sqrt();
+        assert!((mean - 1.0).abs() < 5.0 * se, "{mean}");
     }
 
     #[test]
