@@ -1078,6 +1078,12 @@ mod tests {
         assert_eq!((after.rd_stock, after.search), (5.0, 1.0));
         assert_eq!(tally.gain_introduction, 0.0);
         assert_eq!(tally.absorptions + tally.innovations, 0);
+        // It still sells: its share, at its price quality-adjusted for the old
+        // paradigm's fading worth, counts in the market's mean price.
+        let price = Pricing::for_tests().compared_price(0.3, Ownership::Private, 1);
+        assert_ne!(price, 1.0);
+        assert_eq!(tally.share, old.share);
+        assert!((tally.share_price - old.share * price).abs() < 1e-9 * price);
     }
 
     /// Take-up of joint projects: the bridge's chance times absorptive capacity times
@@ -1158,12 +1164,183 @@ mod tests {
         );
     }
 
+    /// `n` firms at productivity 0.5 with no R&D stock and `experience` periods on
+    /// their path, through one pass in `ctx`; their states after and the tally.
+    fn run_many(
+        n: u32,
+        experience: u16,
+        ctx: &InnovationContext<'_>,
+    ) -> (Vec<Firm>, InnovationTally) {
+        let mut firms = Firms::default();
+        for id in 0..n {
+            firms.add(Firm {
+                id,
+                rd_stock: 0.0,
+                experience,
+                ..firm(0.5)
+            });
+        }
+        let mut tally = InnovationTally::new(ctx.paths.len());
+        for chunk in firms.chunks_mut() {
+            tally.add(&innovate(chunk, ctx));
+        }
+        ((0..n as usize).map(|i| firms.get(i)).collect(), tally)
+    }
+
+    /// Whether `got` successes of `n` tries are within five standard deviations of
+    /// the chance `p`.
+    fn within_chance(got: u64, n: u32, p: f64) -> bool {
+        let expected = f64::from(n) * p;
+        let sd = (expected * (1.0 - p)).sqrt();
+        (got as f64 - expected).abs() < 5.0 * sd
+    }
+
+    /// A firm splits its effort: the exploration share goes to exploring, the rest to
+    /// absorbing. Absorbing succeeds with the chance `1 - e^-z` of the intensity
+    /// `z = zeta_imitation * effort * absorptive capacity`; exploring with the path's
+    /// promise times `1 - e^-z`, `z = zeta_innovation * effort * learning`, where
+    /// learning grows with the periods spent on the path. A find moves productivity
+    /// by a step drawn between `innovation_low` and `innovation_high`; a step below
+    /// zero is a try that brings nothing.
+    #[test]
+    fn absorption_and_exploration_succeed_with_the_chances_their_efforts_give() {
+        let n = 20_000;
+        let mut s = Setup::new();
+        s.levers.by_owner[Ownership::Private].tolerance = 1000;
+        s.levers.rd_patience = 0;
+        s.paths.promise[0] = 0.8;
+        // Absorbing alone (exploring finds nothing with no research productivity).
+        s.model.zeta_imitation = 0.5;
+        s.model.zeta_innovation = 0.0;
+        let xi = 0.3;
+        let mut ctx = s.context(xi);
+        // Prices the firms keep their buyers at: no extra effort from search.
+        ctx.market_price = 1e3;
+        let (after, tally) = run_many(n, 2, &ctx);
+        let effort = f64::from(after[0].rd_stock);
+        assert!(effort > 0.0 && (effort - 1.0).abs() > 0.1, "{effort}");
+        let absorb = absorptive_capacity(1.0, effort, s.model.rd_stock_half);
+        let p = 1.0 - (-0.5 * (1.0 - xi) * effort * absorb).exp();
+        assert!((0.05..0.95).contains(&p), "{p}");
+        assert!(
+            within_chance(tally.absorptions, n, p),
+            "{} of {n}, p {p}",
+            tally.absorptions
+        );
+        assert_eq!(tally.trials[0], u64::from(n));
+        assert_eq!(tally.successes[0], 0);
+
+        // Exploring alone, two periods into the path.
+        s.model.zeta_imitation = 0.0;
+        s.model.zeta_innovation = 0.5;
+        let mut ctx = s.context(xi);
+        ctx.market_price = 1e3;
+        let (after, tally) = run_many(n, 2, &ctx);
+        let learning = 1.0 + s.model.path_learning * 2.0;
+        let p = 0.8 * (1.0 - (-0.5 * xi * effort * learning).exp());
+        assert!((0.05..0.95).contains(&p), "{p}");
+        assert_eq!(tally.absorptions, 0);
+        assert_eq!(tally.trials[0], u64::from(n));
+        assert!(
+            within_chance(tally.successes[0], n, p),
+            "{} of {n}, p {p}",
+            tally.successes[0]
+        );
+        // Steps are Beta(3, 3) on [-0.1, 0.1] here: half the finds bring nothing.
+        let found = tally.successes[0] as u32;
+        assert!(
+            within_chance(tally.innovations, found, 0.5),
+            "{} of {found}",
+            tally.innovations
+        );
+        let steps: Vec<f64> = after.iter().map(|f| f.productivity / 0.5 - 1.0).collect();
+        assert_eq!(
+            steps.iter().filter(|&&x| x > 0.0).count() as u64,
+            tally.innovations
+        );
+        let largest = steps.iter().copied().fold(0.0, f64::max);
+        assert!(
+            steps.iter().all(|&x| x >= 0.0) && largest <= 0.1 + 1e-12,
+            "{largest}"
+        );
+        assert!(largest > 0.08, "{largest}");
+        let gained: f64 = after
+            .iter()
+            .map(|f| (f.productivity - 0.5) * f.capacity)
+            .sum();
+        assert!(
+            (tally.gain_innovation - gained).abs() < 1e-9 * gained,
+            "{gained}"
+        );
+
+        // With more experience on the path, more finds; the learning stops at its cap.
+        let capped = u16::try_from(s.model.path_learning_cap).unwrap();
+        let (_, tally) = run_many(n, capped + 5, &ctx);
+        let learning = 1.0 + s.model.path_learning * f64::from(capped);
+        let p = 0.8 * (1.0 - (-0.5 * xi * effort * learning).exp());
+        assert!(
+            within_chance(tally.successes[0], n, p),
+            "{} of {n}, p {p}",
+            tally.successes[0]
+        );
+    }
+
+    /// A bridge with no institutes at the other end transfers nothing.
+    #[test]
+    fn without_institutes_the_bridge_brings_nothing() {
+        let mut s = Setup::with_bridge();
+        s.knowledge.clear();
+        let mut ctx = s.context(0.0);
+        ctx.mean_budget = 0.04 * 100.0 * 1.1;
+        let (after, tally) = run_one(firm(0.5), &ctx);
+        assert_eq!((tally.transfers, after.productivity), (0, 0.5));
+    }
+
+    /// Under a consortium, a firm on a path the consortium has found dead moves to
+    /// another before it explores; without one it stays until its own tolerance.
+    #[test]
+    fn a_consortium_moves_its_members_off_a_path_it_found_dead() {
+        let mut s = Setup::new();
+        s.model.zeta_imitation = 0.0;
+        let st = Structure {
+            paths: 4,
+            ..Structure::of_regime(Regime::Leading)
+        };
+        s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
+        s.paths.dead[1] = true;
+        s.levers.by_owner[Ownership::Private].tolerance = 1000;
+        let f = Firm {
+            path: 1,
+            experience: 3,
+            streak: 2,
+            ..firm(0.5)
+        };
+        s.levers.consortium = false;
+        let (stays, tally) = run_one(f, &s.context(1.0));
+        assert_eq!(
+            (stays.path, tally.paths_abandoned, tally.trials[1]),
+            (1, 0, 1)
+        );
+        s.levers.consortium = true;
+        let (moves, tally) = run_one(f, &s.context(1.0));
+        assert_ne!(moves.path, 1);
+        assert_eq!(tally.paths_abandoned, 1);
+        assert_eq!(tally.trials[usize::from(moves.path)], 1);
+        // It starts afresh there: one period of experience, the one just spent.
+        assert_eq!(moves.experience, 1);
+    }
+
     /// Where a switcher starts varies by firm, evenly within a tenth either side of
     /// the level its absorptive capacity takes it to (a share of the new frontier).
     #[test]
     fn switchers_start_evenly_within_a_tenth_of_their_level() {
         let mut s = Setup::new();
         s.model.zeta_imitation = 0.0;
+        let st = Structure {
+            paths: 4,
+            ..Structure::of_regime(Regime::Leading)
+        };
+        s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
         let mut ctx = s.context(0.0);
         ctx.frontier = 2.0;
         let n = 2000;
@@ -1189,6 +1366,18 @@ mod tests {
         // Uniform on [0.9, 1.1]: standard deviation 0.2 / sqrt(12) per firm.
         let se = 0.2 / 12f64.sqrt() / f64::from(n).sqrt();
         assert!((mean - 1.0).abs() < 5.0 * se, "{mean}");
+        // And it starts on any of the new paradigm's paths with equal chance.
+        let mut on_path = [0u32; 4];
+        for i in 0..n as usize {
+            on_path[usize::from(firms.get(i).path)] += 1;
+        }
+        let (expected, sd) = (f64::from(n) / 4.0, (f64::from(n) * 0.25 * 0.75).sqrt());
+        for count in on_path {
+            assert!(
+                (f64::from(count) - expected).abs() < 5.0 * sd,
+                "{on_path:?}"
+            );
+        }
     }
 
     #[test]
