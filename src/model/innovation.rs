@@ -1285,6 +1285,34 @@ mod tests {
         );
     }
 
+    /// A joint project goes to any of the institutes with equal chance.
+    #[test]
+    fn a_joint_project_goes_to_any_institute_alike() {
+        let mut s = Setup::with_bridge();
+        s.knowledge = vec![0.6, 0.7, 0.8, 0.9];
+        let mut ctx = s.context(0.0);
+        ctx.mean_budget = 0.04 * 100.0 * 1.1;
+        let n = 4000;
+        let mut firms = Firms::default();
+        for id in 0..n {
+            firms.add(Firm { id, ..firm(0.5) });
+        }
+        let tally = innovate(firms.chunks_mut().next().unwrap(), &ctx);
+        assert_eq!(tally.transfers, u64::from(n));
+        let mut by_institute = [0u32; 4];
+        for i in 0..n as usize {
+            let gap = (firms.get(i).productivity - 0.5) / s.model.transfer_step;
+            let j = s
+                .knowledge
+                .iter()
+                .position(|k| ((k - 0.5) - gap).abs() < 1e-9);
+            by_institute[j.expect("the gain closes a share of one institute's gap")] += 1;
+        }
+        for count in by_institute {
+            assert!(within_chance(u64::from(count), n, 0.25), "{by_institute:?}");
+        }
+    }
+
     /// A bridge with no institutes at the other end transfers nothing.
     #[test]
     fn without_institutes_the_bridge_brings_nothing() {
@@ -1549,7 +1577,9 @@ mod tests {
         s.levers.rd_patience = 2;
         s.levers.by_owner[Ownership::Private].rd_subsidy = 0.5;
         let ctx = s.context(1.0);
-        let (f, _) = run_one(firm(1.0), &ctx);
+        let (f, tally) = run_one(firm(1.0), &ctx);
+        // One failure is not yet the milestone.
+        assert_eq!((tally.paths_abandoned, f.streak), (0, 1));
         let (f, tally) = run_one(f, &ctx);
         // Ended after 2 failures; the new path has this period's experience only.
         assert_eq!((tally.paths_abandoned, f.experience), (1, 1));
