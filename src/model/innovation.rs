@@ -1311,6 +1311,21 @@ mod tests {
         for count in by_institute {
             assert!(within_chance(u64::from(count), n, 0.25), "{by_institute:?}");
         }
+        // The tally's transfer gain is the capacity-weighted rise in productivity,
+        // and its share-weighted price each firm's share at its new price.
+        let states: Vec<Firm> = (0..n as usize).map(|i| firms.get(i)).collect();
+        let gained: f64 = states
+            .iter()
+            .map(|f| (f.productivity - 0.5) * f.capacity)
+            .sum();
+        assert!((tally.gain_transfer - gained).abs() < 1e-9 * gained);
+        let pricing = Pricing::for_tests();
+        let share_price: f64 = states
+            .iter()
+            .map(|f| f.share * pricing.compared_price(f.productivity, f.owner, f.vintage))
+            .sum();
+        assert!((tally.share_price - share_price).abs() < 1e-9 * share_price);
+        assert!((tally.share - 0.5 * f64::from(n)).abs() < 1e-9);
     }
 
     /// A bridge with no institutes at the other end transfers nothing.
