@@ -898,10 +898,8 @@ mod mechanism_tests {
 
     /// Settles one firm alone in the market `ctx`.
     fn settle_in(firm: Firm, ctx: &AccountsContext<'_>) -> (Firm, AccountsTally) {
-        let mut firms = Firms::default();
-        firms.add(firm);
-        let tally = settle(firms.chunks_mut().next().unwrap(), ctx);
-        (firms.get(0), tally)
+        let (after, tally) = settle_chunk_of(&[firm], 0, ctx);
+        (after[0], tally)
     }
 
     #[test]
@@ -1063,23 +1061,35 @@ mod mechanism_tests {
         assert_eq!(after.pending, 0.0);
     }
 
+    /// A model in which a firm may order up to twenty times its capacity, with 10%
+    /// depreciation and no disposal: what it orders is set by its funds and credit.
+    fn investing() -> ModelParams {
+        ModelParams {
+            depreciation: 0.1,
+            max_investment_rate: 20.0,
+            capacity_disposal: 0.0,
+            ..ModelParams::default()
+        }
+    }
+
+    /// A private firm without debt holding the whole market (demand 100) on a
+    /// capacity of 10: it wants far more capacity.
+    fn whole_market() -> Firm {
+        Firm {
+            share: 1.0,
+            capacity: 10.0,
+            debt: 0.0,
+            ..healthy(Ownership::Private)
+        }
+    }
+
     /// Investment is paid first from the firm's own funds, its retained profit and its
     /// depreciation allowance (rate times the capital value of its capacity), and
     /// borrowed for the rest.
     #[test]
     fn investment_is_paid_from_retained_profit_and_depreciation_before_borrowing() {
-        let m = ModelParams {
-            depreciation: 0.1,
-            max_investment_rate: 20.0,
-            capacity_disposal: 0.0,
-            ..ModelParams::default()
-        };
-        let eager = Firm {
-            share: 1.0,
-            capacity: 10.0,
-            debt: 0.0,
-            ..healthy(Ownership::Private)
-        };
+        let m = investing();
+        let eager = whole_market();
         let (after, _) = settle_at(eager, &m, &levers(), 0.0, 2.0);
         let retained = after.net_worth - eager.net_worth;
         let own_funds = retained + 0.1 * 2.0 * 10.0;
@@ -1104,18 +1114,10 @@ mod mechanism_tests {
     /// capital price.
     #[test]
     fn where_credit_binds_own_funds_add_to_what_a_firm_can_order() {
-        let m = ModelParams {
-            depreciation: 0.1,
-            max_investment_rate: 20.0,
-            capacity_disposal: 0.0,
-            ..ModelParams::default()
-        };
+        let m = investing();
         let small = Firm {
-            share: 1.0,
-            capacity: 10.0,
             net_worth: 1.0,
-            debt: 0.0,
-            ..healthy(Ownership::Private)
+            ..whole_market()
         };
         let (after, _) = settle_at(small, &m, &levers(), 0.0, 2.0);
         let own_funds = (after.net_worth - small.net_worth) + 0.1 * 2.0 * 10.0;
@@ -1365,15 +1367,21 @@ mod mechanism_tests {
         assert_eq!(busy.capacity, 10.0);
     }
 
-    /// Settles `firms` as one chunk, the chunk `index` of its sector, in `ctx`.
-    fn settle_chunk_of(firms: &[Firm], index: usize, ctx: &AccountsContext<'_>) -> AccountsTally {
+    /// Settles `firms` as one chunk, the chunk `index` of its sector, in `ctx`: their
+    /// states after, in the same order, and the tally.
+    fn settle_chunk_of(
+        firms: &[Firm],
+        index: usize,
+        ctx: &AccountsContext<'_>,
+    ) -> (Vec<Firm>, AccountsTally) {
         let mut all = Firms::default();
         for &f in firms {
             all.add(f);
         }
         let mut chunk = all.chunks_mut().next().unwrap();
         chunk.index = index;
-        settle(chunk, ctx)
+        let tally = settle(chunk, ctx);
+        ((0..all.slots()).map(|i| all.get(i)).collect(), tally)
     }
 
     /// The sector's sums split firms by paradigm: output, productivity, profit and
@@ -1407,7 +1415,7 @@ mod mechanism_tests {
         };
         let (_, c) = settle_in(current, &ctx);
         let (_, o) = settle_in(old, &ctx);
-        let t = settle_chunk_of(&[current, old], 0, &ctx);
+        let (_, t) = settle_chunk_of(&[current, old], 0, &ctx);
         assert!(c.output.total() > 0.0 && o.output.total() > 0.0);
         assert!(c.profit != 0.0 && o.profit != 0.0 && c.profit != o.profit);
         assert_eq!(t.firms, PerOwner::new(1, 1));
@@ -1462,10 +1470,10 @@ mod mechanism_tests {
             net_worth: 0.0,
             ..fine
         };
-        let t = settle_chunk_of(&[fine, small, fine, broke], 0, &ctx);
+        let (_, t) = settle_chunk_of(&[fine, small, fine, broke], 0, &ctx);
         assert_eq!(t.exits, vec![1, 3]);
         // Slots count from the start of the sector, not of the chunk.
-        let third = settle_chunk_of(&[fine, small, fine, broke], 2, &ctx);
+        let (_, third) = settle_chunk_of(&[fine, small, fine, broke], 2, &ctx);
         let base = 2 * crate::model::firms::CHUNK as u32;
         assert_eq!(third.exits, vec![base + 1, base + 3]);
         // At exactly the minimum share a firm stays.
@@ -1473,7 +1481,7 @@ mod mechanism_tests {
             share: 0.02,
             ..fine
         };
-        assert!(settle_chunk_of(&[at_minimum], 0, &ctx).exits.is_empty());
+        assert!(settle_chunk_of(&[at_minimum], 0, &ctx).1.exits.is_empty());
     }
 
     /// A rescue pays the SOE's negative net worth and the cushion on its capital

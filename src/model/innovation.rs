@@ -768,11 +768,38 @@ mod tests {
         }
     }
 
+    /// `firms` in slots from 0, through one pass in `ctx` over every chunk; their
+    /// states after, in the same order, and the tally.
+    fn run_all(
+        firms: impl IntoIterator<Item = Firm>,
+        ctx: &InnovationContext<'_>,
+    ) -> (Vec<Firm>, InnovationTally) {
+        let mut all = Firms::default();
+        for f in firms {
+            all.add(f);
+        }
+        let mut tally = InnovationTally::new(ctx.paths.len());
+        for chunk in all.chunks_mut() {
+            tally.add(&innovate(chunk, ctx));
+        }
+        ((0..all.slots()).map(|i| all.get(i)).collect(), tally)
+    }
+
+    /// `paths` paths of a leading sector, drawn as at set-up with dead ends of no
+    /// promise: the regime's share of dead ends, or `dead_end_share`.
+    fn leading_paths(paths: u32, dead_end_share: Option<f64>) -> Paths {
+        let leading = Structure::of_regime(Regime::Leading);
+        let st = Structure {
+            paths,
+            dead_end_share: dead_end_share.unwrap_or(leading.dead_end_share),
+            ..leading
+        };
+        Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0))
+    }
+
     fn run_one(f: Firm, ctx: &InnovationContext<'_>) -> (Firm, InnovationTally) {
-        let mut firms = Firms::default();
-        firms.add(f);
-        let tally = innovate(firms.chunks_mut().next().unwrap(), ctx);
-        (firms.get(0), tally)
+        let (after, tally) = run_all([f], ctx);
+        (after[0], tally)
     }
 
     /// The default elasticity's own pass gives what the general pass gives with that
@@ -1098,19 +1125,12 @@ mod tests {
         let mut ctx = s.context(0.0);
         let n = 20_000;
         let transfers = |ctx: &InnovationContext<'_>, stock: f32| {
-            let mut firms = Firms::default();
-            for id in 0..n {
-                firms.add(Firm {
-                    id,
-                    rd_stock: stock,
-                    ..firm(0.5)
-                });
-            }
-            let mut tally = InnovationTally::new(ctx.paths.len());
-            for chunk in firms.chunks_mut() {
-                tally.add(&innovate(chunk, ctx));
-            }
-            tally.transfers as f64
+            let firms = (0..n).map(|id| Firm {
+                id,
+                rd_stock: stock,
+                ..firm(0.5)
+            });
+            run_all(firms, ctx).1.transfers as f64
         };
         ctx.mean_budget = 2.0 * budget;
         let expected = f64::from(n) * 0.25;
@@ -1171,20 +1191,13 @@ mod tests {
         experience: u16,
         ctx: &InnovationContext<'_>,
     ) -> (Vec<Firm>, InnovationTally) {
-        let mut firms = Firms::default();
-        for id in 0..n {
-            firms.add(Firm {
-                id,
-                rd_stock: 0.0,
-                experience,
-                ..firm(0.5)
-            });
-        }
-        let mut tally = InnovationTally::new(ctx.paths.len());
-        for chunk in firms.chunks_mut() {
-            tally.add(&innovate(chunk, ctx));
-        }
-        ((0..n as usize).map(|i| firms.get(i)).collect(), tally)
+        let firms = (0..n).map(|id| Firm {
+            id,
+            rd_stock: 0.0,
+            experience,
+            ..firm(0.5)
+        });
+        run_all(firms, ctx)
     }
 
     /// Whether `got` successes of `n` tries are within five standard deviations of
@@ -1293,15 +1306,11 @@ mod tests {
         let mut ctx = s.context(0.0);
         ctx.mean_budget = 0.04 * 100.0 * 1.1;
         let n = 4000;
-        let mut firms = Firms::default();
-        for id in 0..n {
-            firms.add(Firm { id, ..firm(0.5) });
-        }
-        let tally = innovate(firms.chunks_mut().next().unwrap(), &ctx);
+        let (states, tally) = run_all((0..n).map(|id| Firm { id, ..firm(0.5) }), &ctx);
         assert_eq!(tally.transfers, u64::from(n));
         let mut by_institute = [0u32; 4];
-        for i in 0..n as usize {
-            let gap = (firms.get(i).productivity - 0.5) / s.model.transfer_step;
+        for f in &states {
+            let gap = (f.productivity - 0.5) / s.model.transfer_step;
             let j = s
                 .knowledge
                 .iter()
@@ -1313,7 +1322,6 @@ mod tests {
         }
         // The tally's transfer gain is the capacity-weighted rise in productivity,
         // and its share-weighted price each firm's share at its new price.
-        let states: Vec<Firm> = (0..n as usize).map(|i| firms.get(i)).collect();
         let gained: f64 = states
             .iter()
             .map(|f| (f.productivity - 0.5) * f.capacity)
@@ -1345,11 +1353,7 @@ mod tests {
     fn a_consortium_moves_its_members_off_a_path_it_found_dead() {
         let mut s = Setup::new();
         s.model.zeta_imitation = 0.0;
-        let st = Structure {
-            paths: 4,
-            ..Structure::of_regime(Regime::Leading)
-        };
-        s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
+        s.paths = leading_paths(4, None);
         s.paths.dead[1] = true;
         s.levers.by_owner[Ownership::Private].tolerance = 1000;
         let f = Firm {
@@ -1379,28 +1383,21 @@ mod tests {
     fn switchers_start_evenly_within_a_tenth_of_their_level() {
         let mut s = Setup::new();
         s.model.zeta_imitation = 0.0;
-        let st = Structure {
-            paths: 4,
-            ..Structure::of_regime(Regime::Leading)
-        };
-        s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
+        s.paths = leading_paths(4, None);
         let mut ctx = s.context(0.0);
         ctx.frontier = 2.0;
         let n = 2000;
-        let mut firms = Firms::default();
-        for id in 0..n {
-            firms.add(Firm {
+        let (states, tally) = run_all(
+            (0..n).map(|id| Firm {
                 id,
                 ..old_vintage(1e9)
-            });
-        }
-        let tally = innovate(firms.chunks_mut().next().unwrap(), &ctx);
+            }),
+            &ctx,
+        );
         assert_eq!(tally.switches, u64::from(n));
         // Full R&D stock: absorptive capacity 1 (to within 1e-9).
         let level = 2.0 * s.model.switch_level;
-        let starts: Vec<f64> = (0..n as usize)
-            .map(|i| firms.get(i).productivity / level)
-            .collect();
+        let starts: Vec<f64> = states.iter().map(|f| f.productivity / level).collect();
         let lowest = starts.iter().copied().fold(f64::INFINITY, f64::min);
         let highest = starts.iter().copied().fold(0.0, f64::max);
         let mean = starts.iter().sum::<f64>() / f64::from(n);
@@ -1411,8 +1408,8 @@ mod tests {
         assert!((mean - 1.0).abs() < 5.0 * se, "{mean}");
         // And it starts on any of the new paradigm's paths with equal chance.
         let mut on_path = [0u32; 4];
-        for i in 0..n as usize {
-            on_path[usize::from(firms.get(i).path)] += 1;
+        for f in &states {
+            on_path[usize::from(f.path)] += 1;
         }
         let (expected, sd) = (f64::from(n) / 4.0, (f64::from(n) * 0.25 * 0.75).sqrt());
         for count in on_path {
@@ -1479,12 +1476,7 @@ mod tests {
     fn a_firm_abandons_a_dead_end_after_tolerance_failures() {
         let mut s = Setup::new();
         s.model.zeta_imitation = 0.0;
-        let st = Structure {
-            paths: 4,
-            dead_end_share: 0.5,
-            ..Structure::of_regime(Regime::Leading)
-        };
-        s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
+        s.paths = leading_paths(4, Some(0.5));
         let dead = s.paths.dead_end.iter().position(|&d| d).unwrap() as u16;
         s.levers.by_owner[Ownership::Private].tolerance = 3;
         let mut f = firm(1.0);
@@ -1561,12 +1553,7 @@ mod tests {
     /// Fails every exploration try: all paths are dead ends of promise 0.
     fn failing_paths(s: &mut Setup, paths: u32) {
         s.model.zeta_imitation = 0.0;
-        let st = Structure {
-            paths,
-            dead_end_share: 1.0,
-            ..Structure::of_regime(Regime::Leading)
-        };
-        s.paths = Paths::draw(&st, 0.0, &mut stream(2, 0, 0, Phase::Init, 0));
+        s.paths = leading_paths(paths, Some(1.0));
     }
 
     #[test]
