@@ -22,6 +22,7 @@ VARIANT_NAMES = {
     "firms-x3": "on 3x the firms",
     "extra-sector": "on the extra sector",
     "horizon-x1.5": "on the 1.5x horizon",
+    "firms-half": "on half the firms",
 }
 
 

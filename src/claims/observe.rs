@@ -138,6 +138,20 @@ impl SectorRun {
         domestic * (1.0 - 2.0 * self.at("soe_output_share", t))
     }
 
+    /// The gap to the frontier weighted by the domestic firms' share of the market
+    /// (domestic demand) at period `t`; 0 once imports have taken all of it, when the
+    /// gap itself is undefined. Catch-up is the domestic industry's: the gap alone, a
+    /// mean over the firms that still sell, rises when a shakeout leaves only the best
+    /// of them, and an industry that lost its market to imports has not caught up.
+    pub fn market_gap(&self, t: u32) -> f64 {
+        let domestic = 1.0 - self.at("import_share", t);
+        if domestic == 0.0 {
+            0.0
+        } else {
+            domestic * self.at("gap", t)
+        }
+    }
+
     /// The largest value of `f(t)` over periods `from..=to` (clipped to the run; NaN
     /// values are skipped, NaN if none is defined).
     pub fn max_over(&self, from: u32, to: u32, f: impl Fn(u32) -> f64) -> f64 {
@@ -265,6 +279,18 @@ mod tests {
             rows,
             firms: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_market_gap_weights_the_gap_by_the_domestic_share_of_the_market() {
+        let mut s = market(&[(0.25, 0.0), (1.0, 0.0), (0.5, 0.0)]);
+        s.rows[0].gap = Some(0.8);
+        // Imports take it all: nobody at home sells, and the gap is undefined.
+        s.rows[1].gap = None;
+        assert!((s.market_gap(1) - 0.75 * 0.8).abs() < 1e-12);
+        assert_eq!(s.market_gap(2), 0.0);
+        assert!(s.market_gap(3).is_nan(), "domestic firms sell, but no gap");
+        assert!(s.market_gap(4).is_nan(), "beyond the run");
     }
 
     #[test]

@@ -91,10 +91,10 @@ fn catch_up() -> Experiment {
         parts: vec![
             Part {
                 id: "1a",
-                statement: "the gap to the frontier narrows: gap at the end minus gap in period 1",
+                statement: "the domestic industry closes the gap to the frontier: the gap weighted by its share of the home market, at the end minus in period 1",
                 effect: |r| {
                     let s = r[0].sector(SECTOR);
-                    s.last("gap") - s.at("gap", 1)
+                    s.market_gap(s.periods()) - s.market_gap(1)
                 },
                 expect: Expect::Positive,
                 mechanism: "learning from abroad and from institutes: absorption (routine, and the extra effort of firms losing buyers), introduction of equipment, transfers (7.6, 7.7, 7.9)",

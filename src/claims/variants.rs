@@ -12,8 +12,9 @@ use crate::scenario::{Scenario, ScenarioError};
 pub enum Change {
     /// The scenario as the experiment defines it.
     None,
-    /// Every sector's firm counts multiplied.
-    Firms(u32),
+    /// Every sector's firm counts multiplied by this factor and rounded; a count that
+    /// was not zero stays at least one.
+    Firms(f64),
     /// The run lengthened by this factor (paradigm shifts stay where they are).
     Horizon(f64),
     /// An extra sector, a copy of the first, put in front of the others: every sector's
@@ -40,8 +41,9 @@ impl Variant {
     }
 
     /// The variants of `--robust`: as shipped, a second master seed, three times the
-    /// firms, one more sector, a 1.5 times longer horizon (each of the last three at a
-    /// seed of its own).
+    /// firms, one more sector, a 1.5 times longer horizon, half the firms (each of the
+    /// last four at a seed of its own). Half the firms came last (2026-12-07), so the
+    /// others kept their seeds.
     pub fn robust(seed: u64) -> Vec<Variant> {
         let other = |k: u64| mix(seed ^ k.wrapping_mul(0x5851_F42D_4C95_7F2D)) & MAX_SEED;
         vec![
@@ -54,7 +56,7 @@ impl Variant {
             Variant {
                 name: "firms-x3".into(),
                 seed: other(2),
-                change: Change::Firms(3),
+                change: Change::Firms(3.0),
             },
             Variant {
                 name: "extra-sector".into(),
@@ -65,6 +67,12 @@ impl Variant {
                 name: "horizon-x1.5".into(),
                 seed: other(4),
                 change: Change::Horizon(1.5),
+            },
+            // A smaller industry: fewer firms, so that a shakeout can leave a handful.
+            Variant {
+                name: "firms-half".into(),
+                seed: other(5),
+                change: Change::Firms(0.5),
             },
         ]
     }
@@ -85,10 +93,10 @@ impl Variant {
         let mut s = valid.into_inner();
         match self.change {
             Change::None => {}
-            Change::Firms(k) => {
+            Change::Firms(factor) => {
                 for sec in &mut s.sector {
-                    sec.firms_private = sec.firms_private.saturating_mul(k);
-                    sec.firms_soe = sec.firms_soe.saturating_mul(k);
+                    sec.firms_private = scaled_count(sec.firms_private, factor);
+                    sec.firms_soe = scaled_count(sec.firms_soe, factor);
                 }
             }
             Change::Horizon(f) => s.periods = (f64::from(s.periods) * f).round() as u32,
@@ -107,6 +115,16 @@ impl Variant {
             )
         })
     }
+}
+
+/// A firm count times `factor`, rounded; one that was not zero stays at least one, so
+/// that a variant never removes an ownership from a sector.
+fn scaled_count(count: u32, factor: f64) -> u32 {
+    if count == 0 {
+        return 0;
+    }
+    // Saturates at u32::MAX; validation then refuses what is too large.
+    ((f64::from(count) * factor).round() as u32).max(1)
 }
 
 fn unique_name(s: &Scenario, stem: &str) -> String {
@@ -133,8 +151,20 @@ mod tests {
             let s = v.apply(base.clone(), "test").unwrap();
             match v.change {
                 Change::None => assert_eq!(s, base),
-                Change::Firms(k) => {
-                    assert_eq!(s.initial_firms(), u64::from(k) * base.initial_firms())
+                Change::Firms(factor) => {
+                    for (changed, shipped) in s.sector.iter().zip(&base.sector) {
+                        for (n, n0) in [
+                            (changed.firms_private, shipped.firms_private),
+                            (changed.firms_soe, shipped.firms_soe),
+                        ] {
+                            let expected = match n0 {
+                                0 => 0.0,
+                                _ => (f64::from(n0) * factor).round().max(1.0),
+                            };
+                            assert_eq!(f64::from(n), expected);
+                        }
+                    }
+                    assert_ne!(s.initial_firms(), base.initial_firms());
                 }
                 Change::Horizon(_) => assert_eq!(s.periods, 150),
                 Change::ExtraSector => {
@@ -146,6 +176,15 @@ mod tests {
         }
         let seeds: std::collections::BTreeSet<u64> =
             Variant::robust(3).iter().map(|v| v.seed).collect();
-        assert_eq!(seeds.len(), 5, "every variant has a seed of its own");
+        assert_eq!(seeds.len(), 6, "every variant has a seed of its own");
+    }
+
+    #[test]
+    fn scaled_counts_round_and_keep_an_ownership_present() {
+        assert_eq!(scaled_count(10, 0.5), 5);
+        assert_eq!(scaled_count(15, 0.5), 8);
+        assert_eq!(scaled_count(1, 0.5), 1);
+        assert_eq!(scaled_count(0, 3.0), 0);
+        assert_eq!(scaled_count(7, 3.0), 21);
     }
 }

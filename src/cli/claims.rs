@@ -25,8 +25,8 @@ pub struct ClaimsArgs {
     /// Check only these claims (numbers, comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=10))]
     pub only: Vec<u8>,
-    /// Repeat every experiment on structural variants (3x the firms, an extra sector, a
-    /// 1.5x horizon) and a second seed; a claim holds only if it holds on all.
+    /// Repeat every experiment on structural variants (3x the firms, half the firms, an
+    /// extra sector, a 1.5x horizon) and a second seed; a claim holds only if it holds on all.
     #[arg(long)]
     pub robust: bool,
     /// Change a scenario key in every arm of every experiment, before the arm's own
