@@ -128,6 +128,21 @@ fn bad_options_are_refused_before_anything_is_written() {
         &["claims", "--only", "11"][..],
         &["claims", "--replicates", "1"][..],
         &["claims", "--only", "x"][..],
+        &["claims", "--firms", "0"][..],
+        &["claims", "--firms", "-2"][..],
+        &["claims", "--firms", "inf"][..],
+        &["claims", "--horizon", "0.5"][..],
+        &["claims", "--horizon", "many"][..],
+        // Valid factors that make a scenario too long to run.
+        &[
+            "claims",
+            "--only",
+            "1",
+            "--horizon",
+            "100",
+            "--set",
+            "periods=2000",
+        ][..],
         // A misspelt key, and a key the experiments' scenarios do not have.
         &["claims", "--only", "3", "--set", "model.search_respons=1"][..],
         &[
@@ -176,4 +191,34 @@ fn set_changes_every_arm_and_is_recorded() {
     );
     let manifest = std::fs::read_to_string(without.join("manifest.json")).unwrap();
     assert!(manifest.contains("model.search_response=0"), "{manifest}");
+}
+
+#[test]
+fn firms_and_horizon_change_every_experiment_and_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec!["claims", "--replicates", "3", "--only", "1", "-q", "--out"];
+        args.push(arg(&out));
+        args.extend_from_slice(extra);
+        catchup(dir.path(), args);
+        let table = Table::read(&out.join("claims.csv"));
+        let effects: Vec<String> = table
+            .column("effect")
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        effects
+    };
+    let shipped = run("shipped", &[]);
+    let scaled = run("scaled", &["--firms", "0.5", "--horizon", "1.2"]);
+    assert_eq!(shipped.len(), scaled.len());
+    assert_ne!(shipped, scaled);
+    let out = dir.path().join("scaled");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("--firms 0.5 --horizon 1.2"), "{report}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["firms"], 0.5);
+    assert_eq!(manifest["horizon"], 1.2);
 }

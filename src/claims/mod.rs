@@ -25,7 +25,7 @@ use crate::scenario::{ScenarioError, Source, ValidScenario, parse_scenario};
 use crate::sweep::analysis::{Interval, mean_ci};
 pub use observe::{Run, SectorRun};
 pub use registry::{Experiment, Part};
-pub use variants::Variant;
+pub use variants::{Change, Variant};
 
 /// The sign an effect must have for a claim part to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +171,27 @@ pub struct Options {
     /// Scenario edits (`KEY=VALUE`, as `catchup run --set`) applied to every arm of
     /// every experiment before its own settings: the claims under other parameters.
     pub sets: Vec<String>,
+    /// Every sector's firm counts multiplied by this factor in every experiment (1: as
+    /// the experiments define them), before any variant's change.
+    pub firms: f64,
+    /// Every experiment's run lengthened by this factor (1: as defined), before any
+    /// variant's change.
+    pub horizon: f64,
+}
+
+impl Options {
+    /// The structural changes the user asked for, applied to every experiment's
+    /// scenario before a variant's own.
+    fn structure(&self) -> Vec<Change> {
+        let mut changes = Vec::new();
+        if self.firms != 1.0 {
+            changes.push(Change::Firms(self.firms));
+        }
+        if self.horizon != 1.0 {
+            changes.push(Change::Horizon(self.horizon));
+        }
+        changes
+    }
 }
 
 /// Everything `catchup claims` found.
@@ -199,24 +220,37 @@ pub fn replicate_seed(master: u64, r: usize) -> u64 {
 fn arm_scenario(
     base: &Source,
     sets: &[String],
+    structure: &[Change],
     variant: &Variant,
     seed: u64,
 ) -> Result<ValidScenario, ScenarioError> {
     let mut edits = Edit::parse_all(sets)?;
     edits.push(Edit::seed(seed));
-    let scenario = parse_scenario(&base.text, &base.origin, &edits)?;
+    let mut scenario = parse_scenario(&base.text, &base.origin, &edits)?;
+    for &change in structure {
+        let option = match change {
+            Change::Firms(f) => format!("--firms {f}"),
+            Change::Horizon(h) => format!("--horizon {h}"),
+            other => format!("{other:?}"),
+        };
+        scenario = change.apply(scenario, &base.origin, &option)?;
+    }
     variant.apply(scenario, &base.origin)
 }
 
-/// Checks that the user's edits ([`Options::sets`]) apply to every selected
-/// experiment's scenario, so that a misspelt key is refused before any run.
+/// Checks that the user's edits ([`Options::sets`]) and structural changes apply to
+/// every selected experiment's scenario, so that a misspelt key or a scenario they
+/// make invalid is refused before any run.
 pub fn check_sets(opts: &Options) -> Result<(), ScenarioError> {
-    if opts.sets.is_empty() {
-        return Ok(());
-    }
     for exp in selected(opts) {
         let base = Source::find(exp.base)?;
-        arm_scenario(&base, &opts.sets, &Variant::shipped(opts.seed), 0)?;
+        arm_scenario(
+            &base,
+            &opts.sets,
+            &opts.structure(),
+            &Variant::shipped(opts.seed),
+            0,
+        )?;
     }
     Ok(())
 }
@@ -284,7 +318,8 @@ pub fn check(opts: &Options) -> Result<Outcome, ScenarioError> {
                 let mut sets = opts.sets.clone();
                 sets.extend(arm.sets.iter().map(|s| s.to_string()));
                 sets.extend(extra.iter().cloned());
-                let scenario = arm_scenario(&job.base, &sets, job.variant, seed)?;
+                let scenario =
+                    arm_scenario(&job.base, &sets, &opts.structure(), job.variant, seed)?;
                 runs.push(Run::simulate(&scenario));
             }
             let effects = job.exp.parts.iter().map(|p| (p.effect)(&runs)).collect();
@@ -406,6 +441,49 @@ mod tests {
             low,
             high,
         }
+    }
+
+    fn options(firms: f64, horizon: f64) -> Options {
+        Options {
+            replicates: 2,
+            seed: 1,
+            only: vec![3],
+            robust: false,
+            sets: Vec::new(),
+            firms,
+            horizon,
+        }
+    }
+
+    #[test]
+    fn firms_and_horizon_scale_every_arm_before_the_variant() {
+        let base = Source::find("soe-protection").unwrap();
+        let shipped = arm_scenario(&base, &[], &[], &Variant::shipped(1), 5).unwrap();
+        let opts = options(0.5, 2.0);
+        let changed = arm_scenario(&base, &[], &opts.structure(), &Variant::shipped(1), 5).unwrap();
+        assert_eq!(changed.periods, 2 * shipped.periods);
+        assert_eq!(changed.sector.len(), shipped.sector.len());
+        for (c, s) in changed.sector.iter().zip(&shipped.sector) {
+            assert_eq!(2 * c.firms_private, s.firms_private);
+            assert_eq!(2 * c.firms_soe, s.firms_soe);
+        }
+        // A variant's change comes on top: three times the halved firms.
+        let x3 = Variant::robust(1)
+            .into_iter()
+            .find(|v| v.change == Change::Firms(3.0))
+            .unwrap();
+        let both = arm_scenario(&base, &[], &opts.structure(), &x3, 5).unwrap();
+        assert_eq!(
+            both.sector[0].firms_private,
+            3 * changed.sector[0].firms_private
+        );
+        // Factors of one change nothing.
+        assert!(options(1.0, 1.0).structure().is_empty());
+        // A scenario the change makes invalid is refused, naming the change.
+        let err = check_sets(&options(1.0, 100_000.0))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--horizon 100000: periods"), "{err}");
     }
 
     #[test]

@@ -146,6 +146,12 @@ fn markdown(outcome: &Outcome, opts: &Options, figures: &[Figure]) -> String {
     for set in &opts.sets {
         let _ = write!(command, " --set '{set}'");
     }
+    if opts.firms != 1.0 {
+        let _ = write!(command, " --firms {}", opts.firms);
+    }
+    if opts.horizon != 1.0 {
+        let _ = write!(command, " --horizon {}", opts.horizon);
+    }
     let _ = writeln!(
         md,
         "Reproduce with `{command}` (catchup {}). {} runs.\n",

@@ -81,17 +81,31 @@ impl Variant {
         self.name == "shipped"
     }
 
-    /// The scenario with the change applied, checked again.
+    /// The scenario with the variant's change applied, checked again.
     pub fn apply(
         &self,
         valid: ValidScenario,
         origin: &str,
     ) -> Result<ValidScenario, ScenarioError> {
-        if let Change::None = self.change {
+        self.change
+            .apply(valid, origin, &format!("variant `{}`", self.name))
+    }
+}
+
+impl Change {
+    /// The scenario with this change applied, checked again; `label` names the change
+    /// in an error.
+    pub fn apply(
+        self,
+        valid: ValidScenario,
+        origin: &str,
+        label: &str,
+    ) -> Result<ValidScenario, ScenarioError> {
+        if let Change::None = self {
             return Ok(valid);
         }
         let mut s = valid.into_inner();
-        match self.change {
+        match self {
             Change::None => {}
             Change::Firms(factor) => {
                 for sec in &mut s.sector {
@@ -108,11 +122,7 @@ impl Variant {
         }
         ValidScenario::new(s).map_err(|report| {
             let p = &report.problems[0];
-            ScenarioError::plain(
-                origin,
-                format!("variant `{}`: {}: {}", self.name, p.path, p.message),
-                None,
-            )
+            ScenarioError::plain(origin, format!("{label}: {}: {}", p.path, p.message), None)
         })
     }
 }

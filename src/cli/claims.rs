@@ -34,6 +34,16 @@ pub struct ClaimsArgs {
     /// parameters, e.g. `--set model.search_response=1`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Multiply every sector's firm counts by this factor in every experiment (rounded;
+    /// a count above zero stays at least 1), before `--robust`'s variants: the claims
+    /// in smaller or larger industries, e.g. `--firms 0.3` or `--firms 10`.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR", value_parser = firms_factor)]
+    pub firms: f64,
+    /// Lengthen every experiment's run by this factor (paradigm shifts stay where they
+    /// are), before `--robust`'s variants, e.g. `--horizon 2`. At least 1: the claims
+    /// measure fixed periods of the runs as the experiments define them.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR", value_parser = horizon_factor)]
+    pub horizon: f64,
     /// Replace an existing result.
     #[arg(long)]
     pub force: bool,
@@ -53,6 +63,8 @@ pub fn execute(args: ClaimsArgs) -> Result<(), Failure> {
         only: args.only.clone(),
         robust: args.robust,
         sets: args.set.clone(),
+        firms: args.firms,
+        horizon: args.horizon,
     };
     claims::check_sets(&opts).map_err(Failure::bad_input)?;
     let outcome = pool
@@ -70,6 +82,8 @@ pub fn execute(args: ClaimsArgs) -> Result<(), Failure> {
             "robust": opts.robust,
             "only": opts.only,
             "set": opts.sets,
+            "firms": opts.firms,
+            "horizon": opts.horizon,
             "runs": outcome.runs,
             "parts": outcome.findings.len(),
             "parts_passing": outcome.findings.iter().filter(|f| f.passes()).count(),
@@ -99,4 +113,33 @@ pub fn execute(args: ClaimsArgs) -> Result<(), Failure> {
             written.join("report.md").display()
         )))
     }
+}
+
+/// A factor from the command line: a finite number within `low..=high` (above `low`
+/// when `open_low`).
+fn factor(text: &str, low: f64, open_low: bool, high: f64) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number, found `{text}`"))?;
+    let above_low = if open_low { value > low } else { value >= low };
+    if value.is_finite() && above_low && value <= high {
+        Ok(value)
+    } else if open_low {
+        Err(format!(
+            "expected a factor above {low} and at most {high}, found {text}"
+        ))
+    } else {
+        Err(format!(
+            "expected a factor from {low} to {high}, found {text}"
+        ))
+    }
+}
+
+fn firms_factor(text: &str) -> Result<f64, String> {
+    factor(text, 0.0, true, 1000.0)
+}
+
+fn horizon_factor(text: &str) -> Result<f64, String> {
+    factor(text, 1.0, false, 100.0)
 }

@@ -882,6 +882,94 @@ mod tests {
         assert!(high < low, "import share {high} at tariff 0.5, {low} at 0");
     }
 
+    /// The market phase alone: the mean price buyers compare is the share-weighted mean
+    /// of the firms' compared prices and the import price; every share, imports' too,
+    /// moves by the replicator against it; and the imports' share is divided by the
+    /// total, which the accounts divide the firms' shares by. Two chunks, so that the
+    /// chunks' sums are added.
+    #[test]
+    fn the_market_moves_every_share_against_the_share_weighted_mean_price() {
+        let m = ModelParams::default();
+        let mut spec = SectorSpec::named("s", Regime::CatchUp);
+        spec.firms_private = CHUNK as u32 + 100;
+        let mut s = Sector::new(0, &spec, &m, 7, false);
+        assert_eq!(s.firms.chunks_mut().count(), 2);
+        let lv = levers(|p| p.tariff = 0.3);
+        let env = s.period_environment(1, &m, &lv);
+        let inno = s.innovate_firms(&input(&m, 1, lv), &env);
+        // Shares that add up to more than one, as after entrants joined: without
+        // clipped shares the replicator keeps the total, so only then does the
+        // division by the total show.
+        s.firms.share.iter_mut().for_each(|x| *x *= 1.25);
+        let inno = InnovationTally {
+            share: 1.25 * inno.share,
+            share_price: 1.25 * inno.share_price,
+            ..inno
+        };
+        let living: Vec<usize> = (0..s.firms.slots()).filter(|&i| s.firms.alive[i]).collect();
+        let shares: Vec<f64> = living.iter().map(|&i| s.firms.share[i]).collect();
+        let prices: Vec<f64> = living
+            .iter()
+            .map(|&i| {
+                let f = &s.firms;
+                env.pricing.compared_price(f.a[i], f.owner[i], f.vintage[i])
+            })
+            .collect();
+        let imports_before = s.import_share;
+        assert!(imports_before > 0.0 && imports_before < 1.0);
+        let market = s.clear_market(&m, &lv, &env, &inno);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+
+        let import_price = market.import_price;
+        assert!(close(import_price, s.import_price(&env, &lv)));
+        assert!(
+            import_price != 1.0,
+            "a price of 1 would hide a product for a quotient"
+        );
+        let weighted: f64 = shares.iter().zip(&prices).map(|(s, p)| s * p).sum();
+        let domestic: f64 = shares.iter().sum();
+        let mean = (weighted + imports_before * import_price) / (domestic + imports_before);
+        assert!(
+            close(market.mean_price, mean),
+            "{} {mean}",
+            market.mean_price
+        );
+        assert_eq!(s.market_price, market.mean_price);
+
+        let mut total = 0.0;
+        for ((&i, share), price) in living.iter().zip(&shares).zip(&prices) {
+            let moved = share * replicator(m.selection, *price, mean);
+            assert!(close(s.firms.share[i], moved), "slot {i}");
+            total += moved;
+        }
+        let imports_moved = imports_before * replicator(m.selection, import_price, mean);
+        total += imports_moved;
+        assert!(close(market.share_total, total));
+        assert!((total - 1.0).abs() > 0.1, "{total}");
+        assert!(close(s.import_share, imports_moved / total));
+    }
+
+    /// A sector with nobody left to sell: foreigners serve the whole market, at the
+    /// import price.
+    #[test]
+    fn a_market_with_no_shares_left_goes_to_imports() {
+        let (mut s, m) = sector(Regime::CatchUp);
+        let lv = levers(|_| {});
+        let env = s.period_environment(1, &m, &lv);
+        let inno = s.innovate_firms(&input(&m, 1, lv), &env);
+        s.firms.share.iter_mut().for_each(|x| *x = 0.0);
+        s.import_share = 0.0;
+        let empty = InnovationTally {
+            share: 0.0,
+            share_price: 0.0,
+            ..inno
+        };
+        let market = s.clear_market(&m, &lv, &env, &empty);
+        assert_eq!(market.mean_price, market.import_price);
+        assert_eq!(market.share_total, 1.0);
+        assert_eq!(s.import_share, 1.0);
+    }
+
     /// The entry phase alone: behind a full barrier only the institutes' spin-offs
     /// enter; without one, would-be entrants come too.
     #[test]
