@@ -705,7 +705,7 @@ mod tests {
     //! Each phase of the period alone, on a small sector of the default scenario.
 
     use super::*;
-    use crate::scenario::{LeverOverrides, Policy};
+    use crate::scenario::{LeverOverrides, PerOwner, Policy};
 
     fn sector(regime: Regime) -> (Sector, ModelParams) {
         let m = ModelParams::default();
@@ -968,6 +968,141 @@ mod tests {
         assert_eq!(market.mean_price, market.import_price);
         assert_eq!(market.share_total, 1.0);
         assert_eq!(s.import_share, 1.0);
+    }
+
+    /// The sector's books: imports are the foreigners' share of demand plus what
+    /// domestic capacity could not serve; the tariff's revenue is its part of what
+    /// buyers paid for imports; institutes are paid out of last period's revenue; the
+    /// next period's mean productivity, capital price and best firm come from this
+    /// period's firms (the mean stays when nobody produces on the current paradigm).
+    #[test]
+    fn the_books_take_imports_tariffs_and_next_periods_prices_from_the_period() {
+        let (mut s, mut m) = sector(Regime::CatchUp);
+        m.capital_output_ratio = 2.5;
+        m.institute_cost = 0.01;
+        m.wage = 1.7;
+        let lv = levers(|p| p.tariff = 0.3);
+        let env = s.period_environment(1, &m, &lv);
+        s.import_share = 0.2;
+        s.demand = 1000.0;
+        s.revenue = 500.0;
+        let market = Market {
+            import_price: 2.0,
+            mean_price: 1.5,
+            share_total: 1.0,
+        };
+        let mut acc = AccountsTally::empty();
+        acc.unmet = 30.0;
+        acc.revenue = 800.0;
+        acc.current_output = 400.0;
+        acc.current_productivity_output = 400.0 * 0.6;
+        acc.best = 0.9;
+        let staff = s.institutes.total_staff();
+        assert!(staff > 0.0 && env.wage != 1.0);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+
+        let books = s.close_books(&m, &lv, &env, &market, &acc);
+        assert!(
+            close(books.imports, 0.2 * 1000.0 + 30.0),
+            "{}",
+            books.imports
+        );
+        assert!(close(books.tariff_revenue, 0.3 * 2.0 / 1.3 * 230.0));
+        assert!(close(books.institute_spending, 0.01 * staff * 500.0));
+        assert_eq!(s.revenue, 800.0);
+        assert!(close(s.mean_productivity, 0.6));
+        assert!(close(s.capital_price, 2.5 * env.wage / 0.6));
+        assert_eq!(s.domestic_best, 0.9);
+
+        acc.current_output = 0.0;
+        acc.current_productivity_output = 0.0;
+        s.close_books(&m, &lv, &env, &market, &acc);
+        assert!(close(s.mean_productivity, 0.6));
+    }
+
+    /// Would-be entrants come at a rate of the pool, the entry rate, the barrier and
+    /// the current paradigm's profit rate (the whole sector's when no capital is on the
+    /// current paradigm, none when there is no capital), its effect bounded: their
+    /// number is the Poisson draw of the period's entry stream at that rate. Each is
+    /// founded at a share of the mean firm's size and market, on the sector's equity
+    /// ratio, near the mean productivity; spin-offs come after them at their own.
+    #[test]
+    fn entrants_come_at_the_rate_that_profits_and_the_barrier_give() {
+        let (mut s, mut m) = sector(Regime::CatchUp);
+        m.entry_rate = 0.5;
+        m.entry_sensitivity = 2.0;
+        m.entrant_size = 0.4;
+        m.equity_ratio = 0.7;
+        s.entry_pool = 200.0;
+        s.import_share = 0.25;
+        let lv = levers(|p| p.entry_barrier = 0.2);
+        let mut acc = AccountsTally::empty();
+        acc.firms = PerOwner::new(40, 10);
+        acc.capacity = PerOwner::new(300.0, 200.0);
+        acc.profit = -30.0;
+        acc.capital_value = 400.0;
+        acc.current_profit = 20.0;
+        acc.current_capital_value = 250.0;
+        acc.current_output = 100.0;
+        let t = 3;
+        let expected = |profit_rate: f64| -> usize {
+            let rate = 0.5 * (1.0 - 0.2) * (2.0 * profit_rate).exp() * 200.0;
+            let mut erng = stream(7, 0, t, Phase::Entry, 0);
+            Poisson::new(rate).unwrap().sample(&mut erng) as usize
+        };
+        let draw = |s: &mut Sector, acc: &AccountsTally, spinoffs: &[f64]| -> Vec<Firm> {
+            s.entrants.clear();
+            s.draw_entrants(&input(&m, t, lv), acc, spinoffs);
+            s.entrants.clone()
+        };
+
+        let entrants = draw(&mut s, &acc, &[]);
+        assert_eq!(entrants.len(), expected(20.0 / 250.0));
+        // No capital on the current paradigm: the whole sector's profit rate.
+        acc.current_profit = 0.0;
+        acc.current_capital_value = 0.0;
+        assert_eq!(draw(&mut s, &acc, &[]).len(), expected(-30.0 / 400.0));
+        // No capital at all: no profit, the plain rate.
+        acc.capital_value = 0.0;
+        acc.profit = 0.0;
+        assert_eq!(draw(&mut s, &acc, &[]).len(), expected(0.0));
+        // A profit rate of 10 counts as 1.5 (2 x 1.5 = 3, the bound).
+        acc.current_profit = 2500.0;
+        acc.current_capital_value = 250.0;
+        assert_eq!(draw(&mut s, &acc, &[]).len(), expected(1.5));
+        let counts = [
+            expected(0.08),
+            expected(-0.075),
+            expected(0.0),
+            expected(1.5),
+        ];
+        assert!(counts.windows(2).all(|w| w[0] != w[1]), "{counts:?}");
+
+        // Each entrant has 0.4 of the mean firm's capacity (500 / 50) and market (0.75 / 50).
+        let reference = s.mean_productivity;
+        let first = s.next_id;
+        let with_spinoffs = draw(&mut s, &acc, &[0.77, 0.88]);
+        let n = with_spinoffs.len() - 2;
+        assert_eq!(n, expected(1.5));
+        assert_eq!(s.next_id, first + n as u32 + 2);
+        for (k, e) in with_spinoffs.iter().enumerate() {
+            assert_eq!(e.id, first + k as u32);
+            assert_eq!(e.owner, Ownership::Private);
+            assert!((e.capacity - 0.4 * 500.0 / 50.0).abs() < 1e-12);
+            assert!((e.share - 0.4 * 0.75 / 50.0).abs() < 1e-12);
+            let value = s.capital_price * e.capacity;
+            assert!((e.net_worth - 0.7 * value).abs() < 1e-9 * value);
+            assert!((e.debt - 0.3 * value).abs() < 1e-9 * value);
+            assert_eq!(e.vintage, s.paradigm);
+            assert!(usize::from(e.path) < s.paths.len());
+            if k < n {
+                let (low, high) = (1.0 + m.entrant_low, 1.0 + m.entrant_high);
+                let relative = e.productivity / reference;
+                assert!(relative >= low && relative <= high, "{relative}");
+            }
+        }
+        assert_eq!(with_spinoffs[n].productivity, 0.77);
+        assert_eq!(with_spinoffs[n + 1].productivity, 0.88);
     }
 
     /// The entry phase alone: behind a full barrier only the institutes' spin-offs
