@@ -158,19 +158,31 @@ fn bad_options_are_refused_before_anything_is_written() {
     assert!(entries(dir.path()).is_empty());
 }
 
+/// `catchup claims --replicates 3 --only ONLY` and `extra` into `dir/name`.
+fn claims_at_three(
+    dir: &std::path::Path,
+    name: &str,
+    only: &str,
+    extra: &[&str],
+) -> std::path::PathBuf {
+    let out = dir.join(name);
+    let mut args = vec!["claims", "--replicates", "3", "--only", only, "-q", "--out"];
+    args.push(arg(&out));
+    args.extend_from_slice(extra);
+    catchup(dir, args);
+    out
+}
+
 #[test]
 fn set_changes_every_arm_and_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |name: &str, extra: &[&str]| {
-        let out = dir.path().join(name);
-        let mut args = vec!["claims", "--replicates", "3", "--only", "3", "-q", "--out"];
-        args.push(arg(&out));
-        args.extend_from_slice(extra);
-        catchup(dir.path(), args);
-        out
-    };
-    let shipped = run("shipped", &[]);
-    let without = run("without", &["--set", "model.search_response=0"]);
+    let shipped = claims_at_three(dir.path(), "shipped", "3", &[]);
+    let without = claims_at_three(
+        dir.path(),
+        "without",
+        "3",
+        &["--set", "model.search_response=0"],
+    );
     // Without problemistic search every arm runs differently, so 3c's effect moves;
     // switched off for every arm it is what 3c's ablation measures.
     let effect = |dir: &std::path::Path, column: &str| {
@@ -197,11 +209,7 @@ fn set_changes_every_arm_and_is_recorded() {
 fn firms_and_horizon_change_every_experiment_and_are_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str, extra: &[&str]| {
-        let out = dir.path().join(name);
-        let mut args = vec!["claims", "--replicates", "3", "--only", "1", "-q", "--out"];
-        args.push(arg(&out));
-        args.extend_from_slice(extra);
-        catchup(dir.path(), args);
+        let out = claims_at_three(dir.path(), name, "1", extra);
         let table = Table::read(&out.join("claims.csv"));
         let effects: Vec<String> = table
             .column("effect")

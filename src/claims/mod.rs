@@ -181,14 +181,18 @@ pub struct Options {
 
 impl Options {
     /// The structural changes the user asked for, applied to every experiment's
-    /// scenario before a variant's own.
-    fn structure(&self) -> Vec<Change> {
+    /// scenario before a variant's own, each with the command-line option that asks
+    /// for it (for errors and the report's command).
+    fn structure(&self) -> Vec<(Change, String)> {
         let mut changes = Vec::new();
         if self.firms != 1.0 {
-            changes.push(Change::Firms(self.firms));
+            changes.push((Change::Firms(self.firms), format!("--firms {}", self.firms)));
         }
         if self.horizon != 1.0 {
-            changes.push(Change::Horizon(self.horizon));
+            changes.push((
+                Change::Horizon(self.horizon),
+                format!("--horizon {}", self.horizon),
+            ));
         }
         changes
     }
@@ -220,20 +224,15 @@ pub fn replicate_seed(master: u64, r: usize) -> u64 {
 fn arm_scenario(
     base: &Source,
     sets: &[String],
-    structure: &[Change],
+    structure: &[(Change, String)],
     variant: &Variant,
     seed: u64,
 ) -> Result<ValidScenario, ScenarioError> {
     let mut edits = Edit::parse_all(sets)?;
     edits.push(Edit::seed(seed));
     let mut scenario = parse_scenario(&base.text, &base.origin, &edits)?;
-    for &change in structure {
-        let option = match change {
-            Change::Firms(f) => format!("--firms {f}"),
-            Change::Horizon(h) => format!("--horizon {h}"),
-            other => format!("{other:?}"),
-        };
-        scenario = change.apply(scenario, &base.origin, &option)?;
+    for (change, option) in structure {
+        scenario = change.apply(scenario, &base.origin, option)?;
     }
     variant.apply(scenario, &base.origin)
 }
@@ -301,6 +300,7 @@ pub fn check(opts: &Options) -> Result<Outcome, ScenarioError> {
             }
         }
     }
+    let structure = opts.structure();
     type JobResult = (Vec<f64>, Vec<Vec<f64>>);
     let results: Vec<Result<JobResult, ScenarioError>> = jobs
         .par_iter()
@@ -318,8 +318,7 @@ pub fn check(opts: &Options) -> Result<Outcome, ScenarioError> {
                 let mut sets = opts.sets.clone();
                 sets.extend(arm.sets.iter().map(|s| s.to_string()));
                 sets.extend(extra.iter().cloned());
-                let scenario =
-                    arm_scenario(&job.base, &sets, &opts.structure(), job.variant, seed)?;
+                let scenario = arm_scenario(&job.base, &sets, &structure, job.variant, seed)?;
                 runs.push(Run::simulate(&scenario));
             }
             let effects = job.exp.parts.iter().map(|p| (p.effect)(&runs)).collect();

@@ -146,11 +146,8 @@ fn markdown(outcome: &Outcome, opts: &Options, figures: &[Figure]) -> String {
     for set in &opts.sets {
         let _ = write!(command, " --set '{set}'");
     }
-    if opts.firms != 1.0 {
-        let _ = write!(command, " --firms {}", opts.firms);
-    }
-    if opts.horizon != 1.0 {
-        let _ = write!(command, " --horizon {}", opts.horizon);
+    for (_, option) in opts.structure() {
+        let _ = write!(command, " {option}");
     }
     let _ = writeln!(
         md,

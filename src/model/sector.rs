@@ -729,6 +729,17 @@ mod tests {
         }
     }
 
+    /// The first period up to its R&D: the environment and what the firms' pass found.
+    fn first_period_rd(
+        s: &mut Sector,
+        m: &ModelParams,
+        lv: Levers,
+    ) -> (Environment, InnovationTally) {
+        let env = s.period_environment(1, m, &lv);
+        let inno = s.innovate_firms(&input(m, 1, lv), &env);
+        (env, inno)
+    }
+
     /// Every chunk's result is added, in chunk order, whether the sector has several
     /// chunks (run in parallel), one, or none.
     #[test]
@@ -871,8 +882,7 @@ mod tests {
         let import_share = |tariff: f64| {
             let (mut s, m) = sector(Regime::CatchUp);
             let lv = levers(|p| p.tariff = tariff);
-            let env = s.period_environment(1, &m, &lv);
-            let inno = s.innovate_firms(&input(&m, 1, lv), &env);
+            let (env, inno) = first_period_rd(&mut s, &m, lv);
             let market = s.clear_market(&m, &lv, &env, &inno);
             (s.import_share, market.import_price)
         };
@@ -895,8 +905,7 @@ mod tests {
         let mut s = Sector::new(0, &spec, &m, 7, false);
         assert_eq!(s.firms.chunks_mut().count(), 2);
         let lv = levers(|p| p.tariff = 0.3);
-        let env = s.period_environment(1, &m, &lv);
-        let inno = s.innovate_firms(&input(&m, 1, lv), &env);
+        let (env, inno) = first_period_rd(&mut s, &m, lv);
         // Shares that add up to more than one, as after entrants joined: without
         // clipped shares the replicator keeps the total, so only then does the
         // division by the total show.
@@ -955,8 +964,7 @@ mod tests {
     fn a_market_with_no_shares_left_goes_to_imports() {
         let (mut s, m) = sector(Regime::CatchUp);
         let lv = levers(|_| {});
-        let env = s.period_environment(1, &m, &lv);
-        let inno = s.innovate_firms(&input(&m, 1, lv), &env);
+        let (env, inno) = first_period_rd(&mut s, &m, lv);
         s.firms.share.iter_mut().for_each(|x| *x = 0.0);
         s.import_share = 0.0;
         let empty = InnovationTally {
