@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""The claims under other values of the model's parameters, one at a time: are any of
+them knife-edge? Run from the repository root, after `cargo build --release`:
+
+    python3 tools/claims-sensitivity.py                  # every [model] parameter, x0.75 and x1.25
+    python3 tools/claims-sensitivity.py --factor 0.5     # x0.5 and x1.5
+    python3 tools/claims-sensitivity.py --only selection,markup --seed 7
+
+For each numeric parameter of `[model]` (from `catchup reference --json`) it runs
+`catchup claims --set model.KEY=VALUE` with VALUE the default times 1 - FACTOR and
+1 + FACTOR (integers rounded, moved by at least 1; values kept inside the key's range;
+a side the range leaves equal to the default is skipped); a boolean is flipped. Each
+run is the claims' own design (paired replicates, each claim's mechanism switched off;
+the arms' own settings override the change, so a parameter an experiment sets, such as
+claim 9's shift depth, keeps the experiment's value there).
+
+Writes, in --out (default output/claims-sensitivity):
+  runs/KEY=VALUE/     each `catchup claims` result (a run whose claims.csv exists is
+                      not repeated: the study resumes after an interruption)
+  sensitivity.csv     one row per perturbation and claim part: the effect, its 95%
+                      interval, the verdict, whether it is caused and passes
+  summary.md          per claim part, how many perturbations it passes and which break
+                      it (with the effect and interval there); the command line
+
+Exit status 0 when the study ran (whatever the claims show), 2 on bad options or a
+failed run. Needs only the Python standard library.
+"""
+import argparse, csv, json, math, os, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from catchup_bin import BIN  # noqa: E402
+
+
+def parameters():
+    """The [model] table of `catchup reference --json`."""
+    out = subprocess.run([BIN, "reference", "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)["model"]
+
+
+def inside(p, v):
+    """Whether value v is within parameter p's range.
+
+    >>> inside({"minimum": 0.0, "minimum_exclusive": True, "maximum": None}, 0.0)
+    False
+    >>> inside({"minimum": 0.0, "maximum": 1.0}, 1.0)
+    True
+    """
+    lo, hi = p.get("minimum"), p.get("maximum")
+    if lo is not None and (v < lo or (p.get("minimum_exclusive") and v == lo)):
+        return False
+    return hi is None or v <= hi
+
+
+def perturbations(p, factor):
+    """The values to try for parameter p: [] when none differs from its default.
+
+    >>> perturbations({"type": "number", "default": 0.2, "minimum": 0.0, "maximum": 10.0}, 0.25)
+    [0.15, 0.25]
+    >>> perturbations({"type": "number", "default": 1.0, "minimum": 0.0, "maximum": 1.0}, 0.25)
+    [0.75]
+    >>> perturbations({"type": "number", "default": 0.85, "minimum": 0.01, "maximum": 1.0}, 0.25)
+    [0.6375, 1.0]
+    >>> perturbations({"type": "integer", "default": 5, "minimum": 1, "maximum": 1000}, 0.1)
+    [4, 6]
+    >>> perturbations({"type": "integer", "default": 1, "minimum": 1, "maximum": 1000}, 0.25)
+    [2]
+    >>> perturbations({"type": "number", "default": 0.0, "minimum": 0.0, "maximum": 1.0}, 0.25)
+    []
+    >>> perturbations({"type": "boolean", "default": True}, 0.25)
+    [False]
+    """
+    d = p["default"]
+    if p["type"] == "boolean":
+        return [not d]
+    values = []
+    for sign in (-1, 1):
+        v = d * (1 + sign * factor)
+        if p["type"] == "integer":
+            v = round(v)
+            if v == d:
+                v = d + sign
+        else:
+            lo, hi = p.get("minimum"), p.get("maximum")
+            if lo is not None:
+                v = max(v, lo)
+            if hi is not None:
+                v = min(v, hi)
+            v = float(f"{v:.6g}")
+        if v != d and inside(p, v) and v not in values:
+            values.append(v)
+    return values
+
+
+def text(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def run(key, value, args, runs):
+    """`catchup claims` with one change; returns the rows of its claims.csv."""
+    name = f"{key}={text(value)}"
+    out = os.path.join(runs, name)
+    table = os.path.join(out, "claims.csv")
+    if not os.path.exists(table):
+        cmd = [BIN, "claims", "--replicates", str(args.replicates), "--seed", str(args.seed),
+               "--set", f"model.{key}={text(value)}", "--out", out, "--force", "-q"]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        # Exit 1 means a claim failed: that is a finding, not an error.
+        if done.returncode not in (0, 1) or not os.path.exists(table):
+            sys.exit(f"claims-sensitivity: `{' '.join(cmd)}` failed ({done.returncode}): "
+                     f"{done.stderr.strip()}")
+    with open(table, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def number(x):
+    x = float(x)
+    if x == 0:
+        return "0"
+    digits = max(0, 2 - math.floor(math.log10(abs(x))))
+    return f"{x:.{digits}f}".replace("-", "−")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--factor", type=float, default=0.25,
+                    help="relative change of each parameter, both ways (default 0.25)")
+    ap.add_argument("--only", help="only these parameters (comma-separated keys)")
+    ap.add_argument("--replicates", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", default="output/claims-sensitivity")
+    args = ap.parse_args()
+    if not 0 < args.factor < 1:
+        ap.error(f"--factor must lie strictly between 0 and 1, got {args.factor}")
+    if args.replicates < 2:
+        ap.error("--replicates must be at least 2")
+    if not os.path.exists(BIN):
+        sys.exit(f"claims-sensitivity: no binary at {BIN} (cargo build --release, or set CATCHUP_BIN)")
+
+    params = parameters()
+    if args.only:
+        wanted = args.only.split(",")
+        known = {p["key"] for p in params}
+        unknown = [k for k in wanted if k not in known]
+        if unknown:
+            ap.error(f"unknown model parameter(s): {', '.join(unknown)}")
+        params = [p for p in params if p["key"] in wanted]
+
+    runs = os.path.join(args.out, "runs")
+    os.makedirs(runs, exist_ok=True)
+    rows = []
+    plan = [(p, v) for p in params for v in perturbations(p, args.factor)]
+    for n, (p, v) in enumerate(plan, 1):
+        print(f"[{n}/{len(plan)}] model.{p['key']} = {text(v)} (default {text(p['default'])})",
+              file=sys.stderr)
+        for r in run(p["key"], v, args, runs):
+            rows.append({"parameter": p["key"], "default": text(p["default"]), "value": text(v),
+                         "part": r["part"], "effect": r["effect"], "effect_low": r["effect_low"],
+                         "effect_high": r["effect_high"], "verdict": r["verdict"],
+                         "caused": r["caused"], "passes": r["passes"]})
+
+    fields = list(rows[0].keys()) if rows else ["parameter"]
+    tmp = os.path.join(args.out, "sensitivity.csv.tmp")
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, os.path.join(args.out, "sensitivity.csv"))
+
+    parts = sorted({r["part"] for r in rows}, key=lambda s: (int(s.rstrip("abcdefgh")), s))
+    lines = [
+        "# The claims under one-at-a-time changes of the model's parameters", "",
+        f"Command: `python3 tools/claims-sensitivity.py --factor {args.factor} "
+        f"--replicates {args.replicates} --seed {args.seed}"
+        + (f" --only {args.only}" if args.only else "") + "`", "",
+        f"{len(plan)} perturbations of {len(params)} parameters "
+        f"(each x{1 - args.factor:g} and x{1 + args.factor:g}, booleans flipped).", "",
+        "| part | passes | where it does not |", "|---|---|---|",
+    ]
+    for part in parts:
+        mine = [r for r in rows if r["part"] == part]
+        bad = [r for r in mine if r["passes"] != "true"]
+        why = "; ".join(
+            f"{r['parameter']} = {r['value']}: "
+            + (r["verdict"] if r["verdict"] != "holds" else "not caused")
+            + (f" ({number(r['effect'])} [{number(r['effect_low'])}, {number(r['effect_high'])}])"
+               if r["effect"] else "")
+            for r in bad)
+        lines.append(f"| {part} | {len(mine) - len(bad)} of {len(mine)} | {why or '—'} |")
+    tmp = os.path.join(args.out, "summary.md.tmp")
+    with open(tmp, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, os.path.join(args.out, "summary.md"))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
