@@ -5,22 +5,27 @@ them knife-edge? Run from the repository root, after `cargo build --release`:
     python3 tools/claims-sensitivity.py                  # every [model] parameter, x0.75 and x1.25
     python3 tools/claims-sensitivity.py --factor 0.5     # x0.5 and x1.5
     python3 tools/claims-sensitivity.py --only selection,markup --seed 7
+    python3 tools/claims-sensitivity.py --values markup=0.15,0.18,0.2,0.22,0.25 --claims 3,7,9
 
 For each numeric parameter of `[model]` (from `catchup reference --json`) it runs
 `catchup claims --set model.KEY=VALUE` with VALUE the default times 1 - FACTOR and
 1 + FACTOR (integers rounded, moved by at least 1; values kept inside the key's range;
-a side the range leaves equal to the default is skipped); a boolean is flipped. Each
+a side the range leaves equal to the default is skipped); a boolean is flipped. With
+--values KEY=V1,V2,... it runs one parameter at the values given instead (a scan: where
+does a claim turn?), and --claims passes `--only` to `catchup claims`. Each
 run is the claims' own design (paired replicates, each claim's mechanism switched off;
 the arms' own settings override the change, so a parameter an experiment sets, such as
 claim 9's shift depth, keeps the experiment's value there).
 
 Writes, in --out (default output/claims-sensitivity):
-  runs/KEY=VALUE/     each `catchup claims` result (a run whose claims.csv exists is
+  runs/seed-S-replicates-R[-claims-C]/KEY=VALUE/
+                      each `catchup claims` result (a run whose claims.csv exists is
                       not repeated: the study resumes after an interruption)
   sensitivity.csv     one row per perturbation and claim part: the effect, its 95%
                       interval, the verdict, whether it is caused and passes
   summary.md          per claim part, how many perturbations it passes and which break
-                      it (with the effect and interval there); the command line
+                      it (with the effect and interval there); with --values, also a
+                      grid of each value's verdicts; the command line
 
 Exit status 0 when the study ran (whatever the claims show), 2 on bad options or a
 failed run. Needs only the Python standard library.
@@ -105,6 +110,8 @@ def run(key, value, args, runs):
     if not os.path.exists(table):
         cmd = [BIN, "claims", "--replicates", str(args.replicates), "--seed", str(args.seed),
                "--set", f"model.{key}={text(value)}", "--out", out, "--force", "-q"]
+        if args.claims:
+            cmd += ["--only", args.claims]
         done = subprocess.run(cmd, capture_output=True, text=True)
         # Exit 1 means a claim failed: that is a finding, not an error.
         if done.returncode not in (0, 1) or not os.path.exists(table):
@@ -112,6 +119,54 @@ def run(key, value, args, runs):
                      f"{done.stderr.strip()}")
     with open(table, newline="") as f:
         return list(csv.DictReader(f))
+
+
+def parse_values(spec, params):
+    """`KEY=V1,V2,...` as (the parameter, its values), each checked against its range.
+
+    >>> ps = [{"key": "markup", "type": "number", "default": 0.2, "minimum": 0.0, "maximum": 10.0},
+    ...       {"key": "paradigm_transition", "type": "integer", "default": 5, "minimum": 1, "maximum": 1000}]
+    >>> parse_values("markup=0.15,0.25", ps)[1]
+    [0.15, 0.25]
+    >>> parse_values("paradigm_transition=2,8", ps)[1]
+    [2, 8]
+    >>> parse_values("markup=11", ps)
+    Traceback (most recent call last):
+    ...
+    ValueError: markup = 11.0 is outside its range (0.0 to 10.0)
+    >>> parse_values("markp=0.1", ps)
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown model parameter 'markp'
+    """
+    key, _, listed = spec.partition("=")
+    p = next((p for p in params if p["key"] == key), None)
+    if p is None:
+        raise ValueError(f"unknown model parameter '{key}'")
+    if not listed:
+        raise ValueError(f"expected KEY=V1,V2,... , got '{spec}'")
+    values = []
+    for item in listed.split(","):
+        if p["type"] == "boolean":
+            if item not in ("true", "false"):
+                raise ValueError(f"{key} is on or off: expected true or false, got '{item}'")
+            v = item == "true"
+        elif p["type"] == "integer":
+            v = int(item)
+        else:
+            v = float(item)
+        if not isinstance(v, bool) and not inside(p, v):
+            raise ValueError(f"{key} = {v} is outside its range "
+                             f"({p.get('minimum')} to {p.get('maximum')})")
+        values.append(v)
+    return p, values
+
+
+def verdict(r):
+    """A claims.csv row's outcome in a word."""
+    if r["passes"] == "true":
+        return "passes"
+    return r["verdict"] if r["verdict"] != "holds" else "not caused"
 
 
 def number(x):
@@ -127,6 +182,9 @@ def main():
     ap.add_argument("--factor", type=float, default=0.25,
                     help="relative change of each parameter, both ways (default 0.25)")
     ap.add_argument("--only", help="only these parameters (comma-separated keys)")
+    ap.add_argument("--values", metavar="KEY=V1,V2,...",
+                    help="one parameter at these values instead of --factor's changes")
+    ap.add_argument("--claims", help="only these claims (passed to `catchup claims --only`)")
     ap.add_argument("--replicates", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default="output/claims-sensitivity")
@@ -139,6 +197,14 @@ def main():
         sys.exit(f"claims-sensitivity: no binary at {BIN} (cargo build --release, or set CATCHUP_BIN)")
 
     params = parameters()
+    if args.values and args.only:
+        ap.error("--values names its one parameter: leave --only out")
+    if args.values:
+        try:
+            scanned, values = parse_values(args.values, params)
+        except ValueError as e:
+            ap.error(f"--values: {e}")
+        params = [scanned]
     if args.only:
         wanted = args.only.split(",")
         known = {p["key"] for p in params}
@@ -147,10 +213,15 @@ def main():
             ap.error(f"unknown model parameter(s): {', '.join(unknown)}")
         params = [p for p in params if p["key"] in wanted]
 
-    runs = os.path.join(args.out, "runs")
+    # The runs of one seed, replicate count and set of claims, kept apart from others'.
+    runs = os.path.join(args.out, "runs", f"seed-{args.seed}-replicates-{args.replicates}"
+                        + (f"-claims-{args.claims.replace(',', '-')}" if args.claims else ""))
     os.makedirs(runs, exist_ok=True)
     rows = []
-    plan = [(p, v) for p in params for v in perturbations(p, args.factor)]
+    if args.values:
+        plan = [(params[0], v) for v in values]
+    else:
+        plan = [(p, v) for p in params for v in perturbations(p, args.factor)]
     for n, (p, v) in enumerate(plan, 1):
         print(f"[{n}/{len(plan)}] model.{p['key']} = {text(v)} (default {text(p['default'])})",
               file=sys.stderr)
@@ -169,25 +240,36 @@ def main():
     os.replace(tmp, os.path.join(args.out, "sensitivity.csv"))
 
     parts = sorted({r["part"] for r in rows}, key=lambda s: (int(s.rstrip("abcdefgh")), s))
+    changes = (f"{len(plan)} values of {params[0]['key']} (default {text(params[0]['default'])})"
+               if args.values else
+               f"{len(plan)} perturbations of {len(params)} parameters "
+               f"(each x{1 - args.factor:g} and x{1 + args.factor:g}, booleans flipped)")
     lines = [
         "# The claims under one-at-a-time changes of the model's parameters", "",
-        f"Command: `python3 tools/claims-sensitivity.py --factor {args.factor} "
-        f"--replicates {args.replicates} --seed {args.seed}"
-        + (f" --only {args.only}" if args.only else "") + "`", "",
-        f"{len(plan)} perturbations of {len(params)} parameters "
-        f"(each x{1 - args.factor:g} and x{1 + args.factor:g}, booleans flipped).", "",
+        "Command: `python3 tools/claims-sensitivity.py "
+        + (f"--values {args.values}" if args.values else f"--factor {args.factor}")
+        + f" --replicates {args.replicates} --seed {args.seed}"
+        + (f" --only {args.only}" if args.only else "")
+        + (f" --claims {args.claims}" if args.claims else "") + "`", "",
+        changes + ".", "",
         "| part | passes | where it does not |", "|---|---|---|",
     ]
     for part in parts:
         mine = [r for r in rows if r["part"] == part]
         bad = [r for r in mine if r["passes"] != "true"]
         why = "; ".join(
-            f"{r['parameter']} = {r['value']}: "
-            + (r["verdict"] if r["verdict"] != "holds" else "not caused")
+            f"{r['parameter']} = {r['value']}: " + verdict(r)
             + (f" ({number(r['effect'])} [{number(r['effect_low'])}, {number(r['effect_high'])}])"
                if r["effect"] else "")
             for r in bad)
         lines.append(f"| {part} | {len(mine) - len(bad)} of {len(mine)} | {why or '—'} |")
+    if args.values:
+        key = params[0]["key"]
+        lines += ["", f"| {key} | " + " | ".join(parts) + " |",
+                  "|---|" + "---|" * len(parts)]
+        for v in values:
+            mine = {r["part"]: r for r in rows if r["value"] == text(v)}
+            lines.append(f"| {text(v)} | " + " | ".join(verdict(mine[p]) for p in parts) + " |")
     tmp = os.path.join(args.out, "summary.md.tmp")
     with open(tmp, "w") as f:
         f.write("\n".join(lines) + "\n")
