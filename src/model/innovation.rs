@@ -1347,6 +1347,21 @@ mod tests {
         assert_eq!((tally.transfers, after.productivity), (0, 0.5));
     }
 
+    /// A joint project needs the firm's own research money: where no firm spends on
+    /// research (so the sector's mean budget is 0), nobody takes one up, however open
+    /// the bridge.
+    #[test]
+    fn without_research_money_nobody_takes_up_a_joint_project() {
+        let mut s = Setup::with_bridge();
+        s.model.rd_share = 0.0;
+        let ctx = s.context(0.0);
+        assert_eq!(ctx.mean_budget, 0.0);
+        let firms = (0..50).map(|id| Firm { id, ..firm(0.5) });
+        let (after, tally) = run_all(firms, &ctx);
+        assert_eq!(tally.transfers, 0);
+        assert!(after.iter().all(|f| f.productivity == 0.5));
+    }
+
     /// Under a consortium, a firm on a path the consortium has found dead moves to
     /// another before it explores; without one it stays until its own tolerance.
     #[test]
