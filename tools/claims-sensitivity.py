@@ -6,19 +6,24 @@ them knife-edge? Run from the repository root, after `cargo build --release`:
     python3 tools/claims-sensitivity.py --factor 0.5     # x0.5 and x1.5
     python3 tools/claims-sensitivity.py --only selection,markup --seed 7
     python3 tools/claims-sensitivity.py --values markup=0.15,0.18,0.2,0.22,0.25 --claims 3,7,9
+    python3 tools/claims-sensitivity.py --joint 30 --factor 0.1
 
 For each numeric parameter of `[model]` (from `catchup reference --json`) it runs
 `catchup claims --set model.KEY=VALUE` with VALUE the default times 1 - FACTOR and
 1 + FACTOR (integers rounded, moved by at least 1; values kept inside the key's range;
 a side the range leaves equal to the default is skipped); a boolean is flipped. With
 --values KEY=V1,V2,... it runs one parameter at the values given instead (a scan: where
-does a claim turn?), and --claims passes `--only` to `catchup claims`. Each
+does a claim turn?). With --joint N it changes every numeric parameter at once, N
+times: each by a factor drawn uniformly from [1 - FACTOR, 1 + FACTOR] (rounded and kept
+in range as above; the draws are Python's `random` seeded by the master seed and the
+point's number), to see how often each part passes near the defaults; the points'
+values go to points.csv. --claims passes `--only` to `catchup claims`. Each
 run is the claims' own design (paired replicates, each claim's mechanism switched off;
 the arms' own settings override the change, so a parameter an experiment sets, such as
 claim 9's shift depth, keeps the experiment's value there).
 
 Writes, in --out (default output/claims-sensitivity):
-  runs/seed-S-replicates-R[-claims-C]/KEY=VALUE/
+  runs/seed-S-replicates-R[-claims-C]/KEY=VALUE/ (or joint-FACTOR-K/)
                       each `catchup claims` result (a run whose claims.csv exists is
                       not repeated: the study resumes after an interruption)
   sensitivity.csv     one row per perturbation and claim part: the effect, its 95%
@@ -30,7 +35,7 @@ Writes, in --out (default output/claims-sensitivity):
 Exit status 0 when the study ran (whatever the claims show), 2 on bad options or a
 failed run. Needs only the Python standard library.
 """
-import argparse, csv, json, math, os, subprocess, sys
+import argparse, csv, json, math, os, random, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from catchup_bin import BIN  # noqa: E402
@@ -102,14 +107,51 @@ def text(v):
     return str(v)
 
 
-def run(key, value, args, runs):
-    """`catchup claims` with one change; returns the rows of its claims.csv."""
-    name = f"{key}={text(value)}"
+def joint_point(params, factor, seed, k):
+    """Point k of --joint: every numeric parameter times its own uniform factor.
+
+    >>> ps = [{"key": "markup", "type": "number", "default": 0.2, "minimum": 0.0, "maximum": 10.0},
+    ...       {"key": "absorb_private", "type": "number", "default": 1.0, "minimum": 0.0, "maximum": 1.0},
+    ...       {"key": "switch_against_imports", "type": "boolean", "default": True}]
+    >>> point = joint_point(ps, 0.1, 1, 0)
+    >>> [key for key, _ in point]
+    ['markup', 'absorb_private']
+    >>> 0.18 <= point[0][1] <= 0.22 and 0.9 <= point[1][1] <= 1.0
+    True
+    >>> point == joint_point(ps, 0.1, 1, 0) != joint_point(ps, 0.1, 1, 1)
+    True
+    """
+    rng = random.Random(f"claims-sensitivity {seed} {k}")
+    point = []
+    for p in params:
+        if p["type"] == "boolean":
+            continue
+        v = p["default"] * rng.uniform(1 - factor, 1 + factor)
+        if p["type"] == "integer":
+            v = round(v)
+        lo, hi = p.get("minimum"), p.get("maximum")
+        if lo is not None:
+            v = max(v, lo)
+        if hi is not None:
+            v = min(v, hi)
+        if p["type"] != "integer":
+            v = float(f"{v:.6g}")
+        if not inside(p, v):  # an exclusive minimum reached by clamping
+            v = p["default"]
+        point.append((p["key"], v))
+    return point
+
+
+def run(name, settings, args, runs):
+    """`catchup claims` with `settings` (model keys and values) changed; returns the
+    rows of its claims.csv."""
     out = os.path.join(runs, name)
     table = os.path.join(out, "claims.csv")
     if not os.path.exists(table):
         cmd = [BIN, "claims", "--replicates", str(args.replicates), "--seed", str(args.seed),
-               "--set", f"model.{key}={text(value)}", "--out", out, "--force", "-q"]
+               "--out", out, "--force", "-q"]
+        for key, value in settings:
+            cmd += ["--set", f"model.{key}={text(value)}"]
         if args.claims:
             cmd += ["--only", args.claims]
         done = subprocess.run(cmd, capture_output=True, text=True)
@@ -169,6 +211,16 @@ def verdict(r):
     return r["verdict"] if r["verdict"] != "holds" else "not caused"
 
 
+def write_csv(path, rows):
+    """`rows` (dicts with the same keys) written whole or not at all."""
+    tmp = path + ".tmp"
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()) if rows else ["parameter"])
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, path)
+
+
 def number(x):
     x = float(x)
     if x == 0:
@@ -184,6 +236,8 @@ def main():
     ap.add_argument("--only", help="only these parameters (comma-separated keys)")
     ap.add_argument("--values", metavar="KEY=V1,V2,...",
                     help="one parameter at these values instead of --factor's changes")
+    ap.add_argument("--joint", type=int, metavar="N",
+                    help="N points changing every numeric parameter at once instead")
     ap.add_argument("--claims", help="only these claims (passed to `catchup claims --only`)")
     ap.add_argument("--replicates", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
@@ -199,6 +253,10 @@ def main():
     params = parameters()
     if args.values and args.only:
         ap.error("--values names its one parameter: leave --only out")
+    if args.joint is not None and (args.values or args.only):
+        ap.error("--joint changes every parameter: leave --values and --only out")
+    if args.joint is not None and args.joint < 1:
+        ap.error("--joint needs at least one point")
     if args.values:
         try:
             scanned, values = parse_values(args.values, params)
@@ -218,36 +276,48 @@ def main():
                         + (f"-claims-{args.claims.replace(',', '-')}" if args.claims else ""))
     os.makedirs(runs, exist_ok=True)
     rows = []
-    if args.values:
-        plan = [(params[0], v) for v in values]
+    # Each run of the plan: (its name, the parameter and value it shows in the tables,
+    # the default, the settings it makes).
+    if args.joint:
+        plan = []
+        points = []
+        for k in range(args.joint):
+            point = joint_point(params, args.factor, args.seed, k)
+            name = f"joint-{args.factor:g}-{k}"
+            plan.append((name, name, "", "", point))
+            points += [{"point": name, "parameter": key, "value": text(v)} for key, v in point]
+        write_csv(os.path.join(args.out, "points.csv"), points)
+    elif args.values:
+        p = params[0]
+        plan = [(f"{p['key']}={text(v)}", p["key"], text(p["default"]), text(v), [(p["key"], v)])
+                for v in values]
     else:
-        plan = [(p, v) for p in params for v in perturbations(p, args.factor)]
-    for n, (p, v) in enumerate(plan, 1):
-        print(f"[{n}/{len(plan)}] model.{p['key']} = {text(v)} (default {text(p['default'])})",
-              file=sys.stderr)
-        for r in run(p["key"], v, args, runs):
-            rows.append({"parameter": p["key"], "default": text(p["default"]), "value": text(v),
+        plan = [(f"{p['key']}={text(v)}", p["key"], text(p["default"]), text(v), [(p["key"], v)])
+                for p in params for v in perturbations(p, args.factor)]
+    for n, (name, parameter, default, value, settings) in enumerate(plan, 1):
+        print(f"[{n}/{len(plan)}] {name} (default {default})" if default else
+              f"[{n}/{len(plan)}] {name}", file=sys.stderr)
+        for r in run(name, settings, args, runs):
+            rows.append({"parameter": parameter, "default": default, "value": value,
                          "part": r["part"], "effect": r["effect"], "effect_low": r["effect_low"],
                          "effect_high": r["effect_high"], "verdict": r["verdict"],
                          "caused": r["caused"], "passes": r["passes"]})
 
-    fields = list(rows[0].keys()) if rows else ["parameter"]
-    tmp = os.path.join(args.out, "sensitivity.csv.tmp")
-    with open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
-    os.replace(tmp, os.path.join(args.out, "sensitivity.csv"))
+    write_csv(os.path.join(args.out, "sensitivity.csv"), rows)
 
     parts = sorted({r["part"] for r in rows}, key=lambda s: (int(s.rstrip("abcdefgh")), s))
-    changes = (f"{len(plan)} values of {params[0]['key']} (default {text(params[0]['default'])})"
+    changes = (f"{len(plan)} points, each changing every numeric parameter by a factor "
+               f"from [{1 - args.factor:g}, {1 + args.factor:g}] (points.csv)" if args.joint else
+               f"{len(plan)} values of {params[0]['key']} (default {text(params[0]['default'])})"
                if args.values else
                f"{len(plan)} perturbations of {len(params)} parameters "
                f"(each x{1 - args.factor:g} and x{1 + args.factor:g}, booleans flipped)")
     lines = [
         "# The claims under one-at-a-time changes of the model's parameters", "",
         "Command: `python3 tools/claims-sensitivity.py "
-        + (f"--values {args.values}" if args.values else f"--factor {args.factor}")
+        + (f"--values {args.values}" if args.values else
+           f"--joint {args.joint} --factor {args.factor}" if args.joint else
+           f"--factor {args.factor}")
         + f" --replicates {args.replicates} --seed {args.seed}"
         + (f" --only {args.only}" if args.only else "")
         + (f" --claims {args.claims}" if args.claims else "") + "`", "",
@@ -258,7 +328,8 @@ def main():
         mine = [r for r in rows if r["part"] == part]
         bad = [r for r in mine if r["passes"] != "true"]
         why = "; ".join(
-            f"{r['parameter']} = {r['value']}: " + verdict(r)
+            (f"{r['parameter']} = {r['value']}: " if r["value"] else f"{r['parameter']}: ")
+            + verdict(r)
             + (f" ({number(r['effect'])} [{number(r['effect_low'])}, {number(r['effect_high'])}])"
                if r["effect"] else "")
             for r in bad)
