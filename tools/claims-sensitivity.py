@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The claims under other values of the model's parameters, one at a time: are any of
-them knife-edge? Run from the repository root, after `cargo build --release`:
+"""The claims under other values of the model's parameters: are any of them
+knife-edge? Run from the repository root, after `cargo build --release`:
 
     python3 tools/claims-sensitivity.py                  # every [model] parameter, x0.75 and x1.25
     python3 tools/claims-sensitivity.py --factor 0.5     # x0.5 and x1.5
@@ -32,8 +32,8 @@ Writes, in --out (default output/claims-sensitivity):
                       it (with the effect and interval there); with --values, also a
                       grid of each value's verdicts; the command line
 
-Exit status 0 when the study ran (whatever the claims show), 2 on bad options or a
-failed run. Needs only the Python standard library.
+Exit status 0 when the study ran (whatever the claims show), 2 on bad options, 1 when
+a run of `catchup claims` failed. Needs only the Python standard library.
 """
 import argparse, csv, json, math, os, random, subprocess, sys
 
@@ -313,7 +313,7 @@ def main():
                f"{len(plan)} perturbations of {len(params)} parameters "
                f"(each x{1 - args.factor:g} and x{1 + args.factor:g}, booleans flipped)")
     lines = [
-        "# The claims under one-at-a-time changes of the model's parameters", "",
+        "# The claims under other values of the model's parameters", "",
         "Command: `python3 tools/claims-sensitivity.py "
         + (f"--values {args.values}" if args.values else
            f"--joint {args.joint} --factor {args.factor}" if args.joint else
