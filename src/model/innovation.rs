@@ -927,6 +927,18 @@ mod tests {
         );
         assert_eq!(tally.absorptions, 1);
         assert!((tally.gain_absorption - (expected - 0.4) * 10.0).abs() < 1e-5);
+        // An SOE's base is lower (0.7): the step closes that much less of the gap.
+        let soe = Firm {
+            owner: Ownership::Soe,
+            ..firm(0.4)
+        };
+        let (after, _) = run_one(soe, &s.context(0.0));
+        let expected = 0.4 + s.model.absorption_step * s.model.absorb_soe * (1.0 - 0.4);
+        assert!(
+            (after.productivity - expected).abs() < 1e-6,
+            "{}",
+            after.productivity
+        );
     }
 
     #[test]
