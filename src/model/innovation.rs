@@ -1359,6 +1359,27 @@ mod tests {
         assert_eq!((tally.transfers, after.productivity), (0, 0.5));
     }
 
+    /// A firm that puts nothing into exploration does not explore: no try is counted,
+    /// and its record on its path (failures in a row, experience) stays as it was.
+    #[test]
+    fn a_firm_that_does_not_explore_keeps_its_record_on_its_path() {
+        let s = Setup::new();
+        let before = Firm {
+            streak: 1,
+            experience: 3,
+            ..firm(0.4)
+        };
+        let (after, tally) = run_one(before, &s.context(0.0));
+        assert_eq!(tally.explorers(), 0);
+        assert_eq!(
+            (after.streak, after.experience, after.path),
+            (1, 3, before.path)
+        );
+        // With a share for exploration the same firm tries once and gains experience.
+        let (after, tally) = run_one(before, &s.context(0.5));
+        assert_eq!((tally.explorers(), after.experience), (1, 4));
+    }
+
     /// A joint project needs the firm's own research money: where no firm spends on
     /// research (so the sector's mean budget is 0), nobody takes one up, however open
     /// the bridge.
