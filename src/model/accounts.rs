@@ -1061,6 +1061,33 @@ mod mechanism_tests {
         assert_eq!(after.pending, 0.0);
     }
 
+    /// A firm plans its capacity for next period's demand: this period's output grown
+    /// at the market's rate, over the target utilisation.
+    #[test]
+    fn a_firm_plans_capacity_for_demand_grown_at_the_markets_rate() {
+        let m = ModelParams {
+            depreciation: 0.0,
+            max_investment_rate: 10.0,
+            ..ModelParams::default()
+        };
+        let lv = levers();
+        let ctx = AccountsContext {
+            demand_growth: 0.1,
+            ..context(&m, &lv)
+        };
+        let full = Firm {
+            capacity: 10.0,
+            ..healthy(Ownership::Private)
+        };
+        let (after, _) = settle_in(full, &ctx);
+        let target = 10.0 * 1.1 / m.target_utilization;
+        assert!(
+            (after.pending - (target - 10.0)).abs() < 1e-9,
+            "{}",
+            after.pending
+        );
+    }
+
     /// A model in which a firm may order up to twenty times its capacity, with 10%
     /// depreciation and no disposal: what it orders is set by its funds and credit.
     fn investing() -> ModelParams {
