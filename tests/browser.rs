@@ -584,7 +584,14 @@ fn the_classroom_page_runs_in_a_real_browser() {
             .contains("present"),
         "the address says presentation mode"
     );
-    sleep(Duration::from_millis(300));
+    // The charts are laid out again for the new size after the class changes; on a
+    // loaded machine that takes longer than any fixed pause, so wait for four charts
+    // inside the screen (a layout that never fits times out and fails).
+    page.wait(
+        "[...document.querySelectorAll('#charts figure')].filter(f => f.offsetParent !== null) \
+           .filter(f => f.getBoundingClientRect().bottom <= 1080).length === 4",
+        "four charts laid out inside the screen",
+    );
     let shown = page.script(
         "return [...document.querySelectorAll('#charts figure')] \
            .filter(f => f.offsetParent !== null).map(f => { \
