@@ -35,10 +35,11 @@ Writes, in --out (default output/claims-sensitivity):
 Exit status 0 when the study ran (whatever the claims show), 2 on bad options, 1 when
 a run of `catchup claims` failed. Needs only the Python standard library.
 """
-import argparse, csv, json, math, os, random, subprocess, sys
+import argparse, csv, json, os, random, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from catchup_bin import BIN  # noqa: E402
+from claims_figures import interval  # noqa: E402
 
 
 def parameters():
@@ -59,6 +60,25 @@ def inside(p, v):
     if lo is not None and (v < lo or (p.get("minimum_exclusive") and v == lo)):
         return False
     return hi is None or v <= hi
+
+
+def into_range(p, v):
+    """v moved to the nearer end of p's range if outside it; a number kept to six
+    significant digits (the values appear in file names and tables).
+
+    >>> into_range({"type": "number", "minimum": 0.0, "maximum": 1.0}, 1.0625)
+    1.0
+    >>> into_range({"type": "integer", "minimum": 1, "maximum": 1000}, 0)
+    1
+    """
+    lo, hi = p.get("minimum"), p.get("maximum")
+    if lo is not None:
+        v = max(v, lo)
+    if hi is not None:
+        v = min(v, hi)
+    if p["type"] != "integer":
+        v = float(f"{v:.6g}")
+    return v
 
 
 def perturbations(p, factor):
@@ -90,12 +110,7 @@ def perturbations(p, factor):
             if v == d:
                 v = d + sign
         else:
-            lo, hi = p.get("minimum"), p.get("maximum")
-            if lo is not None:
-                v = max(v, lo)
-            if hi is not None:
-                v = min(v, hi)
-            v = float(f"{v:.6g}")
+            v = into_range(p, v)
         if v != d and inside(p, v) and v not in values:
             values.append(v)
     return values
@@ -129,13 +144,7 @@ def joint_point(params, factor, seed, k):
         v = p["default"] * rng.uniform(1 - factor, 1 + factor)
         if p["type"] == "integer":
             v = round(v)
-        lo, hi = p.get("minimum"), p.get("maximum")
-        if lo is not None:
-            v = max(v, lo)
-        if hi is not None:
-            v = min(v, hi)
-        if p["type"] != "integer":
-            v = float(f"{v:.6g}")
+        v = into_range(p, v)
         if not inside(p, v):  # an exclusive minimum reached by clamping
             v = p["default"]
         point.append((p["key"], v))
@@ -221,14 +230,6 @@ def write_csv(path, rows):
     os.replace(tmp, path)
 
 
-def number(x):
-    x = float(x)
-    if x == 0:
-        return "0"
-    digits = max(0, 2 - math.floor(math.log10(abs(x))))
-    return f"{x:.{digits}f}".replace("-", "−")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--factor", type=float, default=0.25,
@@ -277,7 +278,11 @@ def main():
     os.makedirs(runs, exist_ok=True)
     rows = []
     # Each run of the plan: (its name, the parameter and value it shows in the tables,
-    # the default, the settings it makes).
+    # the default, the settings it makes). `design` is the plan's options as the
+    # command line gave them, `changes` what it changes, both for summary.md.
+    def one_change(p, v):
+        return (f"{p['key']}={text(v)}", p["key"], text(p["default"]), text(v), [(p["key"], v)])
+
     if args.joint:
         plan = []
         points = []
@@ -287,13 +292,19 @@ def main():
             plan.append((name, name, "", "", point))
             points += [{"point": name, "parameter": key, "value": text(v)} for key, v in point]
         write_csv(os.path.join(args.out, "points.csv"), points)
+        design = f"--joint {args.joint} --factor {args.factor}"
+        changes = (f"{len(plan)} points, each changing every numeric parameter by a factor "
+                   f"from [{1 - args.factor:g}, {1 + args.factor:g}] (points.csv)")
     elif args.values:
-        p = params[0]
-        plan = [(f"{p['key']}={text(v)}", p["key"], text(p["default"]), text(v), [(p["key"], v)])
-                for v in values]
+        plan = [one_change(params[0], v) for v in values]
+        design = f"--values {args.values}"
+        changes = (f"{len(plan)} values of {params[0]['key']} "
+                   f"(default {text(params[0]['default'])})")
     else:
-        plan = [(f"{p['key']}={text(v)}", p["key"], text(p["default"]), text(v), [(p["key"], v)])
-                for p in params for v in perturbations(p, args.factor)]
+        plan = [one_change(p, v) for p in params for v in perturbations(p, args.factor)]
+        design = f"--factor {args.factor}"
+        changes = (f"{len(plan)} perturbations of {len(params)} parameters "
+                   f"(each x{1 - args.factor:g} and x{1 + args.factor:g}, booleans flipped)")
     for n, (name, parameter, default, value, settings) in enumerate(plan, 1):
         print(f"[{n}/{len(plan)}] {name} (default {default})" if default else
               f"[{n}/{len(plan)}] {name}", file=sys.stderr)
@@ -306,18 +317,9 @@ def main():
     write_csv(os.path.join(args.out, "sensitivity.csv"), rows)
 
     parts = sorted({r["part"] for r in rows}, key=lambda s: (int(s.rstrip("abcdefgh")), s))
-    changes = (f"{len(plan)} points, each changing every numeric parameter by a factor "
-               f"from [{1 - args.factor:g}, {1 + args.factor:g}] (points.csv)" if args.joint else
-               f"{len(plan)} values of {params[0]['key']} (default {text(params[0]['default'])})"
-               if args.values else
-               f"{len(plan)} perturbations of {len(params)} parameters "
-               f"(each x{1 - args.factor:g} and x{1 + args.factor:g}, booleans flipped)")
     lines = [
         "# The claims under other values of the model's parameters", "",
-        "Command: `python3 tools/claims-sensitivity.py "
-        + (f"--values {args.values}" if args.values else
-           f"--joint {args.joint} --factor {args.factor}" if args.joint else
-           f"--factor {args.factor}")
+        f"Command: `python3 tools/claims-sensitivity.py {design}"
         + f" --replicates {args.replicates} --seed {args.seed}"
         + (f" --only {args.only}" if args.only else "")
         + (f" --claims {args.claims}" if args.claims else "") + "`", "",
@@ -329,9 +331,7 @@ def main():
         bad = [r for r in mine if r["passes"] != "true"]
         why = "; ".join(
             (f"{r['parameter']} = {r['value']}: " if r["value"] else f"{r['parameter']}: ")
-            + verdict(r)
-            + (f" ({number(r['effect'])} [{number(r['effect_low'])}, {number(r['effect_high'])}])"
-               if r["effect"] else "")
+            + verdict(r) + (f" ({interval(r, 'effect')})" if r["effect"] else "")
             for r in bad)
         lines.append(f"| {part} | {len(mine) - len(bad)} of {len(mine)} | {why or '—'} |")
     if args.values:

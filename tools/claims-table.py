@@ -13,7 +13,10 @@ switched off, whether it is caused, and how many variants pass (with, when not a
 what the others show). Numbers have three significant digits; thousands get commas.
 Needs only the Python standard library.
 """
-import csv, math, os, re, sys
+import csv, os, re, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from claims_figures import interval  # noqa: E402
 
 ODD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "ODD.md")
 VARIANT_NAMES = {
@@ -24,26 +27,6 @@ VARIANT_NAMES = {
     "horizon-x1.5": "on the 1.5x horizon",
     "firms-half": "on half the firms",
 }
-
-
-def number(text):
-    """Three significant digits, fixed notation, Unicode minus, commas from 1,000."""
-    x = float(text)
-    if x == 0:
-        return "0"
-    digits = 2 - math.floor(math.log10(abs(x)))
-    if digits <= 0:
-        s = f"{round(x):,}"
-    else:
-        s = f"{x:.{digits}f}".rstrip("0").rstrip(".")
-    return s.replace("-", "−")
-
-
-def interval(row, prefix):
-    value, low, high = row[prefix], row[prefix + "_low"], row[prefix + "_high"]
-    if value == "":
-        return "—"
-    return f"{number(value)} [{number(low)}, {number(high)}]"
 
 
 def passing(rows):
