@@ -6,6 +6,7 @@ knife-edge? Run from the repository root, after `cargo build --release`:
     python3 tools/claims-sensitivity.py --factor 0.5     # x0.5 and x1.5
     python3 tools/claims-sensitivity.py --only selection,markup --seed 7
     python3 tools/claims-sensitivity.py --values markup=0.15,0.18,0.2,0.22,0.25 --claims 3,7,9
+    python3 tools/claims-sensitivity.py --values sector.heavy.policy.soe_preference=0.1,0.3 --claims 3
     python3 tools/claims-sensitivity.py --joint 30 --factor 0.1
 
 For each numeric parameter of `[model]` (from `catchup reference --json`) it runs
@@ -13,7 +14,9 @@ For each numeric parameter of `[model]` (from `catchup reference --json`) it run
 1 + FACTOR (integers rounded, moved by at least 1; values kept inside the key's range;
 a side the range leaves equal to the default is skipped); a boolean is flipped. With
 --values KEY=V1,V2,... it runs one parameter at the values given instead (a scan: where
-does a claim turn?). With --joint N it changes every numeric parameter at once, N
+does a claim turn?); KEY may also be any other scenario key (a dotted path, as with
+`catchup --set`: a lever of one experiment's sector, with --claims naming the claims
+whose scenario has that sector), which `catchup` itself checks. With --joint N it changes every numeric parameter at once, N
 times: each by a factor drawn uniformly from [1 - FACTOR, 1 + FACTOR] (rounded and kept
 in range as above; the draws are Python's `random` seeded by the master seed and the
 point's number), to see how often each part passes near the defaults; the points'
@@ -160,7 +163,7 @@ def run(name, settings, args, runs):
         cmd = [BIN, "claims", "--replicates", str(args.replicates), "--seed", str(args.seed),
                "--out", out, "--force", "-q"]
         for key, value in settings:
-            cmd += ["--set", f"model.{key}={text(value)}"]
+            cmd += ["--set", f"{scenario_key(key)}={text(value)}"]
         if args.claims:
             cmd += ["--only", args.claims]
         done = subprocess.run(cmd, capture_output=True, text=True)
@@ -172,8 +175,19 @@ def run(name, settings, args, runs):
         return list(csv.DictReader(f))
 
 
+def scenario_key(key):
+    """The `--set` path of a parameter: a [model] key, or a dotted scenario key as given.
+
+    >>> scenario_key("markup"), scenario_key("sector.heavy.policy.tariff")
+    ('model.markup', 'sector.heavy.policy.tariff')
+    """
+    return key if "." in key else f"model.{key}"
+
+
 def parse_values(spec, params):
-    """`KEY=V1,V2,...` as (the parameter, its values), each checked against its range.
+    """`KEY=V1,V2,...` as (the parameter, its values), each checked against its range;
+    a dotted key other than `model.KEY` is another scenario key, its values numbers or
+    booleans that `catchup` checks.
 
     >>> ps = [{"key": "markup", "type": "number", "default": 0.2, "minimum": 0.0, "maximum": 10.0},
     ...       {"key": "paradigm_transition", "type": "integer", "default": 5, "minimum": 1, "maximum": 1000}]
@@ -185,20 +199,45 @@ def parse_values(spec, params):
     Traceback (most recent call last):
     ...
     ValueError: markup = 11.0 is outside its range (0.0 to 10.0)
+    >>> parse_values("model.markup=0.25", ps)[1]
+    [0.25]
     >>> parse_values("markp=0.1", ps)
     Traceback (most recent call last):
     ...
     ValueError: unknown model parameter 'markp'
+    >>> p, values = parse_values("sector.heavy.policy.soe_preference=0.1,0.3", ps)
+    >>> p["key"], values
+    ('sector.heavy.policy.soe_preference', [0.1, 0.3])
+    >>> parse_values("sector.heavy.policy.consortium=true", ps)[1]
+    [True]
+    >>> parse_values("sector.heavy.policy.tariff=high", ps)
+    Traceback (most recent call last):
+    ...
+    ValueError: sector.heavy.policy.tariff: expected a number, true or false, got 'high'
     """
     key, _, listed = spec.partition("=")
-    p = next((p for p in params if p["key"] == key), None)
+    key = key.removeprefix("model.")
+    if "." in key:
+        # Another scenario key: its default is the experiment's, its range `catchup`'s.
+        p = {"key": key, "type": "scenario", "default": ""}
+    else:
+        p = next((p for p in params if p["key"] == key), None)
     if p is None:
         raise ValueError(f"unknown model parameter '{key}'")
     if not listed:
         raise ValueError(f"expected KEY=V1,V2,... , got '{spec}'")
     values = []
     for item in listed.split(","):
-        if p["type"] == "boolean":
+        if p["type"] == "scenario":
+            if item in ("true", "false"):
+                v = item == "true"
+            else:
+                try:
+                    v = float(item)
+                except ValueError:
+                    raise ValueError(f"{key}: expected a number, true or false, "
+                                     f"got '{item}'") from None
+        elif p["type"] == "boolean":
             if item not in ("true", "false"):
                 raise ValueError(f"{key} is on or off: expected true or false, got '{item}'")
             v = item == "true"
@@ -206,7 +245,7 @@ def parse_values(spec, params):
             v = int(item)
         else:
             v = float(item)
-        if not isinstance(v, bool) and not inside(p, v):
+        if p["type"] != "scenario" and not isinstance(v, bool) and not inside(p, v):
             raise ValueError(f"{key} = {v} is outside its range "
                              f"({p.get('minimum')} to {p.get('maximum')})")
         values.append(v)
@@ -298,8 +337,10 @@ def main():
     elif args.values:
         plan = [one_change(params[0], v) for v in values]
         design = f"--values {args.values}"
-        changes = (f"{len(plan)} values of {params[0]['key']} "
-                   f"(default {text(params[0]['default'])})")
+        default = params[0]["default"]
+        changes = (f"{len(plan)} values of {params[0]['key']}"
+                   + (f" (default {text(default)})" if default != "" else
+                      " (the experiment's value otherwise)"))
     else:
         plan = [one_change(p, v) for p in params for v in perturbations(p, args.factor)]
         design = f"--factor {args.factor}"
