@@ -210,6 +210,8 @@ def parse_values(spec, params):
     ('sector.heavy.policy.soe_preference', [0.1, 0.3])
     >>> parse_values("sector.heavy.policy.consortium=true", ps)[1]
     [True]
+    >>> parse_values("sector.impatient.policy.rd_patience=2,3", ps)[1]
+    [2, 3]
     >>> parse_values("sector.heavy.policy.tariff=high", ps)
     Traceback (most recent call last):
     ...
@@ -233,7 +235,7 @@ def parse_values(spec, params):
                 v = item == "true"
             else:
                 try:
-                    v = float(item)
+                    v = int(item) if item.lstrip("-").isdigit() else float(item)
                 except ValueError:
                     raise ValueError(f"{key}: expected a number, true or false, "
                                      f"got '{item}'") from None
