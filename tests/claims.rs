@@ -85,6 +85,30 @@ fn the_strongest_claims_hold_and_are_caused_by_their_mechanisms() {
         "catchup claims --replicates 10 --seed 1 --only {CLAIMS}"
     )));
     assert!(report.contains("## Claim 10"));
+    // Parts that hold only near the defaults say so, in the report and on the terminal.
+    let line_3c = report
+        .lines()
+        .find(|l| l.starts_with("- **3c**"))
+        .expect("3c's statement");
+    assert!(
+        line_3c.contains("Known limits: fails at a markup of 0.18 or less"),
+        "{line_3c}"
+    );
+    assert!(
+        !report
+            .lines()
+            .find(|l| l.starts_with("- **1a**"))
+            .unwrap()
+            .contains("Known limits"),
+        "1a passed under every change tried"
+    );
+    let known = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Known not to hold under other parameter values: "))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(known.contains("3a, 3b, 3c, 4d, 7a"), "{known}");
+    assert!(!known.contains("1a"), "{known}");
 }
 
 #[test]

@@ -132,6 +132,8 @@ pub struct Finding {
     pub effect: Interval,
     pub verdict: Verdict,
     pub mechanism: &'static str,
+    /// Where the part is known not to pass (the registry's `Part::limits`).
+    pub limits: Option<&'static str>,
     pub ablated: Option<Interval>,
     pub caused: Caused,
     /// Standard deviation of the paired effects (for standardised effects).
@@ -384,6 +386,7 @@ pub fn check(opts: &Options) -> Result<Outcome, ScenarioError> {
                     effect,
                     verdict: Verdict::of(&effect, part.expect),
                     mechanism: part.mechanism,
+                    limits: part.limits,
                     ablated,
                     caused,
                     sd: sd(values),

@@ -33,6 +33,11 @@ pub struct Part {
     /// Settings that switch that mechanism alone off; `None` where the part restates
     /// an equation of the design.
     pub ablation: Option<&'static [&'static str]>,
+    /// Where the part is known not to pass, from the sensitivity studies of ODD §10
+    /// (`tools/claims-sensitivity.py`); `None` where it passed under every change tried.
+    /// The report prints it beside the statement, so that a reader does not take a
+    /// result at the defaults for a general one.
+    pub limits: Option<&'static str>,
 }
 
 /// A claim's experiment.
@@ -104,6 +109,7 @@ fn catch_up() -> Experiment {
                     "sector.lithography.equipment_level=0.01",
                     "policy.bridge=0",
                 ]),
+                limits: None,
             },
             Part {
                 id: "1b",
@@ -116,6 +122,7 @@ fn catch_up() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "the gain of absorption and introduction is proportional to the gap (7.6, 7.7): restates the design",
                 ablation: None,
+                limits: None,
             },
             Part {
                 id: "2",
@@ -135,6 +142,7 @@ fn catch_up() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "new equipment embodies at most a fixed share of the frontier (7.6): restates the design",
                 ablation: None,
+                limits: None,
             },
         ],
         show: (SECTOR, "gap"),
@@ -189,6 +197,9 @@ fn protection() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "SOEs' expansion drive, financed by soft credit, subsidies and rescues (7.12, 7.13), and capacity stranded at private firms that lose buyers to preferred SOEs (7.10, 7.12); the ablation switches off the drive alone",
                 ablation: Some(&["model.soe_expansion_drive=0"]),
+                limits: Some(
+                    "not caused at a markup of 0.17 or less, a target utilisation of 0.75 or less or an SOE employment floor of 0.9 or more: with thin private margins it measures the moderate sector's collapse (ODD §10)",
+                ),
             },
             Part {
                 id: "3b",
@@ -200,6 +211,9 @@ fn protection() -> Experiment {
                 expect: Expect::Negative,
                 mechanism: "SOEs' expansion drive, financed by soft credit, subsidies and rescues (7.12, 7.13), and capacity stranded at private firms that lose buyers to preferred SOEs (7.10, 7.12); the ablation switches off the drive alone",
                 ablation: Some(&["model.soe_expansion_drive=0"]),
+                limits: Some(
+                    "not caused at a markup of 0.15, a target utilisation of 0.6375 or an SOE preference of 0.5 in `heavy` (ODD §10)",
+                ),
             },
             Part {
                 id: "3c",
@@ -211,6 +225,9 @@ fn protection() -> Experiment {
                 expect: Expect::Negative,
                 mechanism: "problemistic search: a firm losing buyers puts extra effort into absorbing known technology (7.7); preference and subsidies spare protected SOEs that pressure",
                 ablation: Some(&["model.search_response=0"]),
+                limits: Some(
+                    "fails at a markup of 0.18 or less, an SOE employment floor of 0.75 or less, an SOE preference of 0.3 or more in `heavy`, and under some changes of capital costs or `rd_share` by a quarter; with every parameter changed by up to a tenth it passed at 19 of 40 points (ODD §10)",
+                ),
             },
             Part {
                 id: "3d",
@@ -222,6 +239,7 @@ fn protection() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "subsidies and bailouts are paid by the state (7.11, 7.13): accounting",
                 ablation: None,
+                limits: None,
             },
         ],
         show: (S, "utilization"),
@@ -270,6 +288,7 @@ fn bridge_catch_up() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "firms that co-fund joint projects take up institute results (7.9)",
                 ablation: Some(&["sector.strong.institutes=0"]),
+                limits: None,
             },
             Part {
                 id: "4b",
@@ -281,6 +300,7 @@ fn bridge_catch_up() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "institute knowledge and researchers transferred to firms that co-fund them (7.9)",
                 ablation: Some(NO_TRANSFERS),
+                limits: None,
             },
             Part {
                 id: "4c",
@@ -292,6 +312,7 @@ fn bridge_catch_up() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "institute knowledge and researchers transferred to firms that co-fund them (7.9)",
                 ablation: Some(NO_TRANSFERS),
+                limits: None,
             },
         ],
         show: (S, "productivity_mean"),
@@ -328,6 +349,7 @@ fn bridge_leading() -> Experiment {
             expect: Expect::Positive,
             mechanism: "institutes' breakthroughs beyond the frontier reach firms over the bridge and through spin-offs (7.5, 7.9)",
             ablation: Some(NO_TRANSFERS),
+            limits: Some("weak at a researcher incentive of 0.1 in `strong` (ODD §10)"),
         }],
         show: (S, "productivity_mean"),
     }
@@ -397,6 +419,7 @@ fn tolerance() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "paths differ in a promise nobody observes: a run of failures is evidence against a path, while experience on a good path pays (2, 7.8); switched off, every path has the same promise",
                 ablation: Some(EQUAL_PROMISE),
+                limits: None,
             },
             Part {
                 id: "5b",
@@ -410,6 +433,7 @@ fn tolerance() -> Experiment {
                     "sector.catch-up-t1.promise_low=0.3",
                     "sector.catch-up-t1.exploration_share=0.9",
                 ]),
+                limits: None,
             },
         ],
         show: (L, "innovations"),
@@ -452,6 +476,7 @@ fn consortium() -> Experiment {
                 expect: Expect::Negative,
                 mechanism: "pooled records declare dead ends and point to the best path (7.8)",
                 ablation: Some(NO_POOLING),
+                limits: None,
             },
             Part {
                 id: "6b",
@@ -463,6 +488,7 @@ fn consortium() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "pooled records declare dead ends and point to the best path (7.8)",
                 ablation: Some(NO_POOLING),
+                limits: None,
             },
         ],
         show: (S, "firms_on_best_path"),
@@ -502,6 +528,9 @@ fn window() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "re-tooling is paid from net worth, not soft credit (7.4)",
                 ablation: Some(&["model.retool_cost=0"]),
+                limits: Some(
+                    "fails at a target utilisation of 0.95 or more and without soft credit in `incumbent`, where its SOEs can pay to re-tool (ODD §10)",
+                ),
             },
             Part {
                 id: "7b",
@@ -513,6 +542,9 @@ fn window() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "the shift destroys the incumbents' competence and their sunk capacity locks them in, while unlocked private firms re-tool and land by their absorptive capacity (7.4)",
                 ablation: Some(&["model.retool_cost=0"]),
+                limits: Some(
+                    "not caused at a markup of 0.24 or more, a target utilisation of 0.9 or more, an SOE employment floor of 0.7 or less, a capital-output ratio of 0.75, or in `incumbent` an SOE preference below 0.15 or soft credit below 1 (ODD §10)",
+                ),
             },
             Part {
                 id: "7c",
@@ -524,6 +556,9 @@ fn window() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "the shift destroys the incumbents' competence and their sunk capacity locks them in, while unlocked private firms re-tool and land by their absorptive capacity (7.4)",
                 ablation: Some(&["model.retool_cost=0"]),
+                limits: Some(
+                    "fails at a markup of 0.25, a target utilisation of 0.95, an SOE employment floor of 0.7 or less and without soft credit in `incumbent`: incumbents that can pay to re-tool keep their market (ODD §10)",
+                ),
             },
         ],
         show: ("incumbent", "soe_output_share"),
@@ -559,6 +594,7 @@ fn stylized_facts() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "lumpy innovations and market selection (7.8, 7.10)",
                 ablation: None,
+                limits: None,
             },
             Part {
                 id: "8b",
@@ -567,6 +603,7 @@ fn stylized_facts() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "growth proportional to size with entry of small firms (7.12, 7.14)",
                 ablation: None,
+                limits: Some("weak or fails at a markup of 0.15 (ODD §10)"),
             },
             Part {
                 id: "8c",
@@ -585,6 +622,7 @@ fn stylized_facts() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "stochastic innovation and imitation, and entry (7.7, 7.8, 7.14)",
                 ablation: None,
+                limits: None,
             },
         ],
         show: ("leading", "productivity_p90_p10"),
@@ -670,6 +708,9 @@ fn protection_and_shifts() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "protected domestic firms keep more revenue for R&D (7.7, 7.10)",
                 ablation: Some(&["model.rd_share=0"]),
+                limits: Some(
+                    "fails at a markup of 0.15 and a target utilisation of 0.7 or less, where private margins are thin (ODD §10)",
+                ),
             },
             Part {
                 id: "9b",
@@ -678,6 +719,9 @@ fn protection_and_shifts() -> Experiment {
                 expect: Expect::Negative,
                 mechanism: "old-paradigm firms re-tool when imports of the new paradigm undercut them; a tariff makes those imports dearer and delays the switch (7.4, 7.10)",
                 ablation: Some(&["model.switch_against_imports=false"]),
+                limits: Some(
+                    "fails at a target utilisation of 0.7 or less, with `switch_against_imports = false`, and after shifts to a frontier below half the old one (ODD §10)",
+                ),
             },
             Part {
                 id: "9c",
@@ -686,6 +730,9 @@ fn protection_and_shifts() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "new firms carry the new technology: entrants are founded on the young paradigm's best practice while incumbents are locked in the old one (7.4, 7.14)",
                 ablation: Some(&["model.entry_rate=0"]),
+                limits: Some(
+                    "fails at a markup of 0.23 or more or a capital-output ratio of 0.75, weak or fails at a `retool_cost` of 0.375 or a target utilisation of 1.0, where incumbents can pay to re-tool, and after shifts to a frontier at half the old one or higher (ODD §10)",
+                ),
             },
         ],
         show: (S, "productivity_mean"),
@@ -729,6 +776,7 @@ fn patient_funding() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "persistence pays: a funded project ended at the funder's milestone throws away a good path and the experience gained on it (7.8); switched off, every path has the same promise and experience does not raise success",
                 ablation: Some(NO_VALUE_OF_PERSISTENCE),
+                limits: None,
             },
             Part {
                 id: "10b",
@@ -740,6 +788,9 @@ fn patient_funding() -> Experiment {
                 expect: Expect::Positive,
                 mechanism: "persistence pays: ending a funded project early throws away a good path and experience (7.8)",
                 ablation: Some(NO_VALUE_OF_PERSISTENCE),
+                limits: Some(
+                    "fails when the impatient funder waits for 2 failures instead of 1 (no measurable gain), weak at a `switch_level` of 1.0625 on one seed (ODD §10)",
+                ),
             },
         ],
         show: (S, "innovations"),
@@ -784,6 +835,39 @@ mod tests {
                     parse_scenario(&base.text, &base.origin, &edits).unwrap_or_else(|err| {
                         panic!("claim {} arm `{}`: {err}", e.claim, arm.label)
                     });
+                }
+            }
+        }
+    }
+
+    /// The parts ODD §10's table of the one-at-a-time study lists (those that did not
+    /// pass under some change) are the parts whose limits the report prints, and every
+    /// limit points the reader there.
+    #[test]
+    fn the_parts_odd_lists_as_not_passing_everywhere_state_their_limits() {
+        let odd =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ODD.md")).unwrap();
+        let from = odd
+            .find("**The claims under other parameter values**")
+            .expect("ODD §10's sensitivity study");
+        let table_start = from + odd[from..].find("| part | passes |").unwrap();
+        let listed: Vec<&str> = odd[table_start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l.split('|').nth(1).unwrap().trim())
+            .collect();
+        assert!(
+            listed.contains(&"3c") && listed.contains(&"9c"),
+            "{listed:?}"
+        );
+        for e in all() {
+            for p in &e.parts {
+                if listed.contains(&p.id) {
+                    assert!(p.limits.is_some(), "{} is in ODD §10's table", p.id);
+                }
+                if let Some(limits) = p.limits {
+                    assert!(limits.ends_with("(ODD §10)"), "{}: {limits}", p.id);
                 }
             }
         }

@@ -65,7 +65,27 @@ pub fn table(outcome: &Outcome) -> String {
         outcome.findings.len(),
         outcome.runs
     );
+    let limited = limited_parts(outcome);
+    if !limited.is_empty() {
+        let _ = writeln!(
+            out,
+            "Known not to hold under other parameter values: {} (report.md says where; docs/ODD.md section 10).",
+            limited.join(", ")
+        );
+    }
     out
+}
+
+/// The parts of the outcome that the registry knows not to pass everywhere, each once,
+/// in order.
+fn limited_parts(outcome: &Outcome) -> Vec<&'static str> {
+    let mut parts: Vec<&'static str> = Vec::new();
+    for f in outcome.findings.iter().filter(|f| f.limits.is_some()) {
+        if !parts.contains(&f.part) {
+            parts.push(f.part);
+        }
+    }
+    parts
 }
 
 /// Writes `claims.csv`, `report.md`, `forest.svg` and the band charts into `result`.
@@ -182,28 +202,28 @@ fn markdown(outcome: &Outcome, opts: &Options, figures: &[Figure]) -> String {
             md,
             "| part | variant | effect [95% CI] | verdict | mechanism switched off | caused |\n|---|---|---|---|---|---|"
         );
-        let mut statements = Vec::new();
+        // Each part's first finding carries what every variant shares.
+        let mut firsts: Vec<&Finding> = Vec::new();
         for f in outcome.findings.iter().filter(|f| f.claim == claim) {
             let _ = writeln!(md, "| {} |", cells(f, "—").join(" | "));
-            if !statements
-                .iter()
-                .any(|(p, _, _): &(&str, &str, &str)| *p == f.part)
-            {
-                statements.push((f.part, f.statement, f.mechanism));
+            if !firsts.iter().any(|g| g.part == f.part) {
+                firsts.push(f);
             }
         }
         md.push('\n');
-        for (part, statement, mechanism) in statements {
-            let _ = writeln!(
+        for f in firsts {
+            let _ = write!(
                 md,
-                "- **{part}**: {statement} (expected {}). Mechanism: {mechanism}.",
-                outcome
-                    .findings
-                    .iter()
-                    .find(|f| f.part == part)
-                    .map(|f| f.expect.word())
-                    .unwrap_or("")
+                "- **{}**: {} (expected {}). Mechanism: {}.",
+                f.part,
+                f.statement,
+                f.expect.word(),
+                f.mechanism
             );
+            if let Some(limits) = f.limits {
+                let _ = write!(md, " Known limits: {limits}.");
+            }
+            md.push('\n');
         }
         let prefix = format!("Claim {claim}:");
         for fig in figures.iter().filter(|f| f.title.starts_with(&prefix)) {
