@@ -789,7 +789,7 @@ fn patient_funding() -> Experiment {
                 mechanism: "persistence pays: ending a funded project early throws away a good path and experience (7.8)",
                 ablation: Some(NO_VALUE_OF_PERSISTENCE),
                 limits: Some(
-                    "fails when the impatient funder waits for 2 failures instead of 1 (no measurable gain), weak at a `switch_level` of 1.0625 on one seed (ODD §10)",
+                    "fails when the impatient funder waits for 2 failures instead of 1 (no measurable gain), weak at a `switch_level` of 1.0625 or a `retool_cost` of 0.375 on one seed each (ODD §10)",
                 ),
             },
         ],
