@@ -105,7 +105,11 @@ fn the_strongest_claims_hold_and_are_caused_by_their_mechanisms() {
     let known = run
         .stdout
         .lines()
-        .find(|l| l.starts_with("Known not to hold under other parameter values: "))
+        .find(|l| {
+            l.starts_with(
+                "Known not to hold under some other parameter values or policy strengths: ",
+            )
+        })
         .unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(known.contains("3a, 3b, 3c, 4d, 7a"), "{known}");
     assert!(!known.contains("1a"), "{known}");

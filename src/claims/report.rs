@@ -69,7 +69,7 @@ pub fn table(outcome: &Outcome) -> String {
     if !limited.is_empty() {
         let _ = writeln!(
             out,
-            "Known not to hold under other parameter values: {} (report.md says where; docs/ODD.md section 10).",
+            "Known not to hold under some other parameter values or policy strengths: {} (report.md says where; docs/ODD.md section 10).",
             limited.join(", ")
         );
     }
