@@ -1509,6 +1509,25 @@ mod mechanism_tests {
             ..fine
         };
         assert!(settle_chunk_of(&[at_minimum], 0, &ctx).1.exits.is_empty());
+        // Insolvency is a negative net worth (ODD 7.13): a firm left with exactly
+        // nothing, and owing nothing, stays.
+        let nothing = Firm {
+            share: 0.0,
+            capacity: 0.0,
+            output: 0.0,
+            revenue: 0.0,
+            pending: 0.0,
+            net_worth: 0.0,
+            debt: 0.0,
+            ..fine
+        };
+        let no_minimum = AccountsContext {
+            exit_share: 0.0,
+            ..context(&m, &lv)
+        };
+        let (after, t) = settle_chunk_of(&[nothing], 0, &no_minimum);
+        assert_eq!(after[0].net_worth, 0.0);
+        assert!(t.exits.is_empty(), "{:?}", t.exits);
     }
 
     /// A rescue pays the SOE's negative net worth and the cushion on its capital
