@@ -198,7 +198,7 @@ fn protection() -> Experiment {
                 mechanism: "SOEs' expansion drive, financed by soft credit, subsidies and rescues (7.12, 7.13), and capacity stranded at private firms that lose buyers to preferred SOEs (7.10, 7.12); the ablation switches off the drive alone",
                 ablation: Some(&["model.soe_expansion_drive=0"]),
                 limits: Some(
-                    "not caused at a markup of 0.17 or less, a target utilisation of 0.75 or less or an SOE employment floor of 0.9 or more: with thin private margins it measures the moderate sector's collapse (ODD §10)",
+                    "not caused at a markup of 0.17 or less, a target utilisation of 0.75 or less, an SOE employment floor of 0.9 or more, or (on one seed) an SOE preference of 0.5 in `heavy`: with thin private margins it measures the moderate sector's collapse (ODD §10)",
                 ),
             },
             Part {
