@@ -1609,4 +1609,14 @@ mod tally_tests {
         expected.exits = vec![30, 300];
         assert_eq!(format!("{sum:?}"), format!("{expected:?}"));
     }
+
+    #[test]
+    fn the_first_chunk_added_to_the_empty_tally_brings_its_histogram() {
+        // The sector's tally starts empty, with no histogram; the first chunk's
+        // histogram must not be cut to that length.
+        let mut sum = AccountsTally::empty();
+        sum.add(&tally(1.0));
+        assert_eq!(sum.hist, tally(1.0).hist);
+        assert_eq!(format!("{sum:?}"), format!("{:?}", tally(1.0)));
+    }
 }
